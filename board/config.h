@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/** @file config.h  The appliance's configuration, one INI format for all
+ *
+ * Every process of the appliance reads its settings through this module:
+ * INI files parsed with libinih, checked against one schema table
+ * (board/config_keys.h) that gives each key its section, type, default,
+ * range and documentation, and turned into one typed struct gw_config.
+ *
+ * Files, in order, each overriding the ones before it (cfg_load_env()):
+ *  1. the appliance defaults, CFG_DEFAULTS_PATH (rootfs/etc/gateway/
+ *     gateway.ini: every key with its documentation and default; it is the
+ *     output of cfg_write_defaults(), and a test keeps the two identical);
+ *  2. the board file, CFG_BOARD_DIR/<name>/board.ini, where <name> is
+ *     $GW_BOARD or else [board] name from the defaults file;
+ *  3. an optional local file named by the program (e.g. its --config).
+ * $GW_CONFIG, a colon-separated list of files, replaces 1 and 2.
+ *
+ * Syntax: "[section]" lines, "key = value" lines, and whole-line comments
+ * starting with ';' or '#'. A value runs to the end of its line (no quotes,
+ * no trailing comments, no continuation lines); a line holds at most
+ * CFG_MAX_LINE characters; a key may be set once per file.
+ *
+ * Nothing starts half-configured: an unknown section or key, a bad value,
+ * a key set twice in a file, a syntax error, an over-long line or a file
+ * that cannot be read makes the load fail with the file, the line and the
+ * reason (struct cfg_err, "FILE:LINE: reason" from cfg_err_str()), and the
+ * caller's struct is left as it was.
+ *
+ * Context: Linux side, at init time. Loading is not thread-safe: libinih's
+ * switches are process-wide globals, set on each load.
+ */
+#ifndef BOARD_CONFIG_H
+#define BOARD_CONFIG_H
+
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rtos-kernel/log.h"
+
+#ifndef CFG_DEFAULTS_PATH
+#define CFG_DEFAULTS_PATH "rootfs/etc/gateway/gateway.ini"
+#endif
+#ifndef CFG_BOARD_DIR
+#define CFG_BOARD_DIR	"board"
+#endif
+#define CFG_BOARD_FILE	"board.ini"
+#define CFG_ENV_FILES	"GW_CONFIG"	/**< files, separated by ':' */
+#define CFG_ENV_BOARD	"GW_BOARD"	/**< picks the board file */
+
+#define CFG_MAX_LINE	4096	/**< longest line, without line end */
+#define CFG_NAME_SIZE	32	/**< board name: up to 31 characters */
+#define CFG_TEXT_SIZE	128	/**< free text: up to 127 characters */
+#define CFG_IFNAME_SIZE	16	/**< interface name, as IFNAMSIZ */
+#define CFG_PORT_RANGES_MAX 16
+
+/** NIC driver of the RT partition ([net] nic) */
+enum cfg_nic {
+	CFG_NIC_AFPACKET,	/**< AF_PACKET socket with mmap rings */
+	CFG_NIC_TAP,		/**< TAP device (tests) */
+	CFG_NIC_MEM,		/**< in-memory loopback (tests, benches) */
+};
+
+/** One UDP port range, lo <= hi, both in 1..65535 */
+struct cfg_port_range {
+	uint16_t lo;
+	uint16_t hi;
+};
+
+/** A set of port ranges: sorted by lo, never overlapping */
+struct cfg_ports {
+	unsigned int n;
+	struct cfg_port_range r[CFG_PORT_RANGES_MAX];
+};
+
+/** An interface address with its prefix length (198.18.0.10/24) */
+struct cfg_prefix {
+	struct in_addr addr;	/**< network byte order */
+	unsigned int len;	/**< 1..32 */
+};
+
+/** The whole configuration; see rootfs/etc/gateway/gateway.ini for what
+ *  each field means (field names are the keys' names). */
+struct gw_config {
+	struct cfg_board {
+		char name[CFG_NAME_SIZE];
+		char description[CFG_TEXT_SIZE];
+		cpu_set_t rt_cpus;
+		cpu_set_t linux_cpus;
+	} board;
+	struct cfg_rt {
+		bool lock_memory;
+		bool alloc_abort;
+		int watchdog_period_ms;
+		int watchdog_stall_ms;
+		int tick_us;
+	} rt;
+	struct cfg_bus {
+		int rx_frames_kib;	/**< channel 1, RT -> Linux frames */
+		int tx_frames_kib;	/**< channel 2, Linux -> RT frames */
+		int netcfg_kib;		/**< channel 3, NIC settings */
+		int msg_up_kib;		/**< channel 4, RT -> Linux */
+		int msg_down_kib;	/**< channel 4, Linux -> RT */
+	} bus;
+	struct cfg_net {
+		enum cfg_nic nic;
+		char nic_ifname[CFG_IFNAME_SIZE];
+		uint8_t mac[6];
+		struct cfg_prefix address;
+		struct in_addr gateway;	/**< INADDR_ANY (0): none */
+		int mtu;
+		int link_mbps;		/**< 0: unpaced */
+	} net;
+	struct cfg_portmap {
+		struct cfg_ports rt;	/**< UDP ports of the RT side */
+	} ports;
+	struct cfg_log {
+		enum log_level level;
+	} log;
+};
+
+/** Where and why a load failed. line is 0 when the error is not about one
+ *  line (a file that cannot be opened); file is "" when not about a file. */
+struct cfg_err {
+	char file[256];
+	unsigned int line;
+	char reason[256];
+};
+
+void cfg_defaults(struct gw_config *c);
+int  cfg_load(struct gw_config *c, const char *const *paths, size_t npaths,
+	      struct cfg_err *err);
+int  cfg_load_string(struct gw_config *c, const char *name, const char *text,
+		     struct cfg_err *err);
+int  cfg_load_buf(struct gw_config *c, const char *name, const void *buf,
+		  size_t len, struct cfg_err *err);
+int  cfg_load_env(struct gw_config *c, const char *local,
+		  struct cfg_err *err);
+int  cfg_validate(const struct gw_config *c, struct cfg_err *err);
+const char *cfg_err_str(const struct cfg_err *err, char *buf, size_t size);
+
+int  cfg_set(struct gw_config *c, const char *section, const char *name,
+	     const char *value, struct cfg_err *err);
+int  cfg_get(const struct gw_config *c, const char *section, const char *name,
+	     char *buf, size_t size);
+bool cfg_equal(const struct gw_config *a, const struct gw_config *b);
+size_t cfg_key_count(void);
+const char *cfg_key_name(size_t i, const char **section);
+
+int  cfg_format(const struct gw_config *c, FILE *f);
+int  cfg_write_defaults(FILE *f);
+
+/* Value parsers: the syntax of each type, without the rules of a key (a
+ * range's limits are the caller's). On error each returns a negative errno
+ * and writes into why (which may be NULL) what follows the quoted value in
+ * a message: "is not a valid CPU list: range 3-1 is backwards". */
+int  cfg_parse_int(const char *s, long min, long max, long *v,
+		   char *why, size_t size);
+int  cfg_parse_bool(const char *s, bool *v, char *why, size_t size);
+int  cfg_parse_cpus(const char *s, cpu_set_t *set, char *why, size_t size);
+int  cfg_parse_ports(const char *s, struct cfg_ports *p,
+		     char *why, size_t size);
+int  cfg_parse_ipv4(const char *s, struct in_addr *a, char *why, size_t size);
+int  cfg_parse_prefix(const char *s, struct cfg_prefix *p,
+		      char *why, size_t size);
+int  cfg_parse_mac(const char *s, uint8_t mac[6], char *why, size_t size);
+int  cfg_format_cpus(const cpu_set_t *set, char *buf, size_t size);
+int  cfg_format_ports(const struct cfg_ports *p, char *buf, size_t size);
+bool cfg_ports_contain(const struct cfg_ports *p, uint16_t port);
+
+#endif /* BOARD_CONFIG_H */

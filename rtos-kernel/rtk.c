@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+/** @file rtk.c  RT executive life cycle, privileges, allocation guard */
+#define LOG_MODULE "rtk"
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rtos-kernel/log.h"
+#include "rtos-kernel/rtk.h"
+#include "rtos-kernel/rtk_priv.h"
+
+struct rtk_exec rtk_exec;
+__thread bool rtk_tls_rt;
+
+static _Atomic uint64_t alloc_after_start;
+static _Atomic bool alloc_armed;
+static _Atomic bool alloc_abort;
+
+/* --- allocation guard ------------------------------------------------------
+ * Counts every allocation made on an RT task's thread after rtk_start().
+ * Under AddressSanitizer the sanitizer's allocator hooks report allocations;
+ * otherwise the malloc family is interposed here and forwarded to glibc. */
+static void note_alloc(size_t size)
+{
+	static const char msg[] = "rtk: allocation by an RT task after start\n";
+	ssize_t r;
+
+	if (!rtk_tls_rt || !atomic_load_explicit(&alloc_armed,
+						 memory_order_relaxed))
+		return;
+	atomic_fetch_add_explicit(&alloc_after_start, 1, memory_order_relaxed);
+	if (atomic_load_explicit(&alloc_abort, memory_order_relaxed) && size) {
+		r = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)r;	/* abort even when stderr is closed */
+		abort();
+	}
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RTK_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RTK_SANITIZED 1
+#endif
+#endif
+
+#ifdef RTK_SANITIZED
+int __sanitizer_install_malloc_and_free_hooks(
+	void (*malloc_hook)(const volatile void *, size_t),
+	void (*free_hook)(const volatile void *));
+
+static void san_malloc_hook(const volatile void *p, size_t size)
+{
+	(void)p;
+	note_alloc(size);
+}
+
+static void san_free_hook(const volatile void *p)
+{
+	(void)p;
+}
+
+static void install_guard(void)
+{
+	static bool done;
+
+	/* the sanitizer refuses a NULL hook: both must be given */
+	if (!done && !__sanitizer_install_malloc_and_free_hooks(
+			san_malloc_hook, san_free_hook))
+		LOG_WARN("allocation guard: sanitizer hooks not installed");
+	done = true;
+}
+#else
+void *__libc_malloc(size_t size);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t size);
+void *__libc_memalign(size_t align, size_t size);
+void *__libc_valloc(size_t size);
+void *__libc_pvalloc(size_t size);
+
+/* Interposed for the whole process: ELF lookup finds these first. */
+void *malloc(size_t size);
+void *calloc(size_t n, size_t size);
+void *realloc(void *p, size_t size);
+void *memalign(size_t align, size_t size);
+void *aligned_alloc(size_t align, size_t size);
+void *valloc(size_t size);
+void *pvalloc(size_t size);
+int posix_memalign(void **pp, size_t align, size_t size);
+
+void *malloc(size_t size)
+{
+	note_alloc(size);
+	return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	note_alloc(n * size);
+	return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t size)
+{
+	note_alloc(size);
+	return __libc_realloc(p, size);
+}
+
+void *memalign(size_t align, size_t size)
+{
+	note_alloc(size);
+	return __libc_memalign(align, size);
+}
+
+void *aligned_alloc(size_t align, size_t size)
+{
+	note_alloc(size);
+	return __libc_memalign(align, size);
+}
+
+void *valloc(size_t size)
+{
+	note_alloc(size);
+	return __libc_valloc(size);
+}
+
+void *pvalloc(size_t size)
+{
+	note_alloc(size);
+	return __libc_pvalloc(size);
+}
+
+int posix_memalign(void **pp, size_t align, size_t size)
+{
+	void *p;
+
+	if (!align || (align & (align - 1)) || align % sizeof(void *))
+		return EINVAL;
+	note_alloc(size);
+	p = __libc_memalign(align, size);
+	if (!p)
+		return ENOMEM;
+	*pp = p;
+	return 0;
+}
+
+static void install_guard(void)
+{
+}
+#endif
+
+/** Allocations made by RT tasks since rtk_start(). Context: any. */
+uint64_t rtk_alloc_count(void)
+{
+	return atomic_load(&alloc_after_start);
+}
+
+/** Whether the calling thread is an RT task of the executive. */
+bool rtk_in_rt_task(void)
+{
+	return rtk_tls_rt;
+}
+
+/* --- life cycle ------------------------------------------------------------ */
+
+/** Parse a CPU list such as "1", "0-1,3". @return 0 or -EINVAL */
+int rtk_cpuset_parse(const char *s, cpu_set_t *set)
+{
+	const char *p = s;
+	char *end;
+
+	CPU_ZERO(set);
+	if (!s || !*s)
+		return -EINVAL;
+	for (;;) {
+		unsigned long lo, hi;
+
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		lo = strtoul(p, &end, 10);
+		hi = lo;
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (*p < '0' || *p > '9')
+				return -EINVAL;
+			hi = strtoul(p, &end, 10);
+			p = end;
+		}
+		if (hi < lo || hi >= CPU_SETSIZE)
+			return -EINVAL;
+		for (unsigned long c = lo; c <= hi; c++)
+			CPU_SET(c, set);
+		if (!*p)
+			return 0;
+		if (*p++ != ',')
+			return -EINVAL;
+	}
+}
+
+/** Prepare the executive; frees the tasks of an earlier run. Context: init,
+ *  main thread, before any rtk_task_create(). @return 0 or -EBUSY */
+int rtk_init(const struct rtk_cfg *cfg)
+{
+	if (atomic_load(&rtk_exec.started))
+		return -EBUSY;
+	rtk_tasks_free();
+	memset(&rtk_exec.info, 0, sizeof(rtk_exec.info));
+	rtk_exec.cfg = *cfg;
+	if (!CPU_COUNT(&rtk_exec.cfg.cpus) &&
+	    sched_getaffinity(0, sizeof(cpu_set_t), &rtk_exec.cfg.cpus))
+		CPU_SET(0, &rtk_exec.cfg.cpus);
+	rtk_exec.info.ncpus = CPU_COUNT(&rtk_exec.cfg.cpus);
+	atomic_store(&rtk_exec.stopping, false);
+	/* localtime_r() in log lines loads the time zone on first use, which
+	 * allocates: load it now, not in the first RT task that logs */
+	tzset();
+	install_guard();
+	return 0;
+}
+
+static void warn_once(const char *what, int err)
+{
+	if (!rtk_exec.info.warning[0])
+		snprintf(rtk_exec.info.warning, sizeof(rtk_exec.info.warning),
+			 "%s: %s", what, strerror(err));
+}
+
+/** Lock memory, start every task, arm the allocation guard. Context: init,
+ *  main thread. Lacking privileges is a warning, not an error.
+ *  @return 0, or a negative errno when a thread cannot be created */
+int rtk_start(void)
+{
+	int err;
+
+	if (atomic_load(&rtk_exec.started))
+		return -EBUSY;
+	if (rtk_exec.cfg.lock_memory) {
+		if (mlockall(MCL_CURRENT | MCL_FUTURE))
+			warn_once("mlockall failed, memory may be paged", errno);
+		else
+			rtk_exec.info.memory_locked = true;
+	}
+	atomic_store(&alloc_abort, rtk_exec.cfg.alloc_abort);
+	atomic_store(&alloc_after_start, 0);
+	err = rtk_tasks_start(&rtk_exec.info.fifo);
+	if (err) {
+		rtk_tasks_stop();
+		if (rtk_exec.info.memory_locked)
+			munlockall();
+		return err;
+	}
+	if (!rtk_exec.info.fifo && !rtk_exec.cfg.no_rt && rtk_task_count())
+		warn_once("SCHED_FIFO not permitted, RT tasks run at normal "
+			  "priority (run as root or grant CAP_SYS_NICE)", EPERM);
+	if (rtk_exec.info.warning[0])
+		LOG_WARN("%s", rtk_exec.info.warning);
+	atomic_store(&alloc_armed, true);
+	atomic_store(&rtk_exec.started, true);
+	rtk_exec.info.started = true;
+	return 0;
+}
+
+/** Stop and join every task; their statistics stay readable until the next
+ *  rtk_init(). Context: main thread. */
+void rtk_stop(void)
+{
+	atomic_store(&alloc_armed, false);
+	rtk_tasks_stop();
+	if (rtk_exec.info.memory_locked)
+		munlockall();
+	rtk_exec.info.memory_locked = false;
+	rtk_exec.info.started = false;
+	atomic_store(&rtk_exec.started, false);
+}
+
+/** Whether rtk_start() has run and rtk_stop() has not. */
+bool rtk_is_started(void)
+{
+	return atomic_load(&rtk_exec.started);
+}
+
+/** What the executive obtained: FIFO scheduling, locked memory, warnings. */
+void rtk_info_get(struct rtk_info *info)
+{
+	*info = rtk_exec.info;
+}
+
+void rtk_assert_fail(const char *expr, const char *file, int line)
+{
+	char buf[256];
+	int n = snprintf(buf, sizeof(buf), "%s:%d: assertion failed: %s\n",
+			 file, line, expr);
+	ssize_t r;
+
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	r = write(STDERR_FILENO, buf, n > 0 ? (size_t)n : 0);
+	(void)r;	/* abort even when stderr is closed: keep the core */
+	abort();
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/** @file rtk.h  RT executive: life cycle, time, assertions
+ *
+ * The executive runs the RT partition inside one Linux process: tasks are
+ * SCHED_FIFO threads pinned to the partition's CPUs, memory is locked, and
+ * everything a task needs is created between rtk_init() and rtk_start().
+ * After rtk_start() an allocation made on an RT task's thread is counted
+ * (and aborts the process when rtk_cfg.alloc_abort is set, as in debug and
+ * test builds): see rtk_alloc_count().
+ *
+ * Without the privilege for SCHED_FIFO or mlockall() (not root, no
+ * CAP_SYS_NICE / CAP_IPC_LOCK, no RLIMIT_RTPRIO), rtk_start() logs one clear
+ * warning and runs the tasks at normal priority; rtk_info() tells which.
+ */
+#ifndef RTK_H
+#define RTK_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#define RTK_NS(x)	((uint64_t)(x))
+#define RTK_US(x)	((uint64_t)(x) * 1000ull)
+#define RTK_MS(x)	((uint64_t)(x) * 1000000ull)
+#define RTK_S(x)	((uint64_t)(x) * 1000000000ull)
+#define RTK_NO_WAIT	((uint64_t)0)
+#define RTK_FOREVER	UINT64_MAX
+
+struct rtk_cfg {
+	cpu_set_t cpus;		/**< CPUs of the RT partition (empty: all) */
+	bool lock_memory;	/**< mlockall() at start */
+	bool alloc_abort;	/**< abort on allocation by an RT task after start */
+	bool no_rt;		/**< do not even try SCHED_FIFO (tests, tools) */
+};
+
+struct rtk_info {
+	bool started;
+	bool fifo;		/**< tasks run SCHED_FIFO */
+	bool memory_locked;
+	int ncpus;		/**< CPUs in the partition's set */
+	char warning[160];	/**< why fifo or memory_locked is false */
+};
+
+int  rtk_init(const struct rtk_cfg *cfg);
+int  rtk_start(void);
+void rtk_stop(void);
+bool rtk_is_started(void);
+void rtk_info_get(struct rtk_info *info);
+int  rtk_cpuset_parse(const char *s, cpu_set_t *set);
+
+uint64_t rtk_alloc_count(void);
+bool rtk_in_rt_task(void);
+
+/** Monotonic time in nanoseconds. Context: any. */
+static inline uint64_t rtk_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void rtk_assert_fail(const char *expr, const char *file, int line)
+	__attribute__((noreturn));
+
+#if defined(RTK_DEBUG) && RTK_DEBUG
+#define RTK_ASSERT(cond)						\
+	do {								\
+		if (!(cond))						\
+			rtk_assert_fail(#cond, __FILE__, __LINE__);	\
+	} while (0)
+#else
+#define RTK_ASSERT(cond) do { (void)sizeof(cond); } while (0)
+#endif
+#define RTK_ASSERT_RT_TASK() RTK_ASSERT(rtk_in_rt_task())
+
+#endif /* RTK_H */

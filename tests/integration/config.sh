@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Integration test of build/bin/gwconfig (board/config.c): good and bad
+# files, exit codes, messages, the standard list of files, and the defaults
+# file against `gwconfig defaults`. Run from the repository root; prints
+# TAP and exits non-zero if a test failed.
+set -u
+cd "$(dirname "$0")/../.."
+
+GW=build/bin/gwconfig
+n=0
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+unset GW_CONFIG GW_BOARD
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	for l in "$@"; do
+		echo "#   $l"
+	done
+}
+
+# run ARGS...: runs gwconfig, sets $rc, $out and $err
+run() {
+	out=$("$GW" "$@" 2>"$tmp/stderr")
+	rc=$?
+	err=$(cat "$tmp/stderr")
+}
+
+# expect DESC RC STDOUT STDERR: compares the last run
+expect() {
+	if [[ $rc -eq $2 && "$out" == "$3" && "$err" == "$4" ]]; then
+		ok "$1"
+	else
+		not_ok "$1" "exit $rc (want $2)" "stdout: $out" \
+			"stderr: $err" "want stdout: $3" "want stderr: $4"
+	fi
+}
+
+# bad DESC CONTENT MESSAGE: a file with CONTENT fails check with MESSAGE,
+# where @F stands for the file's name
+bad() {
+	local f="$tmp/bad$n.ini"
+	printf '%b' "$2" >"$f"
+	run check "$f"
+	expect "$1" 1 "" "${3//@F/$f}"
+}
+
+if [[ ! -x $GW ]]; then
+	echo "1..1"
+	echo "not ok 1 - $GW is not built (make $GW)"
+	exit 1
+fi
+
+# --- the defaults file is the program's output, byte for byte
+if "$GW" defaults | cmp -s - rootfs/etc/gateway/gateway.ini; then
+	ok "rootfs/etc/gateway/gateway.ini equals gwconfig defaults"
+else
+	not_ok "rootfs/etc/gateway/gateway.ini equals gwconfig defaults" \
+		"regenerate: $GW defaults > rootfs/etc/gateway/gateway.ini"
+fi
+
+# --- good configurations
+run check
+expect "check with the standard list (defaults + board/sim)" 0 "ok" ""
+
+run check rootfs/etc/gateway/gateway.ini board/sim/board.ini
+expect "check defaults and sim board files" 0 "ok" ""
+
+run show
+if [[ $rc -eq 0 && "$out" == *$'\nname = sim\n'* &&
+      "$out" == *$'\nalloc_abort = true\n'* && -z "$err" ]]; then
+	ok "show gives the sim board's effective configuration"
+else
+	not_ok "show gives the sim board's effective configuration" \
+		"exit $rc" "$err"
+fi
+
+printf '%s\n' "$out" >"$tmp/shown.ini"
+first=$out
+run show "$tmp/shown.ini"
+expect "show's output reads back to the same configuration" 0 "$first" ""
+
+cat >"$tmp/a.ini" <<'EOF'
+[net]
+mtu = 9000
+link_mbps = 100
+EOF
+cat >"$tmp/b.ini" <<'EOF'
+; later file wins
+[net]
+mtu = 1400
+EOF
+run show "$tmp/a.ini" "$tmp/b.ini"
+if [[ $rc -eq 0 && "$out" == *$'\nmtu = 1400\n'* &&
+      "$out" == *$'\nlink_mbps = 100\n'* ]]; then
+	ok "later files override earlier ones"
+else
+	not_ok "later files override earlier ones" "exit $rc" "$err"
+fi
+
+out=$(GW_CONFIG="$tmp/b.ini:$tmp/a.ini" "$GW" show 2>&1)
+rc=$?
+if [[ $rc -eq 0 && "$out" == *$'\nmtu = 9000\n'* &&
+      "$out" == *$'\nalloc_abort = false\n'* ]]; then
+	ok "GW_CONFIG replaces the standard list, in its order"
+else
+	not_ok "GW_CONFIG replaces the standard list, in its order" \
+		"exit $rc" "$out"
+fi
+
+# --- bad configurations: exit 1, FILE:LINE: reason on stderr, no stdout
+bad "value out of range" '[net]\n\nmtu = 99999\n' \
+	'@F:3: [net] mtu: "99999" is out of range 576..9216'
+bad "unknown key" '[net]\nmtux = 1\n' \
+	'@F:2: unknown key "mtux" in section [net]'
+bad "unknown section" '[net]\nmtu = 1500\n[nett]\n' \
+	'@F:3: unknown section [nett]'
+bad "key set twice" '[rt]\ntick_us = 500\n[net]\nmtu=1500\n[rt]\ntick_us=400\n' \
+	'@F:6: [rt] tick_us is set twice (first at line 2)'
+bad "syntax error" '[net]\nmtu 1500\n' \
+	'@F:2: syntax error: expected [section] or key = value'
+bad "continuation lines are not values" '[net]\nmtu = 1500\n  1400\n' \
+	'@F:3: syntax error: expected [section] or key = value'
+bad "empty value where one is required" '[board]\nrt_cpus =\n' \
+	'@F:2: [board] rt_cpus: a value is required (CPU list such as 0-1,3 (CPUs 0..1023))'
+bad "bad CPU list" '[board]\nrt_cpus = 3-1\n' \
+	'@F:2: [board] rt_cpus: "3-1" is not a valid CPU list: range 3-1 is backwards'
+bad "overlapping port ranges" '[ports]\nrt = 7,16384-32767,20000\n' \
+	'@F:2: [ports] rt: "7,16384-32767,20000" is not a valid port list: ranges 16384-32767 and 20000 overlap'
+bad "multicast MAC" '[net]\nmac = 01:00:5e:00:00:01\n' \
+	'@F:2: [net] mac: "01:00:5e:00:00:01" is a multicast address (the first byte must be even)'
+bad "keys that disagree" '[board]\nlinux_cpus = 0-1\n' \
+	'@F:2: [board] rt_cpus and linux_cpus share CPU 1'
+
+long=$(printf '%*s' 5000 '' | tr ' ' x)
+bad "over-long line" "[board]\n;$long\nname = sim\n" \
+	'@F:2: line is too long (5001 characters, at most 4096)'
+
+run check "$tmp/a.ini" "$tmp/missing.ini"
+expect "missing file" 1 "" "$tmp/missing.ini: cannot open: No such file or directory"
+
+run show "$tmp/missing.ini"
+expect "show fails the same way" 1 "" "$tmp/missing.ini: cannot open: No such file or directory"
+
+out=$(GW_BOARD=nosuch "$GW" check 2>&1 >/dev/null)
+rc=$?
+if [[ $rc -eq 1 && "$out" == "board/nosuch/board.ini: cannot open: No such file or directory" ]]; then
+	ok "GW_BOARD names a board without a file"
+else
+	not_ok "GW_BOARD names a board without a file" "exit $rc" "$out"
+fi
+
+# --- usage
+run
+[[ $rc -eq 2 && -z "$out" && "$err" == usage:* ]] &&
+	ok "no command: usage, exit 2" || not_ok "no command: usage, exit 2" "exit $rc"
+run frobnicate
+[[ $rc -eq 2 && "$err" == *"unknown command frobnicate"* ]] &&
+	ok "unknown command: exit 2" || not_ok "unknown command: exit 2" "exit $rc"
+run defaults extra
+[[ $rc -eq 2 && -z "$out" ]] &&
+	ok "defaults takes no file: exit 2" || not_ok "defaults takes no file: exit 2" "exit $rc"
+run check --verbose
+[[ $rc -eq 2 && "$err" == *"unknown option --verbose"* ]] &&
+	ok "unknown option: exit 2" || not_ok "unknown option: exit 2" "exit $rc"
+run --help
+[[ $rc -eq 0 && "$out" == usage:* ]] &&
+	ok "--help: usage on stdout, exit 0" || not_ok "--help: usage on stdout, exit 0" "exit $rc"
+
+if [[ -w /dev/full ]]; then
+	"$GW" defaults >/dev/full 2>/dev/null
+	rc=$?
+	[[ $rc -eq 1 ]] && ok "a write error is an error" ||
+		not_ok "a write error is an error" "exit $rc"
+fi
+
+echo "1..$n"
+[[ $failed -eq 0 ]]
