@@ -90,6 +90,9 @@ struct gw_config {
 		char description[CFG_TEXT_SIZE];
 		cpu_set_t rt_cpus;
 		cpu_set_t linux_cpus;
+		char run_dir[CFG_TEXT_SIZE];
+		int restart_min_ms;
+		int restart_max_ms;
 	} board;
 	struct cfg_rt {
 		bool lock_memory;

@@ -136,6 +136,18 @@ static const struct cfg_key cfg_keys[] = {
 		 "there. Must not share a CPU with linux_cpus."),
 	KEY_CPUS("board", "linux_cpus", board.linux_cpus, "0",
 		 "CPUs of the Linux partition's daemons (normal scheduling)."),
+	KEY_STR("board", "run_dir", board.run_dir, "/run/gateway", 0,
+		"Directory of the dispatcher's control socket (ctl.sock), "
+		"through which gwctl and the web UI reach the partitions."),
+	KEY_INT("board", "restart_min_ms", board.restart_min_ms, "200",
+		10, 60000, 0,
+		"First delay before the dispatcher restarts a partition that "
+		"died; it doubles at each death in a row."),
+	KEY_INT("board", "restart_max_ms", board.restart_max_ms, "5000",
+		100, 600000, 0,
+		"Longest delay between restarts of a partition that keeps "
+		"dying. A partition that has run for 10 s starts again from "
+		"restart_min_ms."),
 
 	/* [rt] */
 	KEY_BOOL("rt", "lock_memory", rt.lock_memory, "true",

@@ -14,6 +14,9 @@
 
 #define PAGE		4096u
 #define CTL_STRIDE	256u
+#define STATUS_OFF	(2 * PAGE)
+#define STATUS_SIZE	((sizeof(struct rtstat) + PAGE - 1) & ~(size_t)(PAGE - 1))
+#define RINGS_OFF	(STATUS_OFF + STATUS_SIZE)
 
 struct bus {
 	int memfd;
@@ -98,10 +101,26 @@ int bus_check(const void *region, size_t size, char *why, size_t whylen)
 			 BUS_NCHAN);
 		return -EBADMSG;
 	}
+	if (h->status_off % 64 || h->status_off < sizeof(*h) ||
+	    h->status_size < sizeof(struct rtstat) || h->status_off > size ||
+	    h->status_size > size - h->status_off) {
+		snprintf(why, whylen, "status page at %llu+%llu does not fit "
+			 "the region", (unsigned long long)h->status_off,
+			 (unsigned long long)h->status_size);
+		return -EBADMSG;
+	}
 	for (i = 0; i < BUS_NCHAN; i++) {
 		const struct bus_chan_desc *c = &h->chan[i];
 		uint64_t ds = c->data_size;
 		char rwhy[128];
+
+		if (overlaps(h->status_off, h->status_size, c->ctl_off,
+			     CTL_STRIDE) ||
+		    overlaps(h->status_off, h->status_size, c->data_off, ds)) {
+			snprintf(why, whylen, "channel %s overlaps the status "
+				 "page", chans[i].name);
+			return -EBADMSG;
+		}
 
 		if (c->ctl_off % 64 || c->data_off % 64 ||
 		    c->ctl_off < sizeof(*h) || c->data_off < sizeof(*h) ||
@@ -213,7 +232,7 @@ int bus_create(struct bus **bp, const struct bus_cfg *cfg)
 {
 	struct bus_shm_hdr *h;
 	struct bus *b;
-	uint64_t off = 2 * PAGE;
+	uint64_t off = RINGS_OFF;
 	unsigned i;
 	int err;
 
@@ -254,7 +273,9 @@ int bus_create(struct bus **bp, const struct bus_cfg *cfg)
 	h->region_size = b->size;
 	h->nchan = BUS_NCHAN;
 	h->creator_pid = (uint32_t)getpid();
-	off = 2 * PAGE;
+	h->status_off = STATUS_OFF;
+	h->status_size = STATUS_SIZE;
+	off = RINGS_OFF;
 	for (i = 0; i < BUS_NCHAN; i++) {
 		struct bus_chan_desc *c = &h->chan[i];
 
@@ -310,8 +331,8 @@ int bus_attach(struct bus **bp, int memfd, const int efd[BUS_NCHAN],
 		bus_detach(b);
 		return -EBADMSG;
 	}
-	b->base = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       memfd, 0);
+	b->base = mmap(NULL, b->size, side == BUS_SIDE_OBSERVER ? PROT_READ :
+		       PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (b->base == MAP_FAILED) {
 		rc = -errno;
 		b->base = NULL;
@@ -335,6 +356,14 @@ int bus_attach(struct bus **bp, int memfd, const int efd[BUS_NCHAN],
 struct ring *bus_ring(struct bus *b, enum bus_chan ch)
 {
 	return &b->ring[ch];
+}
+
+/** The RT partition's status page. */
+struct rtstat *bus_status(struct bus *b)
+{
+	const struct bus_shm_hdr *h = (const struct bus_shm_hdr *)b->base;
+
+	return (struct rtstat *)(b->base + h->status_off);
 }
 
 /** The region's memfd. */

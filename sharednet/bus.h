@@ -17,6 +17,9 @@
  * not match the memfd, rings that overlap or leave the region, and ring
  * indices that cannot be right are refused with a clear reason.
  *
+ * The region also holds the RT partition's status page (rtstat.h), written
+ * by the RT side and read by anyone who maps the bus (bus_status()).
+ *
  * Handing the bus to a child process: bus_env() formats the memfd and event
  * fds as "memfd,efd0,...,efd4" for the GW_BUS environment variable (the fds
  * must be inherited), and bus_attach_env() attaches from it.
@@ -28,6 +31,7 @@
 #include <stdint.h>
 
 #include "sharednet/ring.h"
+#include "sharednet/rtstat.h"
 
 #define BUS_MAGIC	0x47574253u	/* "GWBS" */
 #define BUS_VERSION	1u
@@ -42,7 +46,9 @@ enum bus_chan {
 	BUS_NCHAN
 };
 
-enum bus_side { BUS_SIDE_RT, BUS_SIDE_LINUX };
+/** Who attaches: a partition, or an observer (gwctl, the web UI) that maps
+ *  the region read-only to read counters and the status page. */
+enum bus_side { BUS_SIDE_RT, BUS_SIDE_LINUX, BUS_SIDE_OBSERVER };
 
 /** Longest record per channel: a jumbo frame with metadata, or a message */
 #define BUS_MAX_FRAME	16384u
@@ -70,6 +76,8 @@ struct bus_shm_hdr {
 	uint32_t nchan;
 	uint32_t creator_pid;
 	struct bus_chan_desc chan[BUS_NCHAN];
+	uint64_t status_off;	/**< struct rtstat, written by the RT side */
+	uint64_t status_size;
 };
 
 struct bus;
@@ -82,6 +90,7 @@ int  bus_attach_env(struct bus **bp, enum bus_side side, char *err,
 struct bus *bus_detach(struct bus *b);
 int  bus_check(const void *region, size_t size, char *why, size_t whylen);
 struct ring *bus_ring(struct bus *b, enum bus_chan ch);
+struct rtstat *bus_status(struct bus *b);
 int  bus_memfd(const struct bus *b);
 void *bus_region(const struct bus *b, size_t *size);
 int  bus_event_fd(const struct bus *b, enum bus_chan ch);

@@ -17,7 +17,7 @@
 
 #include "sharednet/bus.h"
 
-#define HDR_AREA (2 * 4096)	/* header page and control-block page */
+#define HDR_AREA (3 * 4096)	/* header, control blocks, status start */
 
 static uint8_t *template;
 static size_t region_size;
@@ -48,6 +48,13 @@ static void drain_all(uint8_t *region)
 {
 	const struct bus_shm_hdr *h = (const struct bus_shm_hdr *)region;
 	static uint8_t buf[BUS_MAX_FRAME];
+	static struct rtstat st;
+
+	/* the status page is the RT side's too: reading it must be safe */
+	if (!rtstat_read((const struct rtstat *)(region + h->status_off), &st))
+		for (uint32_t i = 0; i < st.ncounters; i++)
+			if (strlen(st.counter[i].name) >= RTSTAT_NAME)
+				abort();
 
 	for (int i = 0; i < BUS_NCHAN; i++) {
 		const struct bus_chan_desc *c = &h->chan[i];

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/** @file rtstat.h  The RT partition's status page, read by Linux
+ *
+ * An area of the bus region (bus_status()) that the RT partition rewrites a
+ * few times a second and any Linux process that maps the bus reads: the
+ * executive's state, every task's counters and latency summary, and every
+ * counter of the RT side's modules as (name, value) pairs, so that gwctl,
+ * the web UI and /metrics show new counters without knowing them.
+ *
+ * One writer; readers never block it: the page carries a sequence number
+ * that is odd while the writer is inside (a seqlock). rtstat_read() copies
+ * the page and retries when the writer moved under it.
+ */
+#ifndef SHAREDNET_RTSTAT_H
+#define SHAREDNET_RTSTAT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RTSTAT_VERSION		1u
+#define RTSTAT_MAX_TASKS	32
+#define RTSTAT_HIST		40	/* power-of-two buckets of ns */
+#define RTSTAT_MAX_COUNTERS	512
+#define RTSTAT_NAME		48
+
+struct rtstat_task {
+	char name[16];
+	int32_t prio;
+	uint32_t fifo;
+	uint64_t period_ns;
+	uint64_t runs, missed, skipped, overruns, stalls, timers_fired;
+	uint64_t lat_count, lat_p50, lat_p99, lat_p999, lat_max;	/* ns */
+	uint64_t run_p50, run_p99, run_max;				/* ns */
+	/** wake-up lateness: lat_hist[i] counts values in [2^i, 2^(i+1)) ns
+	 *  ([0] also holds 0) */
+	uint64_t lat_hist[RTSTAT_HIST];
+};
+
+struct rtstat_counter {
+	char name[RTSTAT_NAME];	/**< dotted: "bus.frames-up.drop_full" */
+	uint64_t value;
+};
+
+struct rtstat {
+	_Atomic uint32_t seq;	/**< odd while being written */
+	uint32_t version;
+	uint64_t updated_ns;	/**< CLOCK_MONOTONIC of the last update */
+	uint64_t started_ns;	/**< when the RT partition started */
+	uint32_t pid;
+	uint32_t fifo;		/**< tasks run SCHED_FIFO */
+	uint32_t memory_locked;
+	uint32_t ncpus;
+	char warning[160];
+	uint64_t alloc_after_start;
+	uint32_t ntasks;
+	uint32_t ncounters;
+	struct rtstat_task task[RTSTAT_MAX_TASKS];
+	struct rtstat_counter counter[RTSTAT_MAX_COUNTERS];
+};
+
+void rtstat_begin(struct rtstat *page);
+void rtstat_end(struct rtstat *page);
+int  rtstat_counter_set(struct rtstat *page, const char *name,
+			uint64_t value);
+int  rtstat_read(const struct rtstat *page, struct rtstat *out);
+const struct rtstat_counter *rtstat_counter_find(const struct rtstat *s,
+						 const char *name);
+
+#endif /* SHAREDNET_RTSTAT_H */
