@@ -23,8 +23,9 @@ static _Atomic bool alloc_abort;
 
 /* --- allocation guard ------------------------------------------------------
  * Counts every allocation made on an RT task's thread after rtk_start().
- * Under AddressSanitizer the sanitizer's allocator hooks report allocations;
- * otherwise the malloc family is interposed here and forwarded to glibc. */
+ * Under AddressSanitizer or ThreadSanitizer the sanitizer's allocator hooks
+ * report allocations; otherwise the malloc family is interposed here and
+ * forwarded to glibc. */
 static void note_alloc(size_t size)
 {
 	static const char msg[] = "rtk: allocation by an RT task after start\n";
@@ -41,10 +42,11 @@ static void note_alloc(size_t size)
 	}
 }
 
-#if defined(__SANITIZE_ADDRESS__)
+/* ASan and TSan replace malloc themselves: interposing it too breaks them */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define RTK_SANITIZED 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define RTK_SANITIZED 1
 #endif
 #endif
@@ -224,11 +226,13 @@ int rtk_init(const struct rtk_cfg *cfg)
 	return 0;
 }
 
-static void warn_once(const char *what, int err)
+static void add_warning(const char *what, int err)
 {
-	if (!rtk_exec.info.warning[0])
-		snprintf(rtk_exec.info.warning, sizeof(rtk_exec.info.warning),
-			 "%s: %s", what, strerror(err));
+	char *w = rtk_exec.info.warning;
+	size_t n = strlen(w);
+
+	snprintf(w + n, sizeof(rtk_exec.info.warning) - n, "%s%s: %s",
+		 n ? "; " : "", what, strerror(err));
 }
 
 /** Lock memory, start every task, arm the allocation guard. Context: init,
@@ -242,7 +246,7 @@ int rtk_start(void)
 		return -EBUSY;
 	if (rtk_exec.cfg.lock_memory) {
 		if (mlockall(MCL_CURRENT | MCL_FUTURE))
-			warn_once("mlockall failed, memory may be paged", errno);
+			add_warning("mlockall failed, memory may be paged", errno);
 		else
 			rtk_exec.info.memory_locked = true;
 	}
@@ -256,10 +260,10 @@ int rtk_start(void)
 		return err;
 	}
 	if (!rtk_exec.info.fifo && !rtk_exec.cfg.no_rt && rtk_task_count())
-		warn_once("SCHED_FIFO not permitted, RT tasks run at normal "
+		add_warning("SCHED_FIFO not permitted, RT tasks run at normal "
 			  "priority (run as root or grant CAP_SYS_NICE)", EPERM);
 	if (rtk_exec.info.warning[0])
-		LOG_WARN("%s", rtk_exec.info.warning);
+		LOG_WARN("%s", rtk_exec.info.warning);	/* one line, all of it */
 	atomic_store(&alloc_armed, true);
 	atomic_store(&rtk_exec.started, true);
 	rtk_exec.info.started = true;

@@ -39,7 +39,7 @@ struct rtk_info {
 	bool fifo;		/**< tasks run SCHED_FIFO */
 	bool memory_locked;
 	int ncpus;		/**< CPUs in the partition's set */
-	char warning[160];	/**< why fifo or memory_locked is false */
+	char warning[256];	/**< why fifo or memory_locked is false */
 };
 
 int  rtk_init(const struct rtk_cfg *cfg);

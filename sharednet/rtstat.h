@@ -51,7 +51,7 @@ struct rtstat {
 	uint32_t fifo;		/**< tasks run SCHED_FIFO */
 	uint32_t memory_locked;
 	uint32_t ncpus;
-	char warning[160];
+	char warning[256];
 	uint64_t alloc_after_start;
 	uint32_t ntasks;
 	uint32_t ncounters;

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+/** @file rtpart.c  The RT partition: executive, bus service, status page */
+#define LOG_MODULE "rtpart"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "board/rtpart.h"
+#include "rtos-kernel/log.h"
+#include "rtos-kernel/rtk.h"
+#include "rtos-kernel/task.h"
+#include "rtos-kernel/wdog.h"
+
+#define PRIO_BUS	60
+#define PRIO_STATS	RTK_PRIO_MIN
+#define STATS_PERIOD	RTK_MS(100)
+#define BATCH		64	/* records taken per ring per tick */
+
+/* down channels the RT side consumes */
+static const enum bus_chan down[] = {
+	BUS_CH_FRAMES_DOWN, BUS_CH_NETCFG, BUS_CH_MSG_DOWN,
+};
+#define NDOWN (sizeof(down) / sizeof(down[0]))
+
+struct rtpart {
+	struct bus *bus;
+	struct rtstat *page;
+	uint64_t started_ns;
+	struct rtk_task *bus_task;
+	struct rtk_task *stats_task;
+	/* counters, written by the bus task only */
+	_Atomic uint64_t taken[NDOWN];
+	_Atomic uint64_t unhandled[NDOWN];
+	_Atomic uint64_t bad[NDOWN];
+};
+
+static inline void inc(_Atomic uint64_t *v)
+{
+	atomic_store_explicit(v, atomic_load_explicit(v, memory_order_relaxed)
+			      + 1, memory_order_relaxed);
+}
+
+/* Handlers of what Linux sends come with the modules that use them (shared
+ * NIC, media); until then a record is taken, counted and dropped. */
+static void bus_tick(unsigned wake, void *arg)
+{
+	struct rtpart *rp = arg;
+
+	(void)wake;
+	for (unsigned i = 0; i < NDOWN; i++) {
+		struct ring *r = bus_ring(rp->bus, down[i]);
+
+		for (int n = 0; n < BATCH; n++) {
+			const void *rec;
+			size_t len;
+			int err = ring_peek(r, &rec, &len);
+
+			if (err == -EAGAIN)
+				break;
+			if (err) {
+				inc(&rp->bad[i]);
+				break;
+			}
+			inc(&rp->taken[i]);
+			inc(&rp->unhandled[i]);
+			ring_consume(r);
+		}
+	}
+}
+
+static void put_task(struct rtstat_task *o, const struct rtk_task_stats *st)
+{
+	memcpy(o->name, st->name, sizeof(o->name));
+	o->prio = st->prio;
+	o->fifo = st->fifo;
+	o->period_ns = st->period_ns;
+	o->runs = st->runs;
+	o->missed = st->missed;
+	o->skipped = st->skipped;
+	o->overruns = st->overruns;
+	o->stalls = st->stalls;
+	o->timers_fired = st->timers_fired;
+	o->lat_count = st->lateness.count;
+	o->lat_p50 = rtk_hist_pct(&st->lateness, 50);
+	o->lat_p99 = rtk_hist_pct(&st->lateness, 99);
+	o->lat_p999 = rtk_hist_pct(&st->lateness, 99.9);
+	o->lat_max = st->lateness.max;
+	o->run_p50 = rtk_hist_pct(&st->runtime, 50);
+	o->run_p99 = rtk_hist_pct(&st->runtime, 99);
+	o->run_max = st->runtime.max;
+	memset(o->lat_hist, 0, sizeof(o->lat_hist));
+	for (unsigned b = 0; b < RTK_HIST_NBUCKETS; b++) {
+		uint64_t low = rtk_hist_bucket_low(b);
+		unsigned p = low ? 63 - (unsigned)__builtin_clzll(low) : 0;
+
+		o->lat_hist[p < RTSTAT_HIST ? p : RTSTAT_HIST - 1] +=
+			st->lateness.bucket[b];
+	}
+}
+
+static void put_counter(struct rtstat *pg, const char *a, const char *b,
+			const char *c, uint64_t v)
+{
+	char name[RTSTAT_NAME];
+
+	snprintf(name, sizeof(name), "%s.%s.%s", a, b, c);
+	rtstat_counter_set(pg, name, v);
+}
+
+static void publish(struct rtpart *rp)
+{
+	static struct rtk_task_stats st;	/* 9 KB: not on the RT stack */
+	struct rtstat *pg = rp->page;
+	struct rtk_info info;
+	size_t i, n = rtk_task_count();
+
+	rtk_info_get(&info);
+	rtstat_begin(pg);
+	pg->updated_ns = rtk_now_ns();
+	pg->started_ns = rp->started_ns;
+	pg->pid = (uint32_t)getpid();
+	pg->fifo = info.fifo;
+	pg->memory_locked = info.memory_locked;
+	pg->ncpus = (uint32_t)info.ncpus;
+	memcpy(pg->warning, info.warning, sizeof(pg->warning));
+	pg->alloc_after_start = rtk_alloc_count();
+	pg->ntasks = n < RTSTAT_MAX_TASKS ? (uint32_t)n : RTSTAT_MAX_TASKS;
+	for (i = 0; i < pg->ntasks; i++) {
+		rtk_task_stats_get(rtk_task_at(i), &st);
+		put_task(&pg->task[i], &st);
+	}
+	for (i = 0; i < NDOWN; i++) {
+		const char *ch = bus_chan_name(down[i]);
+
+		put_counter(pg, "rtpart", ch, "taken",
+			    atomic_load(&rp->taken[i]));
+		put_counter(pg, "rtpart", ch, "unhandled",
+			    atomic_load(&rp->unhandled[i]));
+		put_counter(pg, "rtpart", ch, "bad", atomic_load(&rp->bad[i]));
+	}
+	rtstat_end(pg);
+}
+
+static void stats_tick(unsigned wake, void *arg)
+{
+	(void)wake;
+	publish(arg);
+}
+
+/** Build the RT partition on @p bus from @p cfg. Context: init, main thread.
+ *  @return 0 or a negative errno (logged) */
+int rtpart_init(struct rtpart **rpp, const struct gw_config *cfg,
+		struct bus *bus)
+{
+	struct rtk_cfg kc = {
+		.cpus = cfg->board.rt_cpus,
+		.lock_memory = cfg->rt.lock_memory,
+		.alloc_abort = cfg->rt.alloc_abort,
+	};
+	struct rtk_wdog_cfg wc = {
+		.period_ns = RTK_MS(cfg->rt.watchdog_period_ms),
+		.stall_ns = RTK_MS(cfg->rt.watchdog_stall_ms),
+	};
+	struct rtk_task_cfg bt = {
+		.name = "bus", .prio = PRIO_BUS, .wake_fd = -1,
+		.period_ns = RTK_US(cfg->rt.tick_us), .fn = bus_tick,
+	};
+	struct rtk_task_cfg stt = {
+		.name = "stats", .prio = PRIO_STATS, .wake_fd = -1,
+		.period_ns = STATS_PERIOD, .fn = stats_tick,
+	};
+	struct rtpart *rp;
+	int err;
+
+	rp = calloc(1, sizeof(*rp));
+	if (!rp)
+		return -ENOMEM;
+	rp->bus = bus;
+	rp->page = bus_status(bus);
+	bt.arg = rp;
+	stt.arg = rp;
+	err = rtk_init(&kc);
+	if (!err)
+		err = rtk_wdog_create(&wc);
+	if (!err)
+		err = rtk_task_create(&rp->bus_task, &bt);
+	if (!err)
+		err = rtk_task_create(&rp->stats_task, &stt);
+	if (err) {
+		LOG_ERR("init: %s", strerror(-err));
+		free(rp);
+		return err;
+	}
+	*rpp = rp;
+	return 0;
+}
+
+/** Start the tasks; from here on nothing is allocated on an RT thread.
+ *  Context: main thread. @return 0 or a negative errno */
+int rtpart_start(struct rtpart *rp)
+{
+	struct rtk_info info;
+	int err;
+
+	rp->started_ns = rtk_now_ns();
+	publish(rp);
+	err = rtk_start();
+	if (err) {
+		LOG_ERR("start: %s", strerror(-err));
+		return err;
+	}
+	rtk_info_get(&info);
+	LOG_INFO("started: %zu tasks, %s, memory %slocked", rtk_task_count(),
+		 info.fifo ? "SCHED_FIFO" : "normal priority",
+		 info.memory_locked ? "" : "not ");
+	return 0;
+}
+
+/** Stop the tasks and publish the last figures. Context: main thread. */
+void rtpart_stop(struct rtpart *rp)
+{
+	rtk_stop();
+	publish(rp);
+}
+
+/** Free what rtpart_init() made. @return NULL */
+struct rtpart *rtpart_free(struct rtpart *rp)
+{
+	free(rp);
+	return NULL;
+}

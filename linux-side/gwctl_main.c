@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+/** @file gwctl_main.c  gwctl: the gateway's state and counters
+ *
+ * Usage: gwctl [--run-dir DIR] COMMAND
+ *   status          partitions, the RT executive, tasks and bus rings
+ *   tasks           RT tasks with their wake-up lateness histograms
+ *   counters        every counter as "name value" lines
+ *   restart NAME    restart a partition (rtpart, ...)
+ * The control socket is DIR/ctl.sock; DIR is --run-dir, else $GW_RUN_DIR,
+ * else [board] run_dir of the configuration. gwctl maps the bus read-only:
+ * it never disturbs the RT partition.
+ * Exit status: 0 ok, 1 the gateway cannot be reached or said no, 2 usage.
+ */
+#define LOG_MODULE "gwctl"
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "board/config.h"
+#include "board/ctl.h"
+#include "rtos-kernel/rtk.h"
+#include "sharednet/bus.h"
+
+static char sock[PATH_MAX];
+
+static int ask(const char *req, char *reply, size_t len, int *fdp)
+{
+	int err = ctl_request(sock, req, reply, len, fdp);
+
+	if (err) {
+		fprintf(stderr, "gwctl: %s: %s (is the dispatcher running?)\n",
+			sock, strerror(-err));
+		return 1;
+	}
+	if (!strncmp(reply, "error", 5)) {
+		fprintf(stderr, "gwctl: %s", reply);
+		return 1;
+	}
+	return 0;
+}
+
+static struct bus *map_bus(void)
+{
+	char reply[64], err[256];
+	struct bus *b;
+	int fd;
+
+	if (ask("bus", reply, sizeof(reply), &fd))
+		return NULL;
+	if (fd < 0) {
+		fprintf(stderr, "gwctl: the dispatcher sent no bus fd\n");
+		return NULL;
+	}
+	if (bus_attach(&b, fd, NULL, BUS_SIDE_OBSERVER, err, sizeof(err))) {
+		fprintf(stderr, "gwctl: bus: %s\n", err);
+		close(fd);
+		return NULL;
+	}
+	return b;
+}
+
+static double us(uint64_t ns)
+{
+	return (double)ns / 1000.0;
+}
+
+static void print_rt(const struct rtstat *st)
+{
+	uint64_t now = rtk_now_ns();
+
+	printf("rt partition: pid %u, up %.1f s, %s, memory %s, %u cpu(s), "
+	       "status %.0f ms old\n", st->pid,
+	       (double)(now - st->started_ns) / 1e9,
+	       st->fifo ? "SCHED_FIFO" : "NORMAL PRIORITY",
+	       st->memory_locked ? "locked" : "NOT locked", st->ncpus,
+	       (double)(now - st->updated_ns) / 1e6);
+	if (st->warning[0])
+		printf("  warning: %s\n", st->warning);
+	printf("  allocations by RT tasks after start: %" PRIu64 "\n",
+	       st->alloc_after_start);
+	printf("  %-12s %4s %9s %10s %7s %7s %6s %6s %9s %9s %9s %9s %9s\n",
+	       "task", "prio", "period", "runs", "missed", "skipped",
+	       "overr", "stalls", "late50us", "late99us", "late999us",
+	       "latemaxus", "run99us");
+	for (uint32_t i = 0; i < st->ntasks; i++) {
+		const struct rtstat_task *t = &st->task[i];
+
+		printf("  %-12s %4d %7.1fms %10" PRIu64 " %7" PRIu64 " %7"
+		       PRIu64 " %6" PRIu64 " %6" PRIu64
+		       " %9.1f %9.1f %9.1f %9.1f %9.1f\n", t->name, t->prio,
+		       (double)t->period_ns / 1e6, t->runs, t->missed,
+		       t->skipped, t->overruns, t->stalls, us(t->lat_p50),
+		       us(t->lat_p99), us(t->lat_p999), us(t->lat_max),
+		       us(t->run_p99));
+	}
+}
+
+static void print_rings(struct bus *b)
+{
+	printf("bus rings:\n  %-12s %9s %9s %9s %12s %12s %10s %10s %8s\n",
+	       "channel", "size", "used", "highwater", "records_in",
+	       "records_out", "drop_full", "drop_big", "bad");
+	for (int ch = 0; ch < BUS_NCHAN; ch++) {
+		struct ring_stats rs;
+
+		ring_stats_get(bus_ring(b, ch), &rs);
+		printf("  %-12s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %12"
+		       PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8"
+		       PRIu64 "\n", bus_chan_name(ch), rs.size, rs.used,
+		       rs.high_water, rs.records_in, rs.records_out,
+		       rs.drop_full, rs.drop_too_big, rs.bad_records);
+	}
+}
+
+static int read_rt(struct bus *b, struct rtstat *st)
+{
+	int err = rtstat_read(bus_status(b), st);
+
+	if (err)
+		fprintf(stderr, "gwctl: RT status page: %s\n", err == -EPROTO ?
+			"not written yet, or of another version" :
+			"no consistent copy (writer stuck?)");
+	return err;
+}
+
+static int cmd_status(void)
+{
+	static struct rtstat st;
+	char reply[CTL_MAX_REPLY];
+	struct bus *b;
+
+	if (ask("status", reply, sizeof(reply), NULL))
+		return 1;
+	fputs(reply, stdout);
+	b = map_bus();
+	if (!b)
+		return 1;
+	if (!read_rt(b, &st))
+		print_rt(&st);
+	print_rings(b);
+	bus_detach(b);
+	return 0;
+}
+
+static int cmd_tasks(void)
+{
+	static struct rtstat st;
+	struct bus *b = map_bus();
+	int rc = 1;
+
+	if (!b)
+		return 1;
+	if (!read_rt(b, &st)) {
+		print_rt(&st);
+		for (uint32_t i = 0; i < st.ntasks; i++) {
+			const struct rtstat_task *t = &st.task[i];
+
+			printf("lateness %s (%" PRIu64 " wake-ups):\n",
+			       t->name, t->lat_count);
+			for (int h = 0; h < RTSTAT_HIST; h++)
+				if (t->lat_hist[h])
+					printf("  < %10.1f us %12" PRIu64 "\n",
+					       us(2ull << h), t->lat_hist[h]);
+		}
+		rc = 0;
+	}
+	bus_detach(b);
+	return rc;
+}
+
+static int cmd_counters(void)
+{
+	static const char *const fields[] = {
+		"size", "used", "high_water", "records_in", "records_out",
+		"drop_full", "drop_too_big", "bad_records",
+	};
+	static struct rtstat st;
+	struct bus *b = map_bus();
+
+	if (!b)
+		return 1;
+	for (int ch = 0; ch < BUS_NCHAN; ch++) {
+		struct ring_stats rs;
+		uint64_t v[8];
+
+		ring_stats_get(bus_ring(b, ch), &rs);
+		v[0] = rs.size;
+		v[1] = rs.used;
+		v[2] = rs.high_water;
+		v[3] = rs.records_in;
+		v[4] = rs.records_out;
+		v[5] = rs.drop_full;
+		v[6] = rs.drop_too_big;
+		v[7] = rs.bad_records;
+		for (int f = 0; f < 8; f++)
+			printf("bus.%s.%s %" PRIu64 "\n", bus_chan_name(ch),
+			       fields[f], v[f]);
+	}
+	if (!read_rt(b, &st)) {
+		printf("rt.alloc_after_start %" PRIu64 "\n",
+		       st.alloc_after_start);
+		for (uint32_t i = 0; i < st.ntasks; i++) {
+			const struct rtstat_task *t = &st.task[i];
+
+			printf("rt.task.%s.runs %" PRIu64 "\n", t->name, t->runs);
+			printf("rt.task.%s.missed %" PRIu64 "\n", t->name,
+			       t->missed);
+			printf("rt.task.%s.overruns %" PRIu64 "\n", t->name,
+			       t->overruns);
+			printf("rt.task.%s.stalls %" PRIu64 "\n", t->name,
+			       t->stalls);
+		}
+		for (uint32_t i = 0; i < st.ncounters; i++)
+			printf("%s %" PRIu64 "\n", st.counter[i].name,
+			       st.counter[i].value);
+	}
+	bus_detach(b);
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: gwctl [--run-dir DIR] "
+		"status|tasks|counters|restart NAME\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static struct gw_config cfg;
+	const char *run_dir = getenv("GW_RUN_DIR");
+	struct cfg_err cerr;
+	char reply[256], err[300];
+	int i = 1;
+
+	if (argc > 2 && !strcmp(argv[1], "--run-dir")) {
+		run_dir = argv[2];
+		i = 3;
+	}
+	if (i >= argc)
+		return usage();
+	if (!run_dir) {
+		if (cfg_load_env(&cfg, NULL, &cerr)) {
+			fprintf(stderr, "gwctl: config: %s\n",
+				cfg_err_str(&cerr, err, sizeof(err)));
+			return 1;
+		}
+		run_dir = cfg.board.run_dir;
+	}
+	if (ctl_path(run_dir, sock, sizeof(sock)))
+		return usage();
+	if (!strcmp(argv[i], "status") && i + 1 == argc)
+		return cmd_status();
+	if (!strcmp(argv[i], "tasks") && i + 1 == argc)
+		return cmd_tasks();
+	if (!strcmp(argv[i], "counters") && i + 1 == argc)
+		return cmd_counters();
+	if (!strcmp(argv[i], "restart") && i + 2 == argc) {
+		snprintf(err, sizeof(err), "restart %s", argv[i + 1]);
+		if (ask(err, reply, sizeof(reply), NULL))
+			return 1;
+		fputs(reply, stdout);
+		return 0;
+	}
+	return usage();
+}

@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: MIT
+# Shared by the integration tests: TAP output, a scratch directory, and
+# clean-up of the processes a test started (by PID, never by name).
+# Source it from a test run at the repository root: . tests/integration/lib.sh
+
+set -u
+n=0
+failed=0
+tmp=$(mktemp -d)
+started_pids=()
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	for l in "$@"; do
+		echo "#   $l"
+	done
+}
+
+# check DESC CMD...: ok when CMD succeeds
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc" "command: $*"; fi
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds
+wait_for() {
+	local until=$((SECONDS + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $until ] && return 1
+		sleep 0.1
+	done
+}
+
+# remember a PID to end at exit
+track() {
+	started_pids+=("$1")
+}
+
+finish() {
+	local p
+	for p in "${started_pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${started_pids[@]}"; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+}
