@@ -244,6 +244,7 @@ int rtk_start(void)
 
 	if (atomic_load(&rtk_exec.started))
 		return -EBUSY;
+	atomic_store(&rtk_exec.stopping, false);	/* after an rtk_stop() */
 	if (rtk_exec.cfg.lock_memory) {
 		if (mlockall(MCL_CURRENT | MCL_FUTURE))
 			add_warning("mlockall failed, memory may be paged", errno);

@@ -145,7 +145,7 @@ int rtk_timer_start_at(struct rtk_task *t, struct rtk_timer *tm,
 		return -EINVAL;
 	RTK_ASSERT(!rtk_is_started() || self == t);
 	rtk_timer_stop(t, tm);
-	tm->due_ns = due_ns;
+	tm->due_ns = due_ns ? due_ns : 1;	/* 0 means "no deadline" */
 	for (pp = &t->timers; *pp && (*pp)->due_ns <= due_ns; pp = &(*pp)->next)
 		;
 	tm->next = *pp;
@@ -180,11 +180,14 @@ static uint64_t end_run(struct rtk_task *t, uint64_t began)
 	return end;
 }
 
-static void fire_timers(struct rtk_task *t, uint64_t now)
+/* Fire the timers due at @p woke, the time the task woke up. A timer that
+ * re-arms itself for "now" fires at the next wake-up, not in this loop. */
+static void fire_timers(struct rtk_task *t, uint64_t woke)
 {
+	uint64_t now = woke;
 	struct rtk_timer *tm;
 
-	while ((tm = t->timers) && tm->due_ns <= now) {
+	while ((tm = t->timers) && tm->due_ns <= woke) {
 		t->timers = tm->next;
 		tm->next = NULL;
 		tm->armed = false;
