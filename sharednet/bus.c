@@ -16,7 +16,9 @@
 #define CTL_STRIDE	256u
 #define STATUS_OFF	(2 * PAGE)
 #define STATUS_SIZE	((sizeof(struct rtstat) + PAGE - 1) & ~(size_t)(PAGE - 1))
-#define RINGS_OFF	(STATUS_OFF + STATUS_SIZE)
+#define PORTS_OFF	(STATUS_OFF + STATUS_SIZE)
+#define PORTS_SIZE	((sizeof(struct ports_shm) + PAGE - 1) & ~(size_t)(PAGE - 1))
+#define RINGS_OFF	(PORTS_OFF + PORTS_SIZE)
 
 struct bus {
 	int memfd;
@@ -70,6 +72,12 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
+static bool bad_area(uint64_t off, uint64_t len, size_t need, size_t size)
+{
+	return off % 64 || off < sizeof(struct bus_shm_hdr) || len < need ||
+	       off > size || len > size - off;
+}
+
 /** Check that @p region of @p size bytes is a bus this program can use.
  *  @return 0; -EPROTO another magic or version; -EBADMSG a layout or ring
  *  index that cannot be right. @p why gets the reason. */
@@ -101,12 +109,18 @@ int bus_check(const void *region, size_t size, char *why, size_t whylen)
 			 BUS_NCHAN);
 		return -EBADMSG;
 	}
-	if (h->status_off % 64 || h->status_off < sizeof(*h) ||
-	    h->status_size < sizeof(struct rtstat) || h->status_off > size ||
-	    h->status_size > size - h->status_off) {
-		snprintf(why, whylen, "status page at %llu+%llu does not fit "
-			 "the region", (unsigned long long)h->status_off,
-			 (unsigned long long)h->status_size);
+	if (bad_area(h->status_off, h->status_size, sizeof(struct rtstat),
+		     size) ||
+	    bad_area(h->ports_off, h->ports_size, sizeof(struct ports_shm),
+		     size) ||
+	    overlaps(h->status_off, h->status_size, h->ports_off,
+		     h->ports_size)) {
+		snprintf(why, whylen, "status page (%llu+%llu) or port set "
+			 "(%llu+%llu) does not fit the region",
+			 (unsigned long long)h->status_off,
+			 (unsigned long long)h->status_size,
+			 (unsigned long long)h->ports_off,
+			 (unsigned long long)h->ports_size);
 		return -EBADMSG;
 	}
 	for (i = 0; i < BUS_NCHAN; i++) {
@@ -116,9 +130,12 @@ int bus_check(const void *region, size_t size, char *why, size_t whylen)
 
 		if (overlaps(h->status_off, h->status_size, c->ctl_off,
 			     CTL_STRIDE) ||
-		    overlaps(h->status_off, h->status_size, c->data_off, ds)) {
+		    overlaps(h->status_off, h->status_size, c->data_off, ds) ||
+		    overlaps(h->ports_off, h->ports_size, c->ctl_off,
+			     CTL_STRIDE) ||
+		    overlaps(h->ports_off, h->ports_size, c->data_off, ds)) {
 			snprintf(why, whylen, "channel %s overlaps the status "
-				 "page", chans[i].name);
+				 "page or the port set", chans[i].name);
 			return -EBADMSG;
 		}
 
@@ -275,6 +292,8 @@ int bus_create(struct bus **bp, const struct bus_cfg *cfg)
 	h->creator_pid = (uint32_t)getpid();
 	h->status_off = STATUS_OFF;
 	h->status_size = STATUS_SIZE;
+	h->ports_off = PORTS_OFF;
+	h->ports_size = PORTS_SIZE;
 	off = RINGS_OFF;
 	for (i = 0; i < BUS_NCHAN; i++) {
 		struct bus_chan_desc *c = &h->chan[i];
@@ -364,6 +383,14 @@ struct rtstat *bus_status(struct bus *b)
 	const struct bus_shm_hdr *h = (const struct bus_shm_hdr *)b->base;
 
 	return (struct rtstat *)(b->base + h->status_off);
+}
+
+/** The RT partition's UDP port set. */
+struct ports_shm *bus_ports(struct bus *b)
+{
+	const struct bus_shm_hdr *h = (const struct bus_shm_hdr *)b->base;
+
+	return (struct ports_shm *)(b->base + h->ports_off);
 }
 
 /** The region's memfd. */

@@ -17,8 +17,9 @@
  * not match the memfd, rings that overlap or leave the region, and ring
  * indices that cannot be right are refused with a clear reason.
  *
- * The region also holds the RT partition's status page (rtstat.h), written
- * by the RT side and read by anyone who maps the bus (bus_status()).
+ * The region also holds two areas the RT side writes and anyone who maps the
+ * bus reads: the status page (rtstat.h, bus_status()) and the port
+ * partition (ports.h, bus_ports()).
  *
  * Handing the bus to a child process: bus_env() formats the memfd and event
  * fds as "memfd,efd0,...,efd4" for the GW_BUS environment variable (the fds
@@ -31,6 +32,7 @@
 #include <stdint.h>
 
 #include "sharednet/ring.h"
+#include "sharednet/ports.h"
 #include "sharednet/rtstat.h"
 
 #define BUS_MAGIC	0x47574253u	/* "GWBS" */
@@ -78,6 +80,8 @@ struct bus_shm_hdr {
 	struct bus_chan_desc chan[BUS_NCHAN];
 	uint64_t status_off;	/**< struct rtstat, written by the RT side */
 	uint64_t status_size;
+	uint64_t ports_off;	/**< struct ports_shm, written by the RT side */
+	uint64_t ports_size;
 };
 
 struct bus;
@@ -91,6 +95,7 @@ struct bus *bus_detach(struct bus *b);
 int  bus_check(const void *region, size_t size, char *why, size_t whylen);
 struct ring *bus_ring(struct bus *b, enum bus_chan ch);
 struct rtstat *bus_status(struct bus *b);
+struct ports_shm *bus_ports(struct bus *b);
 int  bus_memfd(const struct bus *b);
 void *bus_region(const struct bus *b, size_t *size);
 int  bus_event_fd(const struct bus *b, enum bus_chan ch);
