@@ -2,6 +2,7 @@
 /** @file rtk.c  RT executive life cycle, privileges, allocation guard */
 #define LOG_MODULE "rtk"
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rtos-kernel/heap.h"
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
 #include "rtos-kernel/rtk_priv.h"
@@ -84,45 +86,95 @@ void *__libc_realloc(void *p, size_t size);
 void *__libc_memalign(size_t align, size_t size);
 void *__libc_valloc(size_t size);
 void *__libc_pvalloc(size_t size);
+void __libc_free(void *p);
 
-/* Interposed for the whole process: ELF lookup finds these first. */
+/* Interposed for the whole process: ELF lookup finds these first. An RT
+ * thread after start is served by the RT heap (heap.h); everyone else, and
+ * an RT thread when no RT heap was made, by glibc. */
 void *malloc(size_t size);
 void *calloc(size_t n, size_t size);
 void *realloc(void *p, size_t size);
+void free(void *p);
 void *memalign(size_t align, size_t size);
 void *aligned_alloc(size_t align, size_t size);
 void *valloc(size_t size);
 void *pvalloc(size_t size);
 int posix_memalign(void **pp, size_t align, size_t size);
 
+#define HEAP_ALIGN 64	/* every RT heap block is aligned to this */
+
+static inline bool rt_heap(void)
+{
+	return rtk_tls_rt && atomic_load_explicit(&alloc_armed,
+						  memory_order_relaxed) &&
+	       rtk_heap_ready();
+}
+
 void *malloc(size_t size)
 {
+	if (rt_heap())
+		return rtk_heap_alloc(size);
 	note_alloc(size);
 	return __libc_malloc(size);
 }
 
 void *calloc(size_t n, size_t size)
 {
-	note_alloc(n * size);
-	return __libc_calloc(n, size);
+	void *p;
+
+	if (!rt_heap()) {
+		note_alloc(n * size);
+		return __libc_calloc(n, size);
+	}
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	p = rtk_heap_alloc(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+void free(void *p)
+{
+	if (rtk_heap_owns(p))
+		rtk_heap_free(p);
+	else
+		__libc_free(p);
 }
 
 void *realloc(void *p, size_t size)
 {
-	note_alloc(size);
-	return __libc_realloc(p, size);
+	size_t have = rtk_heap_block_size(p);
+	void *q;
+
+	if (!have) {
+		if (p && rt_heap())
+			note_alloc(size);	/* a libc block: stay there */
+		if (p || !rt_heap())
+			return __libc_realloc(p, size);
+		return rtk_heap_alloc(size);
+	}
+	if (size <= have)
+		return p;
+	q = malloc(size);
+	if (q) {
+		memcpy(q, p, have);
+		rtk_heap_free(p);
+	}
+	return q;
 }
 
 void *memalign(size_t align, size_t size)
 {
+	if (rt_heap())
+		return align <= HEAP_ALIGN ? rtk_heap_alloc(size) : NULL;
 	note_alloc(size);
 	return __libc_memalign(align, size);
 }
 
 void *aligned_alloc(size_t align, size_t size)
 {
-	note_alloc(size);
-	return __libc_memalign(align, size);
+	return memalign(align, size);
 }
 
 void *valloc(size_t size)
@@ -143,8 +195,7 @@ int posix_memalign(void **pp, size_t align, size_t size)
 
 	if (!align || (align & (align - 1)) || align % sizeof(void *))
 		return EINVAL;
-	note_alloc(size);
-	p = __libc_memalign(align, size);
+	p = memalign(align, size);
 	if (!p)
 		return ENOMEM;
 	*pp = p;
@@ -223,7 +274,32 @@ int rtk_init(const struct rtk_cfg *cfg)
 	 * allocates: load it now, not in the first RT task that logs */
 	tzset();
 	install_guard();
+	if (cfg->heap_bytes && !rtk_heap_ready()) {
+		int err = rtk_heap_init(cfg->heap_bytes);
+
+		if (err)
+			return err;
+	}
 	return 0;
+}
+
+/** Make the calling thread, one a library started for itself, part of the
+ *  RT partition: pinned to its CPUs, SCHED_FIFO at @p prio when permitted,
+ *  and held to the RT partition's allocation rules after start.
+ *  Context: the thread itself. @return 0, or -EPERM when it runs at normal
+ *  priority (it is still pinned and counted) */
+int rtk_thread_adopt(int prio)
+{
+	struct sched_param sp = { .sched_priority = prio };
+	int err = 0;
+
+	pthread_setaffinity_np(pthread_self(), sizeof(cpu_set_t),
+			       &rtk_exec.cfg.cpus);
+	if (rtk_exec.cfg.no_rt ||
+	    pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp))
+		err = -EPERM;
+	rtk_tls_rt = true;
+	return err;
 }
 
 static void add_warning(const char *what, int err)

@@ -4,9 +4,11 @@
  * The executive runs the RT partition inside one Linux process: tasks are
  * SCHED_FIFO threads pinned to the partition's CPUs, memory is locked, and
  * everything a task needs is created between rtk_init() and rtk_start().
- * After rtk_start() an allocation made on an RT task's thread is counted
- * (and aborts the process when rtk_cfg.alloc_abort is set, as in debug and
- * test builds): see rtk_alloc_count().
+ * After rtk_start() an RT thread's allocations come from the RT heap
+ * (heap.h, when rtk_cfg.heap_bytes is set); one that reaches libc's heap is
+ * counted (and aborts the process when rtk_cfg.alloc_abort is set): see
+ * rtk_alloc_count(). A thread a library starts for itself (lwIP's) joins
+ * the partition with rtk_thread_adopt().
  *
  * Without the privilege for SCHED_FIFO or mlockall() (not root, no
  * CAP_SYS_NICE / CAP_IPC_LOCK, no RLIMIT_RTPRIO), rtk_start() logs one clear
@@ -32,6 +34,7 @@ struct rtk_cfg {
 	bool lock_memory;	/**< mlockall() at start */
 	bool alloc_abort;	/**< abort on allocation by an RT task after start */
 	bool no_rt;		/**< do not even try SCHED_FIFO (tests, tools) */
+	size_t heap_bytes;	/**< RT heap (heap.h) made at init; 0: none */
 };
 
 struct rtk_info {
@@ -51,6 +54,7 @@ int  rtk_cpuset_parse(const char *s, cpu_set_t *set);
 
 uint64_t rtk_alloc_count(void);
 bool rtk_in_rt_task(void);
+int  rtk_thread_adopt(int prio);
 
 /** Monotonic time in nanoseconds. Context: any. */
 static inline uint64_t rtk_now_ns(void)
