@@ -19,11 +19,11 @@ FUZZ_CC   := clang
 
 # Every Debian package the project needs: build, tests, benchmarks, the lab.
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
-	libcmocka-dev libinih-dev \
-	iproute2 ethtool util-linux procps \
+	libcmocka-dev libinih-dev liblwip-dev libnl-route-3-dev \
+	iproute2 iputils-ping ethtool util-linux procps python3 iperf3 \
 	stress-ng rt-tests
 
-PKGS      := inih
+PKGS      := inih lwip libnl-route-3.0
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wvla -Werror
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -I. $(WARN) -g -pthread \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)

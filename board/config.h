@@ -100,6 +100,8 @@ struct gw_config {
 		int watchdog_period_ms;
 		int watchdog_stall_ms;
 		int tick_us;
+		int packets;
+		int heap_kib;
 	} rt;
 	struct cfg_bus {
 		int rx_frames_kib;	/**< channel 1, RT -> Linux frames */
@@ -111,6 +113,8 @@ struct gw_config {
 	struct cfg_net {
 		enum cfg_nic nic;
 		char nic_ifname[CFG_IFNAME_SIZE];
+		char nic_netns[CFG_NAME_SIZE];
+		char tap_ifname[CFG_IFNAME_SIZE];
 		uint8_t mac[6];
 		struct cfg_prefix address;
 		struct in_addr gateway;	/**< INADDR_ANY (0): none */

@@ -167,6 +167,13 @@ static const struct cfg_key cfg_keys[] = {
 		"watchdog_period_ms and than tick_us."),
 	KEY_INT("rt", "tick_us", rt.tick_us, "1000", 100, 20000, 0,
 		"Period of the RT partition's main loop, in microseconds."),
+	KEY_INT("rt", "packets", rt.packets, "2048", 64, 65536, 0,
+		"Packet buffers of the RT partition (9.4 KiB each, enough for "
+		"a 9216-byte MTU), taken at start."),
+	KEY_INT("rt", "heap_kib", rt.heap_kib, "8192", 0, 1048576, 0,
+		"RT heap in KiB: after start, allocations by RT threads (lwIP "
+		"allocates its buffers and timers with malloc) come from fixed "
+		"pools of this size, never from the C library's heap."),
 
 	/* [bus] */
 	KEY_INT("bus", "rx_frames_kib", bus.rx_frames_kib, "2048",
@@ -200,6 +207,15 @@ static const struct cfg_key cfg_keys[] = {
 	KEY_STR("net", "nic_ifname", net.nic_ifname, "phy0", CFG_F_NAME,
 		"Interface the RT partition takes over. The kernel must have "
 		"no address on it."),
+	KEY_STR("net", "nic_netns", net.nic_netns, "", CFG_F_EMPTY_OK,
+		"Network namespace (a name under /run/netns) in which the "
+		"dispatcher opens the NIC and hands it to rtpart, so that the "
+		"kernel never sees the shared address on it; empty: the "
+		"dispatcher's own namespace."),
+	KEY_STR("net", "tap_ifname", net.tap_ifname, "eth0", CFG_F_NAME,
+		"The Linux partition's proxy interface: a TAP device with the "
+		"shared MAC and address, created by the dispatcher in its own "
+		"namespace and kept across restarts of the proxy."),
 	KEY_MAC("net", "mac", net.mac, "02:00:5e:12:00:10",
 		"MAC address of both partitions (unicast). The default is a "
 		"locally administered address."),

@@ -2,9 +2,11 @@
 /** @file dispatcher_main.c  dispatcher: boots and supervises the partitions
  *
  * Not an OS (DESIGN.md section 2): it reads the board configuration, creates
- * the proxy bus, starts each partition pinned to its CPUs with the bus
- * handed over in GW_BUS, restarts a partition that dies (with back-off), and
- * answers on the control socket <run_dir>/ctl.sock (board/ctl.h).
+ * the proxy bus and the Linux partition's proxy interface (a persistent TAP,
+ * board/netsetup.h), starts the partitions pinned to their CPUs with the bus
+ * handed over in GW_BUS: rtpart, with the NIC opened in the NIC's own
+ * namespace (GW_NIC_FD), and netproxy; restarts a partition that dies (with
+ * back-off), and answers on the control socket <run_dir>/ctl.sock.
  *
  * Usage: dispatcher [--config FILE] [--run-dir DIR]
  * Runs until SIGTERM or SIGINT, then stops the partitions and exits 0.
@@ -28,6 +30,7 @@
 
 #include "board/config.h"
 #include "board/ctl.h"
+#include "board/netsetup.h"
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
 #include "sharednet/bus.h"
@@ -57,15 +60,16 @@ static struct {
 	char bindir[PATH_MAX];
 	char sock[PATH_MAX];
 	struct bus *bus;
-	struct part part[1];
+	struct part part[2];
 	unsigned nparts;
 	bool stopping;
 } d = {
 	.part = {
 		{ .name = "rtpart", .prog = "rtpart", .rt = true,
 		  .last_status = -1 },
+		{ .name = "netproxy", .prog = "netproxy", .last_status = -1 },
 	},
-	.nparts = 1,
+	.nparts = 2,
 };
 
 static uint64_t now_ms(void)
@@ -89,8 +93,8 @@ static int make_bus(void)
 	return err;
 }
 
-/* in the child, between fork and exec: only async-signal-safe calls */
-static void child_exec(struct part *p, const char *busenv)
+/* in the child, between fork and exec (the dispatcher is single-threaded) */
+static void child_exec(struct part *p, const char *busenv, int nicfd)
 {
 	const cpu_set_t *cpus = p->rt ? &d.cfg.board.rt_cpus
 				      : &d.cfg.board.linux_cpus;
@@ -105,6 +109,13 @@ static void child_exec(struct part *p, const char *busenv)
 	for (int i = 0; i < BUS_NCHAN; i++)
 		fcntl(bus_event_fd(d.bus, i), F_SETFD, 0);
 	setenv(BUS_ENV, busenv, 1);
+	if (nicfd >= 0) {
+		char v[16];
+
+		fcntl(nicfd, F_SETFD, 0);
+		snprintf(v, sizeof(v), "%d", nicfd);
+		setenv("GW_NIC_FD", v, 1);
+	}
 	if (d.local) {
 		argv[1] = "--config";
 		argv[2] = (char *)d.local;
@@ -114,21 +125,40 @@ static void child_exec(struct part *p, const char *busenv)
 	_exit(127);
 }
 
+/* the RT partition's NIC, opened in the NIC's namespace: a fresh socket
+ * for each start (its rings belong to the process that set them up) */
+static bool needs_nic_socket(const struct part *p)
+{
+	return p->rt && d.cfg.net.nic == CFG_NIC_AFPACKET &&
+	       d.cfg.net.nic_netns[0];
+}
+
 static void start_part(struct part *p)
 {
 	char busenv[128];
-	pid_t pid;
+	int nicfd = -1;
+	pid_t pid = -1;
 
 	bus_env(d.bus, busenv, sizeof(busenv));
-	pid = fork();
+	if (needs_nic_socket(p))
+		nicfd = netsetup_nic_socket(d.cfg.net.nic_netns,
+					    d.cfg.net.nic_ifname);
+	if (nicfd >= 0 || !needs_nic_socket(p)) {
+		pid = fork();
+		if (pid < 0)
+			LOG_ERR("%s: fork: %s", p->name, strerror(errno));
+	}
 	if (pid < 0) {
-		LOG_ERR("%s: fork: %s", p->name, strerror(errno));
+		if (nicfd >= 0)
+			close(nicfd);
 		p->state = PART_WAITING;
 		p->next_start_ms = now_ms() + p->backoff_ms;
 		return;
 	}
 	if (pid == 0)
-		child_exec(p, busenv);
+		child_exec(p, busenv, nicfd);
+	if (nicfd >= 0)
+		close(nicfd);
 	p->pid = pid;
 	p->state = PART_RUNNING;
 	p->started_ms = now_ms();
@@ -354,6 +384,7 @@ int main(int argc, char **argv)
 {
 	const char *run_dir = NULL;
 	struct cfg_err cerr;
+	bool created;
 	char err[300];
 	sigset_t sigs;
 	ssize_t n;
@@ -391,6 +422,11 @@ int main(int argc, char **argv)
 	}
 	if (make_bus())
 		return 1;
+	if (netsetup_tap(&d.cfg, &created))
+		return 1;
+	if (created)
+		LOG_INFO("%s created from the configuration",
+			 d.cfg.net.tap_ifname);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
 	sigaddset(&sigs, SIGTERM);

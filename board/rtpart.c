@@ -8,24 +8,32 @@
 #include <unistd.h>
 
 #include "board/rtpart.h"
+#include "hal/nic.h"
+#include "hal/pkt.h"
+#include "rtos-kernel/heap.h"
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
 #include "rtos-kernel/task.h"
 #include "rtos-kernel/wdog.h"
+#include "sharednet/rtnet.h"
 
+#define PRIO_LWIP	75	/* above the net task: holds lwIP's lock briefly */
+#define PRIO_NET	70
 #define PRIO_BUS	60
 #define PRIO_STATS	RTK_PRIO_MIN
+#define NIC_FD_ENV	"GW_NIC_FD"
 #define STATS_PERIOD	RTK_MS(100)
 #define BATCH		64	/* records taken per ring per tick */
 
-/* down channels the RT side consumes */
-static const enum bus_chan down[] = {
-	BUS_CH_FRAMES_DOWN, BUS_CH_NETCFG, BUS_CH_MSG_DOWN,
-};
+/* channels the bus task consumes (frames and settings are the net task's) */
+static const enum bus_chan down[] = { BUS_CH_MSG_DOWN };
 #define NDOWN (sizeof(down) / sizeof(down[0]))
 
 struct rtpart {
 	struct bus *bus;
+	struct pkt_pool *pkts;
+	struct nic *nic;
+	struct rtnet *net;
 	struct rtstat *page;
 	uint64_t started_ns;
 	struct rtk_task *bus_task;
@@ -109,6 +117,26 @@ static void put_counter(struct rtstat *pg, const char *a, const char *b,
 	rtstat_counter_set(pg, name, v);
 }
 
+static void put_heap(struct rtstat *pg, struct rtpart *rp)
+{
+	struct rtk_heap_stats hs;
+	struct rtk_pool_stats ps;
+	char size[16];
+
+	rtk_heap_stats_get(&hs);
+	for (int c = 0; c < RTK_HEAP_CLASSES; c++) {
+		snprintf(size, sizeof(size), "%zu", hs.cls[c].block_size);
+		put_counter(pg, "rt.heap", size, "used",
+			    hs.cls[c].capacity - hs.cls[c].free);
+		put_counter(pg, "rt.heap", size, "capacity", hs.cls[c].capacity);
+		put_counter(pg, "rt.heap", size, "failures", hs.cls[c].failures);
+	}
+	rtk_pool_stats_get(pkt_pool_rtk(rp->pkts), &ps);
+	put_counter(pg, "rt", "packets", "free", ps.free);
+	put_counter(pg, "rt", "packets", "low_water", ps.low_water);
+	put_counter(pg, "rt", "packets", "failures", ps.failures);
+}
+
 static void publish(struct rtpart *rp)
 {
 	static struct rtk_task_stats st;	/* 9 KB: not on the RT stack */
@@ -140,6 +168,9 @@ static void publish(struct rtpart *rp)
 			    atomic_load(&rp->unhandled[i]));
 		put_counter(pg, "rtpart", ch, "bad", atomic_load(&rp->bad[i]));
 	}
+	if (rp->net)
+		rtnet_publish(rp->net, pg);
+	put_heap(pg, rp);
 	rtstat_end(pg);
 }
 
@@ -147,6 +178,61 @@ static void stats_tick(unsigned wake, void *arg)
 {
 	(void)wake;
 	publish(arg);
+}
+
+static int open_nic(struct rtpart *rp, const struct gw_config *cfg)
+{
+	static const enum nic_kind kinds[] = {
+		[CFG_NIC_AFPACKET] = NIC_AFPACKET, [CFG_NIC_TAP] = NIC_TAP,
+		[CFG_NIC_MEM] = NIC_MEM,
+	};
+	const char *fd = getenv(NIC_FD_ENV);
+	struct nic_cfg nc = {
+		.kind = kinds[cfg->net.nic], .ifname = cfg->net.nic_ifname,
+		.fd = fd ? atoi(fd) : -1, .link_mbps = (uint32_t)
+		cfg->net.link_mbps, .pool = rp->pkts,
+	};
+	int err;
+
+	if (nc.kind == NIC_MEM) {
+		LOG_ERR("nic: the mem driver has no wire: use afpacket or tap");
+		return -EINVAL;
+	}
+	err = nic_open(&rp->nic, &nc);
+	if (err)
+		LOG_ERR("nic %s (%s%s): %s", cfg->net.nic_ifname,
+			nic_kind_name(nc.kind), fd ? ", handed over" : "",
+			strerror(-err));
+	return err;
+}
+
+static int start_net(struct rtpart *rp, const struct gw_config *cfg)
+{
+	struct rtnet_cfg rc = {
+		.bus = rp->bus, .pool = rp->pkts,
+		.link_mbps = (uint32_t)cfg->net.link_mbps,
+		.tick_ns = RTK_US(cfg->rt.tick_us), .prio = PRIO_NET,
+		.lwip_prio = PRIO_LWIP,
+		.echo_port = cfg_ports_contain(&cfg->ports.rt, 7) ? 7 : 0,
+	};
+	struct netcfg_msg *m = &rc.initial;
+	int err = open_nic(rp, cfg);
+
+	if (err)
+		return err;
+	/* the configuration is the one source of truth at start; Linux's
+	 * proxy sends eth0's real state as soon as it runs */
+	m->version = NETCFG_VERSION;
+	m->size = sizeof(*m);
+	memcpy(m->mac, cfg->net.mac, 6);
+	m->up = 1;
+	m->ip = cfg->net.address.addr.s_addr;
+	m->prefix_len = (uint8_t)cfg->net.address.len;
+	m->gateway = cfg->net.gateway.s_addr;
+	m->mtu = (uint32_t)cfg->net.mtu;
+	ports_init(bus_ports(rp->bus), &cfg->ports.rt);
+	rc.nic = rp->nic;
+	return rtnet_create(&rp->net, &rc);
 }
 
 /** Build the RT partition on @p bus from @p cfg. Context: init, main thread.
@@ -158,6 +244,7 @@ int rtpart_init(struct rtpart **rpp, const struct gw_config *cfg,
 		.cpus = cfg->board.rt_cpus,
 		.lock_memory = cfg->rt.lock_memory,
 		.alloc_abort = cfg->rt.alloc_abort,
+		.heap_bytes = (size_t)cfg->rt.heap_kib * 1024,
 	};
 	struct rtk_wdog_cfg wc = {
 		.period_ns = RTK_MS(cfg->rt.watchdog_period_ms),
@@ -183,7 +270,12 @@ int rtpart_init(struct rtpart **rpp, const struct gw_config *cfg,
 	stt.arg = rp;
 	err = rtk_init(&kc);
 	if (!err)
+		err = pkt_pool_create(&rp->pkts, "packets",
+				      (size_t)cfg->rt.packets);
+	if (!err)
 		err = rtk_wdog_create(&wc);
+	if (!err)
+		err = start_net(rp, cfg);
 	if (!err)
 		err = rtk_task_create(&rp->bus_task, &bt);
 	if (!err)

@@ -2,9 +2,11 @@
 /** @file gwctl_main.c  gwctl: the gateway's state and counters
  *
  * Usage: gwctl [--run-dir DIR] COMMAND
- *   status          partitions, the RT executive, tasks and bus rings
+ *   status          partitions, the RT executive, tasks, the shared
+ *                   interface as the RT side applies it, bus rings
  *   tasks           RT tasks with their wake-up lateness histograms
  *   counters        every counter as "name value" lines
+ *   arp             the RT stack's ARP cache
  *   restart NAME    restart a partition (rtpart, ...)
  * The control socket is DIR/ctl.sock; DIR is --run-dir, else $GW_RUN_DIR,
  * else [board] run_dir of the configuration. gwctl maps the bus read-only:
@@ -12,6 +14,7 @@
  * Exit status: 0 ok, 1 the gateway cannot be reached or said no, 2 usage.
  */
 #define LOG_MODULE "gwctl"
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -99,6 +102,29 @@ static void print_rt(const struct rtstat *st)
 	}
 }
 
+static void print_net(struct bus *b, const struct rtstat *st)
+{
+	const struct rtstat_net *n = &st->net;
+	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], ports[512];
+
+	inet_ntop(AF_INET, &n->ip, ip, sizeof(ip));
+	inet_ntop(AF_INET, &n->gateway, gw, sizeof(gw));
+	printf("shared interface (RT side): mac %02x:%02x:%02x:%02x:%02x:%02x "
+	       "address %s/%u gateway %s mtu %u %s\n", n->mac[0], n->mac[1],
+	       n->mac[2], n->mac[3], n->mac[4], n->mac[5], ip, n->prefix_len,
+	       n->gateway ? gw : "none", n->mtu, n->up ? "up" : "down");
+	if (n->netcfg_applied_ns)
+		printf("  settings #%u from Linux applied %.1f s ago\n",
+		       n->netcfg_seq, (double)(rtk_now_ns() -
+		       n->netcfg_applied_ns) / 1e9);
+	else
+		printf("  settings from the configuration (none from Linux "
+		       "yet)\n");
+	if (ports_format(bus_ports(b), ports, sizeof(ports)))
+		snprintf(ports, sizeof(ports), "(too many ranges to show)");
+	printf("  RT UDP ports: %s\n", ports);
+}
+
 static void print_rings(struct bus *b)
 {
 	printf("bus rings:\n  %-12s %9s %9s %9s %12s %12s %10s %10s %8s\n",
@@ -139,8 +165,10 @@ static int cmd_status(void)
 	b = map_bus();
 	if (!b)
 		return 1;
-	if (!read_rt(b, &st))
+	if (!read_rt(b, &st)) {
 		print_rt(&st);
+		print_net(b, &st);
+	}
 	print_rings(b);
 	bus_detach(b);
 	return 0;
@@ -222,10 +250,33 @@ static int cmd_counters(void)
 	return 0;
 }
 
+static int cmd_arp(void)
+{
+	static struct rtstat st;
+	struct bus *b = map_bus();
+	char ip[INET_ADDRSTRLEN];
+
+	if (!b)
+		return 1;
+	if (read_rt(b, &st)) {
+		bus_detach(b);
+		return 1;
+	}
+	for (uint32_t i = 0; i < st.net.narp && i < RTSTAT_MAX_ARP; i++) {
+		const uint8_t *m = st.net.arp[i].mac;
+
+		inet_ntop(AF_INET, &st.net.arp[i].ip, ip, sizeof(ip));
+		printf("%s %02x:%02x:%02x:%02x:%02x:%02x\n", ip, m[0], m[1],
+		       m[2], m[3], m[4], m[5]);
+	}
+	bus_detach(b);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: gwctl [--run-dir DIR] "
-		"status|tasks|counters|restart NAME\n");
+		"status|tasks|counters|arp|restart NAME\n");
 	return 2;
 }
 
@@ -259,6 +310,8 @@ int main(int argc, char **argv)
 		return cmd_tasks();
 	if (!strcmp(argv[i], "counters") && i + 1 == argc)
 		return cmd_counters();
+	if (!strcmp(argv[i], "arp") && i + 1 == argc)
+		return cmd_arp();
 	if (!strcmp(argv[i], "restart") && i + 2 == argc) {
 		snprintf(err, sizeof(err), "restart %s", argv[i + 1]);
 		if (ask(err, reply, sizeof(reply), NULL))

@@ -176,8 +176,9 @@ int ring_push(struct ring *r, const void *rec, size_t len)
 	return 0;
 }
 
-/** Wake the consumer if it announced that it sleeps. Call after a batch of
- *  pushes. Context: the producer; at most one non-blocking write(2). */
+/** Wake the consumer if it announced that it sleeps and records wait.
+ *  Call after a batch of pushes (a kick with nothing pushed costs nothing).
+ *  Context: the producer; at most one non-blocking write(2). */
 void ring_kick(struct ring *r)
 {
 	static const uint64_t one = 1;
@@ -185,6 +186,7 @@ void ring_kick(struct ring *r)
 	atomic_thread_fence(memory_order_seq_cst);
 	if (r->efd >= 0 && atomic_load_explicit(&r->shm->sleeping,
 						memory_order_relaxed) &&
+	    !ring_is_empty(r) &&
 	    atomic_exchange_explicit(&r->shm->sleeping, 0,
 				     memory_order_relaxed)) {
 		if (write(r->efd, &one, sizeof(one)) < 0) {

@@ -42,6 +42,28 @@ struct rtstat_counter {
 	uint64_t value;
 };
 
+#define RTSTAT_MAX_ARP 16
+
+struct rtstat_arp {
+	uint32_t ip;		/**< network order */
+	uint8_t mac[6];
+	uint8_t pad[2];
+};
+
+/** The settings the RT side applies to the shared interface now */
+struct rtstat_net {
+	uint8_t mac[6];
+	uint8_t up;
+	uint8_t prefix_len;
+	uint32_t ip;		/**< network order */
+	uint32_t gateway;	/**< network order */
+	uint32_t mtu;
+	uint32_t netcfg_seq;	/**< of the last message applied */
+	uint64_t netcfg_applied_ns;	/**< when (CLOCK_MONOTONIC) */
+	uint32_t narp;
+	struct rtstat_arp arp[RTSTAT_MAX_ARP];	/**< the RT stack's ARP cache */
+};
+
 struct rtstat {
 	_Atomic uint32_t seq;	/**< odd while being written */
 	uint32_t version;
@@ -55,6 +77,7 @@ struct rtstat {
 	uint64_t alloc_after_start;
 	uint32_t ntasks;
 	uint32_t ncounters;
+	struct rtstat_net net;
 	struct rtstat_task task[RTSTAT_MAX_TASKS];
 	struct rtstat_counter counter[RTSTAT_MAX_COUNTERS];
 };

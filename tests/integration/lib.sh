@@ -28,16 +28,17 @@ not_ok() {
 check() {
 	local desc=$1
 	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc" "command: $*"; fi
+	if "$@" >/dev/null 2>&1; then ok "$desc"; else not_ok "$desc" "command: $*"; fi
 }
 
 # wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds
+now_us() { local t=${EPOCHREALTIME/./}; echo "${t#0}"; }
 wait_for() {
-	local until=$((SECONDS + $1))
+	local until=$(( $(now_us) + ${1%.*} * 1000000 ))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $until ] && return 1
-		sleep 0.1
+		[ "$(now_us)" -ge $until ] && return 1
+		sleep 0.05
 	done
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The dispatcher boots the RT partition on the proxy bus, supervises it and
-# answers gwctl: real processes, real SCHED_FIFO, real shared memory.
+# The dispatcher boots the partitions on the proxy bus, supervises them and
+# answers gwctl: real processes, real SCHED_FIFO, real shared memory. Each
+# dispatcher runs in a network namespace of its own (unshare), with a TAP as
+# the RT partition's NIC: nothing here touches the machine's network.
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 trap finish EXIT
@@ -13,8 +15,10 @@ field() { sed -n "s/^part rtpart .*$1=\([^ ]*\).*/\1/p"; }
 part() { gwctl status 2>/dev/null | field "$1"; }
 
 # --- boot ------------------------------------------------------------------
+printf '[net]\nnic = tap\nnic_ifname = rtnic0\n' >"$tmp/p.ini"
 run=$tmp/run
-"$bin/dispatcher" --run-dir "$run" >"$tmp/disp.log" 2>&1 &
+unshare --net "$bin/dispatcher" --config "$tmp/p.ini" --run-dir "$run" \
+	>"$tmp/disp.log" 2>&1 &
 disp=$!
 track $disp
 if wait_for 10 sh -c "'$bin/gwctl' --run-dir '$run' status | grep -q 'rt partition'"; then
@@ -86,10 +90,11 @@ check "gwctl says the dispatcher is not running" \
 # --- without the privilege for SCHED_FIFO ------------------------------------
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	run=$tmp/run2
-	prlimit --rtprio=0 --memlock=65536 \
+	unshare --net prlimit --rtprio=0 --memlock=65536 \
 		setpriv --inh-caps=-sys_nice,-ipc_lock \
 			--bounding-set=-sys_nice,-ipc_lock \
-		"$bin/dispatcher" --run-dir "$run" >"$tmp/disp2.log" 2>&1 &
+		"$bin/dispatcher" --config "$tmp/p.ini" --run-dir "$run" \
+		>"$tmp/disp2.log" 2>&1 &
 	disp2=$!
 	track $disp2
 	wait_for 10 stats_ran
@@ -110,7 +115,7 @@ fi
 
 # --- errors ------------------------------------------------------------------
 printf '[net]\nmtu = 99999\n' >"$tmp/bad.ini"
-out=$("$bin/dispatcher" --config "$tmp/bad.ini" --run-dir "$tmp/r3" 2>&1); rc=$?
+out=$(unshare --net "$bin/dispatcher" --config "$tmp/bad.ini" --run-dir "$tmp/r3" 2>&1); rc=$?
 check "bad configuration stops the dispatcher with file:line" \
 	test $rc = 1 -a -n "$(echo "$out" | grep "$tmp/bad.ini:2: .*mtu")"
 out=$("$bin/rtpart" 2>&1); rc=$?

@@ -283,6 +283,8 @@ static void test_ring_kick_writes_eventfd_only_when_sleeping(void **state)
 	assert_true(read(efd, &n, sizeof(n)) < 0);	/* consumer awake */
 	ring_pop(&f->cons, &n, sizeof(n));
 	assert_true(ring_sleep_prepare(&f->cons));
+	ring_kick(&f->prod);		/* nothing queued: no wake-up */
+	assert_true(read(efd, &n, sizeof(n)) < 0);
 	assert_int_equal(ring_push(&f->prod, "y", 1), 0);
 	ring_kick(&f->prod);
 	ring_kick(&f->prod);		/* one write per sleep */
