@@ -127,6 +127,14 @@ struct gw_config {
 	struct cfg_log {
 		enum log_level level;
 	} log;
+	struct cfg_probe {
+		struct in_addr dest;	/**< INADDR_ANY (0): off */
+		int port;
+		int src_port;
+		int streams;
+		int interval_us;
+		int bytes;
+	} probe;
 };
 
 /** Where and why a load failed. line is 0 when the error is not about one

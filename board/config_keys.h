@@ -120,6 +120,9 @@ static const struct cfg_section cfg_sections[] = {
 	{ "ports", "Port partition: the UDP ports of the RT partition. Every "
 	  "other port belongs to Linux." },
 	{ "log", "Logging." },
+	{ "probe", "Probe streams: voice-like UDP streams the RT partition "
+	  "sends for benchmarks and tests (sequence number and send time in "
+	  "each packet). Off unless dest is set." },
 };
 
 static const struct cfg_key cfg_keys[] = {
@@ -240,6 +243,21 @@ static const struct cfg_key cfg_keys[] = {
 	KEY_ENUM("log", "level", log.level, enum log_level, "info",
 		 cfg_level_choices,
 		 "Log level of every module: err, warn, info or debug."),
+
+	/* [probe] */
+	KEY_IPV4("probe", "dest", probe.dest, "", CFG_F_EMPTY_OK,
+		 "Where the probe streams go; empty: no probe streams."),
+	KEY_INT("probe", "port", probe.port, "40000", 1, 65535, 0,
+		"First destination UDP port; stream i goes to port + i."),
+	KEY_INT("probe", "src_port", probe.src_port, "30000", 1, 65535, 0,
+		"First source port, an RT port; stream i sends from "
+		"src_port + i."),
+	KEY_INT("probe", "streams", probe.streams, "1", 1, 1000, 0,
+		"Number of streams."),
+	KEY_INT("probe", "interval_us", probe.interval_us, "20000", 1000,
+		1000000, 0, "Time between two packets of a stream."),
+	KEY_INT("probe", "bytes", probe.bytes, "172", 24, 1400, 0,
+		"UDP payload of each packet (172: 20 ms of G.711 in RTP)."),
 };
 
 #endif /* BOARD_CONFIG_KEYS_H */

@@ -15,10 +15,12 @@
 #include "rtos-kernel/rtk.h"
 #include "rtos-kernel/task.h"
 #include "rtos-kernel/wdog.h"
+#include "sharednet/probe.h"
 #include "sharednet/rtnet.h"
 
 #define PRIO_LWIP	75	/* above the net task: holds lwIP's lock briefly */
 #define PRIO_NET	70
+#define PRIO_PROBE	65
 #define PRIO_BUS	60
 #define PRIO_STATS	RTK_PRIO_MIN
 #define NIC_FD_ENV	"GW_NIC_FD"
@@ -34,6 +36,7 @@ struct rtpart {
 	struct pkt_pool *pkts;
 	struct nic *nic;
 	struct rtnet *net;
+	struct probe *probe;
 	struct rtstat *page;
 	uint64_t started_ns;
 	struct rtk_task *bus_task;
@@ -170,6 +173,13 @@ static void publish(struct rtpart *rp)
 	}
 	if (rp->net)
 		rtnet_publish(rp->net, pg);
+	if (rp->probe) {
+		uint64_t sent, failed;
+
+		probe_counts(rp->probe, &sent, &failed);
+		put_counter(pg, "rt", "probe", "sent", sent);
+		put_counter(pg, "rt", "probe", "failed", failed);
+	}
 	put_heap(pg, rp);
 	rtstat_end(pg);
 }
@@ -206,6 +216,29 @@ static int open_nic(struct rtpart *rp, const struct gw_config *cfg)
 	return err;
 }
 
+static int start_probe(struct rtpart *rp, const struct gw_config *cfg)
+{
+	struct probe_cfg pc = {
+		.dest = cfg->probe.dest.s_addr,
+		.port = (uint16_t)cfg->probe.port,
+		.src_port = (uint16_t)cfg->probe.src_port,
+		.streams = (uint32_t)cfg->probe.streams,
+		.bytes = (uint32_t)cfg->probe.bytes,
+		.interval_ns = RTK_US(cfg->probe.interval_us),
+		.prio = PRIO_PROBE,
+	};
+
+	for (uint32_t i = 0; i < pc.streams; i++) {
+		if (!cfg_ports_contain(&cfg->ports.rt,
+				       (uint16_t)(pc.src_port + i))) {
+			LOG_ERR("probe: source port %u is not an RT port",
+				pc.src_port + i);
+			return -EINVAL;
+		}
+	}
+	return probe_create(&rp->probe, &pc);
+}
+
 static int start_net(struct rtpart *rp, const struct gw_config *cfg)
 {
 	struct rtnet_cfg rc = {
@@ -232,7 +265,10 @@ static int start_net(struct rtpart *rp, const struct gw_config *cfg)
 	m->mtu = (uint32_t)cfg->net.mtu;
 	ports_init(bus_ports(rp->bus), &cfg->ports.rt);
 	rc.nic = rp->nic;
-	return rtnet_create(&rp->net, &rc);
+	err = rtnet_create(&rp->net, &rc);
+	if (err || !cfg->probe.dest.s_addr)
+		return err;
+	return start_probe(rp, cfg);
 }
 
 /** Build the RT partition on @p bus from @p cfg. Context: init, main thread.
