@@ -12,7 +12,7 @@
  *
  * Link-rate emulation (link_mbps > 0): the driver keeps a short TX queue of
  * at most tx_queue frames and puts a frame on the wire only when the
- * emulated wire is free (frame bits plus 20 bytes of preamble and gap at the
+ * emulated wire is free  (frame bits plus 24 bytes of preamble, FCS and gap at the
  * link rate), exactly as a real NIC drains its ring. nic_tx_room() tells the
  * transmit scheduler how many frames the NIC takes now, so the scheduler,
  * not a deep kernel queue, decides which frame goes next. Without pacing

@@ -7,37 +7,53 @@
 #include "board/config.h"
 #include "sharednet/ports.h"
 
+/* one atomic operation per 64-bit word of the range */
 static void set_range(struct ports_shm *p, uint16_t lo, uint16_t hi, bool on)
 {
-	for (uint32_t port = lo; port <= hi; port++) {
-		uint64_t bit = 1ull << (port & 63);
+	for (uint32_t w = lo >> 6; w <= (uint32_t)hi >> 6; w++) {
+		uint32_t first = w == (uint32_t)lo >> 6 ? lo & 63 : 0;
+		uint32_t last = w == (uint32_t)hi >> 6 ? hi & 63 : 63;
+		uint64_t mask = (~0ull >> (63 - last)) & (~0ull << first);
 
 		if (on)
-			atomic_fetch_or_explicit(&p->bits[port >> 6], bit,
+			atomic_fetch_or_explicit(&p->bits[w], mask,
 						 memory_order_relaxed);
 		else
-			atomic_fetch_and_explicit(&p->bits[port >> 6], ~bit,
+			atomic_fetch_and_explicit(&p->bits[w], ~mask,
 						  memory_order_relaxed);
 	}
 }
 
+/* gen is odd while bits change: a reader that sees the same even gen before
+ * and after reading the bits (with acquire) saw a stable set */
+static void begin(struct ports_shm *p)
+{
+	atomic_fetch_add_explicit(&p->gen, 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+static void end(struct ports_shm *p)
+{
+	atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
+}
+
 static void change(struct ports_shm *p, uint16_t lo, uint16_t hi, bool on)
 {
-	atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);	/* odd */
+	begin(p);
 	set_range(p, lo, hi, on);
-	atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);	/* even */
+	end(p);
 }
 
 /** Set the RT ports to exactly the ranges of @p rt (the configuration).
  *  Context: the RT partition, at start. */
 void ports_init(struct ports_shm *p, const struct cfg_ports *rt)
 {
-	atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
+	begin(p);
 	for (size_t i = 0; i < PORTS_WORDS; i++)
 		atomic_store_explicit(&p->bits[i], 0, memory_order_relaxed);
-	for (unsigned i = 0; i < rt->n; i++)
+	for (unsigned i = 0; i < rt->n && i < CFG_PORT_RANGES_MAX; i++)
 		set_range(p, rt->r[i].lo, rt->r[i].hi, true);
-	atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
+	end(p);
 }
 
 /** Give ports @p lo..@p hi to the RT partition. Context: the RT partition;
@@ -85,6 +101,8 @@ int ports_format(const struct ports_shm *p, char *buf, size_t len)
 	uint32_t port = 1;
 	int n;
 
+	if (!len)
+		return -ENOSPC;
 	buf[0] = '\0';
 	while (port < 65536) {
 		uint32_t lo;
@@ -104,7 +122,7 @@ int ports_format(const struct ports_shm *p, char *buf, size_t len)
 			return -ENOSPC;
 		off += (size_t)n;
 	}
-	if (!off)
-		snprintf(buf, len, "none");
+	if (!off && snprintf(buf, len, "none") >= (int)len)
+		return -ENOSPC;
 	return 0;
 }

@@ -9,7 +9,9 @@
  * a placeholder socket on every RT port, so that no Linux program can bind
  * one (EADDRINUSE). `gen` changes after every change of the set.
  *
- * One writer (the RT partition); lock-free readers in both partitions.
+ * One writer (the RT partition); lock-free readers in both partitions. A
+ * reader wanting a consistent view of the whole set reads gen (even), the
+ * bits, an acquire fence, and gen again, and retries when it changed.
  */
 #ifndef SHAREDNET_PORTS_H
 #define SHAREDNET_PORTS_H

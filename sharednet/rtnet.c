@@ -391,7 +391,7 @@ void rtnet_publish(struct rtnet *n, struct rtstat *pg)
 		put(pg, "cls.reason", cls_reason_name(r), n->cls.reasons[r]);
 	txs_stats_get(n->txs, &ts);
 	put_q(pg, "rt", &ts.rt);
-	put_q(pg, "linux", &ts.linux);
+	put_q(pg, "linux", &ts.gp);
 	put(pg, "txs", "linux_deferred", ts.linux_deferred);
 	put(pg, "txs", "nic_refused", ts.nic_refused);
 	nic_stats_get(n->nic, &ns);

@@ -345,7 +345,7 @@ void txs_stats_get(const struct txs *s, struct txs_stats *st)
 	if (!s)
 		return;
 	qstats(&s->q[ORIGIN_RT], &st->rt);
-	qstats(&s->q[ORIGIN_LINUX], &st->linux);
+	qstats(&s->q[ORIGIN_LINUX], &st->gp);
 	st->linux_deferred = s->linux_deferred;
 	st->nic_refused = s->nic_refused;
 }

@@ -49,7 +49,7 @@ struct txs_qstats {
 
 struct txs_stats {
 	struct txs_qstats rt;
-	struct txs_qstats linux;
+	struct txs_qstats gp;		/**< the Linux queue */
 	uint64_t linux_deferred;	/**< runs that left Linux frames waiting
 					 *   because RT frames or the budget
 					 *   came first */
