@@ -324,7 +324,8 @@ void nic_stats_get(const struct nic *n, struct nic_stats *st)
 	*st = n->stats;
 	st->tx_queue = n->tx_count;
 	if (n->link_mbps) {
-		bits = n->wire_bits;	/* bits * 1000 / Mbit/s without overflow */
+		/* bits * 1000 / Mbit/s, without overflow */
+		bits = n->wire_bits;
 		st->wire_busy_ns = bits / n->link_mbps * 1000 +
 				   bits % n->link_mbps * 1000 / n->link_mbps;
 	}

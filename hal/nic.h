@@ -12,8 +12,8 @@
  *
  * Link-rate emulation (link_mbps > 0): the driver keeps a short TX queue of
  * at most tx_queue frames and puts a frame on the wire only when the
- * emulated wire is free  (frame bits plus 24 bytes of preamble, FCS and gap at the
- * link rate), exactly as a real NIC drains its ring. nic_tx_room() tells the
+ * emulated wire is free (the frame plus 24 bytes of preamble, FCS and gap,
+ * at the link rate), exactly as a real NIC drains its ring. nic_tx_room() tells the
  * transmit scheduler how many frames the NIC takes now, so the scheduler,
  * not a deep kernel queue, decides which frame goes next. Without pacing
  * (link_mbps 0) the queue is flushed to the kernel at each nic_tx_flush().

@@ -170,7 +170,7 @@ static int setup_rings(struct afp *a)
 	if (!err)	/* skip a malformed TX frame instead of stalling */
 		err = sockopt(a->fd, PACKET_LOSS, &one, sizeof(one));
 	if (!err)
-		err = 0;
+		err = sockopt(a->fd, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
 	if (!err)
 		err = sockopt(a->fd, PACKET_RX_RING, &rx, sizeof(rx));
 	if (!err)

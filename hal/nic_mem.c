@@ -187,7 +187,7 @@ static size_t mem_xmit(struct nic *n, struct pkt **pkts, size_t cnt)
 		n->stats.tx_frames++;
 		n->stats.tx_bytes += p->len;
 		if (rtk_mq_push(pm->rxq, &p))
-			pkt_free(p);	/* lost at the receiver, counted there */
+			pkt_free(p);	/* lost at the receiver: its count */
 		else
 			pushed++;
 	}
