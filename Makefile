@@ -60,11 +60,14 @@ FUZZ_BINS := $(foreach d,$(FUZZ_DIRS),$(BUILD)/fuzz/$(notdir $(d:/=)))
 REPLAY_BINS := $(foreach d,$(FUZZ_DIRS),$(BUILD)/san/replay/$(notdir $(d:/=)))
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bin/%,$(BENCH_SRCS))
+# test tools (probes, receivers) used by integration tests and benchmarks
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/bin/%,$(TOOL_SRCS))
 
 .PHONY: all deps check run bench fuzz clean unit-bins fuzz-bins
 .DEFAULT_GOAL := all
 
-all: $(PROGS) $(LIB) $(BENCH_BINS)
+all: $(PROGS) $(LIB) $(BENCH_BINS) $(TOOL_BINS)
 
 # --- dependencies -----------------------------------------------------------
 deps:
@@ -112,6 +115,10 @@ endef
 $(foreach m,$(MAIN_SRCS),$(eval $(call prog_rule,$(m))))
 
 $(BUILD)/bin/bench_%: $(BUILD)/obj/tests/bench/bench_%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(TOOL_BINS): $(BUILD)/bin/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

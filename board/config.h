@@ -64,6 +64,9 @@ enum cfg_nic {
 	CFG_NIC_MEM,		/**< in-memory loopback (tests, benches) */
 };
 
+/** Transmit scheduler of the shared NIC ([net] tx_scheduler) */
+enum cfg_txs { CFG_TXS_PRIORITY, CFG_TXS_FIFO };
+
 /** One UDP port range, lo <= hi, both in 1..65535 */
 struct cfg_port_range {
 	uint16_t lo;
@@ -120,6 +123,7 @@ struct gw_config {
 		struct in_addr gateway;	/**< INADDR_ANY (0): none */
 		int mtu;
 		int link_mbps;		/**< 0: unpaced */
+		enum cfg_txs tx_scheduler;
 	} net;
 	struct cfg_portmap {
 		struct cfg_ports rt;	/**< UDP ports of the RT side */

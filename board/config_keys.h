@@ -107,6 +107,12 @@ static const char *const cfg_level_choices[] = {
 	NULL
 };
 
+static const char *const txs_choices[] = {
+	[CFG_TXS_PRIORITY] = "priority",
+	[CFG_TXS_FIFO] = "fifo",
+	NULL
+};
+
 static const struct cfg_section cfg_sections[] = {
 	{ "board", "The board this appliance runs on, and how its CPUs are "
 	  "split between the two partitions." },
@@ -233,6 +239,11 @@ static const struct cfg_key cfg_keys[] = {
 	KEY_INT("net", "link_mbps", net.link_mbps, "0", 0, 100000, 0,
 		"Rate to which the transmit scheduler paces the wire, in "
 		"Mbit/s; 0 leaves it unpaced (the NIC's own rate)."),
+	KEY_ENUM("net", "tx_scheduler", net.tx_scheduler,
+		 enum cfg_txs, "priority", txs_choices,
+		 "Transmit scheduler: priority sends every RT frame before any "
+		 "Linux frame (the product); fifo sends in arrival order (the "
+		 "baseline benchmarks compare against)."),
 
 	/* [ports] */
 	KEY_PORTS("ports", "rt", ports.rt, "7,16384-32767",

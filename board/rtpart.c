@@ -247,6 +247,7 @@ static int start_net(struct rtpart *rp, const struct gw_config *cfg)
 		.tick_ns = RTK_US(cfg->rt.tick_us), .prio = PRIO_NET,
 		.lwip_prio = PRIO_LWIP,
 		.echo_port = cfg_ports_contain(&cfg->ports.rt, 7) ? 7 : 0,
+		.txs_fifo = cfg->net.tx_scheduler == CFG_TXS_FIFO,
 	};
 	struct netcfg_msg *m = &rc.initial;
 	int err = open_nic(rp, cfg);
