@@ -48,7 +48,6 @@
 #include "hal/nic.h"
 #include "hal/nic_priv.h"
 #include "rtos-kernel/log.h"
-#include "rtos-kernel/rtk.h"
 
 #define BLOCK_SIZE	(1u << 16)	/* holds a jumbo frame and its header */
 #define RX_BLOCKS	64
@@ -147,6 +146,18 @@ static int find_ifindex(int fd, const char *ifname)
 	if (getsockname(fd, (struct sockaddr *)&sll, &len))
 		return -errno;
 	return sll.sll_ifindex > 0 ? sll.sll_ifindex : -EINVAL;
+}
+
+/* Name of the interface (for log lines), from the socket's namespace. */
+static void name_of(const struct afp *a, char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_ifindex = a->ifindex;
+	if (!ioctl(a->fd, SIOCGIFNAME, &ifr))
+		memcpy(name, ifr.ifr_name, IFNAMSIZ);
+	name[IFNAMSIZ - 1] = 0;
 }
 
 static int setup_rings(struct afp *a)
@@ -248,6 +259,8 @@ static int afp_open(struct nic *n, const struct nic_cfg *cfg)
 		err = a->ifindex;
 		goto out_free;
 	}
+	if (!n->ifname[0])
+		name_of(a, n->ifname);
 	err = setup_rings(a);
 	if (!err)
 		err = bind_promisc(a);

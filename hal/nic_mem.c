@@ -26,7 +26,6 @@
  * time it started on the sender's emulated wire (the sender's flush time
  * when not paced), on the sender's clock.
  */
-#define LOG_MODULE "nic"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +34,6 @@
 
 #include "hal/nic.h"
 #include "hal/nic_priv.h"
-#include "rtos-kernel/log.h"
 #include "rtos-kernel/mq.h"
 
 #define NIC_MEM_RING	1024	/* frames in flight towards one end */

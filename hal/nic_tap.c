@@ -14,7 +14,6 @@
  * (tx_dropped). A frame longer than a packet spills into a scratch buffer
  * and is dropped (rx_dropped), as is every frame while the pool is empty.
  */
-#define LOG_MODULE "nic"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -28,7 +27,6 @@
 
 #include "hal/nic.h"
 #include "hal/nic_priv.h"
-#include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
 
 #define SCRATCH_SIZE	65536	/* longest frame a TAP can give (MTU 65535) */

@@ -64,6 +64,14 @@ wait_for 5 in_lan python3 $tool http-get http://$GW:8080/blob
 got=$(in_lan python3 $tool http-get http://$GW:8080/blob)
 check "HTTP over TCP from lan to Linux: 200000 bytes (got $got)" test "$got" = 200000
 
+in_gw iperf3 -s -1 -B $GW -p 5201 >/dev/null 2>&1 &
+ip3=$!; track $ip3
+wait_for 5 sh -c "ip netns exec ${LAB_PREFIX}gw ss -ltn | grep -q ':5201 '"
+got=$(in_lan iperf3 -c $GW -p 5201 -t 1 -J 2>/dev/null |
+	python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bytes"]))' 2>/dev/null)
+check "TCP upload from lan into the Linux partition (iperf3: ${got:-0} bytes)" \
+	test "${got:-0}" -gt 1000000
+
 # --- ARP: both partitions learn lan's MAC -------------------------------------------
 mac_lan=$(in_lan cat /sys/class/net/eth0/address)
 check "Linux learned lan's MAC" grep -q "198.18.0.20 .*$mac_lan" <<<"$(in_gw ip neigh)"
