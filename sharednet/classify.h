@@ -27,6 +27,10 @@
  *   TCP and any other IPv4 protocol               LINUX (ip_other)
  *   IPv6, and every other Ethernet type           LINUX (ipv6, other_type)
  *
+ * Subnet broadcast is ip | ~netmask, except on a /31 (RFC 3021: no
+ * broadcast there). cls_classify() sets *udp_port for udp_rt and udp_linux
+ * and leaves it alone otherwise; cls_init()'s addr may point at c->addr.
+ *
  * The IPv4 header checksum is not verified here (the RT stack and Linux both
  * check it; a frame with a bad checksum reaches at most one of them and is
  * dropped there). Every decision is counted by reason.
@@ -44,7 +48,7 @@
 
 #include "sharednet/ports.h"
 
-enum cls_verdict { CLS_RT, CLS_LINUX, CLS_BOTH, CLS_DROP };
+enum cls_verdict { CLS_RT, CLS_LINUX, CLS_BOTH, CLS_DROP, CLS_V_COUNT };
 
 enum cls_reason {
 	CLS_R_NOT_FOR_US,
@@ -75,7 +79,7 @@ struct cls_addr {
 struct cls {
 	struct cls_addr addr;
 	const struct ports_shm *ports;
-	uint64_t verdicts[4];		/**< by enum cls_verdict */
+	uint64_t verdicts[CLS_V_COUNT];	/**< by enum cls_verdict */
 	uint64_t reasons[CLS_R_COUNT];	/**< by enum cls_reason */
 };
 

@@ -22,7 +22,6 @@
 #define RX_MAX		512	/* frames per run, so TX is never starved */
 #define DOWN_MAX	256	/* Linux frames taken per run */
 #define ETH_HLEN	14
-#define VLAN_HLEN	4
 #define ARP_EVERY	RTK_MS(100)	/* ARP cache snapshot for the page */
 #define ETH_P_ARP	0x0806
 #define ARP_OP_REPLY	2
@@ -114,7 +113,7 @@ static void receive(struct rtnet *n)
 			struct pkt *p = pk[i];
 			uint16_t port = 0;
 
-			if (p->len > n->cur.mtu + ETH_HLEN + VLAN_HLEN) {
+			if (p->len > n->cur.mtu + ETH_HLEN) {
 				inc(n, C_RX_OVERSIZE);
 				pkt_free(p);
 				continue;
@@ -384,7 +383,7 @@ void rtnet_publish(struct rtnet *n, struct rtstat *pg)
 	pg->net.mtu = cur.mtu;
 	pg->net.netcfg_seq = cur.seq;
 	pg->net.netcfg_applied_ns = atomic_load(&n->applied_ns);
-	for (int v = 0; v < 4; v++)
+	for (int v = 0; v < CLS_V_COUNT; v++)
 		put(pg, "cls.verdict", cls_verdict_name(v),
 		    n->cls.verdicts[v]);
 	for (int r = 0; r < CLS_R_COUNT; r++)
