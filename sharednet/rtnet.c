@@ -138,6 +138,7 @@ static void receive(struct rtnet *n)
 				pkt_free(p);
 				break;
 			case CLS_DROP:
+			case CLS_V_COUNT:
 				pkt_free(p);
 				break;
 			}
