@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "rtos-kernel/log.h"
+#include "rtos-kernel/mq.h"
 #include "rtos-kernel/rtk.h"
 #include "rtos-kernel/task.h"
 #include "sharednet/classify.h"
@@ -21,6 +23,7 @@
 #define RX_BURST	32
 #define RX_MAX		512	/* frames per run, so TX is never starved */
 #define DOWN_MAX	256	/* Linux frames taken per run */
+#define HANDOFF_LEN	1024	/* RT frames from other threads, in flight */
 #define ETH_HLEN	14
 #define ARP_EVERY	RTK_MS(100)	/* ARP cache snapshot for the page */
 #define ETH_P_ARP	0x0806
@@ -38,13 +41,14 @@ enum {
 	C_WAKEUPS,
 	C_PACE_TIMER,
 	C_RX_OVERSIZE,		/* frames longer than the MTU allows */
+	C_HANDOFF_FULL,		/* RT frames of other threads lost */
 	C_COUNT
 };
 
 static const char *const cnames[C_COUNT] = {
 	"rt_no_listener", "up_ring_full", "down_bad", "down_no_pkt",
 	"linux_arp_reply_suppressed", "rx_no_pkt", "netcfg_applied",
-	"netcfg_bad", "wakeups", "pace_timer", "rx_oversize",
+	"netcfg_bad", "wakeups", "pace_timer", "rx_oversize", "handoff_full",
 };
 
 struct rtnet {
@@ -57,6 +61,11 @@ struct rtnet {
 	struct rtk_task *task;
 	struct rtk_timer pace;
 	int epfd;
+	/* RT frames sent by other threads (media and probe tasks, lwIP's
+	 * timers) reach the scheduler, which is the net task's alone, here */
+	struct rtk_mq *handoff;
+	int handoff_efd;
+	_Atomic bool sleeping;
 	uint64_t echo_port_bits[1024];	/* RT ports with a listener */
 	struct netcfg_msg cur;		/* written by the net task only */
 	struct rtstat_arp arp[RTSTAT_MAX_ARP];
@@ -87,13 +96,40 @@ static void addr_from(struct cls_addr *a, const struct netcfg_msg *m)
 	a->netmask = __builtin_bswap32(bits);
 }
 
-/* lwIP sends a frame: it joins the RT queue */
+/* lwIP sends a frame: it joins the RT queue, directly when lwIP runs in
+ * the net task, else through the hand-off queue (waking the net task when
+ * it sleeps: the frame leaves now, not at the next tick) */
 static void rt_out(struct pkt *p, void *arg)
 {
+	static const uint64_t one = 1;
 	struct rtnet *n = arg;
 
 	p->ts_ns = rtk_now_ns();
-	txs_submit_rt(n->txs, p);	/* consumes p; a full queue counts */
+	if (rtk_task_self() == n->task) {
+		txs_submit_rt(n->txs, p);  /* consumes p; a full queue counts */
+		return;
+	}
+	if (rtk_mq_push(n->handoff, &p)) {
+		inc(n, C_HANDOFF_FULL);
+		pkt_free(p);
+		return;
+	}
+	if (atomic_exchange(&n->sleeping, false) &&
+	    write(n->handoff_efd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: a wake-up is pending anyway */
+	}
+}
+
+static void take_handoff(struct rtnet *n)
+{
+	struct pkt *p;
+	uint64_t v;
+
+	if (read(n->handoff_efd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: nobody woke us through it */
+	}
+	while (!rtk_mq_pop(n->handoff, &p))
+		txs_submit_rt(n->txs, p);
 }
 
 static void to_linux(struct rtnet *n, struct pkt *p)
@@ -251,8 +287,10 @@ static void net_run(unsigned wake, void *arg)
 	uint64_t now = rtk_now_ns();
 
 	inc(n, C_WAKEUPS);
+	atomic_store(&n->sleeping, false);
 	if (wake & RTK_WAKE_PERIOD)
 		txs_tick(n->txs);
+	take_handoff(n);
 	ring_sleep_done(n->down);
 	ring_sleep_done(n->netcfg);
 	apply_settings(n);
@@ -265,6 +303,13 @@ static void net_run(unsigned wake, void *arg)
 	if (txs_linux_room(n->txs))
 		ring_sleep_prepare(n->down);
 	ring_sleep_prepare(n->netcfg);
+	atomic_store(&n->sleeping, true);
+	if (!rtk_mq_is_empty(n->handoff)) {
+		/* a frame came while we were finishing: send it now */
+		atomic_store(&n->sleeping, false);
+		take_handoff(n);
+		transmit(n, rtk_now_ns());
+	}
 }
 
 static int watch(int epfd, int fd)
@@ -306,7 +351,13 @@ int rtnet_create(struct rtnet **np, const struct rtnet_cfg *cfg)
 	cls_init(&n->cls, &n->cls.addr, bus_ports(cfg->bus));
 	rtk_timer_init(&n->pace, pace_fired, n);
 	n->epfd = epoll_create1(EPOLL_CLOEXEC);
-	err = n->epfd < 0 ? -errno : 0;
+	n->handoff_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	err = n->epfd < 0 || n->handoff_efd < 0 ? -errno : 0;
+	if (!err)
+		err = rtk_mq_create(&n->handoff, RTK_MQ_MPSC,
+				    sizeof(struct pkt *), HANDOFF_LEN);
+	if (!err)
+		err = watch(n->epfd, n->handoff_efd);
 	if (!err)
 		err = watch(n->epfd, nic_fd(n->nic));
 	if (!err)
