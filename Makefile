@@ -20,10 +20,12 @@ FUZZ_CC   := clang
 # Every Debian package the project needs: build, tests, benchmarks, the lab.
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
 	libcmocka-dev libinih-dev liblwip-dev libnl-route-3-dev \
+	libspandsp-dev libspeexdsp-dev libortp-dev libbctoolbox-dev \
+	dahdi-source libtonezone-dev sox \
 	iproute2 iputils-ping ethtool util-linux procps python3 iperf3 \
 	stress-ng rt-tests
 
-PKGS      := inih lwip libnl-route-3.0
+PKGS      := inih lwip libnl-route-3.0 spandsp speexdsp ortp
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wvla -Werror
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -I. $(WARN) -g -pthread \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)

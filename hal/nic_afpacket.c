@@ -2,33 +2,36 @@
 /** @file nic_afpacket.c  NIC driver: AF_PACKET socket with mmap rings
  *
  * One SOCK_RAW packet socket bound to the interface, in promiscuous mode,
- * with two rings mapped into the process:
- *  - RX: TPACKET_V3, 64 blocks of 64 KiB (4 MiB). The kernel fills a block
- *    with frames and hands it over when it is full or 1 ms after its first
- *    frame (the block timeout), so a frame waits at most about 1 ms even at
- *    a low rate; the socket polls readable when a block is handed over.
- *    Frames are copied into packets of the NIC's pool and the block given
- *    back as soon as all its frames are taken.
- *  - TX: the same socket's PACKET_TX_RING. A socket has one TPACKET
- *    version for both rings, so the TX ring is TPACKET_V3 too (fixed-size
- *    slots, supported since Linux 4.11 and checked by the tests on 6.18):
- *    224 slots of 9296 bytes, each holding one frame up to PKT_FRAME_MAX.
- *    A batch is written into free slots and sent with one
- *    send(fd, NULL, 0, MSG_DONTWAIT).
+ * with two TPACKET_V2 rings of fixed-size slots mapped into the process (a
+ * socket has one TPACKET version for both rings). Every slot holds one
+ * whole frame up to PKT_FRAME_MAX (jumbo, VLAN-tagged) and its header;
+ * slots come 7 to a 64 KiB block, since a slot may not cross a block:
+ *  - RX: 147 blocks, 1029 slots of 9312 bytes (9.2 MiB). The kernel hands
+ *    over each frame as soon as it has written it (TP_STATUS_USER in the
+ *    slot) and wakes the socket then: a frame waits for no block timeout,
+ *    unlike TPACKET_V3, whose blocks a low frame rate (voice: one frame
+ *    per 20 ms per stream) only retires at the timeout. The socket polls
+ *    readable while the last frame written is not taken back. Frames are
+ *    copied into packets of the NIC's pool and their slots given back at
+ *    once, in ring order.
+ *  - TX: 32 blocks, 224 slots of 9280 bytes (2 MiB). A batch is written
+ *    into free slots and sent with one send(fd, NULL, 0, MSG_DONTWAIT).
  *
  * Kernel TX ring full: the frames that found no free slot stay queued in
  * the NIC (nic.c), nothing is dropped; nic_tx_room() then shows less room,
  * so the transmit scheduler holds its frames back, and the flush is retried.
  * Frames left in the ring by a send() that stopped early (socket send
- * buffer full) are sent by the next send().
+ * buffer full) are sent by the next send(). The frames go through the
+ * interface's qdisc (no PACKET_QDISC_BYPASS): see setup_rings().
  *
  * The socket does not see its own frames (PACKET_IGNORE_OUTGOING); frames
  * the kernel drops because the RX ring is full are read from
- * PACKET_STATISTICS into rx_dropped when a block comes with
+ * PACKET_STATISTICS into rx_dropped when a frame comes with
  * TP_STATUS_LOSING (and every 1024 bursts). Frames sent by Linux on veth or
  * TAP carry an unfinished UDP/TCP checksum (TP_STATUS_CSUMNOTREADY): the
  * driver completes it. A VLAN tag the kernel took out of the frame is put
- * back, so the classifier sees the frame as it was on the wire.
+ * back, so the classifier sees the frame as it was on the wire. The ring
+ * stamps frames with CLOCK_REALTIME; ts_ns is converted to CLOCK_MONOTONIC.
  */
 #define LOG_MODULE "nic"
 #include <arpa/inet.h>
@@ -49,16 +52,27 @@
 #include "hal/nic_priv.h"
 #include "rtos-kernel/log.h"
 
-#define BLOCK_SIZE	(1u << 16)	/* holds a jumbo frame and its header */
-#define RX_BLOCKS	64
-#define RX_TIMEOUT_MS	1		/* block retire timeout */
-#define TX_BLOCKS	32
-#define TX_DATA_OFF	TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
+#define BLOCK_SIZE	(1u << 16)	/* a slot may not cross a block */
+/* The kernel puts the MAC header of a received frame at
+ * TPACKET_ALIGN(TPACKET2_HDRLEN + max(maclen, 16)) - maclen: never more
+ * than TPACKET2_HDRLEN + 15 bytes into the slot. */
+#define RX_MAC_MAX	(TPACKET2_HDRLEN + TPACKET_ALIGNMENT - 1)
+#define RX_SLOT		TPACKET_ALIGN(RX_MAC_MAX + PKT_FRAME_MAX)
+#define RX_PER_BLOCK	(BLOCK_SIZE / RX_SLOT)
+#define RX_SLOTS_MIN	1024		/* frames of any size the ring holds */
+#define RX_BLOCKS	((RX_SLOTS_MIN + RX_PER_BLOCK - 1) / RX_PER_BLOCK)
+#define RX_SLOTS	(RX_PER_BLOCK * RX_BLOCKS)
+/* TX: the frame follows the header (no PACKET_TX_HAS_OFF) */
+#define TX_DATA_OFF	(TPACKET2_HDRLEN - sizeof(struct sockaddr_ll))
 #define TX_SLOT		TPACKET_ALIGN(TX_DATA_OFF + PKT_FRAME_MAX)
 #define TX_PER_BLOCK	(BLOCK_SIZE / TX_SLOT)
+#define TX_BLOCKS	32
 #define TX_SLOTS	(TX_PER_BLOCK * TX_BLOCKS)
 #define STATS_EVERY	1024		/* bursts between drop counter reads */
 #define VLAN_HLEN	4
+
+_Static_assert(RX_PER_BLOCK >= 1 && TX_PER_BLOCK >= 1,
+	       "a block holds a slot of the largest frame");
 
 struct afp {
 	int fd;
@@ -66,30 +80,30 @@ struct afp {
 	uint8_t *map;
 	size_t map_len;
 
-	uint8_t *rx;		/* RX_BLOCKS blocks */
-	unsigned int rx_block;	/* block being read */
-	unsigned int rx_idx;	/* frames of it already taken */
-	size_t rx_off;		/* offset of the next frame in the block */
+	uint8_t *rx;		/* RX_BLOCKS blocks of RX_PER_BLOCK slots */
+	unsigned int rx_head;	/* next slot to read */
 	unsigned int rx_bursts;
 	bool losing;		/* kernel reported drops: read the counter */
 
-	uint8_t *tx;		/* TX_SLOTS slots */
+	uint8_t *tx;		/* TX_BLOCKS blocks of TX_PER_BLOCK slots */
 	unsigned int tx_head;	/* next slot to fill */
 	bool send_failing;	/* last send() failed (logged once) */
 };
 
-static inline struct tpacket_block_desc *rx_block(const struct afp *a,
-						  unsigned int i)
+static inline struct tpacket2_hdr *rx_slot(const struct afp *a,
+					   unsigned int i)
 {
-	return (struct tpacket_block_desc *)(a->rx + (size_t)i * BLOCK_SIZE);
+	size_t blk = i / RX_PER_BLOCK, in = i % RX_PER_BLOCK;
+
+	return (struct tpacket2_hdr *)(a->rx + blk * BLOCK_SIZE + in * RX_SLOT);
 }
 
-static inline struct tpacket3_hdr *tx_slot(const struct afp *a,
+static inline struct tpacket2_hdr *tx_slot(const struct afp *a,
 					   unsigned int i)
 {
 	size_t blk = i / TX_PER_BLOCK, in = i % TX_PER_BLOCK;
 
-	return (struct tpacket3_hdr *)(a->tx + blk * BLOCK_SIZE + in * TX_SLOT);
+	return (struct tpacket2_hdr *)(a->tx + blk * BLOCK_SIZE + in * TX_SLOT);
 }
 
 static int sockopt(int fd, int name, const void *val, socklen_t len)
@@ -100,7 +114,7 @@ static int sockopt(int fd, int name, const void *val, socklen_t len)
 /* Kernel's drop counter since the last read (the read resets it). */
 static void read_drops(struct nic *n, struct afp *a)
 {
-	struct tpacket_stats_v3 st;
+	struct tpacket_stats st;	/* V1 and V2 */
 	socklen_t len = sizeof(st);
 
 	a->losing = false;
@@ -162,22 +176,21 @@ static void name_of(const struct afp *a, char *name)
 
 static int setup_rings(struct afp *a)
 {
-	struct tpacket_req3 rx = {
+	struct tpacket_req rx = {
 		.tp_block_size = BLOCK_SIZE,
 		.tp_block_nr = RX_BLOCKS,
-		.tp_frame_size = BLOCK_SIZE,	/* V3 RX: frames are packed */
-		.tp_frame_nr = RX_BLOCKS,
-		.tp_retire_blk_tov = RX_TIMEOUT_MS,
+		.tp_frame_size = RX_SLOT,
+		.tp_frame_nr = RX_SLOTS,
 	};
-	struct tpacket_req3 tx = {
+	struct tpacket_req tx = {
 		.tp_block_size = BLOCK_SIZE,
 		.tp_block_nr = TX_BLOCKS,
 		.tp_frame_size = TX_SLOT,
 		.tp_frame_nr = TX_SLOTS,
 	};
-	int v3 = TPACKET_V3, one = 1, err;
+	int v2 = TPACKET_V2, one = 1, err;
 
-	err = sockopt(a->fd, PACKET_VERSION, &v3, sizeof(v3));
+	err = sockopt(a->fd, PACKET_VERSION, &v2, sizeof(v2));
 	if (!err)	/* skip a malformed TX frame instead of stalling */
 		err = sockopt(a->fd, PACKET_LOSS, &one, sizeof(one));
 	if (!err)
@@ -301,21 +314,21 @@ static int64_t realtime_offset(void)
 	       (rt.tv_nsec - mono.tv_nsec);
 }
 
-/* Copy one frame of the ring into a packet, putting back the VLAN tag the
- * kernel took out, and complete an unfinished checksum.
+/* Copy the frame of one RX slot into a packet, putting back the VLAN tag
+ * the kernel took out, and complete an unfinished checksum.
  * @return the packet, or NULL (dropped and counted) */
-static struct pkt *take_frame(struct nic *n, const struct tpacket3_hdr *h,
-			      size_t room, int64_t rt_off)
+static struct pkt *take_frame(struct nic *n, const struct tpacket2_hdr *h,
+			      uint32_t st, int64_t rt_off)
 {
 	const uint8_t *src = (const uint8_t *)h + h->tp_mac;
-	uint32_t st = h->tp_status, len = h->tp_snaplen;
+	uint32_t len = h->tp_snaplen;
 	uint32_t tag = (st & TP_STATUS_VLAN_VALID) ? VLAN_HLEN : 0;
 	uint16_t tpid = ETH_P_8021Q;
 	struct pkt *p;
 	uint8_t *d;
 
 	if (len < h->tp_len || len < NIC_ETH_HLEN ||
-	    len + tag > PKT_FRAME_MAX || (size_t)h->tp_mac + len > room) {
+	    len + tag > PKT_FRAME_MAX || (size_t)h->tp_mac + len > RX_SLOT) {
 		n->stats.rx_dropped++;	/* truncated (GSO) or runt */
 		return NULL;
 	}
@@ -327,12 +340,12 @@ static struct pkt *take_frame(struct nic *n, const struct tpacket3_hdr *h,
 	d = pkt_data(p);
 	if (tag) {
 		if (st & TP_STATUS_VLAN_TPID_VALID)
-			tpid = h->hv1.tp_vlan_tpid;
+			tpid = h->tp_vlan_tpid;
 		memcpy(d, src, 2 * NIC_ETH_ALEN);
 		d[12] = (uint8_t)(tpid >> 8);
 		d[13] = (uint8_t)tpid;
-		d[14] = (uint8_t)(h->hv1.tp_vlan_tci >> 8);
-		d[15] = (uint8_t)h->hv1.tp_vlan_tci;
+		d[14] = (uint8_t)(h->tp_vlan_tci >> 8);
+		d[15] = (uint8_t)h->tp_vlan_tci;
 		memcpy(d + 16, src + 12, len - 12);
 	} else {
 		memcpy(d, src, len);
@@ -345,62 +358,40 @@ static struct pkt *take_frame(struct nic *n, const struct tpacket3_hdr *h,
 	return p;
 }
 
-static void give_back(struct afp *a, struct tpacket_block_desc *bd)
-{
-	__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
-			 __ATOMIC_RELEASE);
-	a->rx_block = (a->rx_block + 1) % RX_BLOCKS;
-	a->rx_idx = 0;
-}
-
+/* Take the frames the kernel has handed over, in ring order, until @p max
+ * packets are filled or a slot is still the kernel's. Each slot goes back
+ * to the kernel as soon as its frame is copied (or dropped). */
 static size_t afp_rx_burst(struct nic *n, struct pkt **pkts, size_t max)
 {
 	struct afp *a = n->priv;
-	struct tpacket_block_desc *bd;
 	int64_t rt_off = 0;
 	size_t got = 0;
-	uint32_t st;
 
 	while (got < max) {
-		bd = rx_block(a, a->rx_block);
-		st = __atomic_load_n(&bd->hdr.bh1.block_status,
-				     __ATOMIC_ACQUIRE);
+		struct tpacket2_hdr *h = rx_slot(a, a->rx_head);
+		uint32_t st = __atomic_load_n(&h->tp_status,
+					      __ATOMIC_ACQUIRE);
+		struct pkt *p;
+
 		if (!(st & TP_STATUS_USER))
 			break;
-		if (st & TP_STATUS_LOSING)	/* V3: per block, not frame */
+		if (st & TP_STATUS_LOSING)	/* until the counter is read */
 			a->losing = true;
 		if (!rt_off)
 			rt_off = realtime_offset();
-		if (!a->rx_idx)
-			a->rx_off = bd->hdr.bh1.offset_to_first_pkt;
-		while (a->rx_idx < bd->hdr.bh1.num_pkts && got < max) {
-			const struct tpacket3_hdr *h;
-			struct pkt *p;
-
-			if (a->rx_off + sizeof(*h) > BLOCK_SIZE) {
-				/* corrupt block: lose the rest of it */
-				n->stats.rx_dropped += bd->hdr.bh1.num_pkts -
-						       a->rx_idx;
-				a->rx_idx = bd->hdr.bh1.num_pkts;
-				break;
-			}
-			h = (const void *)((uint8_t *)bd + a->rx_off);
-			p = take_frame(n, h, BLOCK_SIZE - a->rx_off, rt_off);
-			if (p)
-				pkts[got++] = p;
-			a->rx_off += h->tp_next_offset;
-			a->rx_idx++;
-		}
-		if (a->rx_idx < bd->hdr.bh1.num_pkts)
-			break;		/* max reached inside the block */
-		give_back(a, bd);
+		p = take_frame(n, h, st, rt_off);
+		if (p)
+			pkts[got++] = p;
+		__atomic_store_n(&h->tp_status, TP_STATUS_KERNEL,
+				 __ATOMIC_RELEASE);
+		a->rx_head = (a->rx_head + 1) % RX_SLOTS;
 	}
 	if (a->losing || ++a->rx_bursts % STATS_EVERY == 0)
 		read_drops(n, a);
 	return got;
 }
 
-static inline bool slot_free(const struct tpacket3_hdr *h)
+static inline bool slot_free(const struct tpacket2_hdr *h)
 {
 	uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
 
@@ -433,12 +424,11 @@ static size_t afp_xmit(struct nic *n, struct pkt **pkts, size_t cnt)
 
 	for (i = 0; i < cnt; i++) {
 		struct pkt *p = pkts[i];
-		struct tpacket3_hdr *h = tx_slot(a, a->tx_head);
+		struct tpacket2_hdr *h = tx_slot(a, a->tx_head);
 
 		if (!slot_free(h))
 			break;		/* ring full: the rest stays queued */
 		memcpy((uint8_t *)h + TX_DATA_OFF, pkt_data(p), p->len);
-		h->tp_next_offset = 0;
 		h->tp_len = p->len;
 		h->tp_snaplen = p->len;
 		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,

@@ -540,6 +540,115 @@ static void test_nic_afpacket_vlan_tag_is_put_back(void **state)
 	in_netns(vlan);
 }
 
+/* One frame to an idle NIC is there at once: the kernel hands over each
+ * frame of a TPACKET_V2 ring as soon as it is written and wakes the
+ * socket for it, where a TPACKET_V3 block would wait for its timeout. No
+ * time is measured: poll() must report the frame (not time out) and the
+ * burst right after it must return it, without a retry. */
+static void single_frame(void)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	socklen_t optlen = sizeof(int);
+	struct nic_stats st;
+	struct pkt *pk[4];
+	int version = -1;
+
+	net_up();
+	env.n = open_nic(-1, "rt0", 0, 0, env.pool);
+	pfd.fd = nic_fd(env.n);
+	CHECK(getsockopt(pfd.fd, SOL_PACKET, PACKET_VERSION, &version,
+			 &optlen) == 0);
+	CHECK_EQ(version, TPACKET_V2);
+	for (uint32_t i = 0; i < 5; i++) {
+		CHECK_EQ(poll(&pfd, 1, 0), 0);		/* idle */
+		CHECK_EQ(nic_rx_burst(env.n, pk, 4), 0);
+		peer_send(i, len_of(i), env.rt_mac);
+		CHECK_EQ(poll(&pfd, 1, 500), 1);	/* 0: timed out */
+		CHECK(pfd.revents & POLLIN);
+		CHECK_EQ(nic_rx_burst(env.n, pk, 4), 1);
+		check_frame(pkt_data(pk[0]), pk[0]->len, env.rt_mac,
+			    env.wire_mac, len_of(i), i);
+		pkt_free(pk[0]);
+	}
+	CHECK_EQ(poll(&pfd, 1, 0), 0);	/* each slot went back */
+	nic_stats_get(env.n, &st);
+	CHECK_EQ(st.rx_frames, 5);
+	CHECK_EQ(st.rx_dropped, 0);
+	net_down();
+}
+
+static void test_nic_afpacket_single_frame_is_readable_at_once(void **state)
+{
+	(void)state;
+	in_netns(single_frame);
+}
+
+#define JUMBO_MTU	9216
+#define JUMBO_LEN	(JUMBO_MTU + 14)	/* untagged, no FCS */
+
+/* Insert an 802.1Q tag (VID 5, priority 3) after the MACs. @return len */
+static size_t add_tag(uint8_t *f, size_t len)
+{
+	memmove(f + 16, f + 12, len - 12);
+	f[12] = 0x81;
+	f[13] = 0x00;
+	f[14] = 0x60;
+	f[15] = 0x05;
+	return len + 4;
+}
+
+/* Frames up to PKT_FRAME_MAX (jumbo MTU and a VLAN tag) fit one slot of
+ * each ring: none is truncated or dropped. */
+static void jumbo(void)
+{
+	static uint8_t f[2][PKT_FRAME_MAX];
+	size_t len[2], k = 0;
+	struct nic_stats st;
+	struct pkt *pk[4];
+	uint32_t next = 2;
+	uint64_t end;
+
+	net_up();
+	sh("ip link set rt0 mtu %d && ip link set wire0 mtu %d", JUMBO_MTU,
+	   JUMBO_MTU);
+	env.n = open_nic(-1, "rt0", 0, 0, env.pool);
+	/* peer -> driver: untagged, then tagged (PKT_FRAME_MAX bytes) */
+	len[0] = make_frame(f[0], env.rt_mac, env.wire_mac, JUMBO_LEN, 0);
+	len[1] = add_tag(f[1], make_frame(f[1], env.rt_mac, env.wire_mac,
+					  JUMBO_LEN, 1));
+	CHECK_EQ(len[1], PKT_FRAME_MAX);
+	for (int i = 0; i < 2; i++)
+		CHECK_EQ(send(env.peer, f[i], len[i], 0), (long long)len[i]);
+	for (end = ms_now() + WAIT_MS; k < 2 && ms_now() < end; usleep(1000))
+		k += nic_rx_burst(env.n, pk + k, 4 - k);
+	CHECK_EQ(k, 2);
+	for (int i = 0; i < 2; i++) {
+		CHECK_EQ(pk[i]->len, len[i]);
+		CHECK(!memcmp(pkt_data(pk[i]), f[i], len[i]));
+		pkt_free(pk[i]);
+	}
+	/* driver -> peer: the same two; the peer's kernel takes the tag
+	 * out, so it reads both as untagged frames */
+	nic_send(env.n, 2, JUMBO_LEN, T0);
+	nic_send(env.n, 3, JUMBO_LEN, T0);
+	pk[0] = env.n ? NULL : NULL;
+	CHECK_EQ(nic_tx_flush(env.n, T0), 0);
+	CHECK_EQ(peer_collect(2, &next, JUMBO_LEN), 2);
+	nic_stats_get(env.n, &st);
+	CHECK_EQ(st.rx_frames, 2);
+	CHECK_EQ(st.rx_dropped, 0);
+	CHECK_EQ(st.tx_frames, 2);
+	CHECK_EQ(st.tx_bytes, 2 * JUMBO_LEN);
+	CHECK_EQ(st.tx_dropped, 0);
+	net_down();
+}
+
+static void test_nic_afpacket_jumbo_frames_fit_a_slot(void **state)
+{
+	(void)state;
+	in_netns(jumbo);
+}
+
 /* --- checksums of frames the kernel sends --------------------------------- */
 
 static uint32_t sum16(uint32_t s, const uint8_t *p, size_t len)
@@ -615,6 +724,10 @@ static void expect_l4(int proto, const uint8_t *want, size_t wlen)
 				CHECK(ok);
 				CHECK_EQ(plen, wlen);
 				CHECK(!wlen || !memcmp(pl, want, wlen));
+				/* monotonic, also for TCP (the stack's
+				 * own departure time is not leaked) */
+				CHECK(pk[i]->ts_ns <= rtk_now_ns());
+				CHECK(rtk_now_ns() - pk[i]->ts_ns < RTK_S(10));
 				found = true;
 			}
 			pkt_free(pk[i]);
@@ -734,7 +847,7 @@ static void test_nic_afpacket_completes_kernel_checksums(void **state)
 
 /* --- losses --------------------------------------------------------------- */
 
-#define FLOOD 4000	/* 1514-byte frames: more than the 4 MiB RX ring */
+#define FLOOD 4000	/* frames: more than the RX ring's 1029 slots */
 
 static void kernel_drops(void)
 {
@@ -760,7 +873,7 @@ static void kernel_drops(void)
 		else
 			poll(&pfd, 1, 5);
 	}
-	/* the kernel tells of its drops with the next block */
+	/* the kernel flags the next frame TP_STATUS_LOSING */
 	peer_send(FLOOD, 1514, env.rt_mac);
 	for (quiet = ms_now() + WAIT_MS; ms_now() < quiet;) {
 		k = nic_rx_burst(env.n, pk, 64);
@@ -1027,6 +1140,9 @@ int main(void)
 		cmocka_unit_test(test_nic_afpacket_burst_both_ways),
 		cmocka_unit_test(test_nic_afpacket_promiscuous),
 		cmocka_unit_test(test_nic_afpacket_vlan_tag_is_put_back),
+		cmocka_unit_test(
+			test_nic_afpacket_single_frame_is_readable_at_once),
+		cmocka_unit_test(test_nic_afpacket_jumbo_frames_fit_a_slot),
 		cmocka_unit_test(test_nic_afpacket_completes_kernel_checksums),
 		cmocka_unit_test(test_nic_afpacket_counts_kernel_drops),
 		cmocka_unit_test(test_nic_afpacket_pool_empty_drops),
