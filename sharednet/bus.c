@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /** @file bus.c  Proxy bus region: create, check, attach */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #define PAGE		4096u
 #define CTL_STRIDE	256u
+#define LOCKS_OFF	(PAGE + BUS_NCHAN * CTL_STRIDE)
 #define STATUS_OFF	(2 * PAGE)
 #define STATUS_SIZE	((sizeof(struct rtstat) + PAGE - 1) & ~(size_t)(PAGE - 1))
 #define PORTS_OFF	(STATUS_OFF + STATUS_SIZE)
@@ -44,6 +46,8 @@ static const struct {
 
 _Static_assert(sizeof(struct ring_shm) <= CTL_STRIDE, "ring control block");
 _Static_assert(sizeof(struct bus_shm_hdr) <= PAGE, "bus header");
+_Static_assert(LOCKS_OFF + sizeof(struct bus_locks) <= 2 * PAGE,
+	       "locks fit beside the control blocks");
 
 /** Name of a channel ("frames-up", ...). */
 const char *bus_chan_name(enum bus_chan ch)
@@ -109,7 +113,9 @@ int bus_check(const void *region, size_t size, char *why, size_t whylen)
 			 BUS_NCHAN);
 		return -EBADMSG;
 	}
-	if (bad_area(h->status_off, h->status_size, sizeof(struct rtstat),
+	if (bad_area(h->locks_off, h->locks_size, sizeof(struct bus_locks),
+		     size) ||
+	    bad_area(h->status_off, h->status_size, sizeof(struct rtstat),
 		     size) ||
 	    bad_area(h->ports_off, h->ports_size, sizeof(struct ports_shm),
 		     size) ||
@@ -133,9 +139,13 @@ int bus_check(const void *region, size_t size, char *why, size_t whylen)
 		    overlaps(h->status_off, h->status_size, c->data_off, ds) ||
 		    overlaps(h->ports_off, h->ports_size, c->ctl_off,
 			     CTL_STRIDE) ||
-		    overlaps(h->ports_off, h->ports_size, c->data_off, ds)) {
+		    overlaps(h->ports_off, h->ports_size, c->data_off, ds) ||
+		    overlaps(h->locks_off, h->locks_size, c->ctl_off,
+			     CTL_STRIDE) ||
+		    overlaps(h->locks_off, h->locks_size, c->data_off, ds)) {
 			snprintf(why, whylen, "channel %s overlaps the status "
-				 "page or the port set", chans[i].name);
+				 "page, the port set or the locks",
+				 chans[i].name);
 			return -EBADMSG;
 		}
 
@@ -229,6 +239,25 @@ struct bus *bus_detach(struct bus *b)
 	return NULL;
 }
 
+static int init_locks(struct bus_locks *l)
+{
+	pthread_mutexattr_t a;
+	int err;
+
+	err = pthread_mutexattr_init(&a);
+	if (!err)
+		err = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	if (!err)
+		err = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	for (unsigned i = 0; !err && i < BUS_NCHAN; i++) {
+		err = pthread_mutex_init(&l->send[i], &a);
+		if (!err)
+			err = pthread_mutex_init(&l->recv[i], &a);
+	}
+	pthread_mutexattr_destroy(&a);
+	return -err;
+}
+
 static struct bus *bus_new(void)
 {
 	struct bus *b = calloc(1, sizeof(*b));
@@ -294,6 +323,13 @@ int bus_create(struct bus **bp, const struct bus_cfg *cfg)
 	h->status_size = STATUS_SIZE;
 	h->ports_off = PORTS_OFF;
 	h->ports_size = PORTS_SIZE;
+	h->locks_off = LOCKS_OFF;
+	h->locks_size = sizeof(struct bus_locks);
+	err = init_locks((struct bus_locks *)(b->base + LOCKS_OFF));
+	if (err) {
+		bus_detach(b);
+		return err;
+	}
 	off = RINGS_OFF;
 	for (i = 0; i < BUS_NCHAN; i++) {
 		struct bus_chan_desc *c = &h->chan[i];
@@ -459,4 +495,54 @@ int bus_attach_env(struct bus **bp, enum bus_side side, char *err,
 	if (!rc)
 		(*bp)->owns_fds = true;
 	return rc;
+}
+
+static pthread_mutex_t *lock_of(struct bus *b, enum bus_chan ch, bool send)
+{
+	const struct bus_shm_hdr *h = (const struct bus_shm_hdr *)b->base;
+	struct bus_locks *l = (struct bus_locks *)(b->base + h->locks_off);
+
+	return send ? &l->send[ch] : &l->recv[ch];
+}
+
+static int take(pthread_mutex_t *m)
+{
+	int err = pthread_mutex_lock(m);
+
+	/* the last holder died while holding it: the ring itself is always
+	 * consistent (indices are published last), so carry on */
+	if (err == EOWNERDEAD)
+		err = pthread_mutex_consistent(m);
+	return -err;
+}
+
+/** Push a record on @p ch as one of several Linux producers, and wake the
+ *  consumer. Context: Linux side; may wait for another Linux producer,
+ *  never for the RT side. @return as ring_push(), or a lock error */
+int bus_linux_send(struct bus *b, enum bus_chan ch, const void *rec,
+		   size_t len)
+{
+	pthread_mutex_t *m = lock_of(b, ch, true);
+	int err = take(m);
+
+	if (err)
+		return err;
+	err = ring_push(&b->ring[ch], rec, len);
+	ring_kick(&b->ring[ch]);
+	pthread_mutex_unlock(m);
+	return err;
+}
+
+/** Take a record from @p ch as one of several Linux consumers.
+ *  Context: Linux side. @return as ring_pop(), or a lock error */
+ssize_t bus_linux_recv(struct bus *b, enum bus_chan ch, void *buf, size_t cap)
+{
+	pthread_mutex_t *m = lock_of(b, ch, false);
+	ssize_t n = take(m);
+
+	if (n)
+		return n;
+	n = ring_pop(&b->ring[ch], buf, cap);
+	pthread_mutex_unlock(m);
+	return n;
 }

@@ -28,8 +28,10 @@
 #ifndef SHAREDNET_BUS_H
 #define SHAREDNET_BUS_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sharednet/ring.h"
 #include "sharednet/ports.h"
@@ -82,6 +84,16 @@ struct bus_shm_hdr {
 	uint64_t status_size;
 	uint64_t ports_off;	/**< struct ports_shm, written by the RT side */
 	uint64_t ports_size;
+	uint64_t locks_off;	/**< struct bus_locks: Linux side only */
+	uint64_t locks_size;
+};
+
+/** Several Linux programs may produce or consume on one ring (the SIP
+ *  engine and gwctl on channel 4): they take turns with these robust,
+ *  process-shared mutexes. The RT side never touches them. */
+struct bus_locks {
+	pthread_mutex_t send[BUS_NCHAN];
+	pthread_mutex_t recv[BUS_NCHAN];
 };
 
 struct bus;
@@ -103,5 +115,9 @@ int  bus_env(const struct bus *b, char *buf, size_t len);
 const char *bus_chan_name(enum bus_chan ch);
 enum bus_side bus_chan_producer(enum bus_chan ch);
 void bus_cfg_default(struct bus_cfg *cfg);
+int  bus_linux_send(struct bus *b, enum bus_chan ch, const void *rec,
+		    size_t len);
+ssize_t bus_linux_recv(struct bus *b, enum bus_chan ch, void *buf,
+		       size_t cap);
 
 #endif /* SHAREDNET_BUS_H */
