@@ -659,6 +659,8 @@ static int parse_str(const struct cfg_key *k, const char *v, char *dst,
 			   "at most %zu)", len, k->size - 1);
 	if (k->flags & CFG_F_NAME && *v && check_name(v, buf, size))
 		return -EINVAL;
+	if (k->check && *v && k->check(v, buf, size))
+		return -EINVAL;
 	/* what a file cannot hold (cfg_set() could give it) */
 	if (*v == ' ' || (len && v[len - 1] == ' '))
 		return why(buf, size, -EINVAL, "starts or ends with a blank");

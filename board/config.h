@@ -64,6 +64,9 @@ enum cfg_nic {
 	CFG_NIC_MEM,		/**< in-memory loopback (tests, benches) */
 };
 
+/** Telephony card ([tdm] card) */
+enum cfg_tdm { CFG_TDM_NONE, CFG_TDM_VTDM, CFG_TDM_DAHDI };
+
 /** Transmit scheduler of the shared NIC ([net] tx_scheduler) */
 enum cfg_txs { CFG_TXS_PRIORITY, CFG_TXS_FIFO };
 
@@ -131,6 +134,16 @@ struct gw_config {
 	struct cfg_log {
 		enum log_level level;
 	} log;
+	struct cfg_tdm_sec {
+		enum cfg_tdm card;
+		char spans[CFG_TEXT_SIZE];
+		char dahdi_dir[CFG_TEXT_SIZE];
+	} tdm;
+	struct cfg_media {
+		int max_channels;
+		int ec_max_tail_ms;
+		char country[8];
+	} media;
 	struct cfg_probe {
 		struct in_addr dest;	/**< INADDR_ANY (0): off */
 		int port;

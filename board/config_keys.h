@@ -19,6 +19,8 @@
 #include <stddef.h>
 
 #include "board/config.h"
+#include "hal/tdm.h"
+#include "media/tone.h"
 
 enum cfg_type {
 	CFG_T_INT,	/**< int, min..max */
@@ -52,6 +54,9 @@ struct cfg_key {
 	long min;		/**< CFG_T_INT */
 	long max;		/**< CFG_T_INT */
 	const char *const *choices;	/**< CFG_T_ENUM, NULL-terminated */
+	/** CFG_T_STR: more rules for a non-empty value; returns 0, or a
+	 *  negative errno with what follows the quoted value in @p why */
+	int (*check)(const char *v, char *why, size_t size);
 	const char *doc;
 };
 
@@ -72,6 +77,9 @@ struct cfg_key {
 #define KEY_STR(s, n, f, d, fl, doc_)					\
 	{ .section = s, .name = n, .type = CFG_T_STR, .flags = fl,	\
 	  CFG_AT(f, char *), .def = d, .doc = doc_ }
+#define KEY_STRC(s, n, f, d, fl, chk, doc_)				\
+	{ .section = s, .name = n, .type = CFG_T_STR, .flags = fl,	\
+	  CFG_AT(f, char *), .def = d, .check = chk, .doc = doc_ }
 #define KEY_ENUM(s, n, f, T, d, ch, doc_)				\
 	{ .section = s, .name = n, .type = CFG_T_ENUM,			\
 	  CFG_AT(f, T), .def = d, .choices = ch, .doc = doc_ }
@@ -107,6 +115,34 @@ static const char *const cfg_level_choices[] = {
 	NULL
 };
 
+static const char *const tdm_choices[] = {
+	[CFG_TDM_NONE] = "none",
+	[CFG_TDM_VTDM] = "vtdm",
+	[CFG_TDM_DAHDI] = "dahdi",
+	NULL
+};
+
+static int check_spans(const char *v, char *why, size_t size)
+{
+	struct tdm_layout l;
+	char w[128];
+
+	if (!tdm_layout_parse(v, &l, w, sizeof(w)))
+		return 0;
+	snprintf(why, size, "is not a span layout such as fxs:2,fxo:2,e1:30: "
+		 "%s", w);
+	return -EINVAL;
+}
+
+static int check_country(const char *v, char *why, size_t size)
+{
+	if (tone_profile(v))
+		return 0;
+	snprintf(why, size, "is not a country with call-progress tones "
+		 "(us, uk, de, fr)");
+	return -EINVAL;
+}
+
 static const char *const txs_choices[] = {
 	[CFG_TXS_PRIORITY] = "priority",
 	[CFG_TXS_FIFO] = "fifo",
@@ -126,6 +162,8 @@ static const struct cfg_section cfg_sections[] = {
 	{ "ports", "Port partition: the UDP ports of the RT partition. Every "
 	  "other port belongs to Linux." },
 	{ "log", "Logging." },
+	{ "tdm", "The telephony card: its spans of lines and trunks." },
+	{ "media", "Voice channels in the RT partition." },
 	{ "probe", "Probe streams: voice-like UDP streams the RT partition "
 	  "sends for benchmarks and tests (sequence number and send time in "
 	  "each packet). Off unless dest is set." },
@@ -254,6 +292,29 @@ static const struct cfg_key cfg_keys[] = {
 	KEY_ENUM("log", "level", log.level, enum log_level, "info",
 		 cfg_level_choices,
 		 "Log level of every module: err, warn, info or debug."),
+
+	/* [tdm] */
+	KEY_ENUM("tdm", "card", tdm.card, enum cfg_tdm, "none", tdm_choices,
+		 "The telephony card: none, vtdm (the simulated board's "
+		 "virtual card, whose far end is the PSTN simulator) or dahdi "
+		 "(a real card through /dev/dahdi)."),
+	KEY_STRC("tdm", "spans", tdm.spans, "fxs:2,fxo:2,e1:30", 0,
+		 check_spans,
+		 "The card's spans in order, type:lines: fxs (analog phones "
+		 "plug in here), fxo (lines from a telephone exchange), e1 "
+		 "(30-channel trunk)."),
+	KEY_STR("tdm", "dahdi_dir", tdm.dahdi_dir, "/dev/dahdi", 0,
+		"Where the DAHDI devices are (card = dahdi)."),
+
+	/* [media] */
+	KEY_INT("media", "max_channels", media.max_channels, "256", 1, 4096,
+		0, "Voice channels the RT partition can hold at once; all "
+		"their memory is taken at start."),
+	KEY_INT("media", "ec_max_tail_ms", media.ec_max_tail_ms, "128", 16,
+		512, 0, "Longest echo canceller tail a TDM leg may ask for."),
+	KEY_STRC("media", "country", media.country, "us", 0, check_country,
+		 "Call-progress tones (dial, ringback, busy, congestion) of "
+		 "this country: us, uk, de, fr."),
 
 	/* [probe] */
 	KEY_IPV4("probe", "dest", probe.dest, "", CFG_F_EMPTY_OK,

@@ -6,6 +6,10 @@
  * of text:
  *   status          the partitions: "part NAME key=value ..." lines
  *   bus             "ok" and, as SCM_RIGHTS, a read-only fd of the bus
+ *   bus-rw          the same, writable: for Linux-side tools that send on
+ *                   channel 4 (gwctl chan ...)
+ *   vtdm            "ok" and the virtual telephony card's region (hal/vtdm.h),
+ *                   for its far end, the PSTN simulator
  *   restart NAME    restart one partition now: "ok" or "error: reason"
  * A reply is at most CTL_MAX_REPLY bytes of text.
  */

@@ -31,6 +31,7 @@
 #include "board/config.h"
 #include "board/ctl.h"
 #include "board/netsetup.h"
+#include "hal/vtdm.h"
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
 #include "sharednet/bus.h"
@@ -60,6 +61,7 @@ static struct {
 	char bindir[PATH_MAX];
 	char sock[PATH_MAX];
 	struct bus *bus;
+	int vtdm_fd;		/* the virtual card's region, or -1 */
 	struct part part[2];
 	unsigned nparts;
 	bool stopping;
@@ -70,6 +72,7 @@ static struct {
 		{ .name = "netproxy", .prog = "netproxy", .last_status = -1 },
 	},
 	.nparts = 2,
+	.vtdm_fd = -1,
 };
 
 static uint64_t now_ms(void)
@@ -90,6 +93,22 @@ static int make_bus(void)
 	err = bus_create(&d.bus, &bc);
 	if (err)
 		LOG_ERR("bus: cannot create: %s", strerror(-err));
+	return err;
+}
+
+/* the simulated board's telephony card: a region shared by rtpart (the
+ * card) and the PSTN simulator (its far end), kept across restarts */
+static int make_vtdm(void)
+{
+	struct tdm_layout l;
+	char why[160];
+	int err = tdm_layout_parse(d.cfg.tdm.spans, &l, why, sizeof(why));
+
+	if (!err)
+		err = vtdm_create(&d.vtdm_fd, &l);
+	if (err)
+		LOG_ERR("vtdm: cannot create the virtual card: %s",
+			err == -EINVAL ? why : strerror(-err));
 	return err;
 }
 
@@ -115,6 +134,13 @@ static void child_exec(struct part *p, const char *busenv, int nicfd)
 		fcntl(nicfd, F_SETFD, 0);
 		snprintf(v, sizeof(v), "%d", nicfd);
 		setenv("GW_NIC_FD", v, 1);
+	}
+	if (p->rt && d.vtdm_fd >= 0) {
+		char v[16];
+
+		fcntl(d.vtdm_fd, F_SETFD, 0);
+		snprintf(v, sizeof(v), "%d", d.vtdm_fd);
+		setenv("GW_VTDM", v, 1);
 	}
 	if (d.local) {
 		argv[1] = "--config";
@@ -285,6 +311,17 @@ static void serve(int lfd)
 			fd = open(path, O_RDONLY | O_CLOEXEC);
 			snprintf(reply, sizeof(reply), fd < 0 ?
 				 "error: cannot reopen the bus\n" : "ok\n");
+		} else if (!strcmp(req, "vtdm")) {
+			/* the virtual card's far end: the PSTN simulator */
+			fd = d.vtdm_fd < 0 ? -1 : dup(d.vtdm_fd);
+			snprintf(reply, sizeof(reply), fd < 0 ?
+				 "error: this board has no virtual card\n" :
+				 "ok\n");
+		} else if (!strcmp(req, "bus-rw")) {
+			/* Linux-side tools that send on channel 4 */
+			fd = dup(bus_memfd(d.bus));
+			snprintf(reply, sizeof(reply), fd < 0 ?
+				 "error: cannot dup the bus\n" : "ok\n");
 		} else if (!strncmp(req, "restart ", 8)) {
 			struct part *p = find_part(req + 8);
 
@@ -301,7 +338,9 @@ static void serve(int lfd)
 			}
 		} else {
 			snprintf(reply, sizeof(reply), "error: unknown request "
-				 "'%.64s' (status, bus, restart NAME)\n", req);
+				 "'%.64s' (status, bus, bus-rw, vtdm, restart "
+				 "NAME)\n",
+				 req);
 		}
 		ctl_reply(conn, reply, fd);
 		if (fd >= 0)
@@ -423,6 +462,8 @@ int main(int argc, char **argv)
 	if (make_bus())
 		return 1;
 	if (netsetup_tap(&d.cfg, &created))
+		return 1;
+	if (d.cfg.tdm.card == CFG_TDM_VTDM && make_vtdm())
 		return 1;
 	if (created)
 		LOG_INFO("%s created from the configuration",

@@ -10,6 +10,8 @@
 #include "board/rtpart.h"
 #include "hal/nic.h"
 #include "hal/pkt.h"
+#include "hal/tdm.h"
+#include "media/engine.h"
 #include "rtos-kernel/heap.h"
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
@@ -21,15 +23,12 @@
 #define PRIO_LWIP	75	/* above the net task: holds lwIP's lock briefly */
 #define PRIO_NET	70
 #define PRIO_PROBE	65
-#define PRIO_BUS	60
+#define PRIO_MEDIA	65
 #define PRIO_STATS	RTK_PRIO_MIN
 #define NIC_FD_ENV	"GW_NIC_FD"
+#define VTDM_FD_ENV	"GW_VTDM"
 #define STATS_PERIOD	RTK_MS(100)
 #define BATCH		64	/* records taken per ring per tick */
-
-/* channels the bus task consumes (frames and settings are the net task's) */
-static const enum bus_chan down[] = { BUS_CH_MSG_DOWN };
-#define NDOWN (sizeof(down) / sizeof(down[0]))
 
 struct rtpart {
 	struct bus *bus;
@@ -39,46 +38,18 @@ struct rtpart {
 	struct probe *probe;
 	struct rtstat *page;
 	uint64_t started_ns;
-	struct rtk_task *bus_task;
+	struct rtk_task *media_task;
 	struct rtk_task *stats_task;
-	/* counters, written by the bus task only */
-	_Atomic uint64_t taken[NDOWN];
-	_Atomic uint64_t unhandled[NDOWN];
-	_Atomic uint64_t bad[NDOWN];
+	struct tdm *tdm;
 };
 
-static inline void inc(_Atomic uint64_t *v)
-{
-	atomic_store_explicit(v, atomic_load_explicit(v, memory_order_relaxed)
-			      + 1, memory_order_relaxed);
-}
-
-/* Handlers of what Linux sends come with the modules that use them (shared
- * NIC, media); until then a record is taken, counted and dropped. */
-static void bus_tick(unsigned wake, void *arg)
+static void media_run(unsigned wake, void *arg)
 {
 	struct rtpart *rp = arg;
+	unsigned ticks = rp->tdm ? tdm_ticks(rp->tdm) : 1;
 
 	(void)wake;
-	for (unsigned i = 0; i < NDOWN; i++) {
-		struct ring *r = bus_ring(rp->bus, down[i]);
-
-		for (int n = 0; n < BATCH; n++) {
-			const void *rec;
-			size_t len;
-			int err = ring_peek(r, &rec, &len);
-
-			if (err == -EAGAIN)
-				break;
-			if (err) {
-				inc(&rp->bad[i]);
-				break;
-			}
-			inc(&rp->taken[i]);
-			inc(&rp->unhandled[i]);
-			ring_consume(r);
-		}
-	}
+	engine_run(rtk_now_ns(), ticks);
 }
 
 static void put_task(struct rtstat_task *o, const struct rtk_task_stats *st)
@@ -162,17 +133,20 @@ static void publish(struct rtpart *rp)
 		rtk_task_stats_get(rtk_task_at(i), &st);
 		put_task(&pg->task[i], &st);
 	}
-	for (i = 0; i < NDOWN; i++) {
-		const char *ch = bus_chan_name(down[i]);
-
-		put_counter(pg, "rtpart", ch, "taken",
-			    atomic_load(&rp->taken[i]));
-		put_counter(pg, "rtpart", ch, "unhandled",
-			    atomic_load(&rp->unhandled[i]));
-		put_counter(pg, "rtpart", ch, "bad", atomic_load(&rp->bad[i]));
-	}
 	if (rp->net)
 		rtnet_publish(rp->net, pg);
+	engine_publish(pg);
+	if (rp->tdm) {
+		struct tdm_stats ts;
+
+		tdm_stats_get(rp->tdm, &ts);
+		put_counter(pg, "tdm", "card", "ticks", ts.ticks);
+		put_counter(pg, "tdm", "card", "late_ticks", ts.late_ticks);
+		put_counter(pg, "tdm", "card", "rx_underruns", ts.rx_underruns);
+		put_counter(pg, "tdm", "card", "tx_overruns", ts.tx_overruns);
+		put_counter(pg, "tdm", "card", "events", ts.events);
+		put_counter(pg, "tdm", "card", "events_lost", ts.events_lost);
+	}
 	if (rp->probe) {
 		uint64_t sent, failed;
 
@@ -239,6 +213,58 @@ static int start_probe(struct rtpart *rp, const struct gw_config *cfg)
 	return probe_create(&rp->probe, &pc);
 }
 
+static int open_card(struct rtpart *rp, const struct gw_config *cfg)
+{
+	const char *fd = getenv(VTDM_FD_ENV);
+	struct tdm_cfg tc = { .fd = fd ? atoi(fd) : -1,
+			      .dev_dir = cfg->tdm.dahdi_dir };
+	char why[160];
+	int err;
+
+	if (cfg->tdm.card == CFG_TDM_NONE)
+		return 0;
+	tc.kind = cfg->tdm.card == CFG_TDM_VTDM ? TDM_VTDM : TDM_DAHDI;
+	err = tdm_layout_parse(cfg->tdm.spans, &tc.layout, why, sizeof(why));
+	if (!err && tc.kind == TDM_VTDM && !fd) {
+		LOG_ERR("tdm: vtdm card without its region (%s not set: start "
+			"rtpart from the dispatcher)", VTDM_FD_ENV);
+		return -ENODEV;
+	}
+	if (!err)
+		err = tdm_open(&rp->tdm, &tc);
+	if (err)
+		LOG_ERR("tdm: %s card: %s", tc.kind == TDM_VTDM ? "vtdm" :
+			"dahdi", strerror(-err));
+	return err;
+}
+
+/* the media task: clocked by the card's fd, or every tick without one */
+static int start_media(struct rtpart *rp, const struct gw_config *cfg,
+		       struct rtk_task_cfg *mt)
+{
+	struct engine_cfg ec = {
+		.max_chans = (unsigned)cfg->media.max_channels,
+		.bus = rp->bus, .net = rp->net, .country = cfg->media.country,
+		.ec_max_tail_ms = (unsigned)cfg->media.ec_max_tail_ms,
+	};
+	int err = open_card(rp, cfg);
+
+	if (err)
+		return err;
+	ec.tdm = rp->tdm;
+	err = engine_init(&ec);
+	if (err)
+		return err;
+	if (rp->tdm) {
+		mt->wake_fd = tdm_fd(rp->tdm);
+		/* a card tick is 1 ms: a run must end before the next */
+		mt->budget_ns = RTK_MS(1);
+	} else {
+		mt->period_ns = RTK_MS(1);
+	}
+	return 0;
+}
+
 static int start_net(struct rtpart *rp, const struct gw_config *cfg)
 {
 	struct rtnet_cfg rc = {
@@ -287,9 +313,9 @@ int rtpart_init(struct rtpart **rpp, const struct gw_config *cfg,
 		.period_ns = RTK_MS(cfg->rt.watchdog_period_ms),
 		.stall_ns = RTK_MS(cfg->rt.watchdog_stall_ms),
 	};
-	struct rtk_task_cfg bt = {
-		.name = "bus", .prio = PRIO_BUS, .wake_fd = -1,
-		.period_ns = RTK_US(cfg->rt.tick_us), .fn = bus_tick,
+	struct rtk_task_cfg mt = {
+		.name = "media", .prio = PRIO_MEDIA, .wake_fd = -1,
+		.fn = media_run,
 	};
 	struct rtk_task_cfg stt = {
 		.name = "stats", .prio = PRIO_STATS, .wake_fd = -1,
@@ -303,7 +329,7 @@ int rtpart_init(struct rtpart **rpp, const struct gw_config *cfg,
 		return -ENOMEM;
 	rp->bus = bus;
 	rp->page = bus_status(bus);
-	bt.arg = rp;
+	mt.arg = rp;
 	stt.arg = rp;
 	err = rtk_init(&kc);
 	if (!err)
@@ -314,7 +340,9 @@ int rtpart_init(struct rtpart **rpp, const struct gw_config *cfg,
 	if (!err)
 		err = start_net(rp, cfg);
 	if (!err)
-		err = rtk_task_create(&rp->bus_task, &bt);
+		err = start_media(rp, cfg, &mt);
+	if (!err)
+		err = rtk_task_create(&rp->media_task, &mt);
 	if (!err)
 		err = rtk_task_create(&rp->stats_task, &stt);
 	if (err) {

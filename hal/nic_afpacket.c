@@ -190,6 +190,10 @@ static int setup_rings(struct afp *a)
 	};
 	int v2 = TPACKET_V2, one = 1, err;
 
+	/* No PACKET_QDISC_BYPASS: the veth's noqueue qdisc already hands a
+	 * frame straight to the driver, and bypassing hides our frames from
+	 * packet taps (tcpdump on the NIC), ignores a qdisc set up with tc,
+	 * and drops, instead of queueing, a frame a busy driver refuses. */
 	err = sockopt(a->fd, PACKET_VERSION, &v2, sizeof(v2));
 	if (!err)	/* skip a malformed TX frame instead of stalling */
 		err = sockopt(a->fd, PACKET_LOSS, &one, sizeof(one));

@@ -7,6 +7,15 @@
  *   tasks           RT tasks with their wake-up lateness histograms
  *   counters        every counter as "name value" lines
  *   arp             the RT stack's ARP cache
+ *   chans           open voice channels with their legs' statistics
+ *   chan open ID LEG_A [LEG_B]    (legs: see linux-side/chanctl.h)
+ *   chan modify ID LEG_A [LEG_B]
+ *   chan close ID
+ *   chan dtmf ID a|b DIGITS       play digits on a leg
+ *   chan tone ID a|b dial|ringback|busy|congestion|stop [COUNTRY]
+ *   line SPAN/LINE ring|ringoff|seize|release|answer|clear
+ *   events [SECONDS]              print channel 4's events (DTMF, lines);
+ *                   only while no call-control daemon takes them
  *   restart NAME    restart a partition (rtpart, ...)
  * The control socket is DIR/ctl.sock; DIR is --run-dir, else $GW_RUN_DIR,
  * else [board] run_dir of the configuration. gwctl maps the bus read-only:
@@ -25,10 +34,13 @@
 
 #include "board/config.h"
 #include "board/ctl.h"
+#include "linux-side/chanctl.h"
 #include "rtos-kernel/rtk.h"
 #include "sharednet/bus.h"
 
 static char sock[PATH_MAX];
+
+static int usage(void);
 
 static int ask(const char *req, char *reply, size_t len, int *fdp)
 {
@@ -273,10 +285,210 @@ static int cmd_arp(void)
 	return 0;
 }
 
+static struct bus *map_bus_rw(void)
+{
+	char reply[64], err[256];
+	struct bus *b;
+	int fd;
+
+	if (ask("bus-rw", reply, sizeof(reply), &fd))
+		return NULL;
+	if (bus_attach(&b, fd, NULL, BUS_SIDE_LINUX, err, sizeof(err))) {
+		fprintf(stderr, "gwctl: bus: %s\n", err);
+		close(fd);
+		return NULL;
+	}
+	return b;
+}
+
+static int request(struct gwmsg *m)
+{
+	struct bus *b = map_bus_rw();
+	int err, result = 0;
+
+	if (!b)
+		return 1;
+	err = chanctl_request(b, m, 2000, &result);
+	bus_detach(b);
+	if (err) {
+		fprintf(stderr, "gwctl: %s: %s\n", msg_type_name(m->h.type),
+			err == -ETIMEDOUT ? "no answer from the RT partition" :
+			strerror(-err));
+		return 1;
+	}
+	if (result) {
+		fprintf(stderr, "gwctl: %s refused: %s\n",
+			msg_type_name(m->h.type), strerror(-result));
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}
+
+static int parse_id(const char *s, uint32_t *id)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (!*s || *end || !v || v > UINT32_MAX) {
+		fprintf(stderr, "gwctl: bad channel id '%s'\n", s);
+		return -1;
+	}
+	*id = (uint32_t)v;
+	return 0;
+}
+
+static int cmd_chan(int argc, char **argv)
+{
+	static const char *const tones[] = { "stop", "dial", "ringback",
+					     "busy", "congestion" };
+	struct gwmsg m;
+	char why[160];
+	uint32_t id;
+	int leg;
+
+	if (argc < 2 || parse_id(argv[1], &id))
+		return usage();
+	if ((!strcmp(argv[0], "open") || !strcmp(argv[0], "modify")) &&
+	    (argc == 3 || argc == 4)) {
+		msg_init(&m, argv[0][0] == 'o' ? MSG_CHAN_OPEN :
+			 MSG_CHAN_MODIFY, id);
+		if (chanctl_parse_leg(argv[2], &m.u.open.a, why, sizeof(why)) ||
+		    (argc == 4 && chanctl_parse_leg(argv[3], &m.u.open.b, why,
+						    sizeof(why)))) {
+			fprintf(stderr, "gwctl: %s\n", why);
+			return 2;
+		}
+		return request(&m);
+	}
+	if (!strcmp(argv[0], "close") && argc == 2) {
+		msg_init(&m, MSG_CHAN_CLOSE, id);
+		return request(&m);
+	}
+	if (argc < 4 || (strcmp(argv[2], "a") && strcmp(argv[2], "b")))
+		return usage();
+	leg = argv[2][0] == 'b';
+	if (!strcmp(argv[0], "dtmf") && argc == 4) {
+		for (const char *d = argv[3]; *d; d++) {
+			msg_init(&m, MSG_CHAN_DTMF, id);
+			m.u.dtmf.leg = (uint8_t)leg;
+			m.u.dtmf.digit = *d;
+			m.u.dtmf.duration_ms = 100;
+			if (request(&m))
+				return 1;
+		}
+		return 0;
+	}
+	if (!strcmp(argv[0], "tone") && (argc == 4 || argc == 5)) {
+		msg_init(&m, MSG_CHAN_TONE, id);
+		m.u.tone.leg = (uint8_t)leg;
+		for (m.u.tone.tone = 0; m.u.tone.tone < 5 &&
+		     strcmp(argv[3], tones[m.u.tone.tone]); m.u.tone.tone++)
+			;
+		if (m.u.tone.tone == 5)
+			return usage();
+		snprintf(m.u.tone.country, sizeof(m.u.tone.country), "%s",
+			 argc == 5 ? argv[4] : "us");
+		return request(&m);
+	}
+	return usage();
+}
+
+static int cmd_line(const char *where, const char *what)
+{
+	static const char *const cmds[] = { "ring", "ringoff", "seize",
+					    "release", "answer", "clear" };
+	unsigned span, line;
+	struct gwmsg m;
+	char end;
+
+	msg_init(&m, MSG_LINE_CMD, 0);
+	if (sscanf(where, "%u/%u%c", &span, &line, &end) != 2 || span > 7 ||
+	    line > 31)
+		return usage();
+	m.u.line.span = (uint8_t)span;
+	m.u.line.line = (uint8_t)line;
+	for (m.u.line.what = 0; m.u.line.what < 6 &&
+	     strcmp(what, cmds[m.u.line.what]); m.u.line.what++)
+		;
+	if (m.u.line.what == 6)
+		return usage();
+	return request(&m);
+}
+
+static int cmd_events(double seconds)
+{
+	static const char *const evs[] = { "offhook", "onhook", "flash",
+		"ring", "ring-stop", "seize", "answer", "clear" };
+	uint64_t until = rtk_now_ns() + (uint64_t)(seconds * 1e9);
+	struct bus *b = map_bus_rw();
+	uint8_t rec[MSG_SIZE];
+	struct gwmsg m;
+
+	if (!b)
+		return 1;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (rtk_now_ns() < until) {
+		ssize_t n = bus_linux_recv(b, BUS_CH_MSG_UP, rec, sizeof(rec));
+
+		if (n == -EAGAIN) {
+			usleep(2000);
+			continue;
+		}
+		if (n < 0 || msg_check(rec, (size_t)n, &m)) {
+			printf("bad message (%zd bytes)\n", n);
+			continue;
+		}
+		switch (m.h.type) {
+		case MSG_DTMF_EVENT:
+			printf("dtmf chan %u leg %c digit %c duration %u\n",
+			       m.h.chan, "ab"[m.u.dtmf.leg & 1], m.u.dtmf.digit,
+			       m.u.dtmf.duration_ms);
+			break;
+		case MSG_LINE_EVENT:
+			printf("line %u/%u %s\n", m.u.line.span, m.u.line.line,
+			       m.u.line.what < 8 ? evs[m.u.line.what] : "?");
+			break;
+		default:
+			printf("%s chan %u\n", msg_type_name(m.h.type),
+			       m.h.chan);
+		}
+	}
+	bus_detach(b);
+	return 0;
+}
+
+static int cmd_chans(void)
+{
+	static struct rtstat st;
+	struct bus *b = map_bus();
+	char a[160], bb[160];
+
+	if (!b)
+		return 1;
+	if (read_rt(b, &st)) {
+		bus_detach(b);
+		return 1;
+	}
+	printf("%u channel(s)\n", st.nchans);
+	for (uint32_t i = 0; i < st.nchans; i++) {
+		chanctl_format_leg(&st.chan[i].leg[0], a, sizeof(a));
+		chanctl_format_leg(&st.chan[i].leg[1], bb, sizeof(bb));
+		printf("chan %u age %.1f s | a: %s | b: %s\n", st.chan[i].id,
+		       st.chan[i].age_ms / 1000.0, a, bb);
+	}
+	bus_detach(b);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: gwctl [--run-dir DIR] "
-		"status|tasks|counters|arp|restart NAME\n");
+		"status|tasks|counters|arp|chans|restart NAME|\n"
+		"       chan open|modify ID LEG_A [LEG_B] | chan close ID |\n"
+		"       chan dtmf ID a|b DIGITS | chan tone ID a|b KIND [CC] |\n"
+		"       line SPAN/LINE ring|ringoff|seize|release|answer|clear |"
+		"\n       events [SECONDS]\n");
 	return 2;
 }
 
@@ -312,6 +524,14 @@ int main(int argc, char **argv)
 		return cmd_counters();
 	if (!strcmp(argv[i], "arp") && i + 1 == argc)
 		return cmd_arp();
+	if (!strcmp(argv[i], "chans") && i + 1 == argc)
+		return cmd_chans();
+	if (!strcmp(argv[i], "chan") && i + 2 < argc)
+		return cmd_chan(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "line") && i + 3 == argc)
+		return cmd_line(argv[i + 1], argv[i + 2]);
+	if (!strcmp(argv[i], "events") && i + 2 >= argc)
+		return cmd_events(i + 1 < argc ? atof(argv[i + 1]) : 5.0);
 	if (!strcmp(argv[i], "restart") && i + 2 == argc) {
 		snprintf(err, sizeof(err), "restart %s", argv[i + 1]);
 		if (ask(err, reply, sizeof(reply), NULL))

@@ -66,7 +66,7 @@ struct rtnet {
 	struct rtk_mq *handoff;
 	int handoff_efd;
 	_Atomic bool sleeping;
-	uint64_t echo_port_bits[1024];	/* RT ports with a listener */
+	_Atomic uint64_t listen_bits[1024];	/* RT ports with a listener */
 	struct netcfg_msg cur;		/* written by the net task only */
 	struct rtstat_arp arp[RTSTAT_MAX_ARP];
 	uint32_t narp;
@@ -84,7 +84,20 @@ static inline void inc(struct rtnet *n, unsigned i)
 
 static bool has_listener(const struct rtnet *n, uint16_t port)
 {
-	return n->echo_port_bits[port >> 6] >> (port & 63) & 1;
+	return atomic_load_explicit(&n->listen_bits[port >> 6],
+				    memory_order_relaxed) >> (port & 63) & 1;
+}
+
+/** Let frames for RT port @p port in (@p on) or drop them as having no
+ *  listener. Context: any RT task (media legs opening and closing). */
+void rtnet_listen(struct rtnet *n, uint16_t port, bool on)
+{
+	uint64_t bit = 1ull << (port & 63);
+
+	if (on)
+		atomic_fetch_or(&n->listen_bits[port >> 6], bit);
+	else
+		atomic_fetch_and(&n->listen_bits[port >> 6], ~bit);
 }
 
 static void addr_from(struct cls_addr *a, const struct netcfg_msg *m)
@@ -372,8 +385,7 @@ int rtnet_create(struct rtnet **np, const struct rtnet_cfg *cfg)
 				  cfg->lwip_prio, rt_out, n);
 	if (!err && cfg->echo_port) {
 		err = lwipif_echo_start(n->lw, cfg->echo_port);
-		n->echo_port_bits[cfg->echo_port >> 6] |=
-			1ull << (cfg->echo_port & 63);
+		rtnet_listen(n, cfg->echo_port, true);
 	}
 	if (!err) {
 		kc.wake_fd = n->epfd;

@@ -16,6 +16,7 @@
 #ifndef SHAREDNET_RTNET_H
 #define SHAREDNET_RTNET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hal/nic.h"
@@ -40,5 +41,6 @@ struct rtnet;
 
 int  rtnet_create(struct rtnet **np, const struct rtnet_cfg *cfg);
 void rtnet_publish(struct rtnet *n, struct rtstat *pg);
+void rtnet_listen(struct rtnet *n, uint16_t port, bool on);
 
 #endif /* SHAREDNET_RTNET_H */

@@ -68,6 +68,8 @@ int rtstat_read(const struct rtstat *page, struct rtstat *out)
 			out->ntasks = RTSTAT_MAX_TASKS;
 		if (out->ncounters > RTSTAT_MAX_COUNTERS)
 			out->ncounters = RTSTAT_MAX_COUNTERS;
+		if (out->nchans > RTSTAT_MAX_CHANS)
+			out->nchans = RTSTAT_MAX_CHANS;
 		out->warning[sizeof(out->warning) - 1] = '\0';
 		for (uint32_t t = 0; t < out->ntasks; t++)
 			out->task[t].name[sizeof(out->task[t].name) - 1] = 0;

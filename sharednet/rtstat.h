@@ -23,6 +23,8 @@
 #define RTSTAT_HIST		40	/* power-of-two buckets of ns */
 #define RTSTAT_MAX_COUNTERS	512
 #define RTSTAT_NAME		48
+#define RTSTAT_MAX_CHANS	1024
+#define RTSTAT_RESULTS		32
 
 struct rtstat_task {
 	char name[16];
@@ -64,6 +66,32 @@ struct rtstat_net {
 	struct rtstat_arp arp[RTSTAT_MAX_ARP];	/**< the RT stack's ARP cache */
 };
 
+/** One leg of an open voice channel */
+struct rtstat_leg {
+	uint8_t kind;		/**< enum msg_leg_kind */
+	uint8_t codec;		/**< enum codec_id (RTP) */
+	uint8_t span, line;	/**< TDM */
+	uint16_t local_port;	/**< RTP */
+	uint16_t mos_x100;	/**< estimated MOS * 100 (RTP) */
+	uint32_t jitter_us;	/**< RTP interarrival jitter */
+	uint32_t tx_packets, rx_packets, lost, late;
+};
+
+struct rtstat_chan {
+	uint32_t id;
+	uint32_t age_ms;	/**< since it was opened */
+	struct rtstat_leg leg[2];
+};
+
+/** The outcome of a recent request on channel 4 (for observers such as
+ *  gwctl, which do not consume channel 4's replies) */
+struct rtstat_result {
+	uint32_t seq;
+	uint32_t chan;
+	uint16_t type;		/**< enum msg_type of the request */
+	int16_t err;		/**< 0 or a negative errno */
+};
+
 struct rtstat {
 	_Atomic uint32_t seq;	/**< odd while being written */
 	uint32_t version;
@@ -78,6 +106,10 @@ struct rtstat {
 	uint32_t ntasks;
 	uint32_t ncounters;
 	struct rtstat_net net;
+	uint32_t nchans;
+	uint32_t nresults;	/**< results ever published (ring index) */
+	struct rtstat_result result[RTSTAT_RESULTS];
+	struct rtstat_chan chan[RTSTAT_MAX_CHANS];
 	struct rtstat_task task[RTSTAT_MAX_TASKS];
 	struct rtstat_counter counter[RTSTAT_MAX_COUNTERS];
 };

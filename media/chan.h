@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/** @file chan.h  Voice channels: two legs joined, audio both ways
+ *
+ * A channel joins two legs; a leg is a TDM line (hal/tdm.h), an RTP stream
+ * (media/rtpleg.h) or nothing. Audio flows at 8 kHz linear between them
+ * through a sample FIFO per leg, so legs with different frame sizes
+ * (TDM's 1 ms chunks, RTP ptimes of 10 to 60 ms) and codecs (transcoding
+ * through linear) meet. On a TDM leg, every 20 ms frame received goes
+ * through the echo canceller (media/ec.h) and, when asked, the in-band
+ * DTMF detector; digits go to the other leg (RFC 4733 on RTP, in-band on
+ * TDM) and up to Linux. A call-progress tone or DTMF played on a leg
+ * replaces what the other leg sends while it lasts.
+ *
+ * Everything comes from pools sized by chan_module_init(); the data path
+ * (chan_tick) never allocates. Context: the RT partition's media task.
+ */
+#ifndef MEDIA_CHAN_H
+#define MEDIA_CHAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hal/tdm.h"
+#include "sharednet/msg.h"
+#include "sharednet/rtstat.h"
+
+struct chan;
+
+/** What a channel reports while it runs (engine.c forwards it). */
+struct chan_event {
+	enum { CHAN_EV_DTMF } type;
+	uint8_t leg;
+	char digit;
+	uint16_t duration_ms;
+};
+
+typedef void (chan_event_h)(struct chan *ch, const struct chan_event *ev,
+			    void *arg);
+
+struct chan_stats {
+	uint64_t fifo_underruns;	/**< samples a leg needed and lacked */
+	uint64_t fifo_overruns;		/**< samples dropped: FIFO full */
+};
+
+int  chan_module_init(unsigned max_chans, struct tdm *tdm,
+		      const char *country);
+int  chan_open(struct chan **chp, uint32_t id, const struct msg_leg *a,
+	       const struct msg_leg *b, chan_event_h *eh, void *arg);
+int  chan_modify(struct chan *ch, const struct msg_leg *a,
+		 const struct msg_leg *b);
+void chan_close(struct chan *ch, struct gwmsg stats[2], unsigned *nstats);
+uint32_t chan_id(const struct chan *ch);
+void chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns);
+int  chan_dtmf(struct chan *ch, unsigned leg, char digit,
+	       unsigned duration_ms);
+int  chan_tone(struct chan *ch, unsigned leg, unsigned tone,
+	       const char *country);
+void chan_snapshot(const struct chan *ch, uint64_t now_ns,
+		   struct rtstat_chan *out);
+void chan_stats_get(const struct chan *ch, struct chan_stats *st);
+
+#endif /* MEDIA_CHAN_H */

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/** @file codec.h  Voice codecs on SpanDSP
+ *
+ * G.711 µ-law (PCMU) and A-law (PCMA), G.722 (with 8 <-> 16 kHz
+ * resampling, since TDM and the channel engine run at 8 kHz), G.726-32
+ * and GSM 06.10. Every codec state is embedded in struct codec, so a
+ * channel pool sized at start holds all of them: codec_init() never
+ * allocates (G.722's resamplers, which need memory of their own, come from
+ * a pool that codec_module_init() makes once for max_codecs codecs).
+ * codec_init() returns -ENOSPC when that pool is empty; codec_module_init()
+ * -EALREADY when called twice; codec_decode() -EBADMSG for a malformed
+ * payload (GSM's signature nibble).
+ *
+ * Audio on the engine side is 16-bit linear at 8 kHz; frames are whole
+ * multiples of 10 ms (80 samples); GSM 06.10 needs multiples of 20 ms.
+ * Context: the media task; encode/decode never block or allocate.
+ */
+#ifndef MEDIA_CODEC_H
+#define MEDIA_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum codec_id {
+	CODEC_PCMU, CODEC_PCMA, CODEC_G722, CODEC_G726_32, CODEC_GSM,
+	CODEC_COUNT
+};
+
+struct codec_info {
+	const char *name;	/**< SDP encoding name: "PCMU", "G722", ... */
+	uint8_t pt;		/**< static RTP payload type (G726-32: 2 by
+				 *   RFC 3551's table; dynamic in SDP) */
+	uint32_t rtp_clock;	/**< RTP timestamp rate (8000; G.722 too,
+				 *   RFC 3551 section 4.5.2) */
+	uint32_t audio_rate;	/**< coded audio rate: 8000 or 16000 */
+	uint16_t min_ms;	/**< frame granularity: 10, or 20 for GSM */
+	uint16_t bytes_per_10ms;	/**< payload bytes per min_ms frame
+					 *   (GSM: 33 per 20 ms) */
+};
+
+/** A codec's encoder and decoder state; opaque contents, public size. */
+struct codec {
+	enum codec_id id;
+	_Alignas(16) uint8_t state[1536];	/* GSM's two states: 1496 */
+};
+
+int  codec_module_init(size_t max_codecs);
+const struct codec_info *codec_info(enum codec_id id);
+int  codec_by_name(const char *name, enum codec_id *id);
+int  codec_init(struct codec *c, enum codec_id id);
+void codec_fini(struct codec *c);
+int  codec_encode(struct codec *c, const int16_t *pcm, size_t samples,
+		  uint8_t *out, size_t cap);
+int  codec_decode(struct codec *c, const uint8_t *in, size_t len,
+		  int16_t *pcm, size_t cap);
+size_t codec_payload_bytes(enum codec_id id, unsigned ptime_ms);
+
+#endif /* MEDIA_CODEC_H */

@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: MIT
+/** @file rtpleg.c  The RTP leg of a voice channel: oRTP session, codec,
+ *  jitter buffer and concealment, statistics
+ *
+ * oRTP is used without its scheduler, without blocking and without its
+ * jitter buffer. Each received datagram is checked (rtpcheck.h), an RTP
+ * packet goes to our jitter buffer, then the datagram is given to oRTP
+ * alone, through rtp_session_recvm_with_ts() with the arrival time in 8 kHz
+ * units: oRTP keeps the receive statistics its RTCP reports carry
+ * (interarrival jitter against the arrival time, loss, last SR), takes
+ * RTCP in (round-trip time) and emits the "telephone-event" signal; what
+ * it returns is freed. RTCP goes out from oRTP's own timing (every
+ * rtcp_ms, randomised), from rtp_session_sendm_with_ts() while we send,
+ * and from rtp_session_rtcp_process_send() while we only receive.
+ */
+#define LOG_MODULE "rtpleg"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ortp/ortp.h>
+
+#include "media/mos.h"
+#include "media/ortp_extra.h"
+#include "media/rtpleg_priv.h"
+#include "rtos-kernel/log.h"
+#include "rtos-kernel/rtk.h"
+
+#define TICK_NS		125000u		/* one sample at 8 kHz */
+#define DEF_JB_MAX_MS	200
+#define MAX_JB_MS	1000
+
+static struct rtpleg *legs;
+static size_t nlegs;
+static _Atomic uint64_t rnd_ctr;
+
+/* splitmix64: SSRCs, first sequence numbers and timestamps (RFC 3550
+ * wants them random); not for security */
+static uint64_t rnd(void)
+{
+	uint64_t z = atomic_fetch_add(&rnd_ctr, 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void quiet(const char *domain, OrtpLogLevel lev, const char *fmt,
+		  va_list args)
+{
+	(void)domain;	/* oRTP logs per packet: nothing on the RT path */
+	(void)lev;
+	(void)fmt;
+	(void)args;
+}
+
+static PayloadType *payload_of(enum codec_id id)
+{
+	switch (id) {
+	case CODEC_PCMU:
+		return &payload_type_pcmu8000;
+	case CODEC_PCMA:
+		return &payload_type_pcma8000;
+	case CODEC_G722:
+		return &payload_type_g722;	/* RTP clock 8000 */
+	case CODEC_G726_32:
+		return &payload_type_g726_32;
+	case CODEC_GSM:
+	default:
+		return &payload_type_gsm;
+	}
+}
+
+static bool sending(const struct rtpleg *l)
+{
+	return l->cfg.dir == RTPLEG_SENDRECV || l->cfg.dir == RTPLEG_SENDONLY;
+}
+
+static bool receiving(const struct rtpleg *l)
+{
+	return l->cfg.dir == RTPLEG_SENDRECV || l->cfg.dir == RTPLEG_RECVONLY;
+}
+
+/* Validate @p in and fill the defaults into @p c */
+static int check_cfg(const struct rtpleg_cfg *in, struct rtpleg_cfg *c)
+{
+	size_t bytes;
+
+	if (!in)
+		return -EINVAL;
+	*c = *in;
+	if (!c->te_pt)
+		c->te_pt = RTPLEG_TE_DEFAULT;
+	if (!c->jb_min_ms)
+		c->jb_min_ms = c->ptime_ms;
+	if (!c->jb_max_ms)
+		c->jb_max_ms = DEF_JB_MAX_MS;
+	if (!c->rtcp_ms)
+		c->rtcp_ms = RTPLEG_RTCP_MS;
+	if (!c->local_port || c->local_port % 2 || c->local_port == 65534 ||
+	    (unsigned)c->codec >= CODEC_COUNT || c->pt > 127 ||
+	    (c->te_pt > 127 && c->te_pt != RTPLEG_TE_NONE) ||
+	    c->te_pt == c->pt || (unsigned)c->dir > RTPLEG_INACTIVE ||
+	    c->jb_min_ms > c->jb_max_ms || c->jb_max_ms > MAX_JB_MS)
+		return -EINVAL;
+	bytes = codec_payload_bytes(c->codec, c->ptime_ms);
+	if (!bytes || bytes > JB_PAYLOAD_MAX ||
+	    c->ptime_ms * 8u > RTPLEG_MAX_SAMPLES)
+		return -EINVAL;
+	return 0;
+}
+
+static int make_session(struct rtpleg *l)
+{
+	RtpTransport *rtp, *rtcp, *old_rtp, *old_rtcp;
+	char cname[32];
+
+	l->s = rtp_session_new(RTP_SESSION_SENDRECV);
+	if (!l->s)
+		return -ENOMEM;
+	rtp_session_set_scheduling_mode(l->s, 0);
+	rtp_session_set_blocking_mode(l->s, 0);
+	rtp_session_enable_jitter_buffer(l->s, FALSE);
+	/* rtpcheck.h decides which source is heard; oRTP follows */
+	rtp_session_set_ssrc_changed_threshold(l->s, 0);
+	rtp_session_set_recv_buf_size(l->s, RTPLEG_SLOT);
+	rtp_session_set_profile(l->s, &l->prof);
+	rtpleg_net_transports(l, &rtp, &rtcp);
+	if (!rtp || !rtcp)
+		return -ENOMEM;
+	/* oRTP 5.1 gives a new session transports of its own (kernel
+	 * sockets) and does not free them when they are replaced */
+	rtp_session_get_transports(l->s, &old_rtp, &old_rtcp);
+	rtp_session_set_transports(l->s, rtp, rtcp);
+	if (old_rtp)
+		meta_rtp_transport_destroy(old_rtp);
+	if (old_rtcp)
+		meta_rtp_transport_destroy(old_rtcp);
+	rtp_session_signal_connect(l->s, "telephone-event",
+				   rtpleg_dtmf_signal, l);
+	snprintf(cname, sizeof(cname), "leg%u@rtpart", l->idx);
+	rtp_session_set_source_description(l->s, cname, NULL, NULL, NULL,
+					   NULL, "gw-rtpleg", NULL);
+	return 0;
+}
+
+/**
+ * Make everything @p max_legs legs need: oRTP (its logging silenced, no
+ * scheduler), one session with our lwIP transports and two lwIP PCBs per
+ * leg, receive rings, codec, jitter buffer and concealment states.
+ * Call once, after lwIP is up (lwipif_init()) and codec_module_init(),
+ * before the RT partition starts. Context: init (allocates).
+ * @return 0, -EINVAL, -EALREADY or -ENOMEM
+ */
+int rtpleg_module_init(size_t max_legs)
+{
+	size_t size = max_legs * sizeof(struct rtpleg);
+	int err = 0;
+
+	if (!max_legs || max_legs > 65536)
+		return -EINVAL;
+	if (legs)
+		return -EALREADY;
+	legs = aligned_alloc(_Alignof(struct rtpleg), size);
+	if (!legs)
+		return -ENOMEM;
+	memset(legs, 0, size);
+	atomic_store(&rnd_ctr, rtk_now_ns());
+	ortp_set_log_handler(quiet);	/* before ortp_init() logs */
+	ortp_init();
+	for (nlegs = 0; nlegs < max_legs && !err; nlegs++) {
+		struct rtpleg *l = &legs[nlegs];
+
+		l->idx = (unsigned)nlegs;
+		err = rtpleg_net_init(l);
+		if (!err)
+			err = make_session(l);
+		plc_init(&l->plc);
+	}
+	if (err) {
+		LOG_ERR("init: %u legs: %s", (unsigned)max_legs,
+			strerror(-err));
+		rtpleg_module_fini();
+		return err;
+	}
+	LOG_INFO("%u legs ready", (unsigned)max_legs);
+	return 0;
+}
+
+/** Close every leg and free what rtpleg_module_init() made (tests; the
+ *  RT partition keeps its legs until it exits). Context: teardown. */
+void rtpleg_module_fini(void)
+{
+	if (!legs)
+		return;
+	for (size_t i = 0; i < nlegs; i++) {
+		struct rtpleg *l = &legs[i];
+
+		if (atomic_load(&l->in_use))
+			rtpleg_close(l);
+		if (l->s)
+			rtp_session_destroy(l->s);
+		rtpleg_net_fini(l);
+	}
+	ortp_exit();
+	free(legs);
+	legs = NULL;
+	nlegs = 0;
+}
+
+/* the session's payload types, source and report interval for @p c */
+static void setup_session(struct rtpleg *l, const struct rtpleg_cfg *c)
+{
+	RtpSession *s = l->s;
+
+	rtp_profile_clear_all(&l->prof);
+	rtp_profile_set_payload(&l->prof, c->pt, payload_of(c->codec));
+	if (c->te_pt != RTPLEG_TE_NONE)
+		rtp_profile_set_payload(&l->prof, c->te_pt,
+					&payload_type_telephone_event);
+	if (c->pt != RTPCK_PT_CN && c->te_pt != RTPCK_PT_CN)
+		rtp_profile_set_payload(&l->prof, RTPCK_PT_CN,
+					&payload_type_cn);
+	rtp_session_set_profile(s, &l->prof);	/* finds the event type */
+	rtp_session_set_payload_type(s, c->pt);
+	if (c->te_pt != RTPLEG_TE_NONE)
+		rtp_session_set_send_telephone_event_payload_type(s, c->te_pt);
+	rtp_session_set_rtcp_report_interval(s, c->rtcp_ms);
+	rtp_session_enable_rtcp(s, TRUE);
+}
+
+static void publish(struct rtpleg *l)
+{
+	uint32_t seq = atomic_load_explicit(&l->pub_seq, memory_order_relaxed);
+
+	jb_stats_get(&l->jb, &l->c.jb);
+	l->c.ck = l->ck.st;
+	l->c.codec = l->cfg.codec;
+	l->c.ptime_ms = l->cfg.ptime_ms;
+	atomic_store_explicit(&l->pub_seq, seq + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	l->pub = l->c;
+	atomic_store_explicit(&l->pub_seq, seq + 2, memory_order_release);
+}
+
+static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
+{
+	struct jb_cfg jc = {
+		.clock_hz = 8000, .frame_ms = c->ptime_ms,
+		.min_ms = c->jb_min_ms, .max_ms = c->jb_max_ms,
+	};
+	struct rtpck_cfg kc = {
+		.pt_audio = c->pt, .pt_event = c->te_pt, .accept_cn = true,
+	};
+	uint32_t ssrc = c->ssrc;
+	int err;
+
+	l->cfg = *c;
+	err = codec_init(&l->codec, c->codec);
+	if (err)
+		return err;
+	err = jb_init(&l->jb, &jc);
+	if (err)
+		goto out_codec;
+	rtpck_init(&l->ck, &kc);
+	plc_init(&l->plc);
+	l->fifo_len = 0;
+	memset(&l->dtx, 0, sizeof(l->dtx));
+	memset(&l->drx, 0, sizeof(l->drx));
+	memset(&l->c, 0, sizeof(l->c));
+	l->staged = NULL;
+	l->last_uts = 0;
+	l->tx_started = false;
+	l->tx_ts = (uint32_t)rnd();
+	while (!ssrc)
+		ssrc = (uint32_t)rnd();
+	rtp_session_reset(l->s);
+	setup_session(l, c);
+	rtp_session_set_ssrc(l->s, ssrc);
+	rtp_session_set_seq_number(l->s, (uint16_t)rnd());
+	rtpleg_net_flush(l);
+	atomic_store_explicit(&l->open, true, memory_order_release);
+	err = rtpleg_net_bind(l, c->local_port);
+	if (err)
+		goto out_open;
+	publish(l);
+	return 0;
+
+ out_open:
+	atomic_store(&l->open, false);
+ out_codec:
+	codec_fini(&l->codec);
+	return err;
+}
+
+static bool port_taken(uint16_t port)
+{
+	for (size_t i = 0; i < nlegs; i++)
+		if (atomic_load(&legs[i].open) &&
+		    legs[i].cfg.local_port == port)
+			return true;
+	return false;
+}
+
+/**
+ * Open a leg described by @p cfg (see struct rtpleg_cfg for defaults)
+ * and listen on its RT ports. Context: the media task; nothing is
+ * allocated (the leg was made at init).
+ * @return 0 with the leg in *@p lp, -EINVAL (bad configuration or module
+ *	   not initialised), -ENOSPC (every leg in use), -EADDRINUSE (port or
+ *	   port + 1 taken)
+ */
+int rtpleg_open(struct rtpleg **lp, const struct rtpleg_cfg *cfg)
+{
+	struct rtpleg_cfg c;
+	int err = check_cfg(cfg, &c);
+
+	if (err || !lp || !legs)
+		return -EINVAL;
+	if (port_taken(c.local_port))
+		return -EADDRINUSE;
+	for (size_t i = 0; i < nlegs; i++) {
+		struct rtpleg *l = &legs[i];
+		bool free_leg = false;
+
+		if (!atomic_compare_exchange_strong(&l->in_use, &free_leg,
+						    true))
+			continue;
+		err = start(l, &c);
+		if (err) {
+			atomic_store(&l->in_use, false);
+			return err;
+		}
+		*lp = l;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+/**
+ * Change an open leg (a re-INVITE): remote address, codec and payload
+ * types, ptime, jitter buffer bounds, direction (hold), even the local
+ * port. A new remote end lets the next source be heard at once (see
+ * rtpcheck.h). Context: the media task.
+ * @return 0, -EINVAL or -EADDRINUSE (the leg keeps its old port)
+ */
+int rtpleg_modify(struct rtpleg *l, const struct rtpleg_cfg *cfg)
+{
+	struct rtpleg_cfg c, old;
+	int err = check_cfg(cfg, &c);
+
+	if (err || !l || !atomic_load(&l->in_use))
+		return -EINVAL;
+	old = l->cfg;
+	if (!c.ssrc)
+		c.ssrc = old.ssrc;
+	if (c.local_port != old.local_port) {
+		if (port_taken(c.local_port))
+			return -EADDRINUSE;
+		rtpleg_net_unbind(l);
+		err = rtpleg_net_bind(l, c.local_port);
+		if (err) {
+			if (rtpleg_net_bind(l, old.local_port))
+				LOG_ERR("modify: port %u lost", old.local_port);
+			return err;
+		}
+	}
+	if (c.codec != old.codec) {
+		codec_fini(&l->codec);
+		err = codec_init(&l->codec, c.codec);
+		if (err) {
+			LOG_ERR("modify: codec %d: %s", c.codec, strerror(-err));
+			c.codec = old.codec;
+			codec_init(&l->codec, old.codec);
+		}
+	}
+	if (c.ptime_ms != old.ptime_ms || c.jb_min_ms != old.jb_min_ms ||
+	    c.jb_max_ms != old.jb_max_ms || c.codec != old.codec) {
+		struct jb_cfg jc = {
+			.clock_hz = 8000, .frame_ms = c.ptime_ms,
+			.min_ms = c.jb_min_ms, .max_ms = c.jb_max_ms,
+		};
+
+		jb_init(&l->jb, &jc);	/* a new stream: counters restart */
+		l->fifo_len = 0;
+	}
+	if (c.remote_ip != old.remote_ip || c.remote_port != old.remote_port)
+		rtpck_release(&l->ck);
+	l->cfg = c;
+	rtpck_set_cfg(&l->ck, &(struct rtpck_cfg){
+		.pt_audio = c.pt, .pt_event = c.te_pt, .accept_cn = true });
+	setup_session(l, &c);
+	publish(l);
+	return err;
+}
+
+/**
+ * Close leg @p l: an RTCP BYE goes to the remote end, its ports close and
+ * the leg goes back to the pool; @p l must not be used afterwards.
+ * Context: the media task.
+ */
+void rtpleg_close(struct rtpleg *l)
+{
+	if (!l || !atomic_load(&l->in_use))
+		return;
+	if (l->cfg.remote_ip)
+		rtp_session_bye(l->s, "closed");
+	atomic_store(&l->open, false);
+	rtpleg_net_unbind(l);
+	rtpleg_net_flush(l);
+	codec_fini(&l->codec);
+	publish(l);
+	atomic_store(&l->in_use, false);
+}
+
+/**
+ * Send one ptime of audio: @p samples (the leg's ptime x 8) samples of
+ * 8 kHz audio from @p pcm8k are encoded and sent in one RTP packet
+ * stamped with the leg's RTP clock, which advances by @p samples; an RFC
+ * 4733 event in progress is sent instead. A leg on hold (recvonly,
+ * inactive) sends nothing but its clock advances.
+ * Context: the media task, once per ptime.
+ * @return 0, -EINVAL (bad argument, leg not open, @p samples not whole
+ *	   codec frames), or -EIO (lwIP refused it; counted)
+ */
+int rtpleg_send(struct rtpleg *l, const int16_t *pcm8k, size_t samples)
+{
+	uint8_t pay[RTPLEG_SLOT];
+	uint64_t errors;
+	mblk_t *m;
+	int n;
+
+	if (!l || !pcm8k || !samples || samples > RTPLEG_MAX_SAMPLES ||
+	    !atomic_load_explicit(&l->in_use, memory_order_relaxed))
+		return -EINVAL;
+	if (!sending(l) || rtpleg_dtmf_tx(l, samples)) {
+		l->tx_ts += (uint32_t)samples;
+		publish(l);
+		return 0;
+	}
+	n = codec_encode(&l->codec, pcm8k, samples, pay, sizeof(pay));
+	if (n < 0)
+		return n;
+	m = rtp_session_create_packet(l->s, RTP_FIXED_HEADER_SIZE, pay,
+				      (size_t)n);
+	errors = l->c.tx_errors;
+	if (!m) {
+		l->c.tx_errors++;
+	} else {
+		if (!l->tx_started)
+			rtp_set_markbit(m, 1);	/* the stream starts */
+		l->tx_started = true;
+		if (rtp_session_sendm_with_ts(l->s, m, l->tx_ts) < 0 &&
+		    errors == l->c.tx_errors)
+			l->c.tx_errors++;
+	}
+	l->tx_ts += (uint32_t)samples;
+	if (errors != l->c.tx_errors) {
+		publish(l);
+		return -EIO;
+	}
+	l->c.tx_packets++;
+	l->c.tx_bytes += (uint64_t)n;
+	publish(l);
+	return 0;
+}
+
+/* Give the datagram in @p s to oRTP alone, at its arrival time */
+static void feed(struct rtpleg *l, const struct rtpleg_slot *s)
+{
+	uint32_t uts = (uint32_t)(s->at_ns / TICK_NS);
+	mblk_t *m;
+
+	/* oRTP reads nothing when asked twice for the same time */
+	if ((int32_t)(uts - l->last_uts) <= 0)
+		uts = l->last_uts + 1;
+	l->last_uts = uts;
+	l->staged = s;
+	m = rtp_session_recvm_with_ts(l->s, uts);
+	if (m)
+		freemsg(m);	/* our jitter buffer has it */
+	l->staged = NULL;
+}
+
+static void take_rtp(struct rtpleg *l, const struct rtpleg_slot *s)
+{
+	struct rtpck_rtp h;
+	struct jb_pkt p;
+	bool audio;
+
+	if (rtpck_rtp(&l->ck, s->data, s->len, &h) != RTPCK_OK)
+		return;		/* counted by rtpck */
+	l->c.rx_packets++;
+	l->c.rx_bytes += h.payload_len;
+	memset(&p, 0, sizeof(p));
+	p.seq = h.seq;
+	p.ts = h.ts;
+	p.ssrc = h.ssrc;
+	p.marker = h.marker;
+	p.arrival_ns = s->at_ns;
+	audio = h.pt == l->cfg.pt && h.payload_len;
+	if (audio && h.payload_len > JB_PAYLOAD_MAX) {
+		l->c.oversize++;	/* its place in time is kept */
+	} else if (audio) {
+		p.payload = s->data + h.payload_off;
+		p.len = h.payload_len;
+	} else if (h.pt == l->cfg.te_pt) {
+		rtpleg_dtmf_rx(l, h.ts, s->data + h.payload_off,
+			       h.payload_len, s->at_ns);
+	}
+	if (receiving(l))
+		jb_put(&l->jb, &p);
+	feed(l, s);
+	if (audio)
+		rtpleg_dtmf_rx_check(l, true, h.ts, s->at_ns);
+}
+
+static void take(struct rtpleg *l)
+{
+	const struct rtpleg_slot *s;
+
+	while ((s = rtpleg_net_peek(l))) {
+		if (!s->rtcp)
+			take_rtp(l, s);
+		else if (rtpck_rtcp(&l->ck, s->data, s->len, NULL) == RTPCK_OK)
+			feed(l, s);
+		rtpleg_net_pop(l);
+	}
+}
+
+/* SpanDSP 0.0.6's plc_fillin() starts a gap by putting its history ring
+ * in order with memcpy() between overlapping ranges (undefined; ASan
+ * stops there) whenever the ring's start is in its first half. Put it in
+ * order first with memmove(); plc_state_t is public in 0.0.6's plc.h. */
+static void plc_order_history(plc_state_t *s)
+{
+	int16_t tmp[PLC_HISTORY_LEN];
+	size_t n = (size_t)s->buf_ptr;
+
+	if (s->missing_samples || !n || n >= PLC_HISTORY_LEN)
+		return;
+	memcpy(tmp, s->history, n * sizeof(*tmp));
+	memmove(s->history, s->history + n,
+		(PLC_HISTORY_LEN - n) * sizeof(*tmp));
+	memcpy(s->history + PLC_HISTORY_LEN - n, tmp, n * sizeof(*tmp));
+	s->buf_ptr = 0;
+}
+
+/* Fill the FIFO with at least @p samples: frames, concealment, silence */
+static void play(struct rtpleg *l, uint64_t now, size_t samples)
+{
+	uint8_t buf[JB_PAYLOAD_MAX];
+
+	while (l->fifo_len < samples) {
+		int16_t *out = l->fifo + l->fifo_len;
+		size_t room = RTPLEG_FIFO - l->fifo_len, len;
+		uint32_t dur;
+		/* when this frame will start to play */
+		enum jb_res r = jb_get(&l->jb, now + l->fifo_len * TICK_NS,
+				       buf, &len, &dur);
+		int n;
+
+		if (r == JB_FRAME) {
+			n = codec_decode(&l->codec, buf, len, out, room);
+			if (n > 0) {
+				plc_rx(&l->plc, out, n);
+				l->fifo_len += (size_t)n;
+				continue;
+			}
+			l->c.decode_errors++;
+			r = JB_MISSING;
+		}
+		if (r == JB_MISSING && dur) {
+			n = (int)(dur < room ? dur : room);
+			plc_order_history(&l->plc);
+			plc_fillin(&l->plc, out, n);
+			l->fifo_len += (size_t)n;
+			continue;
+		}
+		/* nothing to play: silence, which concealment must know */
+		n = (int)(samples - l->fifo_len);
+		memset(out, 0, (size_t)n * sizeof(*out));
+		plc_rx(&l->plc, out, n);
+		l->fifo_len = samples;
+	}
+}
+
+/**
+ * Take what arrived for leg @p l and play @p samples samples of 8 kHz
+ * audio into @p pcm8k, always all of them: decoded frames, concealment
+ * (SpanDSP PLC) for lost or late ones, silence before the first packet,
+ * in silent gaps and while the leg does not receive (sendonly, inactive).
+ * Also lets oRTP take RTCP in and send reports while the leg does not
+ * send. @p now_ns is the playout time of the first sample.
+ * Context: the media task, once per ptime (or any whole number of
+ * samples up to RTPLEG_MAX_SAMPLES).
+ * @return 0 or -EINVAL
+ */
+int rtpleg_recv(struct rtpleg *l, uint64_t now_ns, int16_t *pcm8k,
+		size_t samples)
+{
+	if (!l || !pcm8k || !samples || samples > RTPLEG_MAX_SAMPLES ||
+	    !atomic_load_explicit(&l->in_use, memory_order_relaxed))
+		return -EINVAL;
+	take(l);
+	rtpleg_dtmf_rx_check(l, false, 0, now_ns);
+	if (!sending(l))
+		rtp_session_rtcp_process_send(l->s);
+	if (receiving(l)) {
+		play(l, now_ns, samples);
+		memcpy(pcm8k, l->fifo, samples * sizeof(*pcm8k));
+		l->fifo_len -= samples;
+		memmove(l->fifo, l->fifo + samples,
+			l->fifo_len * sizeof(*l->fifo));
+	} else {
+		memset(pcm8k, 0, samples * sizeof(*pcm8k));
+		l->fifo_len = 0;
+	}
+	l->c.rtt_ms = rtp_session_get_round_trip_propagation(l->s) * 1000.0;
+	publish(l);
+	return 0;
+}
+
+static void read_counts(const struct rtpleg *l, struct rtpleg_counts *c)
+{
+	uint32_t s1, s2;
+
+	do {
+		s1 = atomic_load_explicit(&l->pub_seq, memory_order_acquire);
+		*c = l->pub;
+		atomic_thread_fence(memory_order_acquire);
+		s2 = atomic_load_explicit(&l->pub_seq, memory_order_relaxed);
+	} while (s1 != s2 || (s1 & 1));
+}
+
+/**
+ * Statistics of leg @p l into @p st: as of its last send or receive (or
+ * close). MOS (mos.h) counts packets lost and packets late as lost, and a
+ * one-way delay of the jitter buffer's delay + ptime + RTT / 2.
+ * Context: any thread.
+ */
+void rtpleg_stats_get(const struct rtpleg *l, struct rtpleg_stats *st)
+{
+	struct rtpleg_counts c;
+	const uint64_t *v;
+	struct mos_in mi;
+
+	read_counts(l, &c);
+	v = c.ck.rtp;
+	memset(st, 0, sizeof(*st));
+	st->tx_packets = c.tx_packets;
+	st->tx_bytes = c.tx_bytes;
+	st->tx_errors = c.tx_errors;
+	st->rx_packets = c.rx_packets;
+	st->rx_bytes = c.rx_bytes;
+	st->lost = c.jb.lost;
+	st->late = c.jb.late;
+	st->discarded = c.jb.early + c.jb.dropped + c.jb.flushed +
+			c.oversize + c.decode_errors;
+	st->duplicates = c.jb.duplicates;
+	st->reordered = c.jb.reordered;
+	st->concealed = c.jb.concealed + c.jb.inserted;
+	st->malformed = rtpck_malformed(&c.ck);
+	st->bad_version = v[RTPCK_BAD_VERSION];
+	st->truncated = v[RTPCK_TRUNCATED] + v[RTPCK_BAD_LENGTH];
+	st->bad_csrc = v[RTPCK_BAD_CSRC];
+	st->bad_ext = v[RTPCK_BAD_EXT];
+	st->bad_padding = v[RTPCK_BAD_PADDING];
+	st->bad_pt = v[RTPCK_BAD_PT];
+	st->wrong_ssrc = v[RTPCK_WRONG_SSRC];
+	st->ssrc_changes = c.ck.ssrc_changes;
+	st->ring_full = atomic_load(&l->ring_full);
+	st->too_big = atomic_load(&l->too_big);
+	st->rtcp_rx = c.ck.rtcp[RTPCK_OK];
+	for (int i = RTPCK_OK + 1; i < RTPCK_V_COUNT; i++)
+		st->rtcp_malformed += c.ck.rtcp[i];
+	st->rtcp_tx = c.rtcp_tx;
+	st->dtmf_tx = c.dtmf_tx;
+	st->dtmf_rx = c.dtmf_rx;
+	st->jitter_ms = c.jb.jitter_ts / 8.0;
+	st->rtt_ms = c.rtt_ms > 0 ? c.rtt_ms : 0;
+	st->jb_delay_ms = c.jb.delay_ms;
+	st->jb_target_ms = c.jb.target_ms;
+	if (c.jb.expected)
+		st->loss_pct = 100.0 * (double)c.jb.lost / (double)c.jb.expected;
+	if (!c.jb.received || !c.jb.expected)
+		return;
+	mi.codec = c.codec;
+	mi.burst_r = 1;
+	mi.loss_pct = 100.0 * (double)(c.jb.lost + c.jb.late) /
+		      (double)c.jb.expected;
+	mi.delay_ms = c.jb.delay_ms + c.ptime_ms + st->rtt_ms / 2;
+	st->mos = mos_estimate(&mi);
+}

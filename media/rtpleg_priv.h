@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/** @file rtpleg_priv.h  What rtpleg.c (session, audio, events, stats) and
+ *  rtpleg_net.c (lwIP, receive rings, oRTP transports) share */
+#ifndef MEDIA_RTPLEG_PRIV_H
+#define MEDIA_RTPLEG_PRIV_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ortp/ortp.h>
+#include <spandsp.h>
+
+#include "media/codec.h"
+#include "media/jb.h"
+#include "media/rtpcheck.h"
+#include "media/rtpleg.h"
+
+#define RTPLEG_FIFO	2048	/* decoded samples waiting to be played */
+#define RTPLEG_EVQ	8	/* received events waiting for dtmf_poll */
+
+struct udp_pcb;
+struct rtpleg;
+
+/** One received datagram, as the net task copied it. */
+struct rtpleg_slot {
+	uint64_t at_ns;		/* arrival */
+	uint32_t from_ip;	/* network order */
+	uint16_t from_port;
+	uint16_t len;
+	bool rtcp;		/* came to the RTCP port */
+	uint8_t data[RTPLEG_SLOT];
+};
+
+/** Our end of one of the session's two transports. */
+struct rtpleg_tp {
+	RtpTransport tr;	/* first: oRTP hands us this pointer */
+	struct rtpleg *leg;
+	bool rtcp;
+};
+
+/** An RFC 4733 event being sent (one per ptime while it lasts). */
+struct rtpleg_dtmf_tx {
+	bool active;
+	uint8_t event;
+	uint8_t ends_left;	/* end packets still to send (3 in all) */
+	uint32_t ts;		/* the event's RTP timestamp */
+	uint32_t sent;		/* duration so far, RTP units */
+	uint32_t total;		/* duration wanted */
+	uint32_t gap;		/* samples of audio before the next one */
+	char queue[16];		/* digits waiting, with their durations */
+	unsigned qms[16];
+	unsigned qhead, qlen;
+};
+
+/** The event being received, for its duration and a lost end. */
+struct rtpleg_dtmf_rx {
+	bool active;
+	bool reported;
+	uint8_t event;
+	uint32_t ts;
+	uint32_t duration;	/* RTP units, the largest seen */
+	uint64_t last_ns;
+	char ev_digit[RTPLEG_EVQ];
+	unsigned ev_ms[RTPLEG_EVQ];
+	unsigned ev_head, ev_len;
+};
+
+/** Counters the media task writes and publishes (seqlock) for readers. */
+struct rtpleg_counts {
+	uint64_t tx_packets, tx_bytes, tx_errors;
+	uint64_t rx_packets, rx_bytes;
+	uint64_t oversize, decode_errors;
+	uint64_t rtcp_tx;
+	uint64_t dtmf_tx, dtmf_rx;
+	double rtt_ms;
+	enum codec_id codec;
+	uint16_t ptime_ms;
+	struct jb_stats jb;
+	struct rtpck_stats ck;
+};
+
+struct rtpleg {
+	/* shared with the net task */
+	_Atomic bool open;
+	_Alignas(64) _Atomic uint32_t rx_head;	/* written by the net task */
+	_Alignas(64) _Atomic uint32_t rx_tail;	/* written by the media task */
+	_Atomic uint64_t ring_full, too_big;	/* net task */
+	struct udp_pcb *pcb_rtp, *pcb_rtcp;
+	struct rtpleg_slot ring[RTPLEG_RING];
+
+	/* the media task */
+	unsigned idx;
+	_Atomic bool in_use;
+	struct rtpleg_cfg cfg;
+	RtpSession *s;
+	RtpProfile prof;
+	struct rtpleg_tp tp_rtp, tp_rtcp;
+	const struct rtpleg_slot *staged;	/* for t_recvfrom */
+	uint32_t last_uts;
+	uint32_t tx_ts;
+	bool tx_started;
+	struct codec codec;
+	bool codec_ok;
+	plc_state_t plc;
+	struct jb jb;
+	struct rtpck ck;
+	int16_t fifo[RTPLEG_FIFO];
+	size_t fifo_len;
+	struct rtpleg_dtmf_tx dtx;
+	struct rtpleg_dtmf_rx drx;
+	struct rtpleg_counts c;
+
+	/* published counts */
+	_Atomic uint32_t pub_seq;
+	struct rtpleg_counts pub;
+};
+
+/* rtpleg_net.c */
+int  rtpleg_net_init(struct rtpleg *l);
+void rtpleg_net_fini(struct rtpleg *l);
+int  rtpleg_net_bind(struct rtpleg *l, uint16_t port);
+void rtpleg_net_unbind(struct rtpleg *l);
+void rtpleg_net_transports(struct rtpleg *l, RtpTransport **rtp,
+			   RtpTransport **rtcp);
+const struct rtpleg_slot *rtpleg_net_peek(struct rtpleg *l);
+void rtpleg_net_pop(struct rtpleg *l);
+void rtpleg_net_flush(struct rtpleg *l);
+uint64_t rtpleg_net_now(void);
+
+/* rtpleg_dtmf.c */
+bool rtpleg_dtmf_tx(struct rtpleg *l, size_t samples);
+void rtpleg_dtmf_signal(RtpSession *s, void *ev, void *ud, void *unused);
+void rtpleg_dtmf_rx(struct rtpleg *l, uint32_t ts, const uint8_t *pl,
+		    size_t len, uint64_t now);
+void rtpleg_dtmf_rx_check(struct rtpleg *l, bool audio, uint32_t ts,
+			  uint64_t now);
+
+#endif /* MEDIA_RTPLEG_PRIV_H */

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+/** @file test_pstn_cmd.c  PSTN simulator's command protocol: replies,
+ *  status lines, errors, waits on a fake clock */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "board/sim/pstn.h"
+#include "hal/tdm.h"
+#include "hal/vtdm.h"
+
+static struct {
+	int fd;
+	struct tdm *t;
+	struct vtdm_far *f;
+	struct pstn *p;
+	uint64_t now;
+	char reply[PSTN_REPLY_MAX];
+	struct pstn_wait w;
+} fx;
+
+static int setup(void **state)
+{
+	struct tdm_cfg tc = { .kind = TDM_VTDM };
+	struct tdm_layout l;
+
+	(void)state;
+	memset(&fx, 0, sizeof(fx));
+	fx.now = 5000;
+	if (tdm_layout_parse("fxs:2,fxo:2,e1:30", &l, NULL, 0) ||
+	    vtdm_create(&fx.fd, &l))
+		return -1;
+	tc.fd = fx.fd;
+	if (tdm_open(&fx.t, &tc) || vtdm_attach_far(&fx.f, fx.fd, NULL, 0) ||
+	    pstn_create(&fx.p, fx.f, NULL))
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fx.p = pstn_destroy(fx.p);
+	fx.f = vtdm_far_detach(fx.f);
+	fx.t = tdm_close(fx.t);
+	close(fx.fd);
+	return 0;
+}
+
+static const char *exec(const char *cmd)
+{
+	assert_int_equal(pstn_exec(fx.p, cmd, fx.now, fx.reply,
+				   sizeof(fx.reply), &fx.w), 0);
+	return fx.reply;
+}
+
+static void expect_ok(const char *cmd)
+{
+	const char *r = exec(cmd);
+
+	if (strcmp(r, "ok\n"))
+		fail_msg("\"%s\": %s", cmd, r);
+}
+
+static void expect_error(const char *cmd, const char *part)
+{
+	const char *r = exec(cmd);
+
+	if (strncmp(r, "error: ", 7) || !strstr(r, part) ||
+	    r[strlen(r) - 1] != '\n' || strchr(r, '\n') != r + strlen(r) - 1)
+		fail_msg("\"%s\": \"%s\" is not one error line with \"%s\"",
+			 cmd, r, part);
+}
+
+static void tick(unsigned ms)
+{
+	while (ms--)
+		pstn_tick(fx.p, ++fx.now);
+	tdm_ticks(fx.t);
+}
+
+static unsigned count_lines(const char *s, const char *prefix)
+{
+	unsigned n = 0;
+
+	for (const char *l = s; l && *l; l = strchr(l, '\n'),
+	     l = l ? l + 1 : NULL)
+		if (!strncmp(l, prefix, strlen(prefix)))
+			n++;
+	return n;
+}
+
+static void test_cmd_status_and_help(void **state)
+{
+	const char *r;
+
+	(void)state;
+	r = exec("status");
+	assert_int_equal(count_lines(r, "line "), 34);
+	assert_int_equal(count_lines(r, "card pid="), 1);
+	assert_int_equal(count_lines(r, "ok"), 1);
+	assert_non_null(strstr(r, "line 3 1/0 fxo 5550100 state=idle "
+			       "card=onhook ringing=no rings=0 tx=- "
+			       "level=-99.0 heard=- rec=- play=-\n"));
+	assert_non_null(strstr(r, "line 1 0/0 fxs - state=onhook card=idle"));
+	assert_non_null(strstr(r, "line 34 2/29 e1 5550131 state=idle "
+			       "card=idle"));
+	assert_string_equal(r + strlen(r) - 3, "ok\n");
+	r = exec("status 2/0");
+	assert_int_equal(count_lines(r, "line "), 1);
+	assert_non_null(strstr(r, "line 5 2/0 e1 5550102"));
+	r = exec("STATUS 5550101");
+	assert_non_null(strstr(r, "line 4 1/1 fxo 5550101"));
+	r = exec("card");
+	assert_int_equal(strncmp(r, "card pid=", 9), 0);
+	assert_non_null(strstr(r, "opens=1"));
+	r = exec("help");
+	assert_non_null(strstr(r, "wait LINE COND"));
+	assert_int_equal(count_lines(r, "ok"), 1);
+	assert_int_equal(count_lines(r, "error"), 0);
+	expect_error("status 99", "no line \"99\"");
+}
+
+static void test_cmd_actions_and_errors(void **state)
+{
+	const char *r;
+
+	(void)state;
+	expect_ok("offhook 1");
+	expect_error("offhook 1", "already off-hook");
+	expect_ok("dial 1 123");
+	expect_ok("tone 5550100 350+440 -13");
+	expect_ok("tone 3 off");
+	expect_ok("tone 3 1004 -13");
+	tick(2);
+	r = exec("status 3");
+	assert_non_null(strstr(r, "tx=tone"));
+	expect_ok("stop 3 tone");
+	expect_ok("stop 3");
+	expect_ok("clear 3");
+	expect_ok("ring 5550101");
+	expect_ok("hangup 5550101");
+	expect_error("ring 1", "the gateway rings it");
+	expect_error("answer 3", "no call from the gateway");
+	expect_error("dial 3 12z", "not a DTMF digit");
+	expect_error("tone 3 abc -10", "is not F[+F2] DBM0");
+	expect_error("tone 3 1000", "usage: tone");
+	expect_error("play 3 /nonexistent.wav", "/nonexistent.wav");
+	expect_error("play 3 a.wav twice", "wrong arguments");
+	expect_error("stop 3 nothing", "not dial, tone, play, record or all");
+	expect_error("flash", "which line?");
+	expect_error("dance 1", "unknown command \"dance\"");
+	expect_error("offhook 1 2", "wrong arguments");
+	expect_error("a b c d e f g h i", "too many words");
+	/* blank lines and comments get no reply */
+	assert_string_equal(exec(""), "");
+	assert_string_equal(exec("   # a comment"), "");
+}
+
+static void test_cmd_too_long(void **state)
+{
+	char cmd[PSTN_CMD_MAX + 10];
+
+	(void)state;
+	memset(cmd, 'a', sizeof(cmd) - 1);
+	cmd[sizeof(cmd) - 1] = '\0';
+	expect_error(cmd, "longer than");
+}
+
+static int wait_cmd(const char *cmd)
+{
+	return pstn_exec(fx.p, cmd, fx.now, fx.reply, sizeof(fx.reply),
+			 &fx.w);
+}
+
+static void test_cmd_wait_met_at_once_or_later(void **state)
+{
+	(void)state;
+	/* already true: answered at once */
+	assert_int_equal(wait_cmd("wait 1 not-ringing"), 0);
+	assert_string_equal(fx.reply, "ok\n");
+	/* the gateway rings the phone later */
+	assert_int_equal(wait_cmd("wait 1 ringing 2000"), 1);
+	tick(10);
+	assert_false(pstn_wait_poll(fx.p, &fx.w, fx.now, fx.reply,
+				    sizeof(fx.reply)));
+	assert_int_equal(tdm_command(fx.t, 0, 0, TDM_CMD_RING_ON), 0);
+	tick(1);
+	assert_true(pstn_wait_poll(fx.p, &fx.w, fx.now, fx.reply,
+				   sizeof(fx.reply)));
+	assert_string_equal(fx.reply, "ok\n");
+	/* the gateway seizes a CO line */
+	assert_int_equal(wait_cmd("wait 5550100 seized"), 1);
+	assert_int_equal(tdm_command(fx.t, 1, 0, TDM_CMD_SEIZE), 0);
+	tick(1);
+	assert_true(pstn_wait_poll(fx.p, &fx.w, fx.now, fx.reply,
+				   sizeof(fx.reply)));
+	assert_int_equal(wait_cmd("wait 5550100 state seized"), 0);
+	assert_string_equal(fx.reply, "ok\n");
+	assert_int_equal(wait_cmd("wait 5550100 released 0"), 0);
+	assert_non_null(strstr(fx.reply, "error: timeout after 0 ms"));
+	assert_int_equal(wait_cmd("wait 1 sent"), 0);
+	assert_int_equal(wait_cmd("wait 1 silence -50"), 0);
+	assert_string_equal(fx.reply, "ok\n");
+	usleep(3000);			/* the card's clock runs */
+	tdm_ticks(fx.t);
+	assert_int_equal(wait_cmd("wait 1 card"), 0);
+	assert_string_equal(fx.reply, "ok\n");
+	fx.t = tdm_close(fx.t);		/* and the card goes away */
+	assert_int_equal(wait_cmd("wait 1 card 0"), 0);
+	assert_non_null(strstr(fx.reply, "error: timeout"));
+}
+
+static void test_cmd_wait_times_out_with_the_state(void **state)
+{
+	(void)state;
+	assert_int_equal(wait_cmd("wait 5550102 digits 123# 100"), 1);
+	tick(99);
+	assert_false(pstn_wait_poll(fx.p, &fx.w, fx.now, fx.reply,
+				    sizeof(fx.reply)));
+	tick(1);
+	assert_true(pstn_wait_poll(fx.p, &fx.w, fx.now, fx.reply,
+				   sizeof(fx.reply)));
+	assert_string_equal(fx.reply, "error: timeout after 100 ms waiting "
+			    "for line 5 digits 123# (state=idle card=idle "
+			    "level=-99.0 heard=-)\n");
+}
+
+static void test_cmd_wait_refuses_bad_conditions(void **state)
+{
+	(void)state;
+	expect_error("wait 1", "which condition?");
+	expect_error("wait 1 sunrise", "unknown condition \"sunrise\"");
+	expect_error("wait 1 digits", "digits needs an argument");
+	expect_error("wait 1 level loud", "not a level in dBm0");
+	expect_error("wait 1 ringing soon", "not a timeout");
+	expect_error("wait 1 ringing 10 20", "not a timeout");
+	expect_error("wait 1 ringing 9999999", "not a timeout");
+	expect_error("wait 77 ringing", "no line \"77\"");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_cmd_status_and_help),
+		T(test_cmd_actions_and_errors),
+		T(test_cmd_too_long),
+		T(test_cmd_wait_met_at_once_or_later),
+		T(test_cmd_wait_times_out_with_the_state),
+		T(test_cmd_wait_refuses_bad_conditions),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
