@@ -60,6 +60,7 @@ static struct {
 	const char *local;	/* --config */
 	char bindir[PATH_MAX];
 	char sock[PATH_MAX];
+	const char *run_dir;
 	struct bus *bus;
 	int vtdm_fd;		/* the virtual card's region, or -1 */
 	struct part part[2];
@@ -128,6 +129,7 @@ static void child_exec(struct part *p, const char *busenv, int nicfd)
 	for (int i = 0; i < BUS_NCHAN; i++)
 		fcntl(bus_event_fd(d.bus, i), F_SETFD, 0);
 	setenv(BUS_ENV, busenv, 1);
+	setenv("GW_RUN_DIR", d.run_dir, 1);
 	if (nicfd >= 0) {
 		char v[16];
 
@@ -445,6 +447,7 @@ int main(int argc, char **argv)
 	log_level_set(NULL, d.cfg.log.level);
 	if (!run_dir)
 		run_dir = d.cfg.board.run_dir;
+	d.run_dir = run_dir;
 	n = readlink("/proc/self/exe", d.bindir, sizeof(d.bindir) - 1);
 	if (n <= 0 || !strrchr(d.bindir, '/')) {
 		LOG_ERR("cannot find my own directory");

@@ -16,11 +16,13 @@
 #define LOG_MODULE "netproxy"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -35,6 +37,8 @@
 
 #define BATCH		64
 #define HOUSEKEEP_MS	100
+#define PH_BUDGET	2048	/* placeholder ports per loop turn */
+#define READY_FILE	"netproxy.ready"
 
 static struct {
 	struct bus *bus;
@@ -44,6 +48,8 @@ static struct {
 	struct placeholders *ph;
 	uint32_t rt_pid;
 	uint64_t rt_started;
+	bool ports_synced;
+	char ready_path[PATH_MAX];
 	uint64_t tap_write_dropped, tap_read, tap_written, netcfg_sent;
 	uint64_t down_full;	/* times channel 2 was full: Linux waited */
 } np = { .tap = -1 };
@@ -121,11 +127,30 @@ static void bus_to_tap(void)
 	}
 }
 
+/* the file tells the lab (and people) that eth0's proxy is complete:
+ * settings sent, every RT port held */
+static void mark_ready(bool ready)
+{
+	int fd;
+
+	if (!np.ready_path[0] || ready == np.ports_synced)
+		return;
+	np.ports_synced = ready;
+	if (!ready) {
+		unlink(np.ready_path);
+		return;
+	}
+	fd = open(np.ready_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		  0644);
+	if (fd >= 0)
+		close(fd);
+	LOG_INFO("ready: placeholders on every RT port");
+}
+
 static void housekeep(void)
 {
 	static struct rtstat st;
 
-	ph_sync(np.ph, bus_ports(np.bus));
 	if (rtstat_read(bus_status(np.bus), &st))
 		return;
 	if (st.pid != np.rt_pid || st.started_ns != np.rt_started) {
@@ -160,6 +185,9 @@ static int loop(int sfd)
 			housekeep();
 			next_hk = now + HOUSEKEEP_MS;
 		}
+		mark_ready(ph_sync(np.ph, bus_ports(np.bus), PH_BUDGET));
+		if (!np.ports_synced)
+			timeout = 0;	/* more placeholders to make */
 		bus_to_tap();
 		/* with frames waiting, only look at the other fds */
 		if (!ring_sleep_prepare(np.up))
@@ -206,6 +234,12 @@ int main(int argc, char **argv)
 		LOG_ERR("tap %s: %s", cfg.net.tap_ifname, strerror(-np.tap));
 		return 1;
 	}
+	/* the dispatcher's run directory: GW_RUN_DIR, else the config's */
+	snprintf(np.ready_path, sizeof(np.ready_path), "%s/%s",
+		 getenv("GW_RUN_DIR") ? getenv("GW_RUN_DIR") :
+		 cfg.board.run_dir, READY_FILE);
+	if (np.ready_path[0])
+		unlink(np.ready_path);
 	if (ph_create(&np.ph) ||
 	    nlsnoop_open(&np.nl, cfg.net.tap_ifname, send_state, NULL))
 		return 1;
@@ -220,6 +254,7 @@ int main(int argc, char **argv)
 		 "dropped at eth0", (unsigned long long)np.tap_read,
 		 (unsigned long long)np.tap_written,
 		 (unsigned long long)np.tap_write_dropped);
+	mark_ready(false);
 	nlsnoop_close(np.nl);
 	ph_destroy(np.ph);
 	close(np.tap);

@@ -17,8 +17,9 @@
 
 struct nlsnoop {
 	char ifname[IFNAMSIZ];
-	struct nl_cache_mngr *mngr;
+	struct nl_cache_mngr *mngr;	/* only tells that something changed */
 	struct nl_cache *links, *addrs, *routes;
+	struct nl_sock *q;		/* asks the kernel the state afresh */
 	nlsnoop_h *h;
 	void *arg;
 	struct netcfg_msg last;
@@ -75,16 +76,23 @@ static void pick_gateway(struct nl_object *o, void *arg)
 		memcpy(&w->m->gateway, nl_addr_get_binary_addr(gw), 4);
 }
 
-/** The interface's state now (seq not set). @return 0 or -ENODEV */
+/** The interface's state now, asked from the kernel (seq not set).
+ *  libnl's caches only signal that something changed: a link can sit in
+ *  the link cache once per address family, and a lookup may then return a
+ *  stale one. @return 0, -ENODEV, or -EIO */
 int nlsnoop_state(struct nlsnoop *s, struct netcfg_msg *m)
 {
-	struct rtnl_link *l = rtnl_link_get_by_name(s->links, s->ifname);
 	struct addr_walk w = { .m = m };
+	struct nl_cache *addrs = NULL, *routes = NULL;
+	struct rtnl_link *l = NULL;
 	struct nl_addr *mac;
+	int err;
 
 	memset(m, 0, sizeof(*m));
-	if (!l)
-		return -ENODEV;
+	err = rtnl_link_get_kernel(s->q, 0, s->ifname, &l);
+	if (err)
+		return err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV ?
+		       -ENODEV : -EIO;
 	m->version = NETCFG_VERSION;
 	m->size = sizeof(*m);
 	w.ifindex = rtnl_link_get_ifindex(l);
@@ -94,9 +102,18 @@ int nlsnoop_state(struct nlsnoop *s, struct netcfg_msg *m)
 	m->mtu = rtnl_link_get_mtu(l);
 	m->up = (rtnl_link_get_flags(l) & IFF_UP) ? 1 : 0;
 	rtnl_link_put(l);
-	nl_cache_foreach(s->addrs, pick_addr, &w);
-	nl_cache_foreach(s->routes, pick_gateway, &w);
-	return 0;
+	err = rtnl_addr_alloc_cache(s->q, &addrs);
+	if (!err)
+		err = rtnl_route_alloc_cache(s->q, AF_INET, 0, &routes);
+	if (!err) {
+		nl_cache_foreach(addrs, pick_addr, &w);
+		nl_cache_foreach(routes, pick_gateway, &w);
+	}
+	if (addrs)
+		nl_cache_free(addrs);
+	if (routes)
+		nl_cache_free(routes);
+	return err ? -EIO : 0;
 }
 
 static void report(struct nlsnoop *s, bool force)
@@ -127,8 +144,11 @@ int nlsnoop_open(struct nlsnoop **sp, const char *ifname, nlsnoop_h *h,
 	snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
 	s->h = h;
 	s->arg = arg;
-	err = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE,
-				  &s->mngr);
+	s->q = nl_socket_alloc();
+	err = s->q ? nl_connect(s->q, NETLINK_ROUTE) : -NLE_NOMEM;
+	if (!err)
+		err = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE,
+					  &s->mngr);
 	if (!err)
 		err = nl_cache_mngr_add(s->mngr, "route/link", changed, s,
 					&s->links);
@@ -154,6 +174,8 @@ struct nlsnoop *nlsnoop_close(struct nlsnoop *s)
 	if (s) {
 		if (s->mngr)
 			nl_cache_mngr_free(s->mngr);
+		if (s->q)
+			nl_socket_free(s->q);
 		free(s);
 	}
 	return NULL;

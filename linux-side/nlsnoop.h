@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /** @file nlsnoop.h  Watch the proxy interface's settings through netlink
  *
- * libnl's cache manager keeps the kernel's links, addresses and routes;
- * after each change nlsnoop computes the whole state of one interface (MAC,
+ * libnl's cache manager listens to the kernel's link, address and route
+ * notifications; after each batch nlsnoop asks the kernel for the whole
+ * state of one interface (MAC,
  * MTU, administrative up/down, first primary IPv4 address with its prefix,
  * default gateway through it) and calls the handler when it differs from the
  * last state reported. What `ip addr`, `ip link set ... mtu/address/up/down`

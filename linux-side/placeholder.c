@@ -17,7 +17,9 @@
 struct placeholders {
 	int fd[NPORTS];		/* -1: not held */
 	uint8_t conflict[NPORTS];	/* reported already */
-	uint64_t gen;
+	uint64_t gen;		/* of the set the sockets match */
+	uint64_t pass_gen;	/* of the set being worked through */
+	uint32_t cursor;	/* next port of the pass; 0: no pass */
 	size_t held;
 	uint64_t conflicts;
 };
@@ -77,43 +79,60 @@ static int hold(struct placeholders *ph, uint16_t port)
 	return 0;
 }
 
-/** Hold exactly the ports of @p ports. Context: the proxy's loop.
- *  @return 0, or the first error other than a conflict */
-int ph_sync(struct placeholders *ph, const struct ports_shm *ports)
+static int sync_port(struct placeholders *ph, const struct ports_shm *ports,
+		     uint32_t port)
 {
-	uint64_t gen = ports_gen(ports);
-	int first = 0;
+	bool rt = ports_is_rt(ports, (uint16_t)port);
+	int err;
 
-	if (gen == ph->gen || (gen & 1))
-		return 0;	/* unchanged, or the RT side is mid-change */
-	for (uint32_t port = 1; port < NPORTS; port++) {
-		bool rt = ports_is_rt(ports, (uint16_t)port);
-		int err;
-
-		if (!rt && ph->fd[port] >= 0) {
-			close(ph->fd[port]);
-			ph->fd[port] = -1;
-			ph->held--;
-			ph->conflict[port] = 0;
-		} else if (rt && ph->fd[port] < 0) {
-			err = hold(ph, (uint16_t)port);
-			if (err == -EADDRINUSE) {
-				if (!ph->conflict[port]) {
-					ph->conflict[port] = 1;
-					ph->conflicts++;
-					LOG_WARN("port %u is the RT partition's "
-						 "but a Linux program holds it",
-						 port);
-				}
-			} else if (err && !first) {
-				first = err;
-				LOG_ERR("port %u: %s", port, strerror(-err));
+	if (!rt && ph->fd[port] >= 0) {
+		close(ph->fd[port]);
+		ph->fd[port] = -1;
+		ph->held--;
+		ph->conflict[port] = 0;
+	} else if (rt && ph->fd[port] < 0) {
+		err = hold(ph, (uint16_t)port);
+		if (err == -EADDRINUSE) {
+			if (!ph->conflict[port]) {
+				ph->conflict[port] = 1;
+				ph->conflicts++;
+				LOG_WARN("port %u is the RT partition's but a "
+					 "Linux program holds it", port);
 			}
+		} else if (err) {
+			LOG_ERR("port %u: %s", port, strerror(-err));
+			return err;
 		}
 	}
-	if (!first)
-		ph->gen = gen;
-	return first;
+	return 0;
+}
+
+/** Work towards holding exactly the ports of @p ports, at most @p budget
+ *  ports per call, so the caller's loop is never held up for long.
+ *  Context: the proxy's loop. @return true when the sockets match the set */
+bool ph_sync(struct placeholders *ph, const struct ports_shm *ports,
+	     unsigned budget)
+{
+	uint64_t gen = ports_gen(ports);
+
+	if (gen & 1)
+		return false;	/* the RT side is mid-change */
+	if (!ph->cursor) {
+		if (gen == ph->gen)
+			return true;
+		ph->pass_gen = gen;
+		ph->cursor = 1;
+	}
+	for (; ph->cursor < NPORTS && budget; ph->cursor++, budget--)
+		if (sync_port(ph, ports, ph->cursor))
+			return false;	/* retried from here next time */
+	if (ph->cursor < NPORTS)
+		return false;
+	ph->cursor = 0;
+	if (ports_gen(ports) != ph->pass_gen)
+		return false;	/* changed meanwhile: another pass */
+	ph->gen = ph->pass_gen;
+	return true;
 }
 
 /** How many ports are held, and conflicts seen. */

@@ -119,7 +119,7 @@ void pstn_heard_clear(struct pstn *p, unsigned line);
 
 /* the command protocol (pstn_cmd.c) */
 #define PSTN_CMD_MAX		1024	/* bytes of one command line */
-#define PSTN_REPLY_MAX		16384
+#define PSTN_REPLY_MAX		65536
 #define PSTN_WAIT_DEFAULT_MS	5000
 
 /** A `wait` command in progress (pstn_exec() returns 1). */

@@ -84,28 +84,59 @@ static const char help_text[] =
 	"    sent, card\n"
 	"  LINE: telephone number, span/chan or line number\n";
 
+#define FINAL_ROOM	256	/* kept for the final line */
+
 struct out {
 	char *buf;
 	size_t len, used;
 	bool final;		/* the final line is written */
+	bool cut;		/* information lines did not fit */
 };
 
 static void put(struct out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Append a line; information lines leave FINAL_ROOM for the final one,
+ * and one that does not fit is dropped whole (o->cut). */
 static void put(struct out *o, const char *fmt, ...)
 {
+	size_t room = o->len > o->used ? o->len - o->used : 0;
 	va_list ap;
 	int n;
+
+	if (!o->final && room > FINAL_ROOM)
+		room -= FINAL_ROOM;
+	else if (!o->final)
+		room = 0;
+	if (o->cut || room < 2) {
+		o->cut = true;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		o->buf[o->used] = '\0';
+		o->cut = !o->final;
+		return;
+	}
+	o->used += (size_t)n;
+}
+
+static void put_final(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void put_final(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
 
 	if (o->used >= o->len)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+	vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		o->used += (size_t)n < o->len - o->used ? (size_t)n :
-			   o->len - o->used - 1;
+	o->used += strlen(o->buf + o->used);
+	o->final = true;
 }
 
 static const char *card_word(enum tdm_sig sig, uint32_t w)
@@ -199,17 +230,17 @@ static bool cond_holds(struct pstn *p, const struct pstn_wait *w)
 bool pstn_wait_poll(struct pstn *p, const struct pstn_wait *w,
 		    uint64_t now_ms, char *reply, size_t len)
 {
-	struct out o = { reply, len, 0, false };
+	struct out o = { reply, len, 0, false, false };
 	struct pstn_line_status st;
 
 	if (cond_holds(p, w)) {
-		put(&o, "ok\n");
+		put_final(&o, "ok\n");
 		return true;
 	}
 	if (now_ms < w->deadline_ms)
 		return false;
 	pstn_line_status(p, w->line, &st);
-	put(&o, "error: timeout after %u ms waiting for line %u %s%s%s "
+	put_final(&o, "error: timeout after %u ms waiting for line %u %s%s%s "
 	    "(state=%s card=%s level=%.1f heard=%s)\n", w->timeout_ms,
 	    w->line, conds[w->cond].name, w->arg[0] ? " " : "", w->arg,
 	    pstn_state_name(st.state), card_word(st.sig, st.card_state),
@@ -408,13 +439,13 @@ int pstn_exec(struct pstn *p, const char *cmd, uint64_t now_ms,
 	      char *reply, size_t len, struct pstn_wait *w)
 {
 	char buf[PSTN_CMD_MAX], *words[MAX_WORDS];
-	struct out o = { reply, len, 0, false };
+	struct out o = { reply, len, 0, false, false };
 	int n, rc;
 
 	reply[0] = '\0';
 	if (strlen(cmd) >= sizeof(buf)) {
-		put(&o, "error: command longer than %d bytes\n",
-		    PSTN_CMD_MAX - 1);
+		put_final(&o, "error: command longer than %d bytes\n",
+			  PSTN_CMD_MAX - 1);
 		return 0;
 	}
 	strcpy(buf, cmd);
@@ -422,15 +453,18 @@ int pstn_exec(struct pstn *p, const char *cmd, uint64_t now_ms,
 	if (!n || words[0][0] == '#')
 		return 0;
 	if (n < 0) {
-		put(&o, "error: too many words\n");
+		put_final(&o, "error: too many words\n");
 		return 0;
 	}
 	rc = run(p, words, n, now_ms, w, &o);
 	if (rc == 1)
 		return 1;
 	if (rc < 0)
-		put(&o, "error: %s\n", p->err);
+		put_final(&o, "error: %s\n", p->err);
+	else if (o.cut)
+		put_final(&o, "error: reply longer than %zu bytes, cut (ask "
+			  "for one line: status LINE)\n", len);
 	else if (!o.final)
-		put(&o, "ok\n");
+		put_final(&o, "ok\n");
 	return 0;
 }

@@ -128,7 +128,7 @@ int pstn_wav_parse(const uint8_t *buf, size_t len, int16_t **pcmp,
 			dlen = clen > avail ? avail : clen;
 			break;
 		}
-		if (clen > avail)
+		if (clen > avail || avail - clen < (clen & 1))
 			break;
 		p += 8 + (size_t)clen + (clen & 1);	/* padded to even */
 	}

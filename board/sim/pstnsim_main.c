@@ -111,11 +111,41 @@ static int pair(const char *s, unsigned *a, unsigned *b)
 	return 0;
 }
 
+#define NUMBER_MAX	999999999999ul
+
+/* One option of the simulator itself. @return 0, or -1 when unknown or
+ * its value is bad */
+static int server_opt(const char *k, const char *val, struct opts *o)
+{
+	struct pstn_cfg *c = &o->cfg;
+	unsigned long v;
+
+	if (!strcmp(k, "--ring"))
+		return pair(val, &c->ring_on_ms, &c->ring_off_ms);
+	if (!strcmp(k, "--dtmf"))
+		return pair(val, &c->dtmf_on_ms, &c->dtmf_off_ms);
+	if (num(val, NUMBER_MAX, &v))
+		return -1;
+	if (!strcmp(k, "--vtdm-fd") && v <= 65535)
+		o->vtdm_fd = (int)v;
+	else if (!strcmp(k, "--wait-ctl") && v <= 3600)
+		o->wait_ctl = (unsigned)v;
+	else if (!strcmp(k, "--numbers"))
+		c->number_base = v;
+	else if (!strcmp(k, "--fxs-numbers"))
+		c->fxs_base = v;
+	else if (!strcmp(k, "--ahead") && v && v <= 100)
+		c->ahead_ms = (unsigned)v;
+	else
+		return -1;
+	return 0;
+}
+
+/* Options from argv[i] on. @return the index of the first other word,
+ * or -1 */
 static int parse_opts(int argc, char **argv, int i, struct opts *o,
 		      bool client)
 {
-	unsigned long v;
-
 	for (; i < argc && argv[i][0] == '-'; i += 2) {
 		const char *k = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -126,26 +156,7 @@ static int parse_opts(int argc, char **argv, int i, struct opts *o,
 			o->run_dir = val;
 		else if (!strcmp(k, "--socket"))
 			o->socket = val;
-		else if (client)
-			return -1;
-		else if (!strcmp(k, "--vtdm-fd") && !num(val, 65535, &v))
-			o->vtdm_fd = (int)v;
-		else if (!strcmp(k, "--wait-ctl") && !num(val, 3600, &v))
-			o->wait_ctl = (unsigned)v;
-		else if (!strcmp(k, "--numbers") && !num(val, 999999999999, &v))
-			o->cfg.number_base = v;
-		else if (!strcmp(k, "--fxs-numbers") &&
-			 !num(val, 999999999999, &v))
-			o->cfg.fxs_base = v;
-		else if (!strcmp(k, "--ahead") && !num(val, 100, &v) && v)
-			o->cfg.ahead_ms = (unsigned)v;
-		else if (!strcmp(k, "--ring") &&
-			 !pair(val, &o->cfg.ring_on_ms, &o->cfg.ring_off_ms))
-			;
-		else if (!strcmp(k, "--dtmf") &&
-			 !pair(val, &o->cfg.dtmf_on_ms, &o->cfg.dtmf_off_ms))
-			;
-		else
+		else if (client || server_opt(k, val, o))
 			return -1;
 	}
 	return i;
@@ -290,6 +301,7 @@ static int get_region(const struct opts *o)
 		}
 		usleep(200000);
 	}
+	ans[strcspn(ans, "\n")] = '\0';
 	if (strncmp(ans, "ok", 2) || fd < 0) {
 		LOG_ERR("%s: request vtdm: %s", path,
 			fd < 0 && !strncmp(ans, "ok", 2) ? "no fd came" : ans);

@@ -37,7 +37,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 check "no allocation by RT tasks after start" \
 	grep -q 'allocations by RT tasks after start: 0' <<<"$st"
-for t in watchdog bus stats; do
+for t in watchdog net media stats; do
 	runs=$(echo "$st" | awk -v t=$t '$1 == t && $2 ~ /^[0-9]+$/ { print $4 }')
 	check "task $t has run ($runs runs)" test "${runs:-0}" -gt 0
 done
@@ -47,9 +47,9 @@ check "every bus ring listed" test "$(echo "$st" | grep -cE \
 
 c=$(gwctl counters)
 check "counters include ring drops" grep -q '^bus.frames-up.drop_full 0$' <<<"$c"
-check "counters include task misses" grep -q '^rt.task.bus.missed ' <<<"$c"
-check "counters include rtpart's own" grep -q '^rtpart.msg-down.taken 0$' <<<"$c"
-check "tasks shows lateness histograms" grep -q '^lateness bus' <<<"$(gwctl tasks)"
+check "counters include task misses" grep -q '^rt.task.media.missed ' <<<"$c"
+check "counters include the media plane's" grep -q '^media.requests 0$' <<<"$c"
+check "tasks shows lateness histograms" grep -q '^lateness media' <<<"$(gwctl tasks)"
 
 # --- supervision -----------------------------------------------------------
 pid=$(part pid)
@@ -107,7 +107,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	check "unprivileged: warning in rtpart's log" \
 		grep -q 'rtpart warn.*SCHED_FIFO' "$tmp/disp2.log"
 	check "unprivileged: tasks still run" \
-		test "$(echo "$st" | awk '$1 == "bus" && $2 ~ /^[0-9]+$/ { print $4 }')" -gt 0
+		test "$(echo "$st" | awk '$1 == "media" && $2 ~ /^[0-9]+$/ { print $4 }')" -gt 0
 	check "unprivileged: rtpart not restarted" test "$(part restarts)" = 0
 	kill -TERM $disp2
 	wait $disp2

@@ -2,10 +2,11 @@
 /** @file udpprobe.c  UDP echo round trip: a fixed rate for a fixed count
  *
  * Sends COUNT datagrams to an echo service (the RT partition's UDP echo on
- * port 7) at RATE per second, on absolute send times of CLOCK_MONOTONIC, and
- * measures each round trip from the moment just before sendto() to the
- * kernel's arrival stamp of the echo (SO_TIMESTAMPNS, CLOCK_REALTIME), so
- * that this program's own scheduling after the arrival does not count.
+ * port 7) at RATE per second, on absolute send times of CLOCK_MONOTONIC (a
+ * sender that fell behind catches up at once), and measures each round trip
+ * from the moment just before send() to the kernel's arrival stamp of the
+ * echo (SO_TIMESTAMPNS, CLOCK_REALTIME), so that this program's own
+ * scheduling after the arrival does not count.
  * A datagram carries a magic, its sequence number and its send time (host
  * byte order: only this program reads them back).
  *

@@ -15,8 +15,9 @@
  *	                      answer, clear
  *	  dial S/C DIGITS     send DTMF (SpanDSP dtmf_tx, 100 ms on/off)
  *	  tone S/C FREQ DBM0  send a steady tone
- *	  measure S/C FREQ    print the level received over the last second:
- *	                      "measure S/C level=DBM0 at_freq=DBM0 peak_hz=F"
+ *	  measure S/C FREQ    print the level of the last second received
+ *	                      (underruns left out): "measure S/C
+ *	                      level=DBM0 at_freq=DBM0 peak_hz=F"
  *	  events              print every event: "event S/C NAME tick=T"
  *	Prints "heard S/C DIGITS" for each detect and "counters ..." at the
  *	end. Exit 0 when every check passed, 1 otherwise, 2 on an error.
@@ -323,7 +324,11 @@ static int setup_actions(struct tdm *t)
 	return 0;
 }
 
-static void chunk_in(unsigned s, unsigned c, const int16_t *pcm)
+/* @p valid: samples of the chunk the far end supplied (the rest is the
+ * silence of an underrun, which a measurement leaves out: the far end's
+ * signal goes on where it stopped) */
+static void chunk_in(unsigned s, unsigned c, const int16_t *pcm,
+		     unsigned valid)
 {
 	for (unsigned i = 0; i < nacts; i++) {
 		struct action *a = &acts[i];
@@ -333,7 +338,7 @@ static void chunk_in(unsigned s, unsigned c, const int16_t *pcm)
 		if (a->kind == A_DETECT)
 			dtmf_rx(a->drx, pcm, TDM_CHUNK);
 		if (a->kind == A_MEASURE)
-			for (int k = 0; k < TDM_CHUNK; k++)
+			for (unsigned k = 0; k < valid; k++)
 				a->win[a->nwin++ % WINDOW] = pcm[k];
 	}
 }
@@ -387,7 +392,9 @@ static bool all_done(void)
 static void run_ticks(struct tdm *t, unsigned n)
 {
 	int16_t pcm[TDM_CHUNK];
+	struct tdm_stats st;
 	struct tdm_event ev;
+	uint64_t under;
 	unsigned s, c;
 
 	while (n--)
@@ -396,8 +403,12 @@ static void run_ticks(struct tdm *t, unsigned n)
 
 			tdm_span_info(t, s, &si);
 			for (c = 0; c < si.nchans; c++) {
+				tdm_stats_get(t, &st);
+				under = st.rx_underruns;
 				tdm_read(t, s, c, pcm);
-				chunk_in(s, c, pcm);
+				tdm_stats_get(t, &st);
+				chunk_in(s, c, pcm, TDM_CHUNK -
+					 (unsigned)(st.rx_underruns - under));
 				chunk_out(s, c, pcm);
 				tdm_write(t, s, c, pcm);
 			}
