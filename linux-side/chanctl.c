@@ -12,7 +12,7 @@
 #include "media/codec.h"
 #include "rtos-kernel/rtk.h"
 
-#define POLL_NS RTK_MS(5)
+#define POLL_NS RTK_MS(1)
 
 static int bad(char *why, size_t len, const char *fmt, const char *what)
 {
@@ -171,7 +171,6 @@ int chanctl_request(struct bus *b, struct gwmsg *m, int timeout_ms,
 		    int *result)
 {
 	static uint32_t n;
-	static struct rtstat st;
 	uint8_t rec[MSG_SIZE] = { 0 };
 	uint64_t until = rtk_now_ns() + RTK_MS(timeout_ms);
 	const struct timespec pause = { 0, POLL_NS };
@@ -183,16 +182,8 @@ int chanctl_request(struct bus *b, struct gwmsg *m, int timeout_ms,
 	if (err)
 		return err;
 	do {
-		if (!rtstat_read(bus_status(b), &st)) {
-			for (uint32_t i = 0; i < RTSTAT_RESULTS; i++) {
-				const struct rtstat_result *r = &st.result[i];
-
-				if (r->seq == m->h.seq && r->type == m->h.type) {
-					*result = r->err;
-					return 0;
-				}
-			}
-		}
+		if (bus_result_find(b, m->h.seq, m->h.type, result))
+			return 0;
 		nanosleep(&pause, NULL);
 	} while (rtk_now_ns() < until);
 	return -ETIMEDOUT;
@@ -211,9 +202,10 @@ int chanctl_format_leg(const struct rtstat_leg *l, char *buf, size_t len)
 	case MSG_LEG_RTP:
 		ci = l->codec < CODEC_COUNT ? codec_info(l->codec) : NULL;
 		snprintf(buf, len, "rtp :%u %s tx %u rx %u lost %u late %u "
-			 "jitter %.1f ms mos %.2f", l->local_port,
-			 ci ? ci->name : "?", l->tx_packets, l->rx_packets,
-			 l->lost, l->late, l->jitter_us / 1000.0,
+			 "malformed %u wrong_ssrc %u jitter %.1f ms mos %.2f",
+			 l->local_port, ci ? ci->name : "?", l->tx_packets,
+			 l->rx_packets, l->lost, l->late, l->malformed,
+			 l->wrong_ssrc, l->jitter_us / 1000.0,
 			 l->mos_x100 / 100.0);
 		break;
 	default:

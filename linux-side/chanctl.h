@@ -8,8 +8,8 @@
  *       [,pt=N][,ptime=MS][,dtmfpt=N][,dir=sendrecv|sendonly|recvonly|
  *       inactive][,jb=MIN-MAX]
  * A request goes to the RT partition on channel 4 (bus_linux_send) and its
- * outcome is read back from the status page's recent results, so a tool
- * never takes replies meant for the call-control daemon.
+ * outcome is read back from the bus's results area (bus_result_find), so a
+ * tool never takes replies meant for the call-control daemon.
  */
 #ifndef LINUX_SIDE_CHANCTL_H
 #define LINUX_SIDE_CHANCTL_H

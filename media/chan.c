@@ -472,6 +472,8 @@ void chan_snapshot(const struct chan *ch, uint64_t now_ns,
 		o->rx_packets = (uint32_t)rs.rx_packets;
 		o->lost = (uint32_t)rs.lost;
 		o->late = (uint32_t)rs.late;
+		o->malformed = (uint32_t)rs.malformed;
+		o->wrong_ssrc = (uint32_t)rs.wrong_ssrc;
 	}
 }
 

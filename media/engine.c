@@ -41,8 +41,6 @@ static struct {
 	_Atomic uint32_t seq;
 	struct rtstat_chan *snap;
 	uint32_t nsnap;
-	struct rtstat_result result[RTSTAT_RESULTS];
-	uint32_t nresults;
 	_Atomic uint64_t c[E_COUNT];
 } eg;
 
@@ -139,20 +137,13 @@ static void up(const struct gwmsg *m)
 
 static void result(const struct gwmsg *req, int err)
 {
-	struct rtstat_result *r;
 	struct gwmsg m;
 
 	msg_init(&m, MSG_RESULT, req->h.chan);
 	m.u.result.req_seq = req->h.seq;
 	m.u.result.err = err;
 	up(&m);
-	atomic_fetch_add(&eg.seq, 1);
-	r = &eg.result[eg.nresults++ % RTSTAT_RESULTS];
-	r->seq = req->h.seq;
-	r->chan = req->h.chan;
-	r->type = req->h.type;
-	r->err = (int16_t)err;
-	atomic_fetch_add(&eg.seq, 1);
+	bus_result_put(eg.cfg.bus, req->h.seq, req->h.chan, req->h.type, err);
 }
 
 static void chan_event(struct chan *ch, const struct chan_event *ev,
@@ -313,8 +304,6 @@ void engine_publish(struct rtstat *pg)
 		s1 = atomic_load(&eg.seq);
 		pg->nchans = eg.nsnap;
 		memcpy(pg->chan, eg.snap, eg.nsnap * sizeof(*eg.snap));
-		memcpy(pg->result, eg.result, sizeof(pg->result));
-		pg->nresults = eg.nresults;
 		s2 = atomic_load(&eg.seq);
 	} while (s1 != s2 || (s1 & 1));
 	for (int i = 0; i < E_COUNT; i++) {

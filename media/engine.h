@@ -4,9 +4,10 @@
  * Each run of the RT partition's media task (clocked by the telephony
  * card, or every millisecond without one): take Linux's requests from
  * channel 4 (open/modify/close channels, DTMF, tones, TDM line commands),
- * answer each with MSG_RESULT, send TDM line events and detected digits up,
- * and move every open channel one tick per card tick. The status page
- * gets the channel table and the recent results (engine_publish()).
+ * answer each with MSG_RESULT (also recorded in the bus's results area for
+ * Linux tools), send TDM line events and detected digits up, and move every
+ * open channel one tick per card tick. The status page gets the channel
+ * table (engine_publish()).
  *
  * Context: the media task; engine_init() at init (allocates every pool).
  */

@@ -76,6 +76,7 @@ static void init_seq(struct jb *jb, uint16_t seq)
 	jb->bad_seq = SEQ_MOD + 1;	/* so seq == bad_seq is false */
 	jb->seen = 1;
 	jb->received = 0;
+	jb->have_last = false;
 }
 
 /* The target follows three times the jitter up at once and down slowly
@@ -179,6 +180,28 @@ static enum seq_res update_seq(struct jb *jb, uint16_t seq, uint32_t *ext)
 	if (diff(*ext, jb->base_ext) < 0)
 		jb->base_ext = *ext;	/* misordered before the first one */
 	return SEQ_MISORDERED;
+}
+
+/* The peer's frame length: the timestamp step between two consecutive
+ * audio frames, once it has been seen twice in a row */
+static void learn_step(struct jb *jb, uint32_t ext, const struct jb_pkt *p)
+{
+	if (jb->have_last && ext == jb->last_ext + 1) {
+		uint32_t d = p->ts - jb->last_ts;
+
+		if (d && d <= jb->cfg.clock_hz / 5) {	/* up to 200 ms */
+			if (d == jb->step_cand && d != jb->step) {
+				jb->step = d;
+				jb->step_ns = ts_to_ns(jb, d);
+			}
+			jb->step_cand = d;
+		}
+	}
+	if (!jb->have_last || diff(ext, jb->last_ext) > 0) {
+		jb->have_last = true;
+		jb->last_ext = ext;
+		jb->last_ts = p->ts;
+	}
 }
 
 /* RFC 3550 A.8, on packets in arrival order */
@@ -341,8 +364,10 @@ enum jb_put_res jb_put(struct jb *jb, const struct jb_pkt *p)
 		break;
 	}
 	jb->received++;
-	if (p->len)
+	if (p->len) {
 		update_jitter(jb, p);
+		learn_step(jb, ext, p);
+	}
 	return place(jb, ext, p);
 }
 

@@ -26,6 +26,9 @@
  * Sequence numbers follow RFC 3550 A.1 (wrap, misordering, probation after
  * a large jump); timestamps compare modulo 2^32. A packet with another SSRC
  * restarts the buffer (the caller's SSRC policy decides what reaches it).
+ * The frame length starts as frame_ms and follows the peer's (the
+ * timestamp step between consecutive audio frames, seen twice in a row):
+ * a peer may send 30 or 40 ms frames when asked for 20.
  *
  * Context: one thread (the media task) owns a jitter buffer.
  */
@@ -39,7 +42,7 @@
 #define JB_SLOTS	32	/**< frames held (a power of two) */
 #define JB_PAYLOAD_MAX	480	/**< bytes per frame: 60 ms of G.711 */
 #define JB_ADJ_MIN_MS	200	/**< in-talkspurt adjustments this far apart */
-#define JB_IDLE_MS	60	/**< concealment after the last frame, then idle */
+#define JB_IDLE_MS	60	/**< concealment after the last frame */
 
 struct jb_cfg {
 	uint32_t clock_hz;	/**< RTP clock rate (8000) */
@@ -116,6 +119,9 @@ struct jb {
 	enum jb_state state;
 	int64_t min_ns, max_ns, target_ns, step_ns;
 	uint32_t step;			/* frame length, RTP units */
+	uint32_t step_cand;		/* a new length seen once */
+	bool have_last;
+	uint32_t last_ext, last_ts;	/* the newest audio frame */
 	/* the stream: RFC 3550 A.1 */
 	bool have_stream;
 	uint32_t ssrc;

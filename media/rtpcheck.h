@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RTPCK_SSRC_SWITCH	3	/**< packets in a row to change source */
+#define RTPCK_SSRC_SWITCH	3	/**< packets in a row: new source */
 #define RTPCK_PT_CN		13	/**< comfort noise, RFC 3389 */
 #define RTPCK_PT_NONE		0xff	/**< "no event payload type" */
 

@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: MIT
-/** @file rtpleg.c  The RTP leg of a voice channel: oRTP session, codec,
- *  jitter buffer and concealment, statistics
+/** @file rtpleg.c  The RTP leg of a voice channel: module, legs, oRTP
+ *  sessions, sending, statistics (receiving: rtpleg_rx.c)
  *
  * oRTP is used without its scheduler, without blocking and without its
- * jitter buffer. Each received datagram is checked (rtpcheck.h), an RTP
- * packet goes to our jitter buffer, then the datagram is given to oRTP
- * alone, through rtp_session_recvm_with_ts() with the arrival time in 8 kHz
- * units: oRTP keeps the receive statistics its RTCP reports carry
- * (interarrival jitter against the arrival time, loss, last SR), takes
- * RTCP in (round-trip time) and emits the "telephone-event" signal; what
- * it returns is freed. RTCP goes out from oRTP's own timing (every
- * rtcp_ms, randomised), from rtp_session_sendm_with_ts() while we send,
- * and from rtp_session_rtcp_process_send() while we only receive.
+ * jitter buffer, with one session per leg made at init and reset for each
+ * call. RTCP goes out on oRTP's own timing (every rtcp_ms, randomised):
+ * from rtp_session_sendm_with_ts() while the leg sends, from
+ * rtp_session_rtcp_process_send() in rtpleg_recv() while it only
+ * receives (then as receiver reports).
  */
 #define LOG_MODULE "rtpleg"
 #include <errno.h>
@@ -28,7 +24,6 @@
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
 
-#define TICK_NS		125000u		/* one sample at 8 kHz */
 #define DEF_JB_MAX_MS	200
 #define MAX_JB_MS	1000
 
@@ -73,16 +68,6 @@ static PayloadType *payload_of(enum codec_id id)
 	}
 }
 
-static bool sending(const struct rtpleg *l)
-{
-	return l->cfg.dir == RTPLEG_SENDRECV || l->cfg.dir == RTPLEG_SENDONLY;
-}
-
-static bool receiving(const struct rtpleg *l)
-{
-	return l->cfg.dir == RTPLEG_SENDRECV || l->cfg.dir == RTPLEG_RECVONLY;
-}
-
 /* Validate @p in and fill the defaults into @p c */
 static int check_cfg(const struct rtpleg_cfg *in, struct rtpleg_cfg *c)
 {
@@ -94,7 +79,7 @@ static int check_cfg(const struct rtpleg_cfg *in, struct rtpleg_cfg *c)
 	if (!c->te_pt)
 		c->te_pt = RTPLEG_TE_DEFAULT;
 	if (!c->jb_min_ms)
-		c->jb_min_ms = c->ptime_ms;
+		c->jb_min_ms = (uint16_t)(2 * c->ptime_ms);
 	if (!c->jb_max_ms)
 		c->jb_max_ms = DEF_JB_MAX_MS;
 	if (!c->rtcp_ms)
@@ -128,8 +113,13 @@ static int make_session(struct rtpleg *l)
 	rtp_session_set_recv_buf_size(l->s, RTPLEG_SLOT);
 	rtp_session_set_profile(l->s, &l->prof);
 	rtpleg_net_transports(l, &rtp, &rtcp);
-	if (!rtp || !rtcp)
+	if (!rtp || !rtcp) {
+		if (rtp)
+			meta_rtp_transport_destroy(rtp);
+		if (rtcp)
+			meta_rtp_transport_destroy(rtcp);
 		return -ENOMEM;
+	}
 	/* oRTP 5.1 gives a new session transports of its own (kernel
 	 * sockets) and does not free them when they are replaced */
 	rtp_session_get_transports(l->s, &old_rtp, &old_rtcp);
@@ -231,7 +221,23 @@ static void setup_session(struct rtpleg *l, const struct rtpleg_cfg *c)
 	rtp_session_enable_rtcp(s, TRUE);
 }
 
-static void publish(struct rtpleg *l)
+/* rtp_session_reset() keeps the RTCP schedule of the previous call: the
+ * first report of this one could wait a whole old interval. Start it
+ * afresh, as rtp_session_init() does (the structure is public) */
+static void restart_rtcp(RtpSession *s)
+{
+	OrtpRtcpSendAlgorithm *sa = &s->rtcp.send_algo;
+	mblk_t *fb = sa->fb_packets;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->fb_packets = fb;
+	sa->initial = TRUE;
+	sa->allow_early = TRUE;
+}
+
+/* Make the counts visible to rtpleg_stats_get() (a seqlock: one writer,
+ * the media task) */
+void rtpleg_publish(struct rtpleg *l)
 {
 	uint32_t seq = atomic_load_explicit(&l->pub_seq, memory_order_relaxed);
 
@@ -277,6 +283,7 @@ static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 	while (!ssrc)
 		ssrc = (uint32_t)rnd();
 	rtp_session_reset(l->s);
+	restart_rtcp(l->s);
 	setup_session(l, c);
 	rtp_session_set_ssrc(l->s, ssrc);
 	rtp_session_set_seq_number(l->s, (uint16_t)rnd());
@@ -285,7 +292,7 @@ static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 	err = rtpleg_net_bind(l, c->local_port);
 	if (err)
 		goto out_open;
-	publish(l);
+	rtpleg_publish(l);
 	return 0;
 
  out_open:
@@ -339,6 +346,49 @@ int rtpleg_open(struct rtpleg **lp, const struct rtpleg_cfg *cfg)
 	return -ENOSPC;
 }
 
+static int move_port(struct rtpleg *l, uint16_t from, uint16_t to)
+{
+	int err;
+
+	if (port_taken(to))
+		return -EADDRINUSE;
+	rtpleg_net_unbind(l);
+	err = rtpleg_net_bind(l, to);
+	if (err && rtpleg_net_bind(l, from))
+		LOG_ERR("modify: port %u lost", from);
+	return err;
+}
+
+/* a new codec and jitter buffer when the media changed (a new codec that
+ * cannot start leaves the old one) */
+static void change_media(struct rtpleg *l, const struct rtpleg_cfg *old,
+			 struct rtpleg_cfg *c)
+{
+	struct jb_cfg jc = {
+		.clock_hz = 8000, .frame_ms = c->ptime_ms,
+		.min_ms = c->jb_min_ms, .max_ms = c->jb_max_ms,
+	};
+	int err;
+
+	if (c->codec != old->codec) {
+		codec_fini(&l->codec);
+		err = codec_init(&l->codec, c->codec);
+		if (err) {
+			LOG_ERR("modify: codec %d: %s", c->codec,
+				strerror(-err));
+			c->codec = old->codec;
+			c->pt = old->pt;
+			if (codec_init(&l->codec, old->codec))
+				LOG_ERR("modify: codec %d lost", old->codec);
+		}
+	}
+	if (c->ptime_ms != old->ptime_ms || c->jb_min_ms != old->jb_min_ms ||
+	    c->jb_max_ms != old->jb_max_ms || c->codec != old->codec) {
+		jb_init(&l->jb, &jc);	/* a new stream: counters restart */
+		l->fifo_len = 0;
+	}
+}
+
 /**
  * Change an open leg (a re-INVITE): remote address, codec and payload
  * types, ptime, jitter buffer bounds, direction (hold), even the local
@@ -357,43 +407,19 @@ int rtpleg_modify(struct rtpleg *l, const struct rtpleg_cfg *cfg)
 	if (!c.ssrc)
 		c.ssrc = old.ssrc;
 	if (c.local_port != old.local_port) {
-		if (port_taken(c.local_port))
-			return -EADDRINUSE;
-		rtpleg_net_unbind(l);
-		err = rtpleg_net_bind(l, c.local_port);
-		if (err) {
-			if (rtpleg_net_bind(l, old.local_port))
-				LOG_ERR("modify: port %u lost", old.local_port);
+		err = move_port(l, old.local_port, c.local_port);
+		if (err)
 			return err;
-		}
 	}
-	if (c.codec != old.codec) {
-		codec_fini(&l->codec);
-		err = codec_init(&l->codec, c.codec);
-		if (err) {
-			LOG_ERR("modify: codec %d: %s", c.codec, strerror(-err));
-			c.codec = old.codec;
-			codec_init(&l->codec, old.codec);
-		}
-	}
-	if (c.ptime_ms != old.ptime_ms || c.jb_min_ms != old.jb_min_ms ||
-	    c.jb_max_ms != old.jb_max_ms || c.codec != old.codec) {
-		struct jb_cfg jc = {
-			.clock_hz = 8000, .frame_ms = c.ptime_ms,
-			.min_ms = c.jb_min_ms, .max_ms = c.jb_max_ms,
-		};
-
-		jb_init(&l->jb, &jc);	/* a new stream: counters restart */
-		l->fifo_len = 0;
-	}
+	change_media(l, &old, &c);
 	if (c.remote_ip != old.remote_ip || c.remote_port != old.remote_port)
 		rtpck_release(&l->ck);
 	l->cfg = c;
 	rtpck_set_cfg(&l->ck, &(struct rtpck_cfg){
 		.pt_audio = c.pt, .pt_event = c.te_pt, .accept_cn = true });
 	setup_session(l, &c);
-	publish(l);
-	return err;
+	rtpleg_publish(l);
+	return 0;
 }
 
 /**
@@ -411,7 +437,7 @@ void rtpleg_close(struct rtpleg *l)
 	rtpleg_net_unbind(l);
 	rtpleg_net_flush(l);
 	codec_fini(&l->codec);
-	publish(l);
+	rtpleg_publish(l);
 	atomic_store(&l->in_use, false);
 }
 
@@ -435,9 +461,9 @@ int rtpleg_send(struct rtpleg *l, const int16_t *pcm8k, size_t samples)
 	if (!l || !pcm8k || !samples || samples > RTPLEG_MAX_SAMPLES ||
 	    !atomic_load_explicit(&l->in_use, memory_order_relaxed))
 		return -EINVAL;
-	if (!sending(l) || rtpleg_dtmf_tx(l, samples)) {
+	if (!rtpleg_sending(l) || rtpleg_dtmf_tx(l, samples)) {
 		l->tx_ts += (uint32_t)samples;
-		publish(l);
+		rtpleg_publish(l);
 		return 0;
 	}
 	n = codec_encode(&l->codec, pcm8k, samples, pay, sizeof(pay));
@@ -458,168 +484,12 @@ int rtpleg_send(struct rtpleg *l, const int16_t *pcm8k, size_t samples)
 	}
 	l->tx_ts += (uint32_t)samples;
 	if (errors != l->c.tx_errors) {
-		publish(l);
+		rtpleg_publish(l);
 		return -EIO;
 	}
 	l->c.tx_packets++;
 	l->c.tx_bytes += (uint64_t)n;
-	publish(l);
-	return 0;
-}
-
-/* Give the datagram in @p s to oRTP alone, at its arrival time */
-static void feed(struct rtpleg *l, const struct rtpleg_slot *s)
-{
-	uint32_t uts = (uint32_t)(s->at_ns / TICK_NS);
-	mblk_t *m;
-
-	/* oRTP reads nothing when asked twice for the same time */
-	if ((int32_t)(uts - l->last_uts) <= 0)
-		uts = l->last_uts + 1;
-	l->last_uts = uts;
-	l->staged = s;
-	m = rtp_session_recvm_with_ts(l->s, uts);
-	if (m)
-		freemsg(m);	/* our jitter buffer has it */
-	l->staged = NULL;
-}
-
-static void take_rtp(struct rtpleg *l, const struct rtpleg_slot *s)
-{
-	struct rtpck_rtp h;
-	struct jb_pkt p;
-	bool audio;
-
-	if (rtpck_rtp(&l->ck, s->data, s->len, &h) != RTPCK_OK)
-		return;		/* counted by rtpck */
-	l->c.rx_packets++;
-	l->c.rx_bytes += h.payload_len;
-	memset(&p, 0, sizeof(p));
-	p.seq = h.seq;
-	p.ts = h.ts;
-	p.ssrc = h.ssrc;
-	p.marker = h.marker;
-	p.arrival_ns = s->at_ns;
-	audio = h.pt == l->cfg.pt && h.payload_len;
-	if (audio && h.payload_len > JB_PAYLOAD_MAX) {
-		l->c.oversize++;	/* its place in time is kept */
-	} else if (audio) {
-		p.payload = s->data + h.payload_off;
-		p.len = h.payload_len;
-	} else if (h.pt == l->cfg.te_pt) {
-		rtpleg_dtmf_rx(l, h.ts, s->data + h.payload_off,
-			       h.payload_len, s->at_ns);
-	}
-	if (receiving(l))
-		jb_put(&l->jb, &p);
-	feed(l, s);
-	if (audio)
-		rtpleg_dtmf_rx_check(l, true, h.ts, s->at_ns);
-}
-
-static void take(struct rtpleg *l)
-{
-	const struct rtpleg_slot *s;
-
-	while ((s = rtpleg_net_peek(l))) {
-		if (!s->rtcp)
-			take_rtp(l, s);
-		else if (rtpck_rtcp(&l->ck, s->data, s->len, NULL) == RTPCK_OK)
-			feed(l, s);
-		rtpleg_net_pop(l);
-	}
-}
-
-/* SpanDSP 0.0.6's plc_fillin() starts a gap by putting its history ring
- * in order with memcpy() between overlapping ranges (undefined; ASan
- * stops there) whenever the ring's start is in its first half. Put it in
- * order first with memmove(); plc_state_t is public in 0.0.6's plc.h. */
-static void plc_order_history(plc_state_t *s)
-{
-	int16_t tmp[PLC_HISTORY_LEN];
-	size_t n = (size_t)s->buf_ptr;
-
-	if (s->missing_samples || !n || n >= PLC_HISTORY_LEN)
-		return;
-	memcpy(tmp, s->history, n * sizeof(*tmp));
-	memmove(s->history, s->history + n,
-		(PLC_HISTORY_LEN - n) * sizeof(*tmp));
-	memcpy(s->history + PLC_HISTORY_LEN - n, tmp, n * sizeof(*tmp));
-	s->buf_ptr = 0;
-}
-
-/* Fill the FIFO with at least @p samples: frames, concealment, silence */
-static void play(struct rtpleg *l, uint64_t now, size_t samples)
-{
-	uint8_t buf[JB_PAYLOAD_MAX];
-
-	while (l->fifo_len < samples) {
-		int16_t *out = l->fifo + l->fifo_len;
-		size_t room = RTPLEG_FIFO - l->fifo_len, len;
-		uint32_t dur;
-		/* when this frame will start to play */
-		enum jb_res r = jb_get(&l->jb, now + l->fifo_len * TICK_NS,
-				       buf, &len, &dur);
-		int n;
-
-		if (r == JB_FRAME) {
-			n = codec_decode(&l->codec, buf, len, out, room);
-			if (n > 0) {
-				plc_rx(&l->plc, out, n);
-				l->fifo_len += (size_t)n;
-				continue;
-			}
-			l->c.decode_errors++;
-			r = JB_MISSING;
-		}
-		if (r == JB_MISSING && dur) {
-			n = (int)(dur < room ? dur : room);
-			plc_order_history(&l->plc);
-			plc_fillin(&l->plc, out, n);
-			l->fifo_len += (size_t)n;
-			continue;
-		}
-		/* nothing to play: silence, which concealment must know */
-		n = (int)(samples - l->fifo_len);
-		memset(out, 0, (size_t)n * sizeof(*out));
-		plc_rx(&l->plc, out, n);
-		l->fifo_len = samples;
-	}
-}
-
-/**
- * Take what arrived for leg @p l and play @p samples samples of 8 kHz
- * audio into @p pcm8k, always all of them: decoded frames, concealment
- * (SpanDSP PLC) for lost or late ones, silence before the first packet,
- * in silent gaps and while the leg does not receive (sendonly, inactive).
- * Also lets oRTP take RTCP in and send reports while the leg does not
- * send. @p now_ns is the playout time of the first sample.
- * Context: the media task, once per ptime (or any whole number of
- * samples up to RTPLEG_MAX_SAMPLES).
- * @return 0 or -EINVAL
- */
-int rtpleg_recv(struct rtpleg *l, uint64_t now_ns, int16_t *pcm8k,
-		size_t samples)
-{
-	if (!l || !pcm8k || !samples || samples > RTPLEG_MAX_SAMPLES ||
-	    !atomic_load_explicit(&l->in_use, memory_order_relaxed))
-		return -EINVAL;
-	take(l);
-	rtpleg_dtmf_rx_check(l, false, 0, now_ns);
-	if (!sending(l))
-		rtp_session_rtcp_process_send(l->s);
-	if (receiving(l)) {
-		play(l, now_ns, samples);
-		memcpy(pcm8k, l->fifo, samples * sizeof(*pcm8k));
-		l->fifo_len -= samples;
-		memmove(l->fifo, l->fifo + samples,
-			l->fifo_len * sizeof(*l->fifo));
-	} else {
-		memset(pcm8k, 0, samples * sizeof(*pcm8k));
-		l->fifo_len = 0;
-	}
-	l->c.rtt_ms = rtp_session_get_round_trip_propagation(l->s) * 1000.0;
-	publish(l);
+	rtpleg_publish(l);
 	return 0;
 }
 
@@ -684,7 +554,8 @@ void rtpleg_stats_get(const struct rtpleg *l, struct rtpleg_stats *st)
 	st->jb_delay_ms = c.jb.delay_ms;
 	st->jb_target_ms = c.jb.target_ms;
 	if (c.jb.expected)
-		st->loss_pct = 100.0 * (double)c.jb.lost / (double)c.jb.expected;
+		st->loss_pct = 100.0 * (double)c.jb.lost /
+			       (double)c.jb.expected;
 	if (!c.jb.received || !c.jb.expected)
 		return;
 	mi.codec = c.codec;

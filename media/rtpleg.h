@@ -60,7 +60,7 @@ struct rtpleg_cfg {
 	uint8_t pt;		/**< the codec's payload type (0..127) */
 	uint8_t te_pt;		/**< telephone-event; 0: RTPLEG_TE_DEFAULT */
 	uint16_t ptime_ms;	/**< 10, 20, 30... (GSM 20, 40...) */
-	uint16_t jb_min_ms;	/**< 0: one ptime */
+	uint16_t jb_min_ms;	/**< 0: two ptimes */
 	uint16_t jb_max_ms;	/**< 0: 200 */
 	uint32_t ssrc;		/**< ours; 0: random */
 	enum rtpleg_dir dir;

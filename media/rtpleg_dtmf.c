@@ -14,14 +14,12 @@
  * reported once: when the next event starts, when audio resumes after
  * it, or 300 ms after its last packet.
  */
-#define LOG_MODULE "rtpleg"
 #include <errno.h>
 #include <string.h>
 
 #include <ortp/telephonyevents.h>
 
 #include "media/rtpleg_priv.h"
-#include "rtos-kernel/log.h"
 
 #define EVENT_VOLUME	10		/* -10 dBm0 */
 #define EVENT_GAP	(40 * 8)	/* audio between two events, samples */

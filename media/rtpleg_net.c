@@ -130,7 +130,7 @@ void rtpleg_net_flush(struct rtpleg *l)
 			      memory_order_acquire), memory_order_release);
 }
 
-/* --- oRTP transports: called by oRTP in the media task --------------------- */
+/* --- oRTP transports: called by oRTP in the media task ----------------- */
 
 static ortp_socket_t tp_getsocket(RtpTransport *t)
 {

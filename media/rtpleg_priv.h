@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/** @file rtpleg_priv.h  What rtpleg.c (session, audio, events, stats) and
- *  rtpleg_net.c (lwIP, receive rings, oRTP transports) share */
+/** @file rtpleg_priv.h  What the files of the RTP leg module share:
+ *  rtpleg.c (legs, sessions, sending, statistics), rtpleg_rx.c (receive
+ *  path), rtpleg_dtmf.c (RFC 4733 events), rtpleg_net.c (lwIP, receive
+ *  rings, oRTP transports) */
 #ifndef MEDIA_RTPLEG_PRIV_H
 #define MEDIA_RTPLEG_PRIV_H
 
@@ -115,6 +117,19 @@ struct rtpleg {
 	_Atomic uint32_t pub_seq;
 	struct rtpleg_counts pub;
 };
+
+static inline bool rtpleg_sending(const struct rtpleg *l)
+{
+	return l->cfg.dir == RTPLEG_SENDRECV || l->cfg.dir == RTPLEG_SENDONLY;
+}
+
+static inline bool rtpleg_receiving(const struct rtpleg *l)
+{
+	return l->cfg.dir == RTPLEG_SENDRECV || l->cfg.dir == RTPLEG_RECVONLY;
+}
+
+/* rtpleg.c */
+void rtpleg_publish(struct rtpleg *l);
 
 /* rtpleg_net.c */
 int  rtpleg_net_init(struct rtpleg *l);

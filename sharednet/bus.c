@@ -20,7 +20,10 @@
 #define STATUS_SIZE	((sizeof(struct rtstat) + PAGE - 1) & ~(size_t)(PAGE - 1))
 #define PORTS_OFF	(STATUS_OFF + STATUS_SIZE)
 #define PORTS_SIZE	((sizeof(struct ports_shm) + PAGE - 1) & ~(size_t)(PAGE - 1))
-#define RINGS_OFF	(PORTS_OFF + PORTS_SIZE)
+#define RESULTS_OFF	(PORTS_OFF + PORTS_SIZE)
+#define RESULTS_SIZE	((sizeof(struct bus_results) + PAGE - 1) & \
+			 ~(size_t)(PAGE - 1))
+#define RINGS_OFF	(RESULTS_OFF + RESULTS_SIZE)
 
 struct bus {
 	int memfd;
@@ -115,6 +118,12 @@ int bus_check(const void *region, size_t size, char *why, size_t whylen)
 	}
 	if (bad_area(h->locks_off, h->locks_size, sizeof(struct bus_locks),
 		     size) ||
+	    bad_area(h->results_off, h->results_size,
+		     sizeof(struct bus_results), size) ||
+	    overlaps(h->results_off, h->results_size, h->status_off,
+		     h->status_size) ||
+	    overlaps(h->results_off, h->results_size, h->ports_off,
+		     h->ports_size) ||
 	    bad_area(h->status_off, h->status_size, sizeof(struct rtstat),
 		     size) ||
 	    bad_area(h->ports_off, h->ports_size, sizeof(struct ports_shm),
@@ -142,9 +151,13 @@ int bus_check(const void *region, size_t size, char *why, size_t whylen)
 		    overlaps(h->ports_off, h->ports_size, c->data_off, ds) ||
 		    overlaps(h->locks_off, h->locks_size, c->ctl_off,
 			     CTL_STRIDE) ||
-		    overlaps(h->locks_off, h->locks_size, c->data_off, ds)) {
+		    overlaps(h->locks_off, h->locks_size, c->data_off, ds) ||
+		    overlaps(h->results_off, h->results_size, c->ctl_off,
+			     CTL_STRIDE) ||
+		    overlaps(h->results_off, h->results_size, c->data_off,
+			     ds)) {
 			snprintf(why, whylen, "channel %s overlaps the status "
-				 "page, the port set or the locks",
+				 "page, the port set, the results or the locks",
 				 chans[i].name);
 			return -EBADMSG;
 		}
@@ -325,6 +338,8 @@ int bus_create(struct bus **bp, const struct bus_cfg *cfg)
 	h->ports_size = PORTS_SIZE;
 	h->locks_off = LOCKS_OFF;
 	h->locks_size = sizeof(struct bus_locks);
+	h->results_off = RESULTS_OFF;
+	h->results_size = RESULTS_SIZE;
 	err = init_locks((struct bus_locks *)(b->base + LOCKS_OFF));
 	if (err) {
 		bus_detach(b);
@@ -427,6 +442,59 @@ struct ports_shm *bus_ports(struct bus *b)
 	const struct bus_shm_hdr *h = (const struct bus_shm_hdr *)b->base;
 
 	return (struct ports_shm *)(b->base + h->ports_off);
+}
+
+/** Recent results of channel 4 requests. */
+struct bus_results *bus_results(struct bus *b)
+{
+	const struct bus_shm_hdr *h = (const struct bus_shm_hdr *)b->base;
+
+	return (struct bus_results *)(b->base + h->results_off);
+}
+
+/** Record the result of request @p seq. Context: the RT side's one writer
+ *  (the media task); never blocks. */
+void bus_result_put(struct bus *b, uint32_t seq, uint32_t chan,
+		    uint16_t type, int err)
+{
+	struct bus_results *rs = bus_results(b);
+	uint32_t n = atomic_load_explicit(&rs->count, memory_order_relaxed);
+	struct bus_result *r = &rs->r[n % BUS_RESULTS];
+
+	atomic_store_explicit(&r->stamp, 0, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	r->seq = seq;
+	r->chan = chan;
+	r->type = type;
+	r->err = (int16_t)err;
+	atomic_store_explicit(&r->stamp, n + 1, memory_order_release);
+	atomic_store_explicit(&rs->count, n + 1, memory_order_release);
+}
+
+/** Look for the result of request @p seq of @p type. Context: any reader.
+ *  @return 1 found (its error in @p err), 0 not (yet) there */
+int bus_result_find(struct bus *b, uint32_t seq, uint16_t type, int *err)
+{
+	struct bus_results *rs = bus_results(b);
+
+	for (unsigned i = 0; i < BUS_RESULTS; i++) {
+		struct bus_result *r = &rs->r[i];
+		uint32_t st = atomic_load_explicit(&r->stamp,
+						   memory_order_acquire);
+		uint32_t rseq = r->seq;
+		uint16_t rtype = r->type;
+		int rerr = r->err;
+
+		atomic_thread_fence(memory_order_acquire);
+		if (!st || atomic_load_explicit(&r->stamp,
+				memory_order_relaxed) != st)
+			continue;	/* being rewritten */
+		if (rseq == seq && rtype == type) {
+			*err = rerr;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /** The region's memfd. */

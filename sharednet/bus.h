@@ -86,6 +86,27 @@ struct bus_shm_hdr {
 	uint64_t ports_size;
 	uint64_t locks_off;	/**< struct bus_locks: Linux side only */
 	uint64_t locks_size;
+	uint64_t results_off;	/**< struct bus_results, written by RT */
+	uint64_t results_size;
+};
+
+#define BUS_RESULTS 64
+
+/** The outcome of recent requests on channel 4, written by the RT side as
+ *  it answers them, for Linux tools that do not consume channel 4's
+ *  replies. Entry i is valid when its stamp equals the count at which it
+ *  was written + 1 (stamp written last, with release). */
+struct bus_result {
+	_Atomic uint32_t stamp;
+	uint32_t seq;
+	uint32_t chan;
+	uint16_t type;
+	int16_t err;
+};
+
+struct bus_results {
+	_Atomic uint32_t count;
+	struct bus_result r[BUS_RESULTS];
 };
 
 /** Several Linux programs may produce or consume on one ring (the SIP
@@ -108,6 +129,10 @@ int  bus_check(const void *region, size_t size, char *why, size_t whylen);
 struct ring *bus_ring(struct bus *b, enum bus_chan ch);
 struct rtstat *bus_status(struct bus *b);
 struct ports_shm *bus_ports(struct bus *b);
+struct bus_results *bus_results(struct bus *b);
+void bus_result_put(struct bus *b, uint32_t seq, uint32_t chan,
+		    uint16_t type, int err);
+int  bus_result_find(struct bus *b, uint32_t seq, uint16_t type, int *err);
 int  bus_memfd(const struct bus *b);
 void *bus_region(const struct bus *b, size_t *size);
 int  bus_event_fd(const struct bus *b, enum bus_chan ch);

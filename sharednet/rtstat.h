@@ -24,7 +24,6 @@
 #define RTSTAT_MAX_COUNTERS	512
 #define RTSTAT_NAME		48
 #define RTSTAT_MAX_CHANS	1024
-#define RTSTAT_RESULTS		32
 
 struct rtstat_task {
 	char name[16];
@@ -75,21 +74,14 @@ struct rtstat_leg {
 	uint16_t mos_x100;	/**< estimated MOS * 100 (RTP) */
 	uint32_t jitter_us;	/**< RTP interarrival jitter */
 	uint32_t tx_packets, rx_packets, lost, late;
+	uint32_t malformed;	/**< RTP refused (version, header, CSRC, ...) */
+	uint32_t wrong_ssrc;	/**< RTP of another source, refused */
 };
 
 struct rtstat_chan {
 	uint32_t id;
 	uint32_t age_ms;	/**< since it was opened */
 	struct rtstat_leg leg[2];
-};
-
-/** The outcome of a recent request on channel 4 (for observers such as
- *  gwctl, which do not consume channel 4's replies) */
-struct rtstat_result {
-	uint32_t seq;
-	uint32_t chan;
-	uint16_t type;		/**< enum msg_type of the request */
-	int16_t err;		/**< 0 or a negative errno */
 };
 
 struct rtstat {
@@ -107,8 +99,6 @@ struct rtstat {
 	uint32_t ncounters;
 	struct rtstat_net net;
 	uint32_t nchans;
-	uint32_t nresults;	/**< results ever published (ring index) */
-	struct rtstat_result result[RTSTAT_RESULTS];
 	struct rtstat_chan chan[RTSTAT_MAX_CHANS];
 	struct rtstat_task task[RTSTAT_MAX_TASKS];
 	struct rtstat_counter counter[RTSTAT_MAX_COUNTERS];

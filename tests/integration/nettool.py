@@ -7,6 +7,8 @@
   bind PORT                       try to bind UDP PORT: prints ok or the errno name
   raw IFNAME DSTMAC               send malformed frames (prints how many sent)
   http-get URL                    print the body's length, exit 1 on failure
+  rtp-garbage HOST PORT LPORT     from LPORT: valid PCMU RTP, then one of each
+                                  malformed kind (prints how many sent)
 """
 import errno
 import os
@@ -87,13 +89,40 @@ def raw(ifname, dstmac):
     print(sent)
 
 
+def rtp_garbage(host, port, lport):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", int(lport)))
+    dst = (host, int(port))
+    hdr = lambda seq, ssrc=0x11223344, first=0x80: struct.pack(
+        "!BBHII", first, 0, seq, seq * 160, ssrc)
+    # an established stream first: 50 packets, 20 ms apart
+    for seq in range(50):
+        s.sendto(hdr(seq) + b"\xff" * 160, dst)
+        time.sleep(0.02)
+    bad = [
+        hdr(50, first=0x40) + b"\xff" * 160,          # version 1
+        hdr(51)[:8],                                   # truncated header
+        hdr(52, ssrc=0x55667788) + b"\xff" * 160,     # wrong SSRC
+        hdr(53, first=0x8f) + b"\xff" * 8,            # 15 CSRCs, 8 bytes
+        hdr(54, first=0xa0) + b"\xff" * 20 + b"\xc8", # padding 200 > payload
+        hdr(55, first=0xa0) + b"\xff" * 20 + b"\x00", # padding length 0
+    ]
+    for b in bad:
+        s.sendto(b, dst)
+        time.sleep(0.02)
+    for seq in range(56, 106):                         # and valid again
+        s.sendto(hdr(seq) + b"\xff" * 160, dst)
+        time.sleep(0.02)
+    print(len(bad))
+
+
 def http_get(url):
     with urllib.request.urlopen(url, timeout=5) as r:
         print(len(r.read()))
 
 
 cmds = {"udp-echo": udp_echo, "udp-server": udp_server, "bind": bind,
-        "raw": raw, "http-get": http_get}
+        "raw": raw, "http-get": http_get, "rtp-garbage": rtp_garbage}
 if len(sys.argv) < 2 or sys.argv[1] not in cmds:
     sys.exit(__doc__)
 try:
