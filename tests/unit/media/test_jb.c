@@ -373,7 +373,7 @@ static void test_jb_burst_is_absorbed(void **state)
 				 outs[g + 1].res == JB_FRAME, 0);
 }
 
-/* --- wrap-around ------------------------------------------------------------ */
+/* --- wrap-around ---------------------------------------------------- */
 
 static void test_jb_sequence_and_timestamp_wrap(void **state)
 {
@@ -395,7 +395,51 @@ static void test_jb_sequence_and_timestamp_wrap(void **state)
 	assert_int_equal(st.concealed, 0);
 }
 
-/* --- talkspurts, new sources, jumps ------------------------------------------ */
+static void test_jb_follows_a_peer_with_longer_frames(void **state)
+{
+	struct jb_stats st;
+	uint8_t buf[JB_PAYLOAD_MAX];
+	size_t len, frames = 0;
+	uint32_t dur;
+	uint64_t now = T0 + 10 * MS;
+
+	(void)state;
+	init_jb(40, 200);
+	/* asked for 20 ms, the peer sends 40 ms frames (320 samples) */
+	for (size_t i = 0; i < 50; i++) {
+		pks[i] = (struct pk){ .seq = (uint16_t)(700 + i),
+				      .ts = 5000 + (uint32_t)i * 2 * STEP,
+				      .ssrc = SSRC_A, .audio = true,
+				      .at = T0 + i * 40 * MS + MS };
+	}
+	kpk = 0;
+	/* the player asks for a frame when the last one is used up */
+	for (uint64_t due = now; now < T0 + 2100 * MS; now += 20 * MS) {
+		enum jb_res r;
+
+		while (kpk < 50 && pks[kpk].at <= now)
+			put(&pks[kpk++]);
+		if (now < due)
+			continue;
+		r = jb_get(&jb, now, buf, &len, &dur);
+		if (r == JB_FRAME) {
+			assert_int_equal(buf[0] << 8 | buf[1], 700 + frames);
+			frames++;
+			due = now + 40 * MS;	/* 40 ms of audio */
+		} else {
+			/* silence, only before the start and after the end */
+			assert_true(!frames || frames == 50);
+		}
+	}
+	assert_int_equal(frames, 50);
+	assert_int_equal(dur, 2 * STEP);	/* learned */
+	st = stats();
+	assert_int_equal(st.played, 50);
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.late, 0);
+}
+
+/* --- talkspurts, new sources, jumps ---------------------------------- */
 
 static void test_jb_silence_gap_restarts_playout(void **state)
 {
@@ -644,23 +688,26 @@ static void test_jb_target_grows_under_jitter_and_shrinks_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_jb_init_rejects_bad_config),
-		cmocka_unit_test(test_jb_empty_before_first_packet),
-		cmocka_unit_test(test_jb_in_order_plays_everything_after_the_delay),
-		cmocka_unit_test(test_jb_reordering_is_absorbed),
-		cmocka_unit_test(test_jb_duplicates_are_counted_and_dropped),
-		cmocka_unit_test(test_jb_loss_is_concealed_and_counted),
-		cmocka_unit_test(test_jb_late_packet_is_concealed_then_dropped),
-		cmocka_unit_test(test_jb_burst_is_absorbed),
-		cmocka_unit_test(test_jb_sequence_and_timestamp_wrap),
-		cmocka_unit_test(test_jb_silence_gap_restarts_playout),
-		cmocka_unit_test(test_jb_talkspurt_start_shrinks_a_deep_buffer),
-		cmocka_unit_test(test_jb_underrun_then_late_frame_grows_the_delay),
-		cmocka_unit_test(test_jb_event_packets_hold_time_without_audio),
-		cmocka_unit_test(test_jb_new_ssrc_restarts),
-		cmocka_unit_test(test_jb_large_jump_needs_confirmation),
-		cmocka_unit_test(test_jb_overflow_is_discarded_then_followed),
-		cmocka_unit_test(test_jb_target_grows_under_jitter_and_shrinks_back),
+#define T(f) cmocka_unit_test(f)
+		T(test_jb_init_rejects_bad_config),
+		T(test_jb_empty_before_first_packet),
+		T(test_jb_in_order_plays_everything_after_the_delay),
+		T(test_jb_reordering_is_absorbed),
+		T(test_jb_duplicates_are_counted_and_dropped),
+		T(test_jb_loss_is_concealed_and_counted),
+		T(test_jb_late_packet_is_concealed_then_dropped),
+		T(test_jb_burst_is_absorbed),
+		T(test_jb_sequence_and_timestamp_wrap),
+		T(test_jb_follows_a_peer_with_longer_frames),
+		T(test_jb_silence_gap_restarts_playout),
+		T(test_jb_talkspurt_start_shrinks_a_deep_buffer),
+		T(test_jb_underrun_then_late_frame_grows_the_delay),
+		T(test_jb_event_packets_hold_time_without_audio),
+		T(test_jb_new_ssrc_restarts),
+		T(test_jb_large_jump_needs_confirmation),
+		T(test_jb_overflow_is_discarded_then_followed),
+		T(test_jb_target_grows_under_jitter_and_shrinks_back),
+#undef T
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

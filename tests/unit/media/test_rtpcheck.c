@@ -120,7 +120,7 @@ static void test_rtpck_csrc_extension_and_padding(void **state)
 	assert_int_equal(h.payload_off, 12 + 8 + 8);
 	assert_int_equal(h.payload_len, 160);
 
-	pkt[n - 1] = 164;			/* padding is the whole payload */
+	pkt[n - 1] = 164;		/* the padding is the whole payload */
 	assert_int_equal(rtpck_parse_rtp(pkt, n, &h), RTPCK_OK);
 	assert_int_equal(h.payload_len, 0);
 }
@@ -199,7 +199,7 @@ static void test_rtpck_bad_padding(void **state)
 	assert_int_equal(rtpck_parse_rtp(pkt, 12, NULL), RTPCK_BAD_PADDING);
 }
 
-/* --- the per-leg filter ---------------------------------------------------- */
+/* --- the per-leg filter ---------------------------------------------- */
 
 static void test_rtpck_unexpected_payload_type(void **state)
 {
@@ -415,20 +415,22 @@ static void test_rtpck_rtcp_counters(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rtpck_valid_packets),
-		cmocka_unit_test(test_rtpck_csrc_extension_and_padding),
-		cmocka_unit_test(test_rtpck_bad_version),
-		cmocka_unit_test(test_rtpck_truncated_header),
-		cmocka_unit_test(test_rtpck_csrc_count_past_the_end),
-		cmocka_unit_test(test_rtpck_extension_past_the_end),
-		cmocka_unit_test(test_rtpck_bad_padding),
-		cmocka_unit_test(test_rtpck_unexpected_payload_type),
-		cmocka_unit_test(test_rtpck_wrong_ssrc_is_dropped_while_interleaved),
-		cmocka_unit_test(test_rtpck_new_ssrc_is_followed_after_three),
-		cmocka_unit_test(test_rtpck_bye_or_release_frees_the_source),
-		cmocka_unit_test(test_rtpck_rtcp_real_compounds),
-		cmocka_unit_test(test_rtpck_rtcp_malformed),
-		cmocka_unit_test(test_rtpck_rtcp_counters),
+#define T(f) cmocka_unit_test(f)
+		T(test_rtpck_valid_packets),
+		T(test_rtpck_csrc_extension_and_padding),
+		T(test_rtpck_bad_version),
+		T(test_rtpck_truncated_header),
+		T(test_rtpck_csrc_count_past_the_end),
+		T(test_rtpck_extension_past_the_end),
+		T(test_rtpck_bad_padding),
+		T(test_rtpck_unexpected_payload_type),
+		T(test_rtpck_wrong_ssrc_is_dropped_while_interleaved),
+		T(test_rtpck_new_ssrc_is_followed_after_three),
+		T(test_rtpck_bye_or_release_frees_the_source),
+		T(test_rtpck_rtcp_real_compounds),
+		T(test_rtpck_rtcp_malformed),
+		T(test_rtpck_rtcp_counters),
+#undef T
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,751 @@
+// SPDX-License-Identifier: MIT
+/** @file test_rtpleg.c  RTP legs through the RT stack: two legs talk to
+ *  each other through lwIP on one netif
+ *
+ * lwIP runs for real (lwipif.c, the netif of the RT partition). What it
+ * sends comes to a test "wire", which plays a peer at 198.18.0.99: it
+ * answers ARP, and sends each UDP frame back with its IP addresses
+ * swapped (checksums hold), so that what leg A (port 20000) sends to the
+ * peer's port 30000 arrives at leg B (port 30000) from 198.18.0.99:20000,
+ * and the other way round. The wire can drop frames on purpose.
+ * Most tests run in one thread on a fake clock: the test is the net task
+ * (the wire) and the media task (send, then receive). The last one runs
+ * real RT tasks, "net" and "media", in two threads.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include <lwip/tcpip.h>
+#include <lwip/udp.h>
+
+#include "hal/pkt.h"
+#include "media/codec.h"
+#include "media/rtpleg.h"
+#include "rtos-kernel/mq.h"
+#include "rtos-kernel/rtk.h"
+#include "rtos-kernel/task.h"
+#include "sharednet/lwipif.h"
+
+#define MS		1000000ull
+#define OUR_IP		0x0a0012c6u	/* 198.18.0.10, network order */
+#define PEER_IP		0x630012c6u	/* 198.18.0.99 */
+#define PORT_A		20000
+#define PORT_B		30000
+#define NPKT		512
+#define LEGS		4
+#define FRAME		160		/* 20 ms */
+#define ETH		14
+#define IP4		(ETH + 20)
+#define UDP		(IP4 + 8)
+
+static const uint8_t our_mac[6] = { 0x02, 0x00, 0x5e, 0x12, 0x34, 0x56 };
+static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 };
+
+static struct pkt_pool *pool;
+static struct lwipif *lw;
+static struct rtk_mq *wire;		/* frames lwIP sent */
+static uint64_t fake_now = 1000 * MS;
+static struct rtpleg *a, *b;
+/* the wire drops RTP to port @c drop_port with these sequence numbers
+ * (counted from the first one it saw) */
+static uint16_t drop_port;
+static int drop_from = -1, drop_count;
+static int first_seq = -1;
+static _Atomic unsigned rtcp_frames;
+
+static uint64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+/* lwIP sends a frame (any thread, core lock held): onto the wire */
+static void out(struct pkt *p, void *arg)
+{
+	(void)arg;
+	if (rtk_mq_push(wire, &p))
+		pkt_free(p);
+}
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void arp_reply(const uint8_t *req)
+{
+	struct pkt *p = pkt_get(pool);
+	uint8_t *f;
+
+	if (!p)
+		return;
+	f = pkt_data(p);
+	memset(f, 0, 60);
+	memcpy(f, our_mac, 6);
+	memcpy(f + 6, peer_mac, 6);
+	f[12] = 0x08;
+	f[13] = 0x06;
+	f[15] = 1;		/* Ethernet */
+	f[16] = 0x08;		/* IPv4 */
+	f[18] = 6;
+	f[19] = 4;
+	f[21] = 2;		/* reply */
+	memcpy(f + 22, peer_mac, 6);
+	memcpy(f + 28, req + 38, 4);	/* the address asked for */
+	memcpy(f + 32, our_mac, 6);
+	memcpy(f + 38, req + 28, 4);
+	p->len = 60;
+	lwipif_input(lw, p);
+}
+
+static bool dropped(const uint8_t *f, size_t len)
+{
+	int seq;
+
+	if (len < UDP + 12 || be16(f + IP4 + 2) != drop_port)
+		return false;	/* RTCP goes to the odd port */
+	seq = be16(f + UDP + 2);
+	if (first_seq < 0)
+		first_seq = seq;
+	seq = (uint16_t)(seq - first_seq);
+	return drop_from >= 0 && seq >= drop_from &&
+	       seq < drop_from + drop_count;
+}
+
+/* Take what lwIP sent: answer ARP for the peer, send UDP to the peer
+ * back to us; the rest (IPv6 chatter) goes nowhere */
+static void wire_step(void)
+{
+	struct pkt *p;
+
+	while (!rtk_mq_pop(wire, &p)) {
+		uint8_t *f = pkt_data(p), ip[4];
+
+		if (p->len >= 42 && f[12] == 0x08 && f[13] == 0x06 &&
+		    f[21] == 1) {
+			arp_reply(f);
+		} else if (p->len >= UDP && f[12] == 0x08 && !f[13] &&
+			   f[23] == 17 && !dropped(f, p->len)) {
+			if (f[UDP - 5] & 1)	/* odd port: RTCP */
+				atomic_fetch_add(&rtcp_frames, 1);
+			memcpy(f, our_mac, 6);
+			memcpy(f + 6, peer_mac, 6);
+			memcpy(ip, f + 26, 4);
+			memcpy(f + 26, f + 30, 4);
+			memcpy(f + 30, ip, 4);
+			lwipif_input(lw, p);
+			continue;
+		}
+		pkt_free(p);
+	}
+}
+
+static void tone(int16_t *pcm, size_t n, double hz, uint64_t *phase)
+{
+	for (size_t i = 0; i < n; i++, (*phase)++)
+		pcm[i] = (int16_t)(8000 * sin(2 * M_PI * hz * (double)*phase /
+					      8000.0));
+}
+
+/* frequency of @p pcm from its rising zero crossings */
+static double frequency(const int16_t *pcm, size_t n)
+{
+	int first = -1, last = -1, count = 0;
+
+	for (size_t i = 1; i < n; i++) {
+		if (pcm[i - 1] < 0 && pcm[i] >= 0) {
+			if (first < 0)
+				first = (int)i;
+			last = (int)i;
+			count++;
+		}
+	}
+	return count > 1 ? 8000.0 * (count - 1) / (last - first) : 0;
+}
+
+static struct rtpleg_cfg cfg_of(uint16_t local, uint16_t remote,
+				enum codec_id codec)
+{
+	struct rtpleg_cfg c = {
+		.local_port = local, .remote_ip = PEER_IP,
+		.remote_port = remote, .codec = codec,
+		.pt = codec_info(codec)->pt, .ptime_ms = 20,
+		.jb_min_ms = 40, .jb_max_ms = 200,
+	};
+
+	return c;
+}
+
+static void open_pair(enum codec_id codec)
+{
+	struct rtpleg_cfg ca = cfg_of(PORT_A, PORT_B, codec);
+	struct rtpleg_cfg cb = cfg_of(PORT_B, PORT_A, codec);
+
+	assert_int_equal(rtpleg_open(&a, &ca), 0);
+	assert_int_equal(rtpleg_open(&b, &cb), 0);
+}
+
+/* one 20 ms step of both media directions: A sends @p hz, B sends 500 Hz;
+ * what B plays goes to @p heard at @p at */
+static void step(double hz, uint64_t *pa, uint64_t *pb, int16_t *heard)
+{
+	int16_t pcm[FRAME], sink[FRAME];
+
+	fake_now += 20 * MS;
+	tone(pcm, FRAME, hz, pa);
+	assert_int_equal(rtpleg_send(a, pcm, FRAME), 0);
+	tone(pcm, FRAME, 500, pb);
+	assert_int_equal(rtpleg_send(b, pcm, FRAME), 0);
+	wire_step();
+	assert_int_equal(rtpleg_recv(b, fake_now, heard ? heard : sink,
+				     FRAME), 0);
+	assert_int_equal(rtpleg_recv(a, fake_now, sink, FRAME), 0);
+}
+
+static int group_setup(void **state)
+{
+	struct rtk_cfg rc = { .no_rt = true };
+	struct netcfg_msg m = {
+		.version = NETCFG_VERSION, .size = sizeof(m), .up = 1,
+		.prefix_len = 24, .ip = OUR_IP, .mtu = 1500,
+	};
+
+	(void)state;
+	memcpy(m.mac, our_mac, 6);
+	if (rtk_init(&rc) || pkt_pool_create(&pool, "test", NPKT) ||
+	    rtk_mq_create(&wire, RTK_MQ_MPSC, sizeof(struct pkt *), NPKT) ||
+	    lwipif_init(&lw, &m, pool, 10, out, NULL))
+		return -1;
+	if (codec_module_init(LEGS) && codec_module_init(LEGS) != -EALREADY)
+		return -1;
+	rtpleg_clock_set(fake_clock);
+	return rtpleg_module_init(LEGS);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	rtpleg_module_fini();
+	wire_step();
+	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	a = b = NULL;
+	drop_port = 0;
+	drop_from = -1;
+	first_seq = -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rtpleg_close(a);
+	rtpleg_close(b);
+	wire_step();		/* the BYEs */
+	a = b = NULL;
+	/* every frame went back to its pool */
+	assert_int_equal(pkt_pool_free_count(pool), NPKT);
+	return 0;
+}
+
+/* --- opening ----------------------------------------------------------- */
+
+static void test_rtpleg_open_checks_its_configuration(void **state)
+{
+	struct rtpleg_cfg c = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	struct rtpleg *l = NULL;
+
+	(void)state;
+	c.local_port = 20001;			/* odd */
+	assert_int_equal(rtpleg_open(&l, &c), -EINVAL);
+	c = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	c.ptime_ms = 25;			/* not whole 10 ms frames */
+	assert_int_equal(rtpleg_open(&l, &c), -EINVAL);
+	c.ptime_ms = 80;			/* more than 60 ms */
+	assert_int_equal(rtpleg_open(&l, &c), -EINVAL);
+	c = cfg_of(PORT_A, PORT_B, CODEC_GSM);
+	c.ptime_ms = 10;			/* GSM frames are 20 ms */
+	assert_int_equal(rtpleg_open(&l, &c), -EINVAL);
+	c = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	c.te_pt = 0;				/* 101 by default... */
+	c.pt = 101;				/* ...which the codec has */
+	assert_int_equal(rtpleg_open(&l, &c), -EINVAL);
+	c = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	c.jb_min_ms = 300;
+	assert_int_equal(rtpleg_open(&l, &c), -EINVAL);
+	assert_int_equal(rtpleg_open(&l, NULL), -EINVAL);
+	assert_null(l);
+}
+
+static void test_rtpleg_open_until_no_leg_is_left(void **state)
+{
+	struct rtpleg *l[LEGS + 1];
+	struct rtpleg_cfg c;
+
+	(void)state;
+	for (int i = 0; i < LEGS; i++) {
+		c = cfg_of((uint16_t)(PORT_A + 2 * i), PORT_B, CODEC_PCMU);
+		assert_int_equal(rtpleg_open(&l[i], &c), 0);
+	}
+	c = cfg_of(PORT_A + 100, PORT_B, CODEC_PCMU);
+	assert_int_equal(rtpleg_open(&l[LEGS], &c), -ENOSPC);
+	for (int i = 0; i < LEGS; i++)
+		rtpleg_close(l[i]);
+	/* and again: legs and ports come back */
+	for (int i = 0; i < LEGS; i++) {
+		c = cfg_of((uint16_t)(PORT_A + 2 * i), PORT_B, CODEC_PCMU);
+		assert_int_equal(rtpleg_open(&l[i], &c), 0);
+	}
+	for (int i = 0; i < LEGS; i++)
+		rtpleg_close(l[i]);
+}
+
+static void test_rtpleg_port_in_use(void **state)
+{
+	struct rtpleg_cfg c = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	struct udp_pcb *other;
+	struct rtpleg *l;
+
+	(void)state;
+	assert_int_equal(rtpleg_open(&a, &c), 0);
+	assert_int_equal(rtpleg_open(&l, &c), -EADDRINUSE);
+	/* someone else in the RT stack has the RTCP port */
+	LOCK_TCPIP_CORE();
+	other = udp_new();
+	assert_int_equal(udp_bind(other, IP_ANY_TYPE, PORT_A + 11), ERR_OK);
+	UNLOCK_TCPIP_CORE();
+	c.local_port = PORT_A + 10;
+	assert_int_equal(rtpleg_open(&l, &c), -EADDRINUSE);
+	LOCK_TCPIP_CORE();
+	udp_remove(other);
+	UNLOCK_TCPIP_CORE();
+	/* the RTP port was given back */
+	assert_int_equal(rtpleg_open(&b, &c), 0);
+}
+
+/* --- audio, events, statistics ----------------------------------------- */
+
+static void check_tone_crosses(enum codec_id codec, double hz, double mos)
+{
+	int16_t heard[100 * FRAME];
+	uint64_t pa = 0, pb = 0;
+	struct rtpleg_stats st;
+	double f;
+
+	open_pair(codec);
+	for (int i = 0; i < 100; i++)
+		step(hz, &pa, &pb, heard + i * FRAME);
+	/* the last second, after the jitter buffer's delay */
+	f = frequency(heard + 50 * FRAME, 50 * FRAME);
+	assert_true(fabs(f - hz) < hz * 0.02);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.rx_packets, 100);
+	assert_int_equal(st.tx_packets, 100);
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.late, 0);
+	assert_int_equal(st.malformed, 0);
+	assert_int_equal(st.ring_full, 0);
+	assert_true(st.mos > mos);
+	rtpleg_stats_get(a, &st);
+	assert_int_equal(st.rx_packets, 100);
+}
+
+static void test_rtpleg_tone_crosses_pcmu(void **state)
+{
+	(void)state;
+	check_tone_crosses(CODEC_PCMU, 1000, 4.3);
+}
+
+static void test_rtpleg_tone_crosses_g722(void **state)
+{
+	(void)state;
+	check_tone_crosses(CODEC_G722, 700, 4.3);
+}
+
+static void test_rtpleg_tone_crosses_gsm(void **state)
+{
+	(void)state;
+	check_tone_crosses(CODEC_GSM, 400, 3.6);	/* Ie 20 */
+}
+
+static void test_rtpleg_peer_with_another_ptime(void **state)
+{
+	struct rtpleg_cfg ca = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	struct rtpleg_cfg cb = cfg_of(PORT_B, PORT_A, CODEC_PCMU);
+	int16_t pcm[2 * FRAME], heard[100 * FRAME];
+	uint64_t pa = 0;
+	struct rtpleg_stats st;
+
+	(void)state;
+	ca.ptime_ms = 40;		/* A sends 40 ms, B plays 20 ms */
+	assert_int_equal(rtpleg_open(&a, &ca), 0);
+	assert_int_equal(rtpleg_open(&b, &cb), 0);
+	for (int i = 0; i < 100; i++) {
+		fake_now += 20 * MS;
+		if (i % 2 == 0) {
+			tone(pcm, 2 * FRAME, 1000, &pa);
+			assert_int_equal(rtpleg_send(a, pcm, 2 * FRAME), 0);
+		}
+		wire_step();
+		assert_int_equal(rtpleg_recv(b, fake_now, heard + i * FRAME,
+					     FRAME), 0);
+	}
+	assert_true(fabs(frequency(heard + 20 * FRAME, 80 * FRAME) - 1000) <
+		    20);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.rx_packets, 50);
+	assert_int_equal(st.concealed, 0);
+	assert_int_equal(st.lost + st.late + st.discarded, 0);
+}
+
+static void test_rtpleg_dtmf_crosses(void **state)
+{
+	uint64_t pa = 0, pb = 0;
+	struct rtpleg_stats st;
+	unsigned ms;
+	char d;
+
+	(void)state;
+	open_pair(CODEC_PCMU);
+	for (int i = 0; i < 10; i++)
+		step(1000, &pa, &pb, NULL);
+	assert_int_equal(rtpleg_send_dtmf(a, '5', 200), 0);
+	assert_int_equal(rtpleg_send_dtmf(a, '#', 60), 0);
+	assert_int_equal(rtpleg_send_dtmf(a, 'x', 60), -EINVAL);
+	for (int i = 0; i < 40; i++)
+		step(1000, &pa, &pb, NULL);
+	assert_int_equal(rtpleg_dtmf_poll(b, &d, &ms), 0);
+	assert_int_equal(d, '5');
+	assert_int_equal(ms, 200);
+	assert_int_equal(rtpleg_dtmf_poll(b, &d, &ms), 0);
+	assert_int_equal(d, '#');
+	assert_int_equal(ms, 60);
+	/* each event once, at its end */
+	assert_int_equal(rtpleg_dtmf_poll(b, &d, &ms), -EAGAIN);
+	rtpleg_stats_get(a, &st);
+	assert_int_equal(st.dtmf_tx, 2);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.dtmf_rx, 2);
+	/* event packets hold their sequence numbers: nothing is lost */
+	assert_int_equal(st.lost, 0);
+}
+
+static void test_rtpleg_dtmf_end_lost_is_still_reported(void **state)
+{
+	uint64_t pa = 0, pb = 0;
+	unsigned ms;
+	char d;
+
+	(void)state;
+	open_pair(CODEC_PCMU);
+	drop_port = PORT_B;
+	for (int i = 0; i < 10; i++)
+		step(1000, &pa, &pb, NULL);
+	/* 100 ms: packets 10..14 carry it, 14..16 are its three ends */
+	drop_from = 14;
+	drop_count = 3;
+	assert_int_equal(rtpleg_send_dtmf(a, '9', 100), 0);
+	for (int i = 0; i < 30; i++)
+		step(1000, &pa, &pb, NULL);
+	/* reported once audio came back, with the duration it saw last */
+	assert_int_equal(rtpleg_dtmf_poll(b, &d, &ms), 0);
+	assert_int_equal(d, '9');
+	assert_int_equal(ms, 80);
+	assert_int_equal(rtpleg_dtmf_poll(b, &d, &ms), -EAGAIN);
+}
+
+static void test_rtpleg_loss_is_counted_from_sequence_numbers(void **state)
+{
+	int16_t heard[FRAME];
+	uint64_t pa = 0, pb = 0;
+	struct rtpleg_stats st;
+
+	(void)state;
+	open_pair(CODEC_PCMU);
+	drop_port = PORT_B;		/* A -> B */
+	drop_from = 40;
+	drop_count = 5;
+	for (int i = 0; i < 100; i++)
+		step(1000, &pa, &pb, heard);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.rx_packets, 95);
+	assert_int_equal(st.lost, 5);
+	assert_int_equal(st.late, 0);
+	assert_true(st.concealed >= 5);
+	assert_true(st.loss_pct > 4.9 && st.loss_pct < 5.1);
+	assert_true(st.mos < 4.2 && st.mos > 3.0);
+	rtpleg_stats_get(a, &st);	/* the other way was clean */
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.rx_packets, 100);
+}
+
+/* a UDP frame from the peer to our port @p port, UDP checksum 0 */
+static void inject(uint16_t port, const uint8_t *payload, size_t len)
+{
+	struct pkt *p = pkt_get(pool);
+	uint8_t *f = pkt_data(p);
+	uint32_t sum = 0;
+
+	memset(f, 0, UDP);
+	memcpy(f, our_mac, 6);
+	memcpy(f + 6, peer_mac, 6);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (uint8_t)((20 + 8 + len) >> 8);
+	f[17] = (uint8_t)(20 + 8 + len);
+	f[22] = 64;
+	f[23] = 17;
+	memcpy(f + 26, &(uint32_t){ PEER_IP }, 4);
+	memcpy(f + 30, &(uint32_t){ OUR_IP }, 4);
+	for (int i = ETH; i < IP4; i += 2)
+		sum += be16(f + i);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~((sum & 0xffff) + (sum >> 16)) & 0xffff;
+	f[24] = (uint8_t)(sum >> 8);
+	f[25] = (uint8_t)sum;
+	f[IP4] = 0x4e;			/* from port 20000 */
+	f[IP4 + 1] = 0x20;
+	f[IP4 + 2] = (uint8_t)(port >> 8);
+	f[IP4 + 3] = (uint8_t)port;
+	f[IP4 + 4] = (uint8_t)((8 + len) >> 8);
+	f[IP4 + 5] = (uint8_t)(8 + len);
+	memcpy(f + UDP, payload, len);
+	p->len = (uint16_t)(UDP + len);
+	lwipif_input(lw, p);
+}
+
+static void test_rtpleg_malformed_rtp_is_counted_and_dropped(void **state)
+{
+	uint64_t pa = 0, pb = 0;
+	struct rtpleg_stats st;
+	uint8_t bad[600];
+
+	(void)state;
+	open_pair(CODEC_PCMU);
+	for (int i = 0; i < 10; i++)
+		step(1000, &pa, &pb, NULL);
+	memset(bad, 0, sizeof(bad));
+	bad[0] = 0x40;					/* version 1 */
+	inject(PORT_B, bad, 172);
+	bad[0] = 0x80;
+	inject(PORT_B, bad, 11);			/* truncated */
+	bad[0] = 0x8f;					/* 15 CSRCs */
+	inject(PORT_B, bad, 40);
+	bad[0] = 0xa0;					/* padding 0 */
+	inject(PORT_B, bad, 172);
+	bad[0] = 0x80;
+	bad[1] = 8;					/* PCMA */
+	inject(PORT_B, bad, 172);
+	bad[1] = 0;
+	bad[11] = 0x77;					/* another SSRC */
+	inject(PORT_B, bad, 172);
+	inject(PORT_B, bad, 580);			/* too big */
+	bad[0] = 0x40;
+	inject(PORT_B + 1, bad, 8);			/* bad RTCP */
+	for (int i = 0; i < 10; i++)
+		step(1000, &pa, &pb, NULL);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.bad_version, 1);
+	assert_int_equal(st.truncated, 1);
+	assert_int_equal(st.bad_csrc, 1);
+	assert_int_equal(st.bad_padding, 1);
+	assert_int_equal(st.bad_pt, 1);
+	assert_int_equal(st.wrong_ssrc, 1);
+	assert_int_equal(st.malformed, 6);
+	assert_int_equal(st.too_big, 1);
+	assert_int_equal(st.rtcp_malformed, 1);
+	/* and the real stream went on */
+	assert_int_equal(st.rx_packets, 20);
+	assert_int_equal(st.lost, 0);
+}
+
+static void test_rtpleg_hold_stops_sending(void **state)
+{
+	struct rtpleg_cfg c = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	uint64_t pa = 0, pb = 0;
+	struct rtpleg_stats st;
+
+	(void)state;
+	open_pair(CODEC_PCMU);
+	for (int i = 0; i < 10; i++)
+		step(1000, &pa, &pb, NULL);
+	c.dir = RTPLEG_RECVONLY;		/* A puts B on hold */
+	assert_int_equal(rtpleg_modify(a, &c), 0);
+	for (int i = 0; i < 10; i++)
+		step(1000, &pa, &pb, NULL);
+	rtpleg_stats_get(a, &st);
+	assert_int_equal(st.tx_packets, 10);
+	assert_int_equal(st.rx_packets, 20);
+	c.dir = RTPLEG_SENDRECV;		/* and back */
+	assert_int_equal(rtpleg_modify(a, &c), 0);
+	for (int i = 0; i < 10; i++)
+		step(1000, &pa, &pb, NULL);
+	rtpleg_stats_get(a, &st);
+	assert_int_equal(st.tx_packets, 20);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.rx_packets, 20);
+	/* the RTP clock ran on: the gap is silence, not loss */
+	assert_int_equal(st.lost, 0);
+}
+
+static void test_rtpleg_modify_codec(void **state)
+{
+	struct rtpleg_cfg ca = cfg_of(PORT_A, PORT_B, CODEC_PCMA);
+	struct rtpleg_cfg cb = cfg_of(PORT_B, PORT_A, CODEC_PCMA);
+	int16_t heard[60 * FRAME];
+	uint64_t pa = 0, pb = 0;
+	struct rtpleg_stats st;
+
+	(void)state;
+	open_pair(CODEC_PCMU);
+	for (int i = 0; i < 20; i++)
+		step(1000, &pa, &pb, NULL);
+	assert_int_equal(rtpleg_modify(a, &ca), 0);
+	assert_int_equal(rtpleg_modify(b, &cb), 0);
+	for (int i = 0; i < 60; i++)
+		step(800, &pa, &pb, heard + i * FRAME);
+	assert_true(fabs(frequency(heard + 20 * FRAME, 40 * FRAME) - 800)
+		    < 16);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.bad_pt, 0);
+}
+
+/* --- RTCP, on the real clock ------------------------------------------- */
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { 0, (long)ms * 1000000 };
+
+	while (nanosleep(&ts, &ts))
+		;
+}
+
+static void test_rtpleg_rtcp_reports_go_both_ways(void **state)
+{
+	struct rtpleg_cfg ca = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	struct rtpleg_cfg cb = cfg_of(PORT_B, PORT_A, CODEC_PCMU);
+	uint64_t pa = 0, pb = 0;
+	struct rtpleg_stats sa, sb;
+
+	(void)state;
+	ca.rtcp_ms = cb.rtcp_ms = 100;	/* oRTP times reports itself */
+	assert_int_equal(rtpleg_open(&a, &ca), 0);
+	assert_int_equal(rtpleg_open(&b, &cb), 0);
+	atomic_store(&rtcp_frames, 0);
+	/* up to 5 s: until both ends know the round trip time */
+	for (int i = 0; i < 500; i++) {
+		step(1000, &pa, &pb, NULL);
+		sleep_ms(10);
+		rtpleg_stats_get(a, &sa);
+		rtpleg_stats_get(b, &sb);
+		if (sa.rtt_ms > 0 && sb.rtt_ms > 0 && sa.rtcp_tx >= 2 &&
+		    sb.rtcp_tx >= 2)
+			break;
+	}
+	assert_true(sa.rtcp_tx >= 2 && sb.rtcp_tx >= 2);
+	assert_true(sa.rtcp_rx >= 1 && sb.rtcp_rx >= 1);
+	assert_true(sa.rtt_ms > 0 && sb.rtt_ms > 0);
+	assert_int_equal(sa.rtcp_rx + sb.rtcp_rx,
+			 atomic_load(&rtcp_frames));
+	assert_int_equal(sa.rtcp_malformed + sb.rtcp_malformed, 0);
+}
+
+/* --- two RT tasks ------------------------------------------------------ */
+
+static int16_t rt_heard[150 * FRAME];
+static _Atomic int rt_steps;
+
+static void net_task(unsigned wake, void *arg)
+{
+	(void)wake;
+	(void)arg;
+	wire_step();
+}
+
+static void media_task(unsigned wake, void *arg)
+{
+	static uint64_t pa, pb;
+	int16_t pcm[FRAME], sink[FRAME];
+	int k = atomic_load(&rt_steps);
+
+	(void)wake;
+	(void)arg;
+	if (k >= 150)
+		return;
+	tone(pcm, FRAME, 1000, &pa);
+	rtpleg_send(a, pcm, FRAME);
+	tone(pcm, FRAME, 500, &pb);
+	rtpleg_send(b, pcm, FRAME);
+	rtpleg_recv(b, rtk_now_ns(), rt_heard + k * FRAME, FRAME);
+	rtpleg_recv(a, rtk_now_ns(), sink, FRAME);
+	atomic_store(&rt_steps, k + 1);
+}
+
+static void test_rtpleg_between_net_and_media_tasks(void **state)
+{
+	struct rtk_task_cfg nc = {
+		.name = "net", .prio = 20, .period_ns = 1 * MS,
+		.wake_fd = -1, .fn = net_task,
+	};
+	struct rtk_task_cfg mc = {
+		.name = "media", .prio = 10, .period_ns = 20 * MS,
+		.wake_fd = -1, .fn = media_task,
+	};
+	struct rtk_task *t;
+	struct rtpleg_stats st;
+
+	(void)state;
+	rtpleg_clock_set(NULL);		/* arrivals on the real clock */
+	open_pair(CODEC_PCMU);
+	assert_int_equal(rtk_task_create(&t, &nc), 0);
+	assert_int_equal(rtk_task_create(&t, &mc), 0);
+	assert_int_equal(rtk_start(), 0);
+	for (int i = 0; i < 1000 && atomic_load(&rt_steps) < 150; i++)
+		sleep_ms(5);
+	rtk_stop();
+	rtpleg_clock_set(fake_clock);
+	assert_int_equal(atomic_load(&rt_steps), 150);
+	/* the tone came through the net task's ring to the media task */
+	assert_true(fabs(frequency(rt_heard + 50 * FRAME, 100 * FRAME) -
+			 1000) < 20);
+	rtpleg_stats_get(b, &st);
+	assert_true(st.rx_packets >= 140);
+	assert_int_equal(st.malformed, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_rtpleg_open_checks_its_configuration),
+		T(test_rtpleg_open_until_no_leg_is_left),
+		T(test_rtpleg_port_in_use),
+		T(test_rtpleg_tone_crosses_pcmu),
+		T(test_rtpleg_tone_crosses_g722),
+		T(test_rtpleg_tone_crosses_gsm),
+		T(test_rtpleg_peer_with_another_ptime),
+		T(test_rtpleg_dtmf_crosses),
+		T(test_rtpleg_dtmf_end_lost_is_still_reported),
+		T(test_rtpleg_loss_is_counted_from_sequence_numbers),
+		T(test_rtpleg_malformed_rtp_is_counted_and_dropped),
+		T(test_rtpleg_hold_stops_sending),
+		T(test_rtpleg_modify_codec),
+		T(test_rtpleg_rtcp_reports_go_both_ways),
+		T(test_rtpleg_between_net_and_media_tasks),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
