@@ -409,6 +409,30 @@ void chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns)
 			rtp_leg_frame(ch, i, now_ns);
 }
 
+/** Move one tick on every TDM line no channel holds: what the line sends
+ *  is taken and dropped, and silence goes out, as a real card does (so the
+ *  far end's audio keeps flowing: digits, tones, recordings). Context:
+ *  media task, once per tick. */
+void chan_idle_lines_tick(void)
+{
+	static const int16_t silence[TDM_CHUNK];
+	int16_t pcm[TDM_CHUNK];
+	struct tdm_span_info si;
+
+	if (!cm.tdm)
+		return;
+	for (unsigned s = 0; s < tdm_span_count(cm.tdm); s++) {
+		if (tdm_span_info(cm.tdm, s, &si))
+			continue;
+		for (unsigned c = 0; c < si.nchans && c < TDM_MAX_CHANS; c++) {
+			if (cm.owner[s][c])
+				continue;
+			tdm_read(cm.tdm, s, c, pcm);
+			tdm_write(cm.tdm, s, c, silence);
+		}
+	}
+}
+
 /** Play @p digit on leg @p leg (RFC 4733 on RTP, in-band on TDM).
  *  @return 0, -EINVAL (no such leg) or the leg's error */
 int chan_dtmf(struct chan *ch, unsigned leg, char digit, unsigned duration_ms)

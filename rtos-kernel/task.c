@@ -209,12 +209,15 @@ static unsigned wait_until(struct rtk_task *t, uint64_t until)
 	if (!until || until > cap)
 		until = cap;
 	if (t->wake_fd >= 0) {
-		struct pollfd pfd = { .fd = t->wake_fd, .events = POLLIN };
+		/* POLLPRI too: DAHDI's timer signals only that */
+		struct pollfd pfd = { .fd = t->wake_fd,
+				      .events = POLLIN | POLLPRI };
 		uint64_t d = until > now ? until - now : 0;
 
 		ts.tv_sec = d / 1000000000ull;
 		ts.tv_nsec = d % 1000000000ull;
-		if (ppoll(&pfd, 1, &ts, NULL) > 0 && (pfd.revents & POLLIN))
+		if (ppoll(&pfd, 1, &ts, NULL) > 0 &&
+		    (pfd.revents & (POLLIN | POLLPRI)))
 			return RTK_WAKE_FD;
 		return 0;
 	}

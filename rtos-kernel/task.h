@@ -8,8 +8,9 @@
  *    release is the next release; finishing later is a missed deadline. A task
  *    that falls more than a period behind skips the releases it missed (each
  *    counted) rather than running them back to back;
- *  - woken by a file descriptor (wake_fd): fn runs when the fd is readable,
- *    and also on each period if one is set;
+ *  - woken by a file descriptor (wake_fd): fn runs when the fd is readable
+ *    (POLLIN) or has priority data (POLLPRI, as DAHDI's timer signals), and
+ *    also on each period if one is set;
  *  - a timer task: no period, only one-shot timers.
  * Any task owns a list of one-shot timers, which it fires in its own thread.
  *

@@ -97,8 +97,11 @@ check "the recording holds about 1 s ($(field samples <<<"$a") samples)" \
 	near "$(field samples <<<"$a")" 8000 2400
 check "the recording is 440 Hz ($(field peak_hz <<<"$a"))" \
 	near "$(field peak_hz <<<"$a")" 440 2
-check "at -10 dBm0 ($(field at_freq <<<"$a"))" \
-	near "$(field at_freq <<<"$a")" -10 0.5
+# power, not the tone's bin: a stalled pstnsim (it writes the file) lets
+# the card overrun, which cuts samples out and breaks the phase
+sed -n 's/^counters/# card counters:/p' "$tmp/c4"
+check "at -10 dBm0 ($(field level <<<"$a"))" \
+	near "$(field level <<<"$a")" -10 0.5
 
 # --- and played back to the card ----------------------------------------------------
 check "play the recording on 5550101, looped" pstn play 5550101 "$tmp/rec.wav" loop

@@ -340,25 +340,37 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return a / b - (a % b < 0);
 }
 
-/* The sender's period grid: the earliest phase, modulo INTERVAL, of the
- * send times (every stream is sent by one periodic task, each send a
- * little after its release). @return a grid point */
+/* The sender's period grid. Every stream is sent by one periodic task,
+ * each send a little after its release, so the phases of the send times
+ * modulo INTERVAL gather just after the grid's phase; a rare send late by
+ * a large part of INTERVAL falls far from them. The grid's phase is taken
+ * as the earliest phase not more than INTERVAL / 4 before the median one.
+ * @return a grid point */
 static int64_t grid_base(const struct opts *o, const struct rx *r)
 {
 	int64_t iv = (int64_t)o->interval_ns, b0 = (int64_t)r->arr[0].sent;
-	int64_t best = iv;
+	uint64_t *ph = malloc(r->narr * sizeof(*ph));
+	int64_t med, best = iv;
 
+	if (!ph)
+		oom();
+	/* phase from the first packet's, in [0, iv), shifted by iv / 2 so
+	 * that a little before the first packet's comes before it */
 	for (size_t k = 0; k < r->narr; k++) {
-		int64_t ph = ((int64_t)r->arr[k].sent - b0) % iv;
+		int64_t p = ((int64_t)r->arr[k].sent - b0 + iv / 2) % iv;
 
-		if (ph < 0)
-			ph += iv;
-		if (ph > iv / 2)	/* a little before the first packet's */
-			ph -= iv;
-		if (ph < best)
-			best = ph;
+		ph[k] = (uint64_t)(p < 0 ? p + iv : p);
 	}
-	return b0 + best;
+	bench_sort_u64(ph, r->narr);
+	med = (int64_t)ph[r->narr / 2];
+	for (size_t k = 0; k < r->narr; k++) {
+		if ((int64_t)ph[k] >= med - iv / 4) {
+			best = (int64_t)ph[k];
+			break;
+		}
+	}
+	free(ph);
+	return b0 + best - iv / 2;
 }
 
 /* Delay and jitter-buffer samples, from the arrivals kept. */

@@ -10,8 +10,8 @@
  * sequence numbers and timestamps, sends DTMF digits as RFC 4733 events
  * after a second, receives RTP, decodes it (media/codec.h) and reports on
  * one line: packets, sequence gaps, received RFC 4733 digits, and the
- * received audio's strongest frequency and its level (after the first
- * 300 ms). With --analyze it reports the same for a WAV file. Figures come
+ * received audio's strongest frequency and its level (after --skip ms,
+ * 300 by default: a decoder joining a stream needs time, GSM's most). With --analyze it reports the same for a WAV file. Figures come
  * from a Goertzel scan from 100 to 3900 Hz in 5 Hz steps, refined to 1 Hz.
  */
 #include <arpa/inet.h>
@@ -216,6 +216,7 @@ static int run(const struct opts *o)
 	int16_t pcm[480];
 	uint8_t out[MAX_PKT], in[MAX_PKT];
 	unsigned long tx = 0;
+	size_t skip;
 
 	r.pcm = calloc(r.cap, sizeof(*r.pcm));
 	if (fd < 0 || !r.pcm || bind(fd, (const struct sockaddr *)&o->local,
@@ -260,8 +261,9 @@ static int run(const struct opts *o)
 	}
 	printf("tx_packets=%lu rx_packets=%lu rx_gaps=%lu dtmf=%s", tx,
 	       r.packets, r.gaps, r.ndigits ? r.digits : "-");
-	if (r.n > RATE * 3 / 10)
-		report_audio(r.pcm + RATE * 3 / 10, r.n - RATE * 3 / 10);
+	skip = (size_t)o->skip_ms * RATE / 1000;
+	if (r.n > skip)
+		report_audio(r.pcm + skip, r.n - skip);
 	else
 		report_audio(r.pcm, 0);
 	printf("\n");
@@ -290,7 +292,8 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .ptime = 20, .seconds = 3, .te_pt = 101, .pt = -1 };
+	struct opts o = { .ptime = 20, .seconds = 3, .te_pt = 101, .pt = -1,
+			  .skip_ms = 300 };
 	int have_local = 0, have_remote = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

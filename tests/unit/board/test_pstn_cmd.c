@@ -173,6 +173,28 @@ static void test_cmd_too_long(void **state)
 	expect_error(cmd, "longer than");
 }
 
+/* a reply that does not fit ends with an error line, never cut short */
+static void test_cmd_reply_too_long_is_an_error(void **state)
+{
+	char small[700];
+	const char *last;
+
+	(void)state;
+	assert_int_equal(pstn_exec(fx.p, "status", fx.now, small,
+				   sizeof(small), &fx.w), 0);
+	assert_true(strlen(small) < sizeof(small));
+	assert_int_equal(small[strlen(small) - 1], '\n');
+	for (last = small + strlen(small) - 1; last > small &&
+	     last[-1] != '\n'; last--)
+		;
+	assert_int_equal(strncmp(last, "error: reply longer than 700 bytes",
+				 34), 0);
+	assert_true(count_lines(small, "line ") >= 1);
+	assert_int_equal(pstn_exec(fx.p, "ring 5550100", fx.now, small, 8,
+				   &fx.w), 0);
+	assert_string_equal(small, "ok\n");
+}
+
 static int wait_cmd(const char *cmd)
 {
 	return pstn_exec(fx.p, cmd, fx.now, fx.reply, sizeof(fx.reply),
@@ -252,6 +274,7 @@ int main(void)
 		T(test_cmd_status_and_help),
 		T(test_cmd_actions_and_errors),
 		T(test_cmd_too_long),
+		T(test_cmd_reply_too_long_is_an_error),
 		T(test_cmd_wait_met_at_once_or_later),
 		T(test_cmd_wait_times_out_with_the_state),
 		T(test_cmd_wait_refuses_bad_conditions),
