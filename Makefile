@@ -21,11 +21,11 @@ FUZZ_CC   := clang
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
 	libcmocka-dev libinih-dev liblwip-dev libnl-route-3-dev \
 	libspandsp-dev libspeexdsp-dev libortp-dev libbctoolbox-dev \
-	dahdi-source libtonezone-dev sox \
+	dahdi-source libtonezone-dev sox libjansson-dev \
 	iproute2 iputils-ping ethtool util-linux procps python3 iperf3 \
 	stress-ng rt-tests
 
-PKGS      := inih lwip libnl-route-3.0 spandsp speexdsp ortp
+PKGS      := inih lwip libnl-route-3.0 spandsp speexdsp ortp jansson
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wvla -Werror
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -I. $(WARN) -g -pthread \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
