@@ -28,6 +28,7 @@
 #include "rtos-kernel/rtk.h"
 
 #define TX_QUEUE_DEFAULT	4
+#define QUEUE_MIN_NS		50000	/* paced queue bound, at least */
 #define TX_QUEUE_MAX		4096
 #define WIRE_OVERHEAD		24	/* preamble 8 + FCS 4 + gap 12 bytes */
 #define TX_RETRY_NS		RTK_US(50)	/* driver refused: try again */
@@ -89,6 +90,15 @@ int nic_open(struct nic **np, const struct nic_cfg *cfg)
 	n->pool = cfg->pool;
 	n->link_mbps = cfg->link_mbps;
 	n->tx_cap = cfg->tx_queue ? cfg->tx_queue : TX_QUEUE_DEFAULT;
+	if (cfg->link_mbps) {
+		/* by default one full-size frame may wait ahead of a new one:
+		 * a voice frame never queues behind a burst of Linux frames */
+		n->queue_ns = cfg->tx_queue_us ? cfg->tx_queue_us * 1000ull :
+			      (1514ull + WIRE_OVERHEAD) * 8 * 1000 /
+			      cfg->link_mbps;
+		if (!cfg->tx_queue_us && n->queue_ns < QUEUE_MIN_NS)
+			n->queue_ns = QUEUE_MIN_NS;
+	}
 	if (cfg->ifname)
 		strcpy(n->ifname, cfg->ifname);
 	n->txq = calloc(n->tx_cap, sizeof(*n->txq));
@@ -165,6 +175,18 @@ static uint64_t wire_ns(const struct nic *n, uint16_t len, uint32_t *rem)
 
 	*rem = num % n->link_mbps;
 	return num / n->link_mbps;
+}
+
+/* Wire time committed ahead of a frame queued now: the rest of what is on
+ * the wire, and every frame waiting in the queue. */
+static uint64_t backlog_ns(const struct nic *n, uint64_t now)
+{
+	uint64_t ns = n->wire_free_ns > now ? n->wire_free_ns - now : 0;
+	uint32_t rem = 0;
+
+	for (size_t i = 0; i < n->tx_count; i++)
+		ns += wire_ns(n, n->txq[i]->len, &rem);
+	return ns;
 }
 
 /* Stamp the due frames with their wire start and reserve their wire time.
@@ -272,6 +294,8 @@ size_t nic_tx_room(struct nic *n, uint64_t now_ns)
 		return 0;
 	if (n->link_mbps || n->tx_count == n->tx_cap)
 		flush_due(n, now_ns);
+	if (n->link_mbps && backlog_ns(n, now_ns) >= n->queue_ns)
+		return 0;
 	return n->tx_cap - n->tx_count;
 }
 

@@ -69,6 +69,9 @@ struct nic_cfg {
 	int fd;			/**< AFPACKET: socket opened elsewhere, or -1 */
 	uint32_t link_mbps;	/**< 0: no pacing */
 	uint32_t tx_queue;	/**< frames queued in the NIC (default 4) */
+	uint32_t tx_queue_us;	/**< paced: most wire time queued ahead of a
+				 *   new frame; 0: one full-size frame's, and
+				 *   at least 50 us */
 	struct pkt_pool *pool;	/**< RX packets come from here */
 	struct nic *peer;	/**< MEM: the NIC to join (opened first) */
 };

@@ -55,6 +55,7 @@ struct nic {
 
 	/* link pacing (link_mbps > 0) */
 	uint32_t link_mbps;
+	uint64_t queue_ns;		/* most wire time queued ahead */
 	uint64_t wire_free_ns;		/* the wire is busy until then */
 	uint32_t wire_rem;		/* fraction of a ns, in 1/link_mbps */
 	uint64_t wire_bits;		/* bits put on the wire so far */

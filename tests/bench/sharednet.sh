@@ -120,14 +120,20 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- helpers ------------------------------------------------------------------------
-# lab_up MBPS [CONFIG]: a fresh lab with the link paced at MBPS
+# lab_up MBPS [CONFIG]: a fresh lab with the link paced at MBPS; a second
+# try when the first fails (on a shared machine a build may replace the
+# programs under it)
 lab_up() {
+	local try
 	lab_down
-	if ! LAB_PREFIX=$P LAB_LINK_MBPS=$1 LAB_CONFIG=${2:-} "$lab" up \
-			>"$tmp/lab.log" 2>&1; then
+	for try in 1 2; do
+		LAB_PREFIX=$P LAB_LINK_MBPS=$1 LAB_CONFIG=${2:-} "$lab" up \
+			>"$tmp/lab.log" 2>&1 && break
 		sed 's/^/# lab: /' "$tmp/lab.log"
-		return 1
-	fi
+		[ $try = 2 ] && return 1
+		LAB_PREFIX=$P "$lab" down >/dev/null 2>&1
+		note "lab up failed, trying again"
+	done
 	lab_is_up=1
 	# the wire carries no frame longer than the MTU (see the top)
 	in_ns "${P}lan" ethtool -K eth0 tso off gso off >/dev/null 2>&1
@@ -251,9 +257,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b :
 # once on the veth pair (both set up side by side, so that the two figures
 # of a direction are measured a few seconds apart on this shared machine)
 tcp_part() {
-	local name=$1 shaped=$2 base=$3 d mbit worst= wr=1e9 r vok=1
+	local name=$1 shaped=$2 base=$3 d mbit worst="" wr=1e9 r vok=1
 	local -A px kx
-	if ! lab_up $([ "$shaped" = 1 ] && echo 1000 || echo 0); then
+	if ! lab_up "$([ "$shaped" = 1 ] && echo 1000 || echo 0)"; then
 		fail "$name" "lab up"; return
 	fi
 	[ "$shaped" = 1 ] && in_ns "${P}lan" tc qdisc add dev eth0 root $TBF
@@ -310,7 +316,7 @@ echo_loaded() {
 	iperf_server "${P}gw" $GW "$LINUX_CPUS" || { fail echo "$1: iperf3 server"; return; }
 	iperf_client "${P}lan" $GW $((T + 3)) "$tmp/echo.json" "" "$2" &
 	cli=$!
-	pids+=($cli)
+	pids+=("$cli")
 	sleep 1.5	# past TCP's slow start
 	echo_probe "$1"
 	wait $cli
@@ -348,12 +354,12 @@ echo_part() {
 # --- voice-like streams under bulk load -------------------------------------------------
 # voice_phase NAME LOAD(0|1) CPU(0|1): probe_rx for TV seconds
 voice_phase() {
-	local name=$1 out ok=1 cli=
+	local name=$1 out ok=1 cli=""
 	if [ "$2" = 1 ]; then
 		iperf_server "${P}lan" $LAN || { fail voice "$name: iperf3 server"; return 1; }
 		iperf_client "${P}gw" $LAN $((TV + 4)) "$tmp/bulk.json" "$LINUX_CPUS" &
 		cli=$!
-		pids+=($cli)
+		pids+=("$cli")
 	fi
 	if [ "$3" = 1 ]; then
 		in_ns "${P}gw" stress-ng --cpu 1 --taskset "$LINUX_CPUS" \

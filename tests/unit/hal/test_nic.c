@@ -31,11 +31,14 @@ struct fx {
 
 static struct fx fx;
 
-static int open_pair(uint32_t mbps, uint32_t txq)
+/* the queue bounded by frames only (a wire-time bound of a second): the
+ * tests of the frame-count rules; test_nic_paced_queue_bounded_in_time
+ * covers the default bound */
+static int open_pair_us(uint32_t mbps, uint32_t txq, uint32_t queue_us)
 {
 	struct nic_cfg ca = {
 		.kind = NIC_MEM, .fd = -1, .link_mbps = mbps, .tx_queue = txq,
-		.pool = fx.pool,
+		.tx_queue_us = queue_us, .pool = fx.pool,
 	};
 	struct nic_cfg cb = ca;
 	int err;
@@ -46,6 +49,11 @@ static int open_pair(uint32_t mbps, uint32_t txq)
 	cb.peer = fx.a;
 	cb.link_mbps = 0;
 	return nic_open(&fx.b, &cb);
+}
+
+static int open_pair(uint32_t mbps, uint32_t txq)
+{
+	return open_pair_us(mbps, txq, 1000000);
 }
 
 static int setup(void **state)
@@ -347,6 +355,37 @@ static void test_nic_paced_full_queue_drops(void **state)
 	assert_int_equal(nic_tx_room(fx.a, T0), 0);
 	assert_int_equal(nic_tx_flush(fx.a, T0 + 4 * D1500), 0);
 	assert_int_equal(drain(&next, NULL, 0), 5);
+}
+
+static void test_nic_paced_queue_bounded_in_time(void **state)
+{
+	(void)state;
+	/* default bound at 100 Mbit/s: a full-size (1514-byte) frame's wire
+	 * time; the NIC takes a frame while less than that is committed */
+	assert_int_equal(open_pair_us(100, 8, 0), 0);
+	assert_int_equal(nic_tx_room(fx.a, T0), 8);
+	assert_int_equal(nic_tx(fx.a, frame(1514, 0), T0), 0);
+	/* the first frame went on the wire at once: its time is committed */
+	assert_int_equal(nic_tx_room(fx.a, T0), 0);
+	assert_int_equal(nic_tx_room(fx.a, T0 + 50000), 8);
+	assert_int_equal(nic_tx(fx.a, frame(200, 1), T0 + 50000), 0);
+	assert_int_equal(nic_tx(fx.a, frame(1500, 2), T0 + 50000), 0);
+	/* 73 us of the first, 18 us of the voice frame, 122 us queued */
+	assert_int_equal(nic_tx_room(fx.a, T0 + 50000), 0);
+	nic_tx_flush(fx.a, T0 + 10 * D1500);
+	assert_int_equal(drain(NULL, NULL, 0), 3);
+	/* an explicit bound in microseconds */
+	nic_close(fx.b);
+	nic_close(fx.a);
+	assert_int_equal(open_pair_us(100, 8, 500), 0);
+	for (uint32_t i = 0; i < 4; i++)
+		assert_int_equal(nic_tx(fx.a, frame(1500, i), T0), 0);
+	/* 4 x 122 us committed < 500 us: room for 8 - the 3 still queued */
+	assert_int_equal(nic_tx_room(fx.a, T0), 5);
+	assert_int_equal(nic_tx(fx.a, frame(1500, 4), T0), 0);
+	assert_int_equal(nic_tx_room(fx.a, T0), 0);
+	nic_tx_flush(fx.a, T0 + 10 * D1500);
+	assert_int_equal(drain(NULL, NULL, 0), 5);
 }
 
 static void test_nic_paced_room_follows_the_wire(void **state)
@@ -684,6 +723,7 @@ int main(void)
 		T(test_nic_paced_frames_go_back_to_back),
 		T(test_nic_paced_idle_wire_starts_at_tx_time),
 		T(test_nic_paced_full_queue_drops),
+		T(test_nic_paced_queue_bounded_in_time),
 		T(test_nic_paced_room_follows_the_wire),
 		T(test_nic_paced_small_frames_keep_exact_rate),
 		T(test_nic_paced_gigabit_jumbo_and_runt),

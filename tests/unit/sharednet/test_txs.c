@@ -83,6 +83,7 @@ static void open_nics(uint32_t link_mbps, uint32_t tx_queue)
 	struct nic_cfg ca = {
 		.kind = NIC_MEM, .fd = -1, .pool = fx.pool,
 		.link_mbps = link_mbps, .tx_queue = tx_queue,
+		.tx_queue_us = 1000000,	/* frame-count bound only */
 	};
 	struct nic_cfg cb = ca;
 
