@@ -2,12 +2,16 @@
 /** @file store_pg.c  The CDR store on PostgreSQL through libpq (store.h)
  *
  * A batch is one INSERT of many rows with ON CONFLICT (uniqueid) DO
- * NOTHING: one round trip, atomic, durable when it returns (the server's
- * synchronous_commit is forced on for the session). Queries stream rows
+ * NOTHING, its rows given as one array per column and unnest()ed: one
+ * prepared statement whatever the batch size, one round trip, atomic,
+ * durable when it returns (the server's synchronous_commit is forced on
+ * for the session). Queries stream rows
  * in libpq's single-row mode. A connection found broken is reset once
  * before a statement.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,71 +132,126 @@ static void pg_close(struct store *st)
 	st->db = NULL;
 }
 
-static char *insert_sql(size_t n)
-{
-	size_t cap = 700 + n * (STORE_NCOLS * 7 + 4), len;
-	char *sql = malloc(cap);
-	unsigned k = 1;
+/* column types, for the arrays of the INSERT (in store_cols' order) */
+static const char *const col_type[STORE_NCOLS] = {
+	"text", "text", "text", "text", "text", "text", "text",
+	"bigint", "bigint", "bigint", "bigint", "bigint", "text", "integer",
+	"text", "text", "bigint", "bigint", "bigint", "bigint", "float8",
+	"float8", "float8", "text", "text", "text", "bigint", "bigint",
+};
 
-	if (!sql)
-		return NULL;
-	len = (size_t)snprintf(sql, cap, "INSERT INTO cdr (");
-	store_cols_list(sql + len, cap - len);
-	len += strlen(sql + len);
-	len += (size_t)snprintf(sql + len, cap - len, ") VALUES ");
-	for (size_t i = 0; i < n; i++) {
-		len += (size_t)snprintf(sql + len, cap - len, "%s(",
-					i ? "," : "");
-		for (int c = 0; c < STORE_NCOLS; c++)
-			len += (size_t)snprintf(sql + len, cap - len, "%s$%u",
-						c ? "," : "", k++);
-		len += (size_t)snprintf(sql + len, cap - len, ")");
+#define PUT_STMT	"billing_cdr_put"
+
+/* The batch INSERT, prepared once per session: one array per column,
+ * unnest()ed into rows, so a batch of any size is 28 parameters and the
+ * statement is planned once. */
+static int prepare_put(struct store *st, char *why, size_t whylen)
+{
+	char cols[512], sql[2048];
+	size_t n;
+	PGresult *r;
+
+	store_cols_list(cols, sizeof(cols));
+	n = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO cdr (%s) SELECT "
+			     "* FROM unnest(", cols);
+	for (int i = 0; i < STORE_NCOLS; i++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s$%d::%s[]",
+				      i ? ", " : "", i + 1, col_type[i]);
+	snprintf(sql + n, sizeof(sql) - n, ") ON CONFLICT (uniqueid) DO "
+		 "NOTHING");
+	r = PQprepare(st->db, PUT_STMT, sql, STORE_NCOLS, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return res_fail(st->db, r, "prepare", why, whylen);
+	PQclear(r);
+	st->priv = (void *)(intptr_t)PQbackendPID(st->db);
+	return 0;
+}
+
+/* one element of an array literal: quoted, \ and " escaped; NULL bare */
+static void array_elem(FILE *f, const char *v, bool first)
+{
+	if (!first)
+		fputc(',', f);
+	if (!v) {
+		fputs("NULL", f);
+		return;
 	}
-	snprintf(sql + len, cap - len, " ON CONFLICT (uniqueid) DO NOTHING");
-	return sql;
+	fputc('"', f);
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			fputc('\\', f);
+		fputc(*v, f);
+	}
+	fputc('"', f);
+}
+
+static int put_once(struct store *st, const char *const *arrays,
+		    PGresult **rp, char *why, size_t whylen)
+{
+	int err = ready(st->db, why, whylen);
+
+	if (!err && (intptr_t)st->priv != PQbackendPID(st->db))
+		err = prepare_put(st, why, whylen);	/* new session */
+	if (err)
+		return err;
+	*rp = PQexecPrepared(st->db, PUT_STMT, STORE_NCOLS, arrays, NULL,
+			     NULL, 0);
+	return 0;
 }
 
 static int pg_put(struct store *st, const struct cdr *cdrs, size_t n,
 		  uint64_t *fresh, char *why, size_t whylen)
 {
-	enum { NUMS = STORE_ROW_NUMS };
-	const char **v = malloc(n * STORE_NCOLS * sizeof(*v));
-	char *nums = malloc(n * NUMS), *sql = insert_sql(n);
-	PGresult *r;
-	int err = -ENOMEM;
+	char *arr[STORE_NCOLS] = { NULL }, nums[STORE_ROW_NUMS];
+	size_t len[STORE_NCOLS];
+	FILE *f[STORE_NCOLS] = { NULL };
+	PGresult *r = NULL;
+	int err = -ENOMEM, c;
 
-	if (!v || !nums || !sql)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		store_row_encode(&cdrs[i], nums + i * NUMS, NUMS,
-				 v + i * STORE_NCOLS);
-	err = ready(st->db, why, whylen);
-	if (err)
-		goto out;
-	r = PQexecParams(st->db, sql, (int)(n * STORE_NCOLS), NULL, v, NULL,
-			 NULL, 0);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	for (c = 0; c < STORE_NCOLS; c++) {
+		f[c] = open_memstream(&arr[c], &len[c]);
+		if (!f[c])
+			goto out;
+		fputc('{', f[c]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *v[STORE_NCOLS];
+
+		store_row_encode(&cdrs[i], nums, sizeof(nums), v);
+		for (c = 0; c < STORE_NCOLS; c++)
+			array_elem(f[c], v[c], !i);
+	}
+	for (c = 0; c < STORE_NCOLS; c++) {
+		fputc('}', f[c]);
+		if (fclose(f[c]))
+			goto out;
+		f[c] = NULL;
+	}
+	err = put_once(st, (const char *const *)arr, &r, why, whylen);
+	if (!err && PQresultStatus(r) != PGRES_COMMAND_OK &&
 	    PQstatus(st->db) == CONNECTION_BAD) {
 		/* the database server restarted since our last statement:
 		 * the INSERT never ran (or rolled back), so once more */
 		PQclear(r);
-		err = ready(st->db, why, whylen);
-		if (err)
-			goto out;
-		r = PQexecParams(st->db, sql, (int)(n * STORE_NCOLS), NULL, v,
-				 NULL, NULL, 0);
+		r = NULL;
+		err = put_once(st, (const char *const *)arr, &r, why, whylen);
 	}
+	if (err)
+		goto out;
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		err = res_fail(st->db, r, "insert", why, whylen);
+		r = NULL;
 		goto out;
 	}
 	*fresh = strtoull(PQcmdTuples(r), NULL, 10);
-	PQclear(r);
 	err = 0;
  out:
-	free(v);
-	free(nums);
-	free(sql);
+	PQclear(r);
+	for (c = 0; c < STORE_NCOLS; c++) {
+		if (f[c])
+			fclose(f[c]);
+		free(arr[c]);
+	}
 	return err;
 }
 

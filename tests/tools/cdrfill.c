@@ -10,8 +10,8 @@
  * 1001..1004 and callees 0555010N, 44207946000N, 1002; answered calls
  * last 61 s, billsec 60, cost 0.02 per started minute (rated "44" United
  * Kingdom) or unrated. Stores them in transactions of N (default 200) and
- * prints "bench.billing.store_<kind>: RATE CDR/s" and a line
- * "stored COUNT new NEW".
+ * prints "stored COUNT new NEW" and "rate KIND RATE CDR/s" (KIND sqlite
+ * or postgresql).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -129,10 +129,10 @@ int main(int argc, char **argv)
 	} else {
 		double dt = now_s() - t0;
 
-		printf("bench.billing.store_%s: %.0f CDR/s\n", store_kind(st),
-		       dt > 0 ? (double)count / dt : 0.0);
 		printf("stored %lu new %llu\n", count,
 		       (unsigned long long)fresh);
+		printf("rate %s %.0f CDR/s\n", store_kind(st),
+		       dt > 0 ? (double)count / dt : 0.0);
 	}
 	store_close(st);
 	free(cdrs);
