@@ -22,13 +22,14 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
 	libcmocka-dev libinih-dev liblwip-dev libnl-route-3-dev \
 	libspandsp-dev libspeexdsp-dev libortp-dev libbctoolbox-dev \
 	dahdi-source libtonezone-dev sox libjansson-dev \
+	libsofia-sip-ua-dev sip-tester baresip-core \
 	iproute2 iputils-ping ethtool util-linux procps python3 iperf3 \
 	stress-ng rt-tests \
 	libssl-dev libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev curl \
 	openssl
 
 PKGS      := inih lwip libnl-route-3.0 spandsp speexdsp ortp jansson \
-	libssl libcrypto sqlite3 libpq libmicrohttpd
+	sofia-sip-ua libssl libcrypto sqlite3 libpq libmicrohttpd
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wvla -Werror
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -I. $(WARN) -g -pthread \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -20,6 +20,17 @@
  * no trailing comments, no continuation lines); a line holds at most
  * CFG_MAX_LINE characters; a key may be set once per file.
  *
+ * Repeated sections: besides the fixed sections, each present once, a
+ * header "[kind NAME]" (kinds extension, trunk, route, did) creates the
+ * instance NAME of that kind with its keys' defaults, or selects it again
+ * (later in the file, or in a later file) to add or change keys; a key is
+ * set once per instance per file. Instances are kept in the order first
+ * seen, in the arrays below with their counts. What an instance requires
+ * (a password, a line, a trunk that exists...) is checked with the other
+ * rules across keys. cfg_set(), cfg_get(), cfg_key_count() and
+ * cfg_key_name() cover the fixed sections only; cfg_format(), cfg_equal()
+ * and cfg_validate() cover the instances too.
+ *
  * Nothing starts half-configured: an unknown section or key, a bad value,
  * a key set twice in a file, a syntax error, an over-long line or a file
  * that cannot be read makes the load fail with the file, the line and the
@@ -56,6 +67,7 @@
 #define CFG_TEXT_SIZE	128	/**< free text: up to 127 characters */
 #define CFG_IFNAME_SIZE	16	/**< interface name, as IFNAMSIZ */
 #define CFG_PORT_RANGES_MAX 16
+#define CFG_BILLING_PATH 256	/**< [billing] paths and the store string */
 
 /** NIC driver of the RT partition ([net] nic) */
 enum cfg_nic {
@@ -86,6 +98,79 @@ struct cfg_ports {
 struct cfg_prefix {
 	struct in_addr addr;	/**< network byte order */
 	unsigned int len;	/**< 1..32 */
+};
+
+/*
+ * Repeated sections: the PBX's provisioning. A section header names an
+ * instance: "[extension 1001]", "[trunk pstn]", "[route pstn-out]",
+ * "[did 5551001]". Instances appear in the order first seen; a later file
+ * may add instances or change keys of an existing one.
+ */
+#define CFG_MAX_EXTENSIONS	256
+#define CFG_MAX_TRUNKS		16
+#define CFG_MAX_ROUTES		64
+#define CFG_MAX_DIDS		256
+#define CFG_NUMBER_SIZE		32	/**< a telephone number or pattern */
+#define CFG_SECRET_SIZE		64
+
+enum cfg_ext_kind { CFG_EXT_SIP, CFG_EXT_FXS };
+enum cfg_trunk_kind { CFG_TRUNK_TDM, CFG_TRUNK_SIP };
+
+/** [extension NUMBER]: a phone of the PBX */
+struct cfg_extension {
+	char number[CFG_NUMBER_SIZE];	/**< the instance name: digits */
+	enum cfg_ext_kind kind;		/**< sip (a SIP phone) or fxs */
+	char password[CFG_SECRET_SIZE];	/**< sip: digest password */
+	char display[CFG_TEXT_SIZE];	/**< caller name shown */
+	char line[16];			/**< fxs: the TDM line, "SPAN/LINE" */
+};
+
+/** [trunk NAME]: a way to the telephone network or another PBX */
+struct cfg_trunk {
+	char name[CFG_NAME_SIZE];	/**< the instance name */
+	enum cfg_trunk_kind kind;	/**< tdm or sip */
+	char lines[CFG_TEXT_SIZE];	/**< tdm: "1/0-1/1,2/0-2/29" */
+	char host[CFG_TEXT_SIZE];	/**< sip: upstream server host[:port] */
+	char username[CFG_SECRET_SIZE];	/**< sip: for registration/auth */
+	char password[CFG_SECRET_SIZE];
+	bool register_;			/**< sip: register with the server */
+	char allow_ips[CFG_TEXT_SIZE];	/**< sip: peers trusted by address
+					 *   (IP authentication), comma list */
+};
+
+/** [route NAME]: dialled numbers to a trunk */
+struct cfg_route {
+	char name[CFG_NAME_SIZE];	/**< the instance name */
+	char pattern[CFG_NUMBER_SIZE];	/**< digits, X (any digit), and a
+					 *   final '.' (one or more more) */
+	int strip;			/**< leading digits removed */
+	char prefix[CFG_NUMBER_SIZE];	/**< then put in front */
+	char trunk[CFG_NAME_SIZE];	/**< a [trunk NAME] */
+};
+
+/** [did NUMBER]: an incoming number routed to an extension */
+struct cfg_did {
+	char number[CFG_NUMBER_SIZE];	/**< the instance name */
+	char extension[CFG_NUMBER_SIZE];	/**< an [extension NUMBER] */
+};
+
+/* TDM lines as [extension] line and [trunk] lines give them: spans count
+ * from 0 in the order of [tdm] spans, lines from 0 within their span. */
+#define CFG_TDM_SPANS_MAX	8	/**< as hal/tdm.h's TDM_MAX_SPANS */
+#define CFG_TDM_LINES_MAX	32	/**< per span, as TDM_MAX_CHANS */
+#define CFG_TDM_RANGES_MAX	32
+
+/** Lines first..last (first <= last) of one span */
+struct cfg_tdm_range {
+	unsigned int span;
+	unsigned int first;
+	unsigned int last;
+};
+
+/** A list of TDM lines, in the order written; ranges never overlap */
+struct cfg_tdm_lines {
+	unsigned int n;
+	struct cfg_tdm_range r[CFG_TDM_RANGES_MAX];
 };
 
 /** The whole configuration; see rootfs/etc/gateway/gateway.ini for what
@@ -144,6 +229,29 @@ struct gw_config {
 		int ec_max_tail_ms;
 		char country[8];
 	} media;
+	struct cfg_sip {
+		bool enable;		/**< start sipd */
+		int port;		/**< UDP and TCP */
+		int tls_port;		/**< 0: no TLS */
+		char tls_cert_dir[CFG_TEXT_SIZE];	/**< agent.pem, cafile.pem */
+		char realm[CFG_TEXT_SIZE];	/**< digest realm */
+		int register_min_s;
+		int register_max_s;
+		int no_answer_s;
+		int inter_digit_ms;	/**< FXS/E1 dialling */
+		char codecs[CFG_TEXT_SIZE];	/**< preference: "pcmu,pcma,..." */
+		int rtp_port_min;	/**< RT ports for calls (even..odd) */
+		int rtp_port_max;
+		int auth_fail_limit;	/**< failures per address ... */
+		int auth_fail_window_s;	/**< ... in this window ... */
+		int auth_block_s;	/**< ... block it this long */
+		char spool_dir[CFG_TEXT_SIZE];	/**< call records for billing */
+	} sip;
+	unsigned n_extensions, n_trunks, n_routes, n_dids;
+	struct cfg_extension extension[CFG_MAX_EXTENSIONS];
+	struct cfg_trunk trunk[CFG_MAX_TRUNKS];
+	struct cfg_route route[CFG_MAX_ROUTES];
+	struct cfg_did did[CFG_MAX_DIDS];
 	struct cfg_probe {
 		struct in_addr dest;	/**< INADDR_ANY (0): off */
 		int port;
@@ -152,6 +260,31 @@ struct gw_config {
 		int interval_us;
 		int bytes;
 	} probe;
+	/** CDR delivery (billingd, Linux partition) and the billing server
+	 *  (billsrv, on the billing host): see billing/spool.h, billing/bsrv.h */
+	struct cfg_billing {
+		char spool_dir[CFG_BILLING_PATH];
+		char server[CFG_TEXT_SIZE];	/**< host:port; "": spool only */
+		bool tls;
+		char ca_file[CFG_BILLING_PATH];
+		char server_name[CFG_TEXT_SIZE];
+		char client_cert[CFG_BILLING_PATH];
+		char client_key[CFG_BILLING_PATH];
+		char gateway_name[CFG_NAME_SIZE];
+		int backoff_min_ms;
+		int backoff_max_ms;
+		int batch;
+		int ack_timeout_ms;
+		char listen[CFG_TEXT_SIZE];
+		char store[CFG_BILLING_PATH];
+		char tariffs[CFG_BILLING_PATH];
+		char http_listen[CFG_TEXT_SIZE];
+		char http_token[CFG_TEXT_SIZE];
+		char server_cert[CFG_BILLING_PATH];
+		char server_key[CFG_BILLING_PATH];
+		char client_ca[CFG_BILLING_PATH];
+		int max_clients;
+	} billing;
 };
 
 /** Where and why a load failed. line is 0 when the error is not about one
@@ -199,6 +332,10 @@ int  cfg_parse_ipv4(const char *s, struct in_addr *a, char *why, size_t size);
 int  cfg_parse_prefix(const char *s, struct cfg_prefix *p,
 		      char *why, size_t size);
 int  cfg_parse_mac(const char *s, uint8_t mac[6], char *why, size_t size);
+int  cfg_parse_tdm_lines(const char *s, struct cfg_tdm_lines *l,
+			char *why, size_t size);
+int  cfg_parse_tdm_line(const char *s, unsigned int *span,
+			unsigned int *line, char *why, size_t size);
 int  cfg_format_cpus(const cpu_set_t *set, char *buf, size_t size);
 int  cfg_format_ports(const struct cfg_ports *p, char *buf, size_t size);
 bool cfg_ports_contain(const struct cfg_ports *p, uint16_t port);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /** @file config_keys.h  The configuration schema: every section and key
  *
- * Private to board/config.c, which includes it once. This table is the one
- * source of truth for the configuration: the parser, the defaults file
- * (rootfs/etc/gateway/gateway.ini is `gwconfig defaults`), `gwconfig show`
- * and the error messages all come from it.
+ * Private to the configuration module: board/config.c includes it once,
+ * and the other files of the module reach its tables through
+ * board/config_priv.h. This table is the one source of truth for the
+ * configuration: the parser, the defaults file (rootfs/etc/gateway/
+ * gateway.ini is `gwconfig defaults`), `gwconfig show` and the error
+ * messages all come from it.
  *
  * To add a key: add a field to struct gw_config (board/config.h) and one
  * entry below, in its section, then regenerate the defaults file with
@@ -12,61 +14,33 @@
  * macros check at compile time that the field has the type the key needs.
  * Doc strings are plain sentences; the writer wraps them at 78 columns and
  * starts a new comment line at each '\n'.
+ *
+ * Repeated sections ("[extension 1001]") have a table of keys per kind,
+ * made with the IKEY_* macros on the instance's struct, and one entry in
+ * cfg_kinds[] at the end.
  */
 #ifndef BOARD_CONFIG_KEYS_H
 #define BOARD_CONFIG_KEYS_H
 
+#include <ctype.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "board/config.h"
+#include "board/config_priv.h"
 #include "hal/tdm.h"
+#include "media/codec.h"
 #include "media/tone.h"
-
-enum cfg_type {
-	CFG_T_INT,	/**< int, min..max */
-	CFG_T_BOOL,	/**< bool */
-	CFG_T_STR,	/**< char[size], at most size - 1 characters */
-	CFG_T_ENUM,	/**< an int-sized enum: the index in choices */
-	CFG_T_CPUS,	/**< cpu_set_t */
-	CFG_T_PORTS,	/**< struct cfg_ports */
-	CFG_T_IPV4,	/**< struct in_addr, a unicast host address */
-	CFG_T_PREFIX,	/**< struct cfg_prefix, a host address/prefix */
-	CFG_T_MAC,	/**< uint8_t[6], a unicast MAC address */
-};
-
-#define CFG_F_EMPTY_OK	0x1u	/**< empty value allowed ("none") */
-#define CFG_F_POW2	0x2u	/**< CFG_T_INT: a power of two */
-#define CFG_F_NAME	0x4u	/**< STR: [A-Za-z0-9][A-Za-z0-9._-]* */
-
-struct cfg_section {
-	const char *name;
-	const char *doc;
-};
-
-struct cfg_key {
-	const char *section;
-	const char *name;
-	enum cfg_type type;
-	unsigned int flags;
-	size_t off;		/**< offset of the field in gw_config */
-	size_t size;		/**< size of the field */
-	const char *def;	/**< default, as written in a file */
-	long min;		/**< CFG_T_INT */
-	long max;		/**< CFG_T_INT */
-	const char *const *choices;	/**< CFG_T_ENUM, NULL-terminated */
-	/** CFG_T_STR: more rules for a non-empty value; returns 0, or a
-	 *  negative errno with what follows the quoted value in @p why */
-	int (*check)(const char *v, char *why, size_t size);
-	const char *doc;
-};
 
 /* Compile-time type check of a field: _Generic has no match, and the
  * build fails, unless the expression has type T. Never evaluated. */
-#define CFG_FIELD(f)	(((struct gw_config *)0)->f)
-#define CFG_IS(e, T)	(0 * sizeof(_Generic((e), T: 1)))
-#define CFG_AT(f, T)						\
-	.off = offsetof(struct gw_config, f) + CFG_IS(CFG_FIELD(f), T),	\
-	.size = sizeof(CFG_FIELD(f))
+#define CFG_FIELD_IN(S, f)	(((S *)0)->f)
+#define CFG_FIELD(f)		CFG_FIELD_IN(struct gw_config, f)
+#define CFG_IS(e, T)		(0 * sizeof(_Generic((e), T: 1)))
+#define CFG_AT_IN(S, f, T)					\
+	.off = offsetof(S, f) + CFG_IS(CFG_FIELD_IN(S, f), T),	\
+	.size = sizeof(CFG_FIELD_IN(S, f))
+#define CFG_AT(f, T)		CFG_AT_IN(struct gw_config, f, T)
 
 #define KEY_INT(s, n, f, d, lo, hi, fl, doc_)				\
 	{ .section = s, .name = n, .type = CFG_T_INT, .flags = fl,	\
@@ -98,6 +72,29 @@ struct cfg_key {
 #define KEY_MAC(s, n, f, d, doc_)					\
 	{ .section = s, .name = n, .type = CFG_T_MAC,			\
 	  CFG_AT(f, uint8_t *), .def = d, .doc = doc_ }
+
+/* Keys of a repeated section, kind s, on the instance's struct S (the
+ * two may come from one macro: IKEY_STR(EXT, ...)). A string's default is
+ * always empty. A CFG_F_REQUIRED string must be set, in every instance,
+ * or with w (a choice of the kind's "kind" key) in those of that kind
+ * only: cfg_inst_check() reports it at the header. */
+#define IKEY_INT(...)	IKEY_INT_(__VA_ARGS__)
+#define IKEY_BOOL(...)	IKEY_BOOL_(__VA_ARGS__)
+#define IKEY_ENUM(...)	IKEY_ENUM_(__VA_ARGS__)
+#define IKEY_STR(...)	IKEY_STR_(__VA_ARGS__)
+#define IKEY_INT_(S, s, n, f, d, lo, hi, doc_)				\
+	{ .section = s, .name = n, .type = CFG_T_INT,			\
+	  CFG_AT_IN(S, f, int), .def = d, .min = lo, .max = hi, .doc = doc_ }
+#define IKEY_BOOL_(S, s, n, f, d, doc_)					\
+	{ .section = s, .name = n, .type = CFG_T_BOOL,			\
+	  CFG_AT_IN(S, f, bool), .def = d, .doc = doc_ }
+#define IKEY_ENUM_(S, s, n, f, T, d, ch, doc_)				\
+	{ .section = s, .name = n, .type = CFG_T_ENUM,			\
+	  CFG_AT_IN(S, f, T), .def = d, .choices = ch, .doc = doc_ }
+#define IKEY_STR_(S, s, n, f, fl, chk, w, doc_)				\
+	{ .section = s, .name = n, .type = CFG_T_STR, .flags = fl,	\
+	  CFG_AT_IN(S, f, char *), .def = "", .check = chk, .when = w,	\
+	  .doc = doc_ }
 
 /* Choices of the enum keys, in the order of their C enums. */
 static const char *const cfg_nic_choices[] = {
@@ -143,13 +140,86 @@ static int check_country(const char *v, char *why, size_t size)
 	return -EINVAL;
 }
 
+_Static_assert(CODEC_COUNT == 5, "update check_codecs() and [sip] codecs");
+
+/* [sip] codecs: codec names (media/codec.h, any case) separated by
+ * commas, each once */
+static int check_codecs(const char *v, char *why, size_t size)
+{
+	const char *p = v;
+	enum codec_id id;
+	unsigned int seen = 0;
+	char name[16];
+	size_t len;
+
+	for (;;) {
+		len = strcspn(p, ",");
+		if (!len || len >= sizeof(name))
+			goto bad;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (codec_by_name(name, &id))
+			goto bad;
+		if (seen & 1u << id) {
+			snprintf(why, size, "is not a codec list: %s is listed "
+				 "twice", name);
+			return -EINVAL;
+		}
+		seen |= 1u << id;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+ bad:
+	snprintf(why, size, "is not a codec list: \"%.*s\" is not a codec "
+		 "(pcmu, pcma, g722, g726-32, gsm)",
+		 len > QUOTE_MAX ? QUOTE_MAX : (int)len, p);
+	return -EINVAL;
+}
+
 static const char *const txs_choices[] = {
 	[CFG_TXS_PRIORITY] = "priority",
 	[CFG_TXS_FIFO] = "fifo",
 	NULL
 };
 
-static const struct cfg_section cfg_sections[] = {
+/* [billing] host:port: an IPv4 address or a host name, then a port
+ * (0 lets a listener pick one, for tests) */
+static int check_hostport(const char *v, char *why, size_t size)
+{
+	const char *colon = strrchr(v, ':'), *p;
+	long port = 0;
+
+	if (!colon || colon == v || !colon[1])
+		goto bad;
+	for (p = v; p < colon; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(".-_", *p))
+			goto bad;
+	for (p = colon + 1; *p; p++) {
+		if (!isdigit((unsigned char)*p) || port > 65535)
+			goto bad;
+		port = port * 10 + (*p - '0');
+	}
+	if (port <= 65535)
+		return 0;
+ bad:
+	snprintf(why, size, "is not host:port (such as 198.18.0.30:4575)");
+	return -EINVAL;
+}
+
+/* [billing] store: "sqlite:PATH" or a PostgreSQL connection string */
+static int check_store(const char *v, char *why, size_t size)
+{
+	if ((!strncmp(v, "sqlite:", 7) && v[7]) ||
+	    !strncmp(v, "postgresql://", 13) || !strncmp(v, "postgres://", 11) ||
+	    (!strncmp(v, "pg:", 3) && v[3]))
+		return 0;
+	snprintf(why, size, "is not sqlite:PATH, postgresql://... or "
+		 "pg:KEY=VALUE...");
+	return -EINVAL;
+}
+
+const struct cfg_section cfg_sections[] = {
 	{ "board", "The board this appliance runs on, and how its CPUs are "
 	  "split between the two partitions." },
 	{ "rt", "The real-time partition (the rtpart process)." },
@@ -164,12 +234,23 @@ static const struct cfg_section cfg_sections[] = {
 	{ "log", "Logging." },
 	{ "tdm", "The telephony card: its spans of lines and trunks." },
 	{ "media", "Voice channels in the RT partition." },
+	{ "sip", "The PBX's SIP engine (Linux partition): its ports, "
+	  "registrations, dialling, the codecs it offers, the RT ports of its "
+	  "calls, and its defence against password guessing. What it serves "
+	  "(phones, trunks, routes, incoming numbers) is in the repeated "
+	  "sections described at the end of this file." },
 	{ "probe", "Probe streams: voice-like UDP streams the RT partition "
 	  "sends for benchmarks and tests (sequence number and send time in "
 	  "each packet). Off unless dest is set." },
+	{ "billing", "Call detail records (DESIGN.md section 6). The billing "
+	  "client billingd (Linux partition) turns each finished call into a "
+	  "CDR, keeps it in a durable spool and delivers it to the billing "
+	  "server billsrv, which stores each CDR once, rates it and answers "
+	  "queries (the cdr tool, HTTP). The first keys are the client's, "
+	  "the keys from listen on the server's." },
 };
 
-static const struct cfg_key cfg_keys[] = {
+const struct cfg_key cfg_keys[] = {
 	/* [board] */
 	KEY_STR("board", "name", board.name, "sim", CFG_F_NAME,
 		"Board name: selects the board file board/<name>/board.ini, "
@@ -316,6 +397,66 @@ static const struct cfg_key cfg_keys[] = {
 		 "Call-progress tones (dial, ringback, busy, congestion) of "
 		 "this country: us, uk, de, fr."),
 
+	/* [sip] */
+	KEY_BOOL("sip", "enable", sip.enable, "true",
+		 "Run the SIP engine (sipd). false: the gateway carries no "
+		 "calls of its own; channels are opened by other means (gwctl "
+		 "chan, tests), and nothing else reads the RT partition's line "
+		 "and DTMF events."),
+	KEY_INT("sip", "port", sip.port, "5060", 1, 65535, 0,
+		"UDP and TCP port of SIP. The SIP engine runs on Linux: the "
+		"port must not be an RT port ([ports] rt)."),
+	KEY_INT("sip", "tls_port", sip.tls_port, "5061", 0, 65535, 0,
+		"TCP port of SIP over TLS; 0: no TLS. TLS runs only when "
+		"tls_cert_dir is set and holds the certificate; otherwise the "
+		"SIP engine serves UDP and TCP alone."),
+	KEY_STR("sip", "tls_cert_dir", sip.tls_cert_dir, "", CFG_F_EMPTY_OK,
+		"Directory of the TLS certificate, as Sofia-SIP reads it: "
+		"agent.pem (the certificate and its private key, PEM) and, "
+		"optionally, cafile.pem (the CAs that sign peers' "
+		"certificates). Empty, or without agent.pem: no TLS."),
+	KEY_STR("sip", "realm", sip.realm, "gateway", 0,
+		"Realm of the digest authentication (RFC 3261 section 22) "
+		"that phones answer with their number and password."),
+	KEY_INT("sip", "register_min_s", sip.register_min_s, "60", 1, 86400,
+		0, "Shortest registration accepted, in seconds: a phone "
+		"asking for less gets 423 Interval Too Brief."),
+	KEY_INT("sip", "register_max_s", sip.register_max_s, "3600", 1, 86400,
+		0, "Longest registration granted, in seconds: a longer one is "
+		"cut to this. At least register_min_s."),
+	KEY_INT("sip", "no_answer_s", sip.no_answer_s, "30", 1, 3600, 0,
+		"A call that rings this long, in seconds, without an answer "
+		"ends as NO ANSWER."),
+	KEY_INT("sip", "inter_digit_ms", sip.inter_digit_ms, "4000", 500,
+		30000, 0,
+		"Dialling on an FXS phone or an E1 channel: the number is "
+		"complete when no digit comes for this long, in "
+		"milliseconds."),
+	KEY_STRC("sip", "codecs", sip.codecs, "pcmu,pcma,g722,g726-32,gsm", 0,
+		 check_codecs,
+		 "Codecs the SIP engine offers and accepts, in order of "
+		 "preference, separated by commas (no blanks): pcmu and pcma "
+		 "(G.711), g722, g726-32, gsm."),
+	KEY_INT("sip", "rtp_port_min", sip.rtp_port_min, "20000", 1024, 65534,
+		0, "First UDP port of the calls' RTP, even: each call leg "
+		"takes an even port for RTP and the odd one above for RTCP. "
+		"Every port of rtp_port_min..rtp_port_max must be an RT port "
+		"([ports] rt)."),
+	KEY_INT("sip", "rtp_port_max", sip.rtp_port_max, "29999", 1025, 65535,
+		0, "Last UDP port of the calls' RTP, odd."),
+	KEY_INT("sip", "auth_fail_limit", sip.auth_fail_limit, "5", 0, 1000,
+		0, "Password guessing: an address that fails authentication "
+		"this many times within auth_fail_window_s is ignored for "
+		"auth_block_s. 0: never block."),
+	KEY_INT("sip", "auth_fail_window_s", sip.auth_fail_window_s, "60", 1,
+		86400, 0, "Window in which failures count, in seconds."),
+	KEY_INT("sip", "auth_block_s", sip.auth_block_s, "120", 1, 86400, 0,
+		"How long a blocked address is ignored, in seconds."),
+	KEY_STR("sip", "spool_dir", sip.spool_dir, "/var/spool/gateway/calls",
+		0, "Where the SIP engine writes the record of each finished "
+		"call for billing (signalling/callrec.h): one JSON file per "
+		"call."),
+
 	/* [probe] */
 	KEY_IPV4("probe", "dest", probe.dest, "", CFG_F_EMPTY_OK,
 		 "Where the probe streams go; empty: no probe streams."),
@@ -330,6 +471,249 @@ static const struct cfg_key cfg_keys[] = {
 		1000000, 0, "Time between two packets of a stream."),
 	KEY_INT("probe", "bytes", probe.bytes, "172", 24, 1400, 0,
 		"UDP payload of each packet (172: 20 ms of G.711 in RTP)."),
+
+	/* [billing], client */
+	KEY_STR("billing", "spool_dir", billing.spool_dir,
+		"/var/spool/gateway/billing", 0,
+		"The client's spool. The SIP engine writes one file per "
+		"finished call into its incoming/ directory; billingd turns "
+		"each into a CDR in the durable queue queue/, removes the "
+		"call file, and writes its state to status.json (queue depth, "
+		"last delivery)."),
+	KEY_STRC("billing", "server", billing.server, "198.18.0.30:4575",
+		 CFG_F_EMPTY_OK, check_hostport,
+		 "The billing server, host:port. Empty: CDRs are produced and "
+		 "kept in the spool, never sent."),
+	KEY_BOOL("billing", "tls", billing.tls, "false",
+		 "Deliver over TLS; the server's certificate must be signed by "
+		 "ca_file and name server_name."),
+	KEY_STR("billing", "ca_file", billing.ca_file,
+		"/etc/gateway/billing-ca.pem", 0,
+		"CA certificate(s), PEM, that sign the billing server's "
+		"certificate (tls = true)."),
+	KEY_STR("billing", "server_name", billing.server_name, "",
+		CFG_F_EMPTY_OK,
+		"Name the server's certificate must carry (DNS name or IP "
+		"address); empty: the host part of server."),
+	KEY_STR("billing", "client_cert", billing.client_cert, "",
+		CFG_F_EMPTY_OK,
+		"Certificate, PEM, the client shows when the server asks for "
+		"one (client_ca set on the server); empty: none."),
+	KEY_STR("billing", "client_key", billing.client_key, "",
+		CFG_F_EMPTY_OK, "Private key, PEM, of client_cert."),
+	KEY_STR("billing", "gateway_name", billing.gateway_name, "",
+		CFG_F_EMPTY_OK | CFG_F_NAME,
+		"Name of this gateway in the CDRs it delivers (the server "
+		"stores it with each CDR); empty: the host name."),
+	KEY_INT("billing", "backoff_min_ms", billing.backoff_min_ms, "500",
+		10, 60000, 0,
+		"First wait before delivering again after a failure; it "
+		"doubles at each failure in a row, with random jitter, up to "
+		"backoff_max_ms."),
+	KEY_INT("billing", "backoff_max_ms", billing.backoff_max_ms, "30000",
+		10, 3600000, 0,
+		"Longest wait between two delivery attempts."),
+	KEY_INT("billing", "batch", billing.batch, "200", 1, 1000, 0,
+		"Most CDRs sent in one request."),
+	KEY_INT("billing", "ack_timeout_ms", billing.ack_timeout_ms, "10000",
+		100, 600000, 0,
+		"How long the client waits for the server to connect or to "
+		"acknowledge a request before it gives up on the connection "
+		"and tries again later."),
+
+	/* [billing], server */
+	KEY_STRC("billing", "listen", billing.listen, "0.0.0.0:4575", 0,
+		 check_hostport,
+		 "Where the billing server takes CDRs (billing/bproto.h)."),
+	KEY_STRC("billing", "store", billing.store,
+		 "sqlite:/var/lib/billing/cdr.db", 0, check_store,
+		 "The server's CDR store: sqlite:PATH (a file, created if "
+		 "missing), or a PostgreSQL connection string "
+		 "(postgresql://user@host/db, or pg: followed by libpq "
+		 "key=value pairs)."),
+	KEY_STR("billing", "tariffs", billing.tariffs, "", CFG_F_EMPTY_OK,
+		"Tariff file by which the server rates each answered call "
+		"(billing/rate.h; example: /etc/gateway/tariffs.conf); empty: "
+		"CDRs are stored unrated. SIGHUP reloads it."),
+	KEY_STRC("billing", "http_listen", billing.http_listen,
+		 "127.0.0.1:8575", CFG_F_EMPTY_OK, check_hostport,
+		 "Where the server answers CDR queries over HTTP (GET /cdrs, "
+		 "/cdrs/ID, /status); empty: no HTTP."),
+	KEY_STR("billing", "http_token", billing.http_token, "",
+		CFG_F_EMPTY_OK,
+		"When set, an HTTP query needs the header \"Authorization: "
+		"Bearer <http_token>\"."),
+	KEY_STR("billing", "server_cert", billing.server_cert, "",
+		CFG_F_EMPTY_OK,
+		"Server certificate, PEM: when set, the server speaks only "
+		"TLS on listen."),
+	KEY_STR("billing", "server_key", billing.server_key, "",
+		CFG_F_EMPTY_OK, "Private key, PEM, of server_cert."),
+	KEY_STR("billing", "client_ca", billing.client_ca, "",
+		CFG_F_EMPTY_OK,
+		"With TLS: CA certificate(s), PEM; when set, a client must "
+		"show a certificate signed by them."),
+	KEY_INT("billing", "max_clients", billing.max_clients, "64", 1, 4096,
+		0, "Most clients connected to the server at once."),
 };
+
+const size_t cfg_nsections = ARRAY_SIZE(cfg_sections);
+const size_t cfg_nkeys = ARRAY_SIZE(cfg_keys);
+
+/* ---- repeated sections -------------------------------------------------- */
+
+static const char *const ext_kind_choices[] = {
+	[CFG_EXT_SIP] = "sip",
+	[CFG_EXT_FXS] = "fxs",
+	NULL
+};
+
+#define EXT struct cfg_extension, "extension"
+static const struct cfg_key ext_keys[] = {
+	IKEY_ENUM(EXT, "kind", kind, enum cfg_ext_kind, "sip",
+		  ext_kind_choices,
+		  "sip: a SIP phone, which registers with its number and "
+		  "password; fxs: an analog phone on a line of the card."),
+	IKEY_STR(EXT, "password", password, CFG_F_EMPTY_OK | CFG_F_REQUIRED,
+		 NULL, "sip",
+		 "The SIP phone's digest password; its user name is the "
+		 "number."),
+	IKEY_STR(EXT, "display", display, CFG_F_EMPTY_OK, NULL, NULL,
+		 "Caller name shown with this extension's calls."),
+	IKEY_STR(EXT, "line", line, CFG_F_EMPTY_OK | CFG_F_REQUIRED,
+		 cfg_check_tdm_line, "fxs",
+		 "The FXS line the phone is plugged into, SPAN/LINE: spans "
+		 "count from 0 in the order of [tdm] spans, lines from 0 "
+		 "within their span (0/1: the second line of the first span). "
+		 "The span must be an fxs span; no two extensions share a "
+		 "line."),
+};
+#undef EXT
+
+static const char *const trunk_kind_choices[] = {
+	[CFG_TRUNK_TDM] = "tdm",
+	[CFG_TRUNK_SIP] = "sip",
+	NULL
+};
+
+#define TRUNK struct cfg_trunk, "trunk"
+static const struct cfg_key trunk_keys[] = {
+	IKEY_ENUM(TRUNK, "kind", kind, enum cfg_trunk_kind, "tdm",
+		  trunk_kind_choices,
+		  "tdm: lines of the card (FXO lines, E1 channels); sip: a "
+		  "SIP server (an operator's, another PBX)."),
+	IKEY_STR(TRUNK, "lines", lines, CFG_F_EMPTY_OK | CFG_F_REQUIRED,
+		 cfg_check_tdm_lines, "tdm",
+		 "The card's lines of the trunk, separated by commas: "
+		 "SPAN/LINE, or a range SPAN/LINE-SPAN/LINE within one span "
+		 "(1/0-1/1,2/0-2/29). Numbered as [extension] line; the "
+		 "spans must be fxo or e1 spans, and no line belongs to two "
+		 "trunks."),
+	IKEY_STR(TRUNK, "host", host, CFG_F_EMPTY_OK | CFG_F_REQUIRED,
+		 cfg_check_host, "sip",
+		 "The SIP server, host[:port]: a host name or an IPv4 "
+		 "address, and the port when not 5060."),
+	IKEY_STR(TRUNK, "username", username, CFG_F_EMPTY_OK, NULL, NULL,
+		 "sip: the user name this gateway authenticates, and "
+		 "registers, with at the server."),
+	IKEY_STR(TRUNK, "password", password, CFG_F_EMPTY_OK, NULL, NULL,
+		 "sip: the password of username."),
+	IKEY_BOOL(TRUNK, "register", register_, "false",
+		  "sip: register username at the server, as a phone does, so "
+		  "that it sends this gateway's incoming calls here. Needs "
+		  "username."),
+	IKEY_STR(TRUNK, "allow_ips", allow_ips, CFG_F_EMPTY_OK,
+		 cfg_check_ipv4_list, NULL,
+		 "sip: IPv4 addresses, separated by commas, whose requests "
+		 "are taken as this trunk's without a password (IP "
+		 "authentication, for servers that do not authenticate); "
+		 "empty: none."),
+};
+#undef TRUNK
+
+#define ROUTE struct cfg_route, "route"
+static const struct cfg_key route_keys[] = {
+	IKEY_STR(ROUTE, "pattern", pattern, CFG_F_REQUIRED,
+		 cfg_check_pattern, NULL,
+		 "The dialled numbers the route takes: a digit matches "
+		 "itself, X any digit, and a final '.' one or more digits "
+		 "more (0X.: 0, then two digits or more). A number that is "
+		 "no extension goes to the route whose pattern matches it; "
+		 "when several do, the longest pattern wins, and of equal "
+		 "ones the first."),
+	IKEY_INT(ROUTE, "strip", strip, "0", 0, CFG_NUMBER_SIZE - 1,
+		 "Digits removed from the front of the number (1 with 0X.: "
+		 "the 0 that chose the route)."),
+	IKEY_STR(ROUTE, "prefix", prefix, CFG_F_EMPTY_OK, cfg_check_digits,
+		 NULL, "Digits then put in front of the number; empty: none."),
+	IKEY_STR(ROUTE, "trunk", trunk, CFG_F_NAME | CFG_F_REQUIRED, NULL,
+		 NULL, "The [trunk NAME] the call goes out on."),
+};
+#undef ROUTE
+
+#define DID struct cfg_did, "did"
+static const struct cfg_key did_keys[] = {
+	IKEY_STR(DID, "extension", extension, CFG_F_REQUIRED,
+		 cfg_check_digits, NULL,
+		 "The [extension NUMBER] a call to this number rings."),
+};
+#undef DID
+
+/* The array field, its count and its element's name field */
+#define KIND_AT(arr, cnt, namef)					\
+	.array_off = offsetof(struct gw_config, arr),			\
+	.count_off = offsetof(struct gw_config, cnt) +			\
+		     CFG_IS(CFG_FIELD(cnt), unsigned int),		\
+	.inst_size = sizeof(CFG_FIELD(arr)[0]),				\
+	.name_size = sizeof(CFG_FIELD(arr)[0].namef),			\
+	.max = ARRAY_SIZE(CFG_FIELD(arr))
+
+/* config_inst.c finds an instance's name at its start */
+_Static_assert(offsetof(struct cfg_extension, number) == 0, "name first");
+_Static_assert(offsetof(struct cfg_trunk, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_route, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_did, number) == 0, "name first");
+
+const struct cfg_kind cfg_kinds[] = {
+	{ .name = "extension", .what = "number",
+	  .doc = "A phone of the PBX. NUMBER, 1 to 31 digits, is the number "
+	  "that rings it, and a SIP phone's user name.",
+	  .example = "[extension 1001]\nkind = sip\npassword = change-me\n"
+	  "display = Reception\n\n[extension 2001]\nkind = fxs\n"
+	  "line = 0/0\n",
+	  .keys = ext_keys, .nkeys = ARRAY_SIZE(ext_keys),
+	  KIND_AT(extension, n_extensions, number),
+	  .base = 0, .check_name = cfg_check_digits },
+	{ .name = "trunk", .what = "name",
+	  .doc = "A way to the telephone network or to another SIP server. "
+	  "NAME follows the rules of [board] name.",
+	  .example = "[trunk pstn]\nkind = tdm\nlines = 1/0-1/1,2/0-2/29\n\n"
+	  "[trunk operator]\nkind = sip\nhost = sip.example.net:5060\n"
+	  "username = 4420\npassword = change-me\nregister = true\n",
+	  .keys = trunk_keys, .nkeys = ARRAY_SIZE(trunk_keys),
+	  KIND_AT(trunk, n_trunks, name),
+	  .base = CFG_MAX_EXTENSIONS, .check_name = cfg_check_name },
+	{ .name = "route", .what = "name",
+	  .doc = "Where a dialled number that is not an extension goes: out "
+	  "on a trunk, edited on the way. NAME, as a trunk's, names the "
+	  "route in messages.",
+	  .example = "[route pstn-out]\npattern = 0X.\nstrip = 1\n"
+	  "trunk = pstn\n",
+	  .keys = route_keys, .nkeys = ARRAY_SIZE(route_keys),
+	  KIND_AT(route, n_routes, name),
+	  .base = CFG_MAX_EXTENSIONS + CFG_MAX_TRUNKS,
+	  .check_name = cfg_check_name },
+	{ .name = "did", .what = "number",
+	  .doc = "An incoming number (direct inward dialling): a call that "
+	  "comes in on a trunk for NUMBER, 1 to 31 digits, rings an "
+	  "extension. A DID may be an extension's number too.",
+	  .example = "[did 5551001]\nextension = 1001\n",
+	  .keys = did_keys, .nkeys = ARRAY_SIZE(did_keys),
+	  KIND_AT(did, n_dids, number),
+	  .base = CFG_MAX_EXTENSIONS + CFG_MAX_TRUNKS + CFG_MAX_ROUTES,
+	  .check_name = cfg_check_digits },
+};
+
+const size_t cfg_nkinds = ARRAY_SIZE(cfg_kinds);
 
 #endif /* BOARD_CONFIG_KEYS_H */

@@ -5,7 +5,8 @@
  * the proxy bus and the Linux partition's proxy interface (a persistent TAP,
  * board/netsetup.h), starts the partitions pinned to their CPUs with the bus
  * handed over in GW_BUS: rtpart, with the NIC opened in the NIC's own
- * namespace (GW_NIC_FD), and netproxy; restarts a partition that dies (with
+ * namespace (GW_NIC_FD), netproxy, and sipd (the SIP engine, unless
+ * [sip] enable is false); restarts a partition that dies (with
  * back-off), and answers on the control socket <run_dir>/ctl.sock.
  *
  * Usage: dispatcher [--config FILE] [--run-dir DIR]
@@ -63,14 +64,15 @@ static struct {
 	const char *run_dir;
 	struct bus *bus;
 	int vtdm_fd;		/* the virtual card's region, or -1 */
-	struct part part[2];
-	unsigned nparts;
+	struct part part[3];
+	unsigned nparts;	/* the first ones of part[] this board runs */
 	bool stopping;
 } d = {
 	.part = {
 		{ .name = "rtpart", .prog = "rtpart", .rt = true,
 		  .last_status = -1 },
 		{ .name = "netproxy", .prog = "netproxy", .last_status = -1 },
+		{ .name = "sipd", .prog = "sipd", .last_status = -1 },
 	},
 	.nparts = 2,
 	.vtdm_fd = -1,
@@ -445,6 +447,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_level_set(NULL, d.cfg.log.level);
+	if (d.cfg.sip.enable)
+		d.nparts = 3;
 	if (!run_dir)
 		run_dir = d.cfg.board.run_dir;
 	d.run_dir = run_dir;

@@ -17,6 +17,8 @@
  *   events [SECONDS]              print channel 4's events (DTMF, lines);
  *                   only while no call-control daemon takes them
  *   restart NAME    restart a partition (rtpart, ...)
+ *   sip             the SIP engine: counters, calls up, registrations
+ *                   (sipd's status, one JSON object, indented)
  * The control socket is DIR/ctl.sock; DIR is --run-dir, else $GW_RUN_DIR,
  * else [board] run_dir of the configuration. gwctl maps the bus read-only:
  * it never disturbs the RT partition.
@@ -26,6 +28,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -481,6 +484,34 @@ static int cmd_chans(void)
 	return 0;
 }
 
+/* sipd's status socket, beside the dispatcher's */
+static int cmd_sip(void)
+{
+	static char reply[CTL_MAX_REPLY + 1];
+	char path[PATH_MAX + 16];
+	json_error_t jerr;
+	json_t *j;
+	int err;
+
+	snprintf(path, sizeof(path), "%.*s/sipd.sock",
+		 (int)(strrchr(sock, '/') - sock), sock);
+	err = ctl_request(path, "status", reply, sizeof(reply), NULL);
+	if (err) {
+		fprintf(stderr, "gwctl: %s: %s (is sipd running?)\n", path,
+			strerror(-err));
+		return 1;
+	}
+	j = json_loads(reply, 0, &jerr);
+	if (!j) {
+		fprintf(stderr, "gwctl: sipd: %s\n", reply);
+		return 1;
+	}
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	putchar('\n');
+	json_decref(j);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: gwctl [--run-dir DIR] "
@@ -488,7 +519,7 @@ static int usage(void)
 		"       chan open|modify ID LEG_A [LEG_B] | chan close ID |\n"
 		"       chan dtmf ID a|b DIGITS | chan tone ID a|b KIND [CC] |\n"
 		"       line SPAN/LINE ring|ringoff|seize|release|answer|clear |"
-		"\n       events [SECONDS]\n");
+		"\n       events [SECONDS] | sip\n");
 	return 2;
 }
 
@@ -532,6 +563,8 @@ int main(int argc, char **argv)
 		return cmd_line(argv[i + 1], argv[i + 2]);
 	if (!strcmp(argv[i], "events") && i + 2 >= argc)
 		return cmd_events(i + 1 < argc ? atof(argv[i + 1]) : 5.0);
+	if (!strcmp(argv[i], "sip") && i + 1 == argc)
+		return cmd_sip();
 	if (!strcmp(argv[i], "restart") && i + 2 == argc) {
 		snprintf(err, sizeof(err), "restart %s", argv[i + 1]);
 		if (ask(err, reply, sizeof(reply), NULL))

@@ -73,7 +73,7 @@ int callrec_to_json(const struct callrec *r, char *buf, size_t len)
 		      "codec", r->codec, "legs", legs);
 	if (!o)
 		return -ENOMEM;
-	n = json_dumpb(o, buf, len, JSON_COMPACT);
+	n = json_dumpb(o, buf, len, JSON_COMPACT | JSON_REAL_PRECISION(9));
 	json_decref(o);
 	if (n >= len)
 		return -ENOSPC;

@@ -85,6 +85,20 @@ else
 		"exit $rc" "$err"
 fi
 
+out=$(GW_BOARD=sim "$GW" show 2>&1)
+rc=$?
+if [[ $rc -eq 0 && "$out" == *$'\n[extension 1001]\nkind = sip\npassword = pw1001\n'* &&
+      "$out" == *$'\n[extension 2002]\nkind = fxs\n'* &&
+      "$out" == *$'\n[trunk pstn]\nkind = tdm\nlines = 1/0-1/1,2/0-2/29\n'* &&
+      "$out" == *$'\n[route pstn-out]\npattern = 0X.\nstrip = 1\n'* &&
+      "$out" == *$'\n[did 5551002]\nextension = 1002'* ]]; then
+	ok "show gives the sim board's provisioning (repeated sections)"
+else
+	not_ok "show gives the sim board's provisioning (repeated sections)" \
+		"exit $rc" "$out"
+fi
+
+run show
 printf '%s\n' "$out" >"$tmp/shown.ini"
 first=$out
 run show "$tmp/shown.ini"
@@ -106,6 +120,23 @@ if [[ $rc -eq 0 && "$out" == *$'\nmtu = 1400\n'* &&
 	ok "later files override earlier ones"
 else
 	not_ok "later files override earlier ones" "exit $rc" "$err"
+fi
+
+cat >"$tmp/c.ini" <<'EOF'
+; a local file: another password, one more phone
+[extension 1001]
+password = changed
+[extension 1005]
+password = pw1005
+EOF
+run show rootfs/etc/gateway/gateway.ini board/sim/board.ini "$tmp/c.ini"
+if [[ $rc -eq 0 &&
+      "$out" == *$'\n[extension 1001]\nkind = sip\npassword = changed\ndisplay = Phone 1001\n'* &&
+      "$out" == *$'\n[extension 1005]\n'* && -z "$err" ]]; then
+	ok "a later file changes an instance's key and adds instances"
+else
+	not_ok "a later file changes an instance's key and adds instances" \
+		"exit $rc" "$err"
 fi
 
 out=$(GW_CONFIG="$tmp/b.ini:$tmp/a.ini" "$GW" show 2>&1)
@@ -141,6 +172,23 @@ bad "multicast MAC" '[net]\nmac = 01:00:5e:00:00:01\n' \
 	'@F:2: [net] mac: "01:00:5e:00:00:01" is a multicast address (the first byte must be even)'
 bad "keys that disagree" '[board]\nlinux_cpus = 0-1\n' \
 	'@F:2: [board] rt_cpus and linux_cpus share CPU 1'
+
+bad "RTP ports outside the RT ports" '[ports]\nrt = 7,16384-24999\n' \
+	'@F:2: [sip] RTP ports 20000-29999 must be RT ports, but 25000 is not in [ports] rt = 7,16384-24999'
+bad "unknown kind of repeated section" '[extension 1001]\npassword = a\n[phone 1001]\n' \
+	'@F:3: unknown section [phone 1001]'
+bad "bad instance name" '[extension 10a1]\n' \
+	'@F:1: [extension 10a1]: "10a1" is not a number (digits 0-9 only)'
+bad "unknown key of a kind" '[trunk pstn]\nline = 1/0\n' \
+	'@F:2: unknown key "line" in section [trunk pstn]'
+bad "instance key set twice in a file" '[extension 1001]\npassword = a\n[extension 1001]\npassword = b\n' \
+	'@F:4: [extension 1001] password is set twice (first at line 2)'
+bad "missing required key, at the header" '[net]\nmtu = 1500\n[extension 2001]\nkind = fxs\n' \
+	'@F:3: [extension 2001] line is required (kind = fxs)'
+bad "route to an unknown trunk" '[route out]\npattern = 0X.\ntrunk = pstn\n' \
+	'@F:3: [route out] trunk: there is no [trunk pstn]'
+bad "two extensions on one FXS line" '[extension 2001]\nkind = fxs\nline = 0/1\n[extension 2002]\nkind = fxs\nline = 0/1\n' \
+	'@F:6: [extension 2002] line: 0/1 is also the line of [extension 2001]'
 
 long=$(printf '%*s' 5000 '' | tr ' ' x)
 bad "over-long line" "[board]\n;$long\nname = sim\n" \

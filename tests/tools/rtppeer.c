@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /** @file rtppeer.c  An RTP endpoint for tests, and a tone meter
  *
- *   rtppeer --local IP:PORT --remote IP:PORT [--codec NAME] [--pt N]
+ *   rtppeer --local IP:PORT --remote IP:PORT|learn [--codec NAME] [--pt N]
  *           [--ptime MS] [--seconds S] [--tone HZ:DBM0] [--dtmf DIGITS]
  *           [--te-pt N] [--record FILE.wav] [--send-after MS]
  *   rtppeer --analyze FILE.wav [--skip MS]
  *
+ * --remote learn: send to where the first packet came from (the far end's
+ * address is in SDP the test does not read), and nothing before it.
  * As an endpoint it sends RTP (a tone, or silence) every ptime with proper
  * sequence numbers and timestamps, sends DTMF digits as RFC 4733 events
  * after a second, receives RTP, decodes it (media/codec.h) and reports on
@@ -39,6 +41,7 @@ struct opts {
 	double seconds, tone_hz, tone_dbm0;
 	const char *dtmf, *record, *analyze;
 	int skip_ms, send_after_ms;
+	bool learn;		/* --remote learn: remote not known yet */
 };
 
 static double goertzel(const int16_t *x, size_t n, double hz)
@@ -202,7 +205,7 @@ static void take(struct rx *r, const struct opts *o, const uint8_t *b,
 	}
 }
 
-static int run(const struct opts *o)
+static int run(struct opts *o)
 {
 	size_t frame = (size_t)o->ptime * RATE / 1000;
 	uint64_t start = now_ns(), next = start;
@@ -234,9 +237,22 @@ static int run(const struct opts *o)
 
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL);
 		next += (uint64_t)o->ptime * 1000000ull;
-		while ((len = recv(fd, in, sizeof(in), MSG_DONTWAIT)) > 0)
+		for (;;) {
+			struct sockaddr_in src;
+			socklen_t sl = sizeof(src);
+
+			len = recvfrom(fd, in, sizeof(in), MSG_DONTWAIT,
+				       (struct sockaddr *)&src, &sl);
+			if (len <= 0)
+				break;
+			if (o->learn) {
+				o->remote = src;
+				o->learn = false;
+			}
 			take(&r, o, in, len);
-		if ((now_ns() - start) / 1000000 < (uint64_t)o->send_after_ms)
+		}
+		if ((now_ns() - start) / 1000000 < (uint64_t)o->send_after_ms ||
+		    o->learn)
 			continue;
 		for (size_t i = 0; i < frame; i++) {
 			pcm[i] = o->tone_hz ? (int16_t)(msig_sine_amp(
@@ -282,7 +298,7 @@ static int run(const struct opts *o)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: rtppeer --local IP:PORT --remote IP:PORT "
+	fprintf(stderr, "usage: rtppeer --local IP:PORT --remote IP:PORT|learn "
 		"[--codec NAME] [--pt N] [--ptime MS] [--seconds S] "
 		"[--tone HZ:DBM0] [--dtmf DIGITS] [--te-pt N] "
 		"[--record FILE.wav] [--send-after MS]\n"
@@ -303,6 +319,8 @@ int main(int argc, char **argv)
 
 		if (!strcmp(k, "--local"))
 			have_local = !parse_addr(v, &o.local);
+		else if (!strcmp(k, "--remote") && !strcmp(v, "learn"))
+			have_remote = o.learn = true;
 		else if (!strcmp(k, "--remote"))
 			have_remote = !parse_addr(v, &o.remote);
 		else if (!strcmp(k, "--codec"))

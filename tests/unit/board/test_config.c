@@ -257,6 +257,51 @@ static void test_config_sim_board_file_loads(void **state)
 	assert_int_equal(c.net.mtu, 1500);
 }
 
+/* What tests and demos rely on: the sim board's provisioning */
+static void test_config_sim_board_provisioning(void **state)
+{
+	const char *paths[] = { CFG_DEFAULTS_PATH, "board/sim/board.ini" };
+	struct gw_config c;
+	struct cfg_err err;
+	char buf[32];
+	unsigned int i;
+
+	(void)state;
+	if (cfg_load(&c, paths, 2, &err))
+		fail_msg("%s", errstr(&err));
+	assert_int_equal(c.n_extensions, 6);
+	for (i = 0; i < 4; i++) {
+		snprintf(buf, sizeof(buf), "%u", 1001 + i);
+		assert_string_equal(c.extension[i].number, buf);
+		assert_int_equal(c.extension[i].kind, CFG_EXT_SIP);
+		snprintf(buf, sizeof(buf), "pw%u", 1001 + i);
+		assert_string_equal(c.extension[i].password, buf);
+		snprintf(buf, sizeof(buf), "Phone %u", 1001 + i);
+		assert_string_equal(c.extension[i].display, buf);
+	}
+	assert_string_equal(c.extension[4].number, "2001");
+	assert_int_equal(c.extension[4].kind, CFG_EXT_FXS);
+	assert_string_equal(c.extension[4].line, "0/0");
+	assert_string_equal(c.extension[5].number, "2002");
+	assert_int_equal(c.extension[5].kind, CFG_EXT_FXS);
+	assert_string_equal(c.extension[5].line, "0/1");
+	assert_int_equal(c.n_trunks, 1);
+	assert_string_equal(c.trunk[0].name, "pstn");
+	assert_int_equal(c.trunk[0].kind, CFG_TRUNK_TDM);
+	assert_string_equal(c.trunk[0].lines, "1/0-1/1,2/0-2/29");
+	assert_int_equal(c.n_routes, 1);
+	assert_string_equal(c.route[0].name, "pstn-out");
+	assert_string_equal(c.route[0].pattern, "0X.");
+	assert_int_equal(c.route[0].strip, 1);
+	assert_string_equal(c.route[0].prefix, "");
+	assert_string_equal(c.route[0].trunk, "pstn");
+	assert_int_equal(c.n_dids, 2);
+	assert_string_equal(c.did[0].number, "5551001");
+	assert_string_equal(c.did[0].extension, "1001");
+	assert_string_equal(c.did[1].number, "5551002");
+	assert_string_equal(c.did[1].extension, "1002");
+}
+
 /* ---- loading ------------------------------------------------------------ */
 
 static void test_config_load_sets_typed_values(void **state)
@@ -289,7 +334,10 @@ static void test_config_load_sets_typed_values(void **state)
 		"[ports]\n"
 		"rt = 30000-30999, 7, 5004-5005\n"
 		"[log]\n"
-		"level = debug\n");
+		"level = debug\n"
+		"[sip]\n"
+		"rtp_port_min = 30000\n"
+		"rtp_port_max = 30999\n");
 	assert_string_equal(c.board.name, "x86-pc");
 	assert_string_equal(c.board.description, "a;b # c = d: e");
 	assert_int_equal(CPU_COUNT(&c.board.rt_cpus), 3);
@@ -690,7 +738,8 @@ static void test_config_format_round_trip(void **state)
 		"[rt]\nlock_memory = no\ntick_us = 250\n"
 		"[net]\nnic = mem\nmac = 0a:00:00:00:00:01\n"
 		"address = 172.16.5.5/30\ngateway = 172.16.5.6\n"
-		"[ports]\nrt = 20000-20010,9,65535\n[log]\nlevel = err\n");
+		"[ports]\nrt = 20000-20010,9,65535\n[log]\nlevel = err\n"
+		"[sip]\nrtp_port_max = 20009\ncodecs = gsm,PCMU\n");
 	text = format_str(&c, &len);
 	memset(&back, 0, sizeof(back));
 	if (cfg_load_string(&back, "fmt", text, &err))
@@ -1200,6 +1249,786 @@ static void test_config_set_and_get_refuse_unknown_keys(void **state)
 	assert_int_equal(c.net.mtu, 9000);
 }
 
+/* ---- [sip] -------------------------------------------------------------- */
+
+static void test_config_sip_defaults(void **state)
+{
+	struct gw_config c;
+
+	(void)state;
+	cfg_defaults(&c);
+	assert_int_equal(c.sip.port, 5060);
+	assert_int_equal(c.sip.tls_port, 5061);
+	assert_string_equal(c.sip.tls_cert_dir, "");
+	assert_string_equal(c.sip.realm, "gateway");
+	assert_int_equal(c.sip.register_min_s, 60);
+	assert_int_equal(c.sip.register_max_s, 3600);
+	assert_int_equal(c.sip.no_answer_s, 30);
+	assert_int_equal(c.sip.inter_digit_ms, 4000);
+	assert_string_equal(c.sip.codecs, "pcmu,pcma,g722,g726-32,gsm");
+	assert_int_equal(c.sip.rtp_port_min, 20000);
+	assert_int_equal(c.sip.rtp_port_max, 29999);
+	assert_int_equal(c.sip.auth_fail_limit, 5);
+	assert_int_equal(c.sip.auth_fail_window_s, 60);
+	assert_int_equal(c.sip.auth_block_s, 120);
+	assert_string_equal(c.sip.spool_dir, "/var/spool/gateway/calls");
+	assert_int_equal(c.n_extensions + c.n_trunks + c.n_routes + c.n_dids,
+			 0);
+}
+
+static void test_config_sip_codecs(void **state)
+{
+	const char *p = "[sip] codecs: ";
+	char msg[200];
+
+	(void)state;
+	set_gives("sip", "codecs", "PCMA,g722", "PCMA,g722");
+	set_gives("sip", "codecs", "gsm", "gsm");
+#define CODECS_BAD(v, detail)						\
+	do {								\
+		snprintf(msg, sizeof(msg), "%s\"%s\" is not a codec list: %s",\
+			 p, v, detail);					\
+		set_fails("sip", "codecs", v, msg);			\
+	} while (0)
+	CODECS_BAD("pcmu,opus", "\"opus\" is not a codec (pcmu, pcma, g722, "
+		   "g726-32, gsm)");
+	CODECS_BAD("pcmu,PCMU", "PCMU is listed twice");
+	CODECS_BAD("pcmu,", "\"\" is not a codec (pcmu, pcma, g722, g726-32, "
+		   "gsm)");
+	CODECS_BAD("pcmu, pcma", "\" pcma\" is not a codec (pcmu, pcma, g722, "
+		   "g726-32, gsm)");
+#undef CODECS_BAD
+	load_fails("[sip]\ncodecs =\n", "t.ini:2: [sip] codecs: a value is "
+		   "required (text of at most 127 characters)");
+}
+
+static void test_config_sip_ports_across_keys(void **state)
+{
+	struct gw_config c;
+
+	(void)state;
+	assert_int_equal(load_fails("[sip]\nrtp_port_min = 20001\n",
+				    "t.ini:2: [sip] rtp_port_min (20001) must "
+				    "be even (RTP on even ports, RTCP on the "
+				    "odd one above)"), -EINVAL);
+	load_fails("[sip]\nrtp_port_max = 20000\n", "t.ini:2: [sip] "
+		   "rtp_port_max (20000) must be odd (the RTCP port of the "
+		   "last pair)");
+	load_fails("[sip]\nrtp_port_min = 20000\nrtp_port_max = 19999\n",
+		   "t.ini:3: [sip] rtp_port_max (19999) must be above "
+		   "rtp_port_min (20000)");
+	/* the whole range in the RT ports, at the key set last */
+	load_fails("[ports]\nrt = 7,16384-24999\n", "t.ini:2: [sip] RTP "
+		   "ports 20000-29999 must be RT ports, but 25000 is not in "
+		   "[ports] rt = 7,16384-24999");
+	load_fails("[sip]\nrtp_port_max = 40001\n\n", "t.ini:2: [sip] RTP "
+		   "ports 20000-40001 must be RT ports, but 32768 is not in "
+		   "[ports] rt = 7,16384-32767");
+	load_fails("[ports]\nrt = 7,20002-29999\n[sip]\nrtp_port_min = 20000\n",
+		   "t.ini:4: [sip] RTP ports 20000-29999 must be RT ports, "
+		   "but 20000 is not in [ports] rt = 7,20002-29999");
+	/* ranges that touch make one */
+	load_ok(&c, "[ports]\nrt = 7,16384-24999,25000-32767\n");
+	load_ok(&c, "[ports]\nrt = 2000-2001\n[sip]\nrtp_port_min = 2000\n"
+		"rtp_port_max = 2001\n");
+	/* SIP itself is a Linux port */
+	load_fails("[sip]\nport = 20000\n", "t.ini:2: [sip] port 20000 is an "
+		   "RT port ([ports] rt): SIP runs on Linux");
+	load_fails("[ports]\nrt = 7,16384-32767,5061\n", "t.ini:2: [sip] "
+		   "tls_port 5061 is an RT port ([ports] rt): SIP runs on "
+		   "Linux");
+	load_fails("[sip]\ntls_port = 5060\n", "t.ini:2: [sip] tls_port "
+		   "(5060) must differ from port");
+	load_ok(&c, "[sip]\ntls_port = 0\n[ports]\nrt = 7,16384-32767,5061\n");
+	assert_int_equal(c.sip.tls_port, 0);
+	load_fails("[sip]\nregister_max_s = 30\n", "t.ini:2: [sip] "
+		   "register_max_s (30) must be at least register_min_s (60)");
+	load_ok(&c, "[sip]\nregister_max_s = 60\n");
+}
+
+/* ---- repeated sections -------------------------------------------------- */
+
+/* Every kind, every key */
+static const char provisioning[] =
+	"[extension 1001]\n"
+	"password = s3cret;#=[x]\n"
+	"display = Front desk\n"
+	"[extension 2001]\n"
+	"kind = FXS\n"
+	"line = 0/1\n"
+	"[trunk pstn]\n"
+	"lines = 1/0-1/1, 2/5, 2/0-2/4\n"
+	"[trunk op.1]\n"
+	"kind = sip\n"
+	"host = sip.example.net:5080\n"
+	"username = 4420\n"
+	"password = pw\n"
+	"register = yes\n"
+	"allow_ips = 198.51.100.7,203.0.113.1\n"
+	"[route out]\n"
+	"pattern = 0X.\n"
+	"strip = 1\n"
+	"trunk = pstn\n"
+	"[route intl]\n"
+	"pattern = 00XXX\n"
+	"prefix = 9\n"
+	"trunk = op.1\n"
+	"[did 5551001]\n"
+	"extension = 1001\n"
+	"[did 1001]\n"
+	"extension = 1001\n";
+
+static void test_config_inst_load_sets_fields(void **state)
+{
+	struct gw_config c;
+
+	(void)state;
+	load_ok(&c, provisioning);
+	assert_int_equal(c.n_extensions, 2);
+	assert_string_equal(c.extension[0].number, "1001");
+	assert_int_equal(c.extension[0].kind, CFG_EXT_SIP);
+	assert_string_equal(c.extension[0].password, "s3cret;#=[x]");
+	assert_string_equal(c.extension[0].display, "Front desk");
+	assert_string_equal(c.extension[0].line, "");
+	assert_string_equal(c.extension[1].number, "2001");
+	assert_int_equal(c.extension[1].kind, CFG_EXT_FXS);
+	assert_string_equal(c.extension[1].line, "0/1");
+	assert_string_equal(c.extension[1].password, "");
+	assert_int_equal(c.n_trunks, 2);
+	assert_string_equal(c.trunk[0].name, "pstn");
+	assert_int_equal(c.trunk[0].kind, CFG_TRUNK_TDM);
+	assert_string_equal(c.trunk[0].lines, "1/0-1/1, 2/5, 2/0-2/4");
+	assert_false(c.trunk[0].register_);
+	assert_string_equal(c.trunk[1].name, "op.1");
+	assert_int_equal(c.trunk[1].kind, CFG_TRUNK_SIP);
+	assert_string_equal(c.trunk[1].host, "sip.example.net:5080");
+	assert_string_equal(c.trunk[1].username, "4420");
+	assert_string_equal(c.trunk[1].password, "pw");
+	assert_true(c.trunk[1].register_);
+	assert_string_equal(c.trunk[1].allow_ips, "198.51.100.7,203.0.113.1");
+	assert_int_equal(c.n_routes, 2);
+	assert_string_equal(c.route[0].name, "out");
+	assert_string_equal(c.route[0].pattern, "0X.");
+	assert_int_equal(c.route[0].strip, 1);
+	assert_string_equal(c.route[0].prefix, "");
+	assert_string_equal(c.route[0].trunk, "pstn");
+	assert_int_equal(c.route[1].strip, 0);
+	assert_string_equal(c.route[1].prefix, "9");
+	assert_int_equal(c.n_dids, 2);
+	assert_string_equal(c.did[0].number, "5551001");
+	assert_string_equal(c.did[0].extension, "1001");
+	/* a DID may be an extension's number too */
+	assert_string_equal(c.did[1].number, "1001");
+	assert_int_equal(cfg_validate(&c, NULL), 0);
+}
+
+static void test_config_inst_same_name_selects_same_instance(void **state)
+{
+	struct gw_config c;
+
+	(void)state;
+	load_ok(&c, "[extension 1001]\npassword = a\n[did 1]\n"
+		"extension = 1001\n[extension 1002]\npassword = b\n"
+		"[extension 1001]\ndisplay = d\n");
+	assert_int_equal(c.n_extensions, 2);
+	assert_string_equal(c.extension[0].number, "1001");
+	assert_string_equal(c.extension[0].password, "a");
+	assert_string_equal(c.extension[0].display, "d");
+	assert_string_equal(c.extension[1].number, "1002");
+	/* a key of another instance, or of another kind, is another key */
+	load_ok(&c, "[extension 1001]\npassword = a\n[extension 1002]\n"
+		"password = a\n[trunk t]\nkind = sip\nhost = h\n"
+		"password = a\n");
+	/* names are text: 01001 is not 1001 */
+	load_ok(&c, "[extension 1001]\npassword = a\n[extension 01001]\n"
+		"password = b\n");
+	assert_int_equal(c.n_extensions, 2);
+}
+
+static void test_config_inst_later_file_overrides(void **state)
+{
+	char path[] = "/tmp/test_config_XXXXXX";
+	const char *paths[] = { path, "t2" };
+	char path2[] = "/tmp/test_config_XXXXXX";
+	struct gw_config c;
+	struct cfg_err err;
+	char msg[200];
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = mkstemp(path2);
+	assert_true(fd >= 0);
+	close(fd);
+	paths[1] = path2;
+	write_file(path, "[extension 1001]\npassword = a\ndisplay = One\n"
+		   "[extension 2001]\nkind = fxs\nline = 0/0\n"
+		   "[trunk pstn]\nlines = 1/0-1/1\n");
+	/* the same key again in a later file is no error: it wins */
+	write_file(path2, "[extension 1001]\npassword = b\n[extension 1003]\n"
+		   "password = c\n[extension 2001]\nline = 0/1\n");
+	if (cfg_load(&c, paths, 2, &err))
+		fail_msg("%s", errstr(&err));
+	assert_int_equal(c.n_extensions, 3);
+	assert_string_equal(c.extension[0].number, "1001");
+	assert_string_equal(c.extension[0].password, "b");
+	assert_string_equal(c.extension[0].display, "One");
+	assert_string_equal(c.extension[1].line, "0/1");
+	assert_int_equal(c.extension[1].kind, CFG_EXT_FXS);
+	assert_string_equal(c.extension[2].number, "1003");
+	/* a later file can change the kind, and then owes its keys: the
+	 * error is at the header that selected the instance last */
+	write_file(path2, "; fxs now\n[extension 1001]\nkind = fxs\n");
+	assert_int_equal(cfg_load(&c, paths, 2, &err), -EINVAL);
+	snprintf(msg, sizeof(msg), "%s:2: [extension 1001] line is required "
+		 "(kind = fxs)", path2);
+	assert_string_equal(errstr(&err), msg);
+	/* or empty a required key */
+	write_file(path2, "[extension 2001]\nkind = sip\npassword =\n");
+	assert_int_equal(cfg_load(&c, paths, 2, &err), -EINVAL);
+	snprintf(msg, sizeof(msg), "%s:1: [extension 2001] password is "
+		 "required (kind = sip)", path2);
+	assert_string_equal(errstr(&err), msg);
+	/* a clash between files is reported at the later line */
+	write_file(path2, "\n[extension 2002]\nkind = fxs\nline = 0/0\n");
+	assert_int_equal(cfg_load(&c, paths, 2, &err), -EINVAL);
+	snprintf(msg, sizeof(msg), "%s:4: [extension 2002] line: 0/0 is also "
+		 "the line of [extension 2001]", path2);
+	assert_string_equal(errstr(&err), msg);
+	/* and a line made wrong by a later [tdm] spans, at that line */
+	write_file(path2, "[tdm]\nspans = fxs:4,fxo:1\n");
+	assert_int_equal(cfg_load(&c, paths, 2, &err), -EINVAL);
+	snprintf(msg, sizeof(msg), "%s:2: [trunk pstn] lines: span 1 has "
+		 "lines 0..0, not 1 ([tdm] spans = fxs:4,fxo:1)", path2);
+	assert_string_equal(errstr(&err), msg);
+	remove(path);
+	remove(path2);
+}
+
+static void test_config_inst_error_header(void **state)
+{
+	(void)state;
+	assert_int_equal(load_fails("[net]\nmtu = 1500\n[foo bar]\n",
+				    "t.ini:3: unknown section [foo bar]"),
+			 -EBADMSG);
+	load_fails("[net foo]\n", "t.ini:1: unknown section [net foo]");
+	load_fails("[Extension 1001]\n", "t.ini:1: unknown section "
+		   "[Extension 1001]");
+	load_fails("[extension]\n", "t.ini:1: section [extension] needs a "
+		   "number: [extension NUMBER]");
+	load_fails("[trunk]\n", "t.ini:1: section [trunk] needs a name: "
+		   "[trunk NAME]");
+	load_fails("[extension 10a1]\n", "t.ini:1: [extension 10a1]: \"10a1\" "
+		   "is not a number (digits 0-9 only)");
+	load_fails("[did +15551001]\n", "t.ini:1: [did +15551001]: "
+		   "\"+15551001\" is not a number (digits 0-9 only)");
+	load_fails("[extension ]\n", "t.ini:1: [extension ]: \"\" is not a "
+		   "number (digits 0-9 only)");
+	load_fails("[extension  1001]\n", "t.ini:1: [extension  1001]: "
+		   "\" 1001\" is not a number (digits 0-9 only)");
+	load_fails("[extension 1001 ]\n", "t.ini:1: [extension 1001 ]: "
+		   "\"1001 \" is not a number (digits 0-9 only)");
+	load_fails("[trunk a/b]\n", "t.ini:1: [trunk a/b]: \"a/b\" contains "
+		   "'/' (a name has only A-Z a-z 0-9 . _ -)");
+	load_fails("[route -x]\n", "t.ini:1: [route -x]: \"-x\" must start "
+		   "with a letter or digit");
+	load_fails("[trunk pstn] lines = 1/0\n", "t.ini:1: syntax error: text "
+		   "after [trunk pstn] (a key goes on a line of its own)");
+	load_fails("[extension 12345678901234567890123456789012]\n", "t.ini:1: "
+		   "[\"extension 123456789012345678901234567890...\"]: "
+		   "\"12345678901234567890123456789012\" is too long (32 "
+		   "characters, at most 31)");
+}
+
+static void test_config_inst_error_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(load_fails("[extension 1001]\npassword = x\n"
+				    "pasword = x\n", "t.ini:3: unknown key "
+				    "\"pasword\" in section [extension 1001]"),
+			 -EBADMSG);
+	/* keys of fixed sections, or of another kind, are not there */
+	load_fails("[trunk t]\nmtu = 1500\n", "t.ini:2: unknown key \"mtu\" "
+		   "in section [trunk t]");
+	load_fails("[did 1]\ndisplay = x\n", "t.ini:2: unknown key "
+		   "\"display\" in section [did 1]");
+	/* set twice in one instance in one file, even through a reselect */
+	load_fails("[extension 1001]\npassword = a\n[net]\nmtu = 1500\n"
+		   "[extension 1001]\npassword = b\n", "t.ini:6: [extension "
+		   "1001] password is set twice (first at line 2)");
+	load_fails("[route r]\npattern = 1\npattern = 1\n", "t.ini:3: [route "
+		   "r] pattern is set twice (first at line 2)");
+}
+
+static void test_config_inst_error_values(void **state)
+{
+	(void)state;
+	load_fails("[extension 1001]\nkind = isdn\n", "t.ini:2: [extension "
+		   "1001] kind: \"isdn\" is not one of sip, fxs");
+	load_fails("[trunk t]\nkind = fxo\n", "t.ini:2: [trunk t] kind: "
+		   "\"fxo\" is not one of tdm, sip");
+	load_fails("[extension 2001]\nline = 0-1\n", "t.ini:2: [extension "
+		   "2001] line: \"0-1\" is not a TDM line SPAN/LINE (such as "
+		   "0/1)");
+	load_fails("[extension 2001]\nline = 9/0\n", "t.ini:2: [extension "
+		   "2001] line: \"9/0\" is not a TDM line: span 9 is out of "
+		   "range 0..7");
+	load_fails("[extension 2001]\nline = 0/32\n", "t.ini:2: [extension "
+		   "2001] line: \"0/32\" is not a TDM line: line 32 is out of "
+		   "range 0..31");
+	load_fails("[extension 1001]\npassword = 0123456789012345678901234567"
+		   "890123456789012345678901234567890123\n", "t.ini:2: "
+		   "[extension 1001] password: \"01234567890123456789012345678"
+		   "90123456789...\" is too long (64 characters, at most 63)");
+	load_fails("[trunk t]\nlines = 1/0-2/3\n", "t.ini:2: [trunk t] lines: "
+		   "\"1/0-2/3\" is not a list of TDM lines: range \"1/0-2/3\" "
+		   "crosses spans (a range stays in one span, as 2/0-2/29)");
+	load_fails("[trunk t]\nhost = a b\n", "t.ini:2: [trunk t] host: "
+		   "\"a b\" is not host[:port] (such as sip.example.net or "
+		   "198.51.100.7:5060)");
+	load_fails("[trunk t]\nhost = h:0\n", "t.ini:2: [trunk t] host: "
+		   "\"h:0\" is not host[:port] (such as sip.example.net or "
+		   "198.51.100.7:5060)");
+	load_fails("[trunk t]\nregister = maybe\n", "t.ini:2: [trunk t] "
+		   "register: \"maybe\" is not a boolean (expected true/false, "
+		   "yes/no, on/off or 1/0)");
+	load_fails("[trunk t]\nallow_ips = 1.2.3.4,127.0.0.1\n", "t.ini:2: "
+		   "[trunk t] allow_ips: \"1.2.3.4,127.0.0.1\" is not a list "
+		   "of IPv4 addresses: 127.0.0.1 is a loopback address");
+	load_fails("[trunk t]\nallow_ips = 1.2.3.4, 1.2.3.5\n", "t.ini:2: "
+		   "[trunk t] allow_ips: \"1.2.3.4, 1.2.3.5\" is not a list of "
+		   "IPv4 addresses: item \" 1.2.3.5\" is not an IPv4 address");
+	load_fails("[route r]\npattern =\n", "t.ini:2: [route r] pattern: a "
+		   "value is required (text of at most 31 characters)");
+	load_fails("[route r]\npattern = 0.X\n", "t.ini:2: [route r] pattern: "
+		   "\"0.X\" is not a dial pattern (digits, X for any digit, "
+		   "then an optional final '.' for one or more digits more)");
+	load_fails("[route r]\npattern = .\n", "t.ini:2: [route r] pattern: "
+		   "\".\" is not a dial pattern (digits, X for any digit, "
+		   "then an optional final '.' for one or more digits more)");
+	load_fails("[route r]\nstrip = 32\n", "t.ini:2: [route r] strip: "
+		   "\"32\" is out of range 0..31");
+	load_fails("[route r]\nprefix = +44\n", "t.ini:2: [route r] prefix: "
+		   "\"+44\" is not a number (digits 0-9 only)");
+	load_fails("[route r]\ntrunk = a b\n", "t.ini:2: [route r] trunk: "
+		   "\"a b\" contains ' ' (a name has only A-Z a-z 0-9 . _ -)");
+	load_fails("[did 1]\nextension = x\n", "t.ini:2: [did 1] extension: "
+		   "\"x\" is not a number (digits 0-9 only)");
+}
+
+static void test_config_inst_error_required(void **state)
+{
+	(void)state;
+	/* at the header of the instance */
+	assert_int_equal(load_fails("[net]\nmtu = 1500\n\n[extension 1001]\n"
+				    "display = x\n", "t.ini:4: [extension "
+				    "1001] password is required (kind = sip)"),
+			 -EINVAL);
+	load_fails("[extension 2001]\nkind = fxs\n", "t.ini:1: [extension "
+		   "2001] line is required (kind = fxs)");
+	load_fails("[trunk t]\n", "t.ini:1: [trunk t] lines is required "
+		   "(kind = tdm)");
+	load_fails("[trunk t]\nkind = sip\n", "t.ini:1: [trunk t] host is "
+		   "required (kind = sip)");
+	load_fails("[route r]\ntrunk = x\n", "t.ini:1: [route r] pattern is "
+		   "required");
+	load_fails("[trunk t]\nlines = 1/0\n[route r]\npattern = 1\n",
+		   "t.ini:3: [route r] trunk is required");
+	load_fails("[did 1]\n", "t.ini:1: [did 1] extension is required");
+	load_fails("[trunk op]\nkind = sip\nhost = x\nregister = yes\n",
+		   "t.ini:4: [trunk op] register needs a username");
+}
+
+static void test_config_inst_error_references(void **state)
+{
+	(void)state;
+	assert_int_equal(load_fails("[trunk t]\nlines = 1/0\n[route r]\n"
+				    "pattern = 9X.\ntrunk = tt\n", "t.ini:5: "
+				    "[route r] trunk: there is no [trunk tt]"),
+			 -EINVAL);
+	load_fails("[did 5551001]\nextension = 1009\n", "t.ini:2: [did "
+		   "5551001] extension: there is no [extension 1009]");
+	/* a route may name a trunk defined after it, a DID an extension */
+	load_fails("[route r]\npattern = 9\ntrunk = t\n[did 5]\n"
+		   "extension = 1\n[trunk t]\nlines = 1/0\n", "t.ini:5: [did "
+		   "5] extension: there is no [extension 1]");
+}
+
+static void test_config_inst_error_lines(void **state)
+{
+	(void)state;
+	assert_int_equal(load_fails("[extension 2001]\nkind = fxs\n"
+				    "line = 0/0\n[extension 2002]\nkind = fxs\n"
+				    "line = 0/0\n", "t.ini:6: [extension 2002] "
+				    "line: 0/0 is also the line of [extension "
+				    "2001]"), -EINVAL);
+	load_fails("[extension 2001]\nkind = fxs\nline = 1/0\n", "t.ini:3: "
+		   "[extension 2001] line: span 1 is an fxo span, not fxs "
+		   "([tdm] spans = fxs:2,fxo:2,e1:30)");
+	load_fails("[extension 2001]\nkind = fxs\nline = 0/2\n", "t.ini:3: "
+		   "[extension 2001] line: span 0 has lines 0..1, not 2 ([tdm] "
+		   "spans = fxs:2,fxo:2,e1:30)");
+	load_fails("[extension 2001]\nkind = fxs\nline = 5/0\n", "t.ini:3: "
+		   "[extension 2001] line: the card has no span 5 ([tdm] spans "
+		   "= fxs:2,fxo:2,e1:30)");
+	/* at the later of the line and [tdm] spans */
+	load_fails("[extension 2001]\nkind = fxs\nline = 0/1\n[tdm]\n"
+		   "spans = fxs:1,e1:30\n", "t.ini:5: [extension 2001] line: "
+		   "span 0 has lines 0..0, not 1 ([tdm] spans = fxs:1,e1:30)");
+	load_fails("[trunk t]\nlines = 0/0\n", "t.ini:2: [trunk t] lines: "
+		   "span 0 is an fxs span, not fxo or e1 ([tdm] spans = "
+		   "fxs:2,fxo:2,e1:30)");
+	load_fails("[trunk t]\nlines = 2/0-2/30\n", "t.ini:2: [trunk t] "
+		   "lines: span 2 has lines 0..29, not 30 ([tdm] spans = "
+		   "fxs:2,fxo:2,e1:30)");
+	load_fails("[trunk a]\nlines = 1/0-1/1\n[trunk b]\nlines = 2/0,1/1\n",
+		   "t.ini:4: [trunk b] lines: 1/1 is also the line of [trunk "
+		   "a]");
+	load_fails("[trunk t]\nlines = 1/0-1/1, 1/1\n", "t.ini:2: [trunk t] "
+		   "lines: \"1/0-1/1, 1/1\" is not a list of TDM lines: ranges "
+		   "1/0-1/1 and 1/1 overlap");
+}
+
+static void test_config_inst_sip_extension_ignores_line(void **state)
+{
+	struct gw_config c;
+
+	(void)state;
+	/* only fxs extensions own lines; a sip one keeps what it was given */
+	load_ok(&c, "[extension 2001]\nkind = fxs\nline = 0/0\n"
+		"[extension 1001]\npassword = a\nline = 0/0\n"
+		"[trunk t]\nkind = sip\nhost = h\nlines = 0/0\n");
+	assert_string_equal(c.extension[1].line, "0/0");
+}
+
+/* @p n instances of @p kind, each with @p body (a "%u" is its index) */
+static char *instances(const char *kind, unsigned int n, const char *body)
+{
+	size_t cap = (size_t)n * 128 + 1, len = 0;
+	char *text = malloc(cap), head[64];
+	unsigned int i;
+
+	assert_non_null(text);
+	text[0] = '\0';
+	for (i = 0; i < n; i++) {
+		snprintf(head, sizeof(head), "[%s %u]\n", kind, 1000 + i);
+		len += (size_t)snprintf(text + len, cap - len, "%s", head);
+		len += (size_t)snprintf(text + len, cap - len, body, i);
+	}
+	return text;
+}
+
+static void test_config_inst_limits(void **state)
+{
+	struct gw_config *c = malloc(sizeof(*c));
+	struct cfg_err err;
+	char *text, *all, msg[128];
+	size_t len;
+
+	(void)state;
+	assert_non_null(c);
+	text = instances("extension", CFG_MAX_EXTENSIONS, "password = p%u\n");
+	load_ok(c, text);
+	assert_int_equal(c->n_extensions, CFG_MAX_EXTENSIONS);
+	assert_string_equal(c->extension[255].password, "p255");
+	free(text);
+	/* one more: an error at its header, line 2 * 256 + 1 */
+	text = instances("extension", CFG_MAX_EXTENSIONS + 1, "password = p\n");
+	assert_int_equal(cfg_load_string(c, "t.ini", text, &err), -EBADMSG);
+	assert_string_equal(errstr(&err), "t.ini:513: [extension 1256]: too "
+			    "many [extension] sections (at most 256)");
+	free(text);
+	text = instances("did", CFG_MAX_DIDS + 1, "extension = 1\n");
+	load_fails(text, "t.ini:513: [did 1256]: too many [did] sections (at "
+		   "most 256)");
+	free(text);
+	text = instances("route", CFG_MAX_ROUTES + 1, "pattern = 1\n");
+	load_fails(text, "t.ini:129: [route 1064]: too many [route] sections "
+		   "(at most 64)");
+	free(text);
+	text = instances("trunk", CFG_MAX_TRUNKS + 1, "kind = sip\n");
+	load_fails(text, "t.ini:33: [trunk 1016]: too many [trunk] sections "
+		   "(at most 16)");
+	free(text);
+	/* full, everywhere at once, and round trip */
+	text = instances("trunk", CFG_MAX_TRUNKS, "kind = sip\nhost = h%u\n");
+	all = malloc(strlen(text) + 400000);
+	assert_non_null(all);
+	strcpy(all, text);
+	free(text);
+	text = instances("extension", CFG_MAX_EXTENSIONS, "password = p%u\n");
+	strcat(all, text);
+	free(text);
+	text = instances("route", CFG_MAX_ROUTES, "pattern = %u\ntrunk = "
+			 "1000\n");
+	strcat(all, text);
+	free(text);
+	text = instances("did", CFG_MAX_DIDS, "extension = 1000\n");
+	strcat(all, text);
+	free(text);
+	load_ok(c, all);
+	assert_int_equal(c->n_trunks, CFG_MAX_TRUNKS);
+	assert_int_equal(c->n_routes, CFG_MAX_ROUTES);
+	assert_int_equal(c->n_dids, CFG_MAX_DIDS);
+	free(all);
+	all = format_str(c, &len);
+	assert_int_equal(cfg_load_string(c, "fmt", all, &err), 0);
+	free(all);
+	/* an instance's name may use all its room */
+	snprintf(msg, sizeof(msg), "[trunk %031d]\nkind = sip\nhost = h\n", 7);
+	load_ok(c, msg);
+	assert_int_equal(strlen(c->trunk[0].name), CFG_NAME_SIZE - 1);
+	free(c);
+}
+
+static void test_config_inst_round_trip(void **state)
+{
+	struct gw_config c, back;
+	struct cfg_err err;
+	char *text, *again;
+	size_t len, len2;
+
+	(void)state;
+	load_ok(&c, provisioning);
+	text = format_str(&c, &len);
+	memset(&back, 0, sizeof(back));
+	if (cfg_load_string(&back, "fmt", text, &err))
+		fail_msg("%s\n%s", errstr(&err), text);
+	assert_true(cfg_equal(&c, &back));
+	again = format_str(&back, &len2);
+	assert_string_equal(text, again);
+	/* every key of an instance is written, empty ones too */
+	assert_non_null(strstr(text, "\n[extension 2001]\nkind = fxs\n"
+			       "password =\ndisplay =\nline = 0/1\n"));
+	assert_non_null(strstr(text, "\n[trunk op.1]\nkind = sip\nlines =\n"
+			       "host = sip.example.net:5080\n"));
+	assert_non_null(strstr(text, "\n[route intl]\npattern = 00XXX\n"
+			       "strip = 0\nprefix = 9\ntrunk = op.1\n"));
+	assert_non_null(strstr(text, "\n[did 1001]\nextension = 1001\n"));
+	/* instances come after the fixed sections, kinds in order */
+	assert_true(strstr(text, "[billing]") < strstr(text, "[extension"));
+	assert_true(strstr(text, "[extension 2001]") <
+		    strstr(text, "[trunk pstn]"));
+	free(text);
+	free(again);
+}
+
+static void test_config_inst_sim_board_round_trip(void **state)
+{
+	struct gw_config c, back;
+	struct cfg_err err;
+	char *text;
+	size_t len;
+
+	(void)state;
+	if (cfg_load_env(&c, NULL, &err))
+		fail_msg("%s", errstr(&err));
+	text = format_str(&c, &len);
+	if (cfg_load_string(&back, "fmt", text, &err))
+		fail_msg("%s", errstr(&err));
+	assert_true(cfg_equal(&c, &back));
+	free(text);
+}
+
+static void test_config_inst_equal_sees_each_change(void **state)
+{
+	struct gw_config a, b;
+
+	(void)state;
+	load_ok(&a, provisioning);
+	b = a;
+	assert_true(cfg_equal(&a, &b));
+	b.extension[0].password[0] = 'S';
+	assert_false(cfg_equal(&a, &b));
+	b = a;
+	b.trunk[1].register_ = false;
+	assert_false(cfg_equal(&a, &b));
+	b = a;
+	b.route[0].strip = 2;
+	assert_false(cfg_equal(&a, &b));
+	b = a;
+	b.did[1].number[0] = '2';
+	assert_false(cfg_equal(&a, &b));
+	b = a;
+	b.n_dids--;
+	assert_false(cfg_equal(&a, &b));
+	/* order counts */
+	b = a;
+	b.route[0] = a.route[1];
+	b.route[1] = a.route[0];
+	assert_false(cfg_equal(&a, &b));
+	/* what lies past the count, or past a string's end, does not */
+	b = a;
+	b.extension[5].kind = CFG_EXT_FXS;
+	b.extension[0].display[20] = 'z';
+	assert_true(cfg_equal(&a, &b));
+}
+
+static void test_config_inst_validate_without_files(void **state)
+{
+	struct gw_config c;
+	struct cfg_err err;
+
+	(void)state;
+	cfg_defaults(&c);
+	c.n_routes = 1;
+	strcpy(c.route[0].name, "r");
+	strcpy(c.route[0].pattern, "9");
+	strcpy(c.route[0].trunk, "t");
+	assert_int_equal(cfg_validate(&c, &err), -EINVAL);
+	assert_string_equal(errstr(&err), "[route r] trunk: there is no "
+			    "[trunk t]");
+	assert_int_equal(err.line, 0);
+	c.n_trunks = 1;
+	strcpy(c.trunk[0].name, "t");
+	c.trunk[0].kind = CFG_TRUNK_SIP;
+	assert_int_equal(cfg_validate(&c, &err), -EINVAL);
+	assert_string_equal(errstr(&err), "[trunk t] host is required (kind = "
+			    "sip)");
+	strcpy(c.trunk[0].host, "h");
+	assert_int_equal(cfg_validate(&c, &err), 0);
+	/* a kind no file could set is no match for a required key's kind */
+	c.trunk[0].kind = (enum cfg_trunk_kind)7;
+	assert_int_equal(cfg_validate(&c, &err), 0);
+}
+
+static void test_config_inst_failure_leaves_struct_as_is(void **state)
+{
+	struct gw_config c, before;
+	struct cfg_err err;
+
+	(void)state;
+	load_ok(&c, provisioning);
+	before = c;
+	assert_int_equal(cfg_load_string(&c, "t.ini", "[extension 3001]\n"
+					 "password = x\n[did 9]\nextension = "
+					 "3002\n", &err), -EINVAL);
+	assert_memory_equal(&c, &before, sizeof(c));
+}
+
+static void test_config_inst_defaults_file_documents_kinds(void **state)
+{
+	const char *keys[] = {
+		"; [extension NUMBER]\n", "; kind: sip: a SIP phone",
+		"; password: ", "; display: ", "; line: ",
+		"; [trunk NAME]\n", "; lines: ", "; host: ", "; username: ",
+		"; register: ", "; allow_ips: ",
+		"; [route NAME]\n", "; pattern: ", "; strip: ", "; prefix: ",
+		"; trunk: ", "; [did NUMBER]\n", "; extension: ",
+		"Required when kind = sip.", "Type: integer 0..31. Default: 0.",
+	};
+	char *file, *ex, *p, *end, *out;
+	struct gw_config c;
+	size_t len, i;
+
+	(void)state;
+	file = read_all(CFG_DEFAULTS_PATH, &len);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strstr(file, keys[i]))
+			fail_msg("%s: no \"%s\"", CFG_DEFAULTS_PATH, keys[i]);
+	/* the examples, uncommented, make a configuration that loads */
+	ex = calloc(1, len + 1);
+	assert_non_null(ex);
+	out = ex;
+	for (p = file; (p = strstr(p, "; Example:\n;\n")); p = end) {
+		p += strlen("; Example:\n;\n");
+		end = strstr(p, "\n\n");
+		if (!end)
+			end = p + strlen(p);
+		for (; p < end; p++) {
+			if (*p == ';' && (p == file || p[-1] == '\n'))
+				p += p[1] == ' ' ? 1 : 0;
+			else
+				*out++ = *p;
+		}
+		*out++ = '\n';
+	}
+	load_ok(&c, ex);
+	assert_int_equal(c.n_extensions, 2);
+	assert_int_equal(c.n_trunks, 2);
+	assert_int_equal(c.n_routes, 1);
+	assert_int_equal(c.n_dids, 1);
+	free(ex);
+	free(file);
+}
+
+static void test_config_parse_tdm_lines_edges(void **state)
+{
+	const char *p = "is not a list of TDM lines: ";
+	struct cfg_tdm_lines l;
+	unsigned int span = 9, line = 9;
+	char why[160], msg[200], list[256];
+	int i, n;
+
+	(void)state;
+	assert_int_equal(cfg_parse_tdm_lines(" 2/0-2/29 ,1/1, 7/31", &l, why,
+					     sizeof(why)), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.r[0].span, 2);
+	assert_int_equal(l.r[0].first, 0);
+	assert_int_equal(l.r[0].last, 29);
+	assert_int_equal(l.r[1].span, 1);
+	assert_int_equal(l.r[1].first, 1);
+	assert_int_equal(l.r[1].last, 1);
+	assert_int_equal(l.r[2].span, 7);
+	assert_int_equal(l.r[2].last, 31);
+#define LINES_BAD(s, rc, detail)					\
+	do {								\
+		assert_int_equal(cfg_parse_tdm_lines(s, &l, why,	\
+						     sizeof(why)), rc);	\
+		snprintf(msg, sizeof(msg), "%s%s", p, detail);		\
+		assert_string_equal(why, msg);				\
+	} while (0)
+	LINES_BAD("", -EINVAL, "empty item");
+	LINES_BAD("1/0,", -EINVAL, "empty item");
+	LINES_BAD("1", -EINVAL, "item \"1\" is not SPAN/LINE or a range "
+		  "SPAN/LINE-SPAN/LINE");
+	LINES_BAD("1/", -EINVAL, "item \"1/\" is not SPAN/LINE or a range "
+		  "SPAN/LINE-SPAN/LINE");
+	LINES_BAD("1/0-5", -EINVAL, "item \"1/0-5\" is not SPAN/LINE or a "
+		  "range SPAN/LINE-SPAN/LINE");
+	LINES_BAD("1/0 1/1", -EINVAL, "item \"1/0 1/1\" is not SPAN/LINE or "
+		  "a range SPAN/LINE-SPAN/LINE");
+	LINES_BAD("8/0", -ERANGE, "span 8 is out of range 0..7");
+	LINES_BAD("1/0-1/99999999999999999999", -ERANGE, "line "
+		  "99999999999999999999 is out of range 0..31");
+	LINES_BAD("1/3-1/2", -EINVAL, "range \"1/3-1/2\" is backwards");
+	LINES_BAD("1/0-2/0", -EINVAL, "range \"1/0-2/0\" crosses spans (a "
+		  "range stays in one span, as 2/0-2/29)");
+	LINES_BAD("1/0-1/5,1/5-1/6", -EINVAL, "ranges 1/0-1/5 and 1/5-1/6 "
+		  "overlap");
+	/* at most CFG_TDM_RANGES_MAX ranges */
+	for (i = 0, n = 0; i < CFG_TDM_RANGES_MAX; i++)
+		n += sprintf(list + n, "%s3/%d", i ? "," : "", i);
+	assert_int_equal(cfg_parse_tdm_lines(list, &l, NULL, 0), 0);
+	assert_int_equal(l.n, CFG_TDM_RANGES_MAX);
+	strcat(list, ",4/0");
+	LINES_BAD(list, -E2BIG, "more than 32 ranges");
+#undef LINES_BAD
+	assert_int_equal(cfg_parse_tdm_line("7/31", &span, &line, why,
+					    sizeof(why)), 0);
+	assert_int_equal(span, 7);
+	assert_int_equal(line, 31);
+	assert_int_equal(cfg_parse_tdm_line("007/01", &span, &line, NULL, 0),
+			 0);
+	assert_int_equal(span, 7);
+	assert_int_equal(line, 1);
+	assert_int_equal(cfg_parse_tdm_line("0/0-0/1", &span, &line, why,
+					    sizeof(why)), -EINVAL);
+	assert_string_equal(why, "is not a TDM line SPAN/LINE (such as 0/1)");
+	assert_int_equal(cfg_parse_tdm_line(" 0/1", &span, &line, NULL, 0),
+			 -EINVAL);
+	assert_int_equal(cfg_parse_tdm_line("", &span, &line, NULL, 0),
+			 -EINVAL);
+	assert_int_equal(cfg_parse_tdm_line("0/32", &span, &line, why,
+					    sizeof(why)), -ERANGE);
+	assert_string_equal(why, "is not a TDM line: line 32 is out of range "
+			    "0..31");
+	assert_int_equal(span, 7);	/* untouched on error */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1209,6 +2038,7 @@ int main(void)
 		cmocka_unit_test(test_config_defaults_file_loads_to_defaults),
 		cmocka_unit_test(test_config_defaults_file_documents_every_key),
 		cmocka_unit_test(test_config_sim_board_file_loads),
+		cmocka_unit_test(test_config_sim_board_provisioning),
 		cmocka_unit_test(test_config_load_sets_typed_values),
 		cmocka_unit_test(test_config_load_later_file_overrides),
 		cmocka_unit_test(test_config_load_zero_files_gives_defaults),
@@ -1257,6 +2087,31 @@ int main(void)
 		cmocka_unit_test(test_config_parse_mac_edges),
 		cmocka_unit_test(test_config_parse_enum_and_string_edges),
 		cmocka_unit_test(test_config_set_and_get_refuse_unknown_keys),
+		cmocka_unit_test(test_config_sip_defaults),
+		cmocka_unit_test(test_config_sip_codecs),
+		cmocka_unit_test(test_config_sip_ports_across_keys),
+		cmocka_unit_test(test_config_inst_load_sets_fields),
+		cmocka_unit_test(
+			test_config_inst_same_name_selects_same_instance),
+		cmocka_unit_test(test_config_inst_later_file_overrides),
+		cmocka_unit_test(test_config_inst_error_header),
+		cmocka_unit_test(test_config_inst_error_keys),
+		cmocka_unit_test(test_config_inst_error_values),
+		cmocka_unit_test(test_config_inst_error_required),
+		cmocka_unit_test(test_config_inst_error_references),
+		cmocka_unit_test(test_config_inst_error_lines),
+		cmocka_unit_test(test_config_inst_sip_extension_ignores_line),
+		cmocka_unit_test(test_config_inst_limits),
+		cmocka_unit_test(test_config_inst_round_trip),
+		cmocka_unit_test_setup_teardown(
+			test_config_inst_sim_board_round_trip,
+			unset_env, unset_env),
+		cmocka_unit_test(test_config_inst_equal_sees_each_change),
+		cmocka_unit_test(test_config_inst_validate_without_files),
+		cmocka_unit_test(test_config_inst_failure_leaves_struct_as_is),
+		cmocka_unit_test(
+			test_config_inst_defaults_file_documents_kinds),
+		cmocka_unit_test(test_config_parse_tdm_lines_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+/** @file location.c  The registrar's location store */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "signalling/location.h"
+
+struct location {
+	size_t max;
+	struct loc_entry *e;
+};
+
+/** Make a store for @p max_entries extensions. @return 0 or -ENOMEM */
+int loc_create(struct location **lp, size_t max_entries)
+{
+	struct location *l = calloc(1, sizeof(*l));
+
+	if (!l || !(l->e = calloc(max_entries, sizeof(*l->e)))) {
+		free(l);
+		return -ENOMEM;
+	}
+	l->max = max_entries;
+	*lp = l;
+	return 0;
+}
+
+/** Free the store. @return NULL */
+struct location *loc_destroy(struct location *l)
+{
+	if (l) {
+		free(l->e);
+		free(l);
+	}
+	return NULL;
+}
+
+/* Remove contact @p i, keeping the others in the order registered. */
+static void drop(struct loc_entry *e, unsigned i)
+{
+	memmove(&e->c[i], &e->c[i + 1], (e->n - i - 1) * sizeof(e->c[0]));
+	e->n--;
+}
+
+static void expire(struct loc_entry *e, uint64_t now_s)
+{
+	for (unsigned i = 0; i < e->n;) {
+		if (e->c[i].expires_s <= now_s)
+			drop(e, i);
+		else
+			i++;
+	}
+}
+
+/* The entry of @p number; with @p add, a new one when it has none: a
+ * free entry, else one whose contacts are all gone at @p now_s. */
+static struct loc_entry *entry(struct location *l, const char *number,
+			       bool add, uint64_t now_s)
+{
+	struct loc_entry *free_e = NULL;
+
+	for (size_t i = 0; i < l->max; i++) {
+		if (!l->e[i].number[0]) {	/* free: matches no number */
+			if (!free_e)
+				free_e = &l->e[i];
+			continue;
+		}
+		if (!strcmp(l->e[i].number, number))
+			return &l->e[i];
+	}
+	if (!add)
+		return NULL;
+	for (size_t i = 0; i < l->max && !free_e; i++) {
+		expire(&l->e[i], now_s);
+		if (!l->e[i].n)
+			free_e = &l->e[i];
+	}
+	if (free_e) {
+		memset(free_e, 0, sizeof(*free_e));
+		snprintf(free_e->number, sizeof(free_e->number), "%s", number);
+	}
+	return free_e;
+}
+
+/** Register (@p expires > 0) or unregister (0) @p uri for @p number. A
+ *  contact registered again keeps its place; a new one goes last.
+ *  @return 0; -ENOSPC the extension has LOC_CONTACTS contacts already, or
+ *  every entry of the store holds an extension with live contacts; -EINVAL an empty number, or a number or URI too
+ *  long */
+int loc_update(struct location *l, const char *number, const char *uri,
+	       const char *received, unsigned expires, uint64_t now_s)
+{
+	struct loc_entry *e;
+	unsigned i;
+
+	if (!number[0] || strlen(number) >= sizeof(e->number) ||
+	    strlen(uri) >= LOC_URI)
+		return -EINVAL;
+	e = entry(l, number, expires > 0, now_s);
+	if (!e)
+		return expires ? -ENOSPC : 0;
+	expire(e, now_s);
+	for (i = 0; i < e->n && strcmp(e->c[i].uri, uri); i++)
+		;
+	if (!expires) {
+		if (i < e->n)
+			drop(e, i);
+		return 0;
+	}
+	if (i == e->n) {
+		if (e->n == LOC_CONTACTS)
+			return -ENOSPC;
+		e->n++;
+	}
+	snprintf(e->c[i].uri, sizeof(e->c[i].uri), "%s", uri);
+	snprintf(e->c[i].received, sizeof(e->c[i].received), "%s",
+		 received ? received : "");
+	e->c[i].expires_s = now_s + expires;
+	return 0;
+}
+
+/** Remove every contact of @p number ("Contact: *" with Expires 0). */
+int loc_remove_all(struct location *l, const char *number)
+{
+	struct loc_entry *e = entry(l, number, false, 0);
+
+	if (e)
+		e->n = 0;
+	return 0;
+}
+
+/** The live contacts of @p number, at most @p max, in the order they were
+ *  first registered. @return how many */
+size_t loc_lookup(struct location *l, const char *number, uint64_t now_s,
+		  struct loc_contact *out, size_t max)
+{
+	struct loc_entry *e = entry(l, number, false, 0);
+	size_t n = 0;
+
+	if (!e)
+		return 0;
+	expire(e, now_s);
+	for (unsigned i = 0; i < e->n && n < max; i++)
+		out[n++] = e->c[i];
+	return n;
+}
+
+/** Live contacts of every extension. */
+size_t loc_count(struct location *l, uint64_t now_s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->max; i++) {
+		expire(&l->e[i], now_s);
+		n += l->e[i].n;
+	}
+	return n;
+}
+
+/** The extensions with live contacts, at most @p max. @return how many */
+size_t loc_list(struct location *l, uint64_t now_s, struct loc_entry *out,
+		size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->max && n < max; i++) {
+		expire(&l->e[i], now_s);
+		if (l->e[i].n)
+			out[n++] = l->e[i];
+	}
+	return n;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/** @file location.h  The registrar's location store
+ *
+ * Which contacts each extension has registered, until when. Several
+ * contacts per extension (a desk phone and a softphone); a contact is
+ * known by its URI and replaced when registered again (keeping its place:
+ * lookups give contacts in the order first registered). Lives in memory:
+ * phones register again after a restart (their expiry is short).
+ * Context: the SIP engine's event loop.
+ */
+#ifndef SIGNALLING_LOCATION_H
+#define SIGNALLING_LOCATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LOC_CONTACTS	4	/* per extension */
+#define LOC_URI		256
+
+struct loc_contact {
+	char uri[LOC_URI];
+	char received[64];	/* where the REGISTER came from, "ip:port" */
+	uint64_t expires_s;	/* absolute, CLOCK_MONOTONIC seconds */
+};
+
+struct loc_entry {
+	char number[32];
+	unsigned n;
+	struct loc_contact c[LOC_CONTACTS];
+};
+
+struct location;
+
+int  loc_create(struct location **lp, size_t max_entries);
+struct location *loc_destroy(struct location *l);
+int  loc_update(struct location *l, const char *number, const char *uri,
+		const char *received, unsigned expires, uint64_t now_s);
+int  loc_remove_all(struct location *l, const char *number);
+size_t loc_lookup(struct location *l, const char *number, uint64_t now_s,
+		  struct loc_contact *out, size_t max);
+size_t loc_count(struct location *l, uint64_t now_s);
+size_t loc_list(struct location *l, uint64_t now_s, struct loc_entry *out,
+		size_t max);
+
+#endif /* SIGNALLING_LOCATION_H */

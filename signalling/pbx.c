@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: MIT
+/** @file pbx.c  Calls: routing, media in the RT partition, call records */
+#define LOG_MODULE "pbx"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hal/tdm.h"
+#include "rtos-kernel/log.h"
+#include "signalling/pbx_priv.h"
+
+#define CLOSE_WAIT_MS	3000	/* for the RT side's answer to a close */
+
+struct pbx pbx;
+
+uint64_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* --- calls ------------------------------------------------------------------ */
+
+static void leg_reset(struct call *c, struct leg *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->call = c;
+	l->span = l->line = -1;
+	l->te_pt = -1;
+	snprintf(l->party.kind, sizeof(l->party.kind), "unknown");
+}
+
+/** A new call, or NULL when PBX_MAX_CALLS are up (answer 503). */
+struct call *call_new(void)
+{
+	for (unsigned i = 0; i < PBX_MAX_CALLS; i++) {
+		struct call *c = &pbx.call[i];
+
+		if (c->used)
+			continue;
+		memset(c, 0, sizeof(*c));
+		c->timer = su_timer_create(su_root_task(pbx.root), 0);
+		if (!c->timer)
+			return NULL;
+		c->used = true;
+		c->id = ++pbx.next_id;
+		if (!c->id)
+			c->id = ++pbx.next_id;
+		callrec_new_id(c->rec_id, sizeof(c->rec_id));
+		leg_reset(c, &c->a);
+		leg_reset(c, &c->b);
+		c->start_us = now_us();
+		pbx.st.calls++;
+		return c;
+	}
+	return NULL;
+}
+
+struct call *call_by_id(uint32_t id)
+{
+	for (unsigned i = 0; i < PBX_MAX_CALLS; i++)
+		if (pbx.call[i].used && pbx.call[i].id == id)
+			return &pbx.call[i];
+	return NULL;
+}
+
+/** The call holding TDM line @p span/@p line, or NULL. */
+struct call *call_by_line(int span, int line)
+{
+	for (unsigned i = 0; i < PBX_MAX_CALLS; i++) {
+		struct call *c = &pbx.call[i];
+
+		if (!c->used)
+			continue;
+		if ((c->a.span == span && c->a.line == line) ||
+		    (c->b.span == span && c->b.line == line))
+			return c;
+	}
+	return NULL;
+}
+
+/* --- timers -------------------------------------------------------------------- */
+
+/* One timer per call, created with it: setting it again from its own
+ * callback is safe, as destroying it there would not be. */
+void timer_stop(struct call *c)
+{
+	if (c->timer)
+		su_timer_reset(c->timer);
+}
+
+void timer_set(struct call *c, unsigned ms, su_timer_f fn)
+{
+	if (c->timer)
+		su_timer_set_interval(c->timer, fn, (su_timer_arg_t *)c, ms);
+}
+
+/* --- RTP ports ------------------------------------------------------------------ */
+
+/** An even RT port for one RTP leg (RTCP on the next), 0 when all are in
+ *  use. */
+uint16_t port_alloc(void)
+{
+	unsigned pairs = (unsigned)(pbx.cfg->sip.rtp_port_max -
+				    pbx.cfg->sip.rtp_port_min + 1) / 2;
+	static unsigned next;
+
+	for (unsigned k = 0; k < pairs; k++) {
+		unsigned i = (next + k) % pairs;
+
+		if (!pbx.port_used[i]) {
+			pbx.port_used[i] = 1;
+			next = i + 1;
+			return (uint16_t)(pbx.cfg->sip.rtp_port_min + 2 * i);
+		}
+	}
+	return 0;
+}
+
+void port_free(uint16_t port)
+{
+	if (port)
+		pbx.port_used[(port - pbx.cfg->sip.rtp_port_min) / 2] = 0;
+}
+
+/* --- media: requests on channel 4 ------------------------------------------------- */
+
+static int send_msg(struct gwmsg *m)
+{
+	uint8_t rec[MSG_SIZE] = { 0 };
+	int err;
+
+	m->h.seq = ++pbx.next_seq;
+	memcpy(rec, m, sizeof(*m));
+	err = bus_linux_send(pbx.bus, BUS_CH_MSG_DOWN, rec, MSG_SIZE);
+	if (err) {
+		pbx.st.bus_errors++;
+		LOG_ERR("channel 4: %s not sent: %s", msg_type_name(m->h.type),
+			strerror(-err));
+	}
+	return err;
+}
+
+static void fill_leg(const struct leg *l, struct msg_leg *m)
+{
+	static const uint8_t dirs[] = {
+		[SDPX_SENDRECV] = MSG_DIR_SENDRECV,
+		[SDPX_SENDONLY] = MSG_DIR_SENDONLY,
+		[SDPX_RECVONLY] = MSG_DIR_RECVONLY,
+		[SDPX_INACTIVE] = MSG_DIR_INACTIVE,
+	};
+
+	memset(m, 0, sizeof(*m));
+	if (l->type == LEG_TDM) {
+		m->kind = MSG_LEG_TDM;
+		m->span = (uint8_t)l->span;
+		m->line = (uint8_t)l->line;
+		m->ec_tail_ms = 64;
+		m->dtmf_detect = 1;
+	} else if (l->type == LEG_SIP && l->have_sdp && l->port) {
+		m->kind = MSG_LEG_RTP;
+		m->codec = (uint8_t)l->codec;
+		m->pt = l->pt;
+		m->dtmf_pt = l->te_pt >= 0 ? (uint8_t)l->te_pt : 0;
+		m->ptime_ms = (uint8_t)(l->sdp.ptime_ms >= 10 &&
+					l->sdp.ptime_ms <= 60 &&
+					!(l->sdp.ptime_ms % 10) ?
+					l->sdp.ptime_ms : 20);
+		if (l->codec == CODEC_GSM && m->ptime_ms % 20)
+			m->ptime_ms = 20;
+		m->dir = dirs[l->dir];
+		m->local_port = l->port;
+		m->remote_ip = l->sdp.ip;
+		m->remote_port = l->sdp.port ? l->sdp.port : 9;
+	}
+}
+
+static int chan_request(struct call *c, enum msg_type type)
+{
+	struct gwmsg m;
+
+	msg_init(&m, type, c->id);
+	fill_leg(&c->a, &m.u.open.a);
+	fill_leg(&c->b, &m.u.open.b);
+	if (m.u.open.a.kind == MSG_LEG_NONE) {	/* a channel needs leg a */
+		m.u.open.a = m.u.open.b;
+		memset(&m.u.open.b, 0, sizeof(m.u.open.b));
+	}
+	return send_msg(&m);
+}
+
+/** Open the call's channel with the legs known so far. */
+int media_open(struct call *c)
+{
+	int err;
+
+	if (c->chan_open)
+		return media_modify(c);
+	err = chan_request(c, MSG_CHAN_OPEN);
+	if (!err)
+		c->chan_open = true;
+	return err;
+}
+
+/** Give the channel the legs as they are now (answer, hold, resume). */
+int media_modify(struct call *c)
+{
+	return c->chan_open ? chan_request(c, MSG_CHAN_MODIFY) : media_open(c);
+}
+
+/* which channel leg carries call leg a (leg b moves to a when a has none) */
+static unsigned chan_leg(const struct call *c, unsigned leg)
+{
+	return leg == 1 && c->a.type == LEG_NONE ? 0 : leg;
+}
+
+void media_tone(struct call *c, unsigned leg, unsigned tone)
+{
+	struct gwmsg m;
+
+	if (!c->chan_open)
+		return;
+	msg_init(&m, MSG_CHAN_TONE, c->id);
+	m.u.tone.leg = (uint8_t)chan_leg(c, leg);
+	m.u.tone.tone = (uint8_t)tone;
+	snprintf(m.u.tone.country, sizeof(m.u.tone.country), "%.3s",
+		 pbx.cfg->media.country);
+	send_msg(&m);
+}
+
+void media_dtmf(struct call *c, unsigned leg, char digit, unsigned ms)
+{
+	struct gwmsg m;
+
+	if (!c->chan_open)
+		return;
+	msg_init(&m, MSG_CHAN_DTMF, c->id);
+	m.u.dtmf.leg = (uint8_t)chan_leg(c, leg);
+	m.u.dtmf.digit = digit;
+	m.u.dtmf.duration_ms = (uint16_t)ms;
+	send_msg(&m);
+}
+
+void line_cmd(int span, int line, unsigned cmd)
+{
+	struct gwmsg m;
+
+	msg_init(&m, MSG_LINE_CMD, 0);
+	m.u.line.span = (uint8_t)span;
+	m.u.line.line = (uint8_t)line;
+	m.u.line.what = (uint16_t)cmd;
+	send_msg(&m);
+}
+
+/* --- the end of a call -------------------------------------------------------------- */
+
+static void write_record(struct call *c)
+{
+	struct callrec *r = &c->rec;
+	const struct leg *rtp = c->a.type == LEG_SIP ? &c->a :
+				c->b.type == LEG_SIP ? &c->b : NULL;
+	int err;
+
+	snprintf(r->id, sizeof(r->id), "%s", c->rec_id);
+	snprintf(r->caller, sizeof(r->caller), "%s", c->a.number);
+	snprintf(r->callee, sizeof(r->callee), "%s", c->digits[0] ?
+		 c->digits : c->b.number);
+	r->from = c->a.party;
+	r->to = c->b.party;
+	r->start_us = c->start_us;
+	r->answer_us = c->answer_us;
+	r->end_us = c->end_us;
+	r->disposition = c->disp;
+	r->cause = c->cause;
+	snprintf(r->cause_text, sizeof(r->cause_text), "%s", c->cause_text);
+	snprintf(r->codec, sizeof(r->codec), "%s", rtp && rtp->have_sdp &&
+		 rtp->port ? codec_info(rtp->codec)->name : "");
+	err = callrec_write(pbx.cfg->sip.spool_dir, r);
+	if (err) {
+		pbx.st.records_failed++;
+		LOG_ERR("call %s: record not stored in %s: %s", c->rec_id,
+			pbx.cfg->sip.spool_dir, strerror(-err));
+	}
+	LOG_INFO("call %u %s -> %s: %s (%d)", c->id, r->caller, r->callee,
+		 callrec_disp_name(c->disp), c->cause);
+}
+
+static void call_free(struct call *c)
+{
+	su_timer_destroy(c->timer);
+	c->timer = NULL;
+	port_free(c->a.port);
+	port_free(c->b.port);
+	if (c->a.nh)
+		nua_handle_destroy(c->a.nh);
+	if (c->b.nh)
+		nua_handle_destroy(c->b.nh);
+	c->used = false;
+}
+
+static void call_finish(struct call *c)
+{
+	write_record(c);
+	call_free(c);
+}
+
+/* the RT partition did not answer the close (restarting?): the record
+ * goes without the media figures rather than never */
+static void close_timeout(su_root_magic_t *m, su_timer_t *t,
+			  su_timer_arg_t *arg)
+{
+	struct call *c = (struct call *)arg;
+
+	(void)m;
+	(void)t;
+	LOG_WARN("call %u: no answer from the RT partition to the channel's "
+		 "close in %d ms: record written without media figures",
+		 c->id, CLOSE_WAIT_MS);
+	call_finish(c);
+}
+
+/** End @p c: hang up what is still up, close the channel, and write the
+ *  call record once the channel's last figures are in. The first end
+ *  decides the disposition; later calls do nothing. */
+void call_end(struct call *c, enum callrec_disp disp, int cause,
+	      const char *text)
+{
+	struct gwmsg m;
+
+	if (!c->used || c->state == CALL_CLOSING)
+		return;
+	c->state = CALL_CLOSING;
+	c->disp = c->answer_us ? CALLREC_ANSWERED : disp;
+	c->cause = cause;
+	snprintf(c->cause_text, sizeof(c->cause_text), "%s", text);
+	c->end_us = now_us();
+	for (int i = 0; i < 2; i++) {
+		struct leg *l = i ? &c->b : &c->a;
+
+		if (l->type == LEG_SIP)
+			sip_hangup(l);
+		else if (l->type == LEG_TDM)
+			tdm_hangup(l);
+	}
+	if (!c->chan_open) {
+		call_finish(c);
+		return;
+	}
+	msg_init(&m, MSG_CHAN_CLOSE, c->id);
+	if (send_msg(&m)) {
+		call_finish(c);
+		return;
+	}
+	c->close_seq = m.h.seq;
+	c->chan_open = false;
+	timer_set(c, CLOSE_WAIT_MS, close_timeout);
+}
+
+/** End every call (the engine stops): the records of calls whose channel
+ *  does not answer its close within @p wait_ms are written without their
+ *  media figures. @p poll takes channel 4's messages meanwhile. */
+void call_end_all(unsigned wait_ms, void (*poll)(void))
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	bool left = false;
+
+	for (unsigned i = 0; i < PBX_MAX_CALLS; i++)
+		if (pbx.call[i].used)
+			call_end(&pbx.call[i], CALLREC_FAILED, 503,
+				 "Gateway Shutting Down");
+	for (unsigned t = 0; t <= wait_ms; t += 10) {
+		poll();
+		left = false;
+		for (unsigned i = 0; i < PBX_MAX_CALLS; i++)
+			left |= pbx.call[i].used;
+		if (!left)
+			return;
+		nanosleep(&pause, NULL);
+	}
+	for (unsigned i = 0; i < PBX_MAX_CALLS; i++)
+		if (pbx.call[i].used)
+			call_finish(&pbx.call[i]);
+}
+
+/** The callee answered. */
+void call_answered(struct call *c)
+{
+	c->state = CALL_ANSWERED;
+	c->answer_us = now_us();
+	pbx.st.answered++;
+	timer_stop(c);
+}
+
+/* --- routing -------------------------------------------------------------------------- */
+
+static void set_party(struct leg *l, const char *kind, const char *name)
+{
+	snprintf(l->party.kind, sizeof(l->party.kind), "%s", kind);
+	snprintf(l->party.name, sizeof(l->party.name), "%s", name);
+}
+
+/** The callee did not answer in [sip] no_answer_s (a timer's callback). */
+void call_no_answer(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct call *c = (struct call *)arg;
+
+	(void)m;
+	(void)t;
+	if (c->a.type == LEG_SIP)
+		sip_fail(c, 480, "No Answer");
+	call_end(c, CALLREC_NO_ANSWER, 480, "No Answer");
+}
+
+/** The call cannot go on: a SIP caller gets @p status; an analog caller
+ *  hears busy or congestion tone until it hangs up (then the call ends
+ *  with what is recorded here); anything else ends now. */
+void call_fail(struct call *c, int status, const char *phrase,
+	       enum callrec_disp disp)
+{
+	if (c->a.type == LEG_SIP)
+		sip_fail(c, status, phrase);
+	else if (c->chan_open)
+		media_tone(c, 0, disp == CALLREC_BUSY ? MSG_TONE_BUSY :
+			   MSG_TONE_CONGESTION);
+	if (c->a.type == LEG_TDM && c->a.fxs && c->chan_open) {
+		timer_stop(c);
+		c->failed = true;
+		c->disp = disp;
+		c->cause = status;
+		snprintf(c->cause_text, sizeof(c->cause_text), "%s", phrase);
+		c->state = CALL_PROCEEDING;
+		return;
+	}
+	call_end(c, disp, status, phrase);
+}
+
+static void route_extension(struct call *c, const struct cfg_extension *e)
+{
+	struct loc_contact ct[LOC_CONTACTS];
+	char uri[LOC_URI];
+
+	set_party(&c->b, e->kind == CFG_EXT_FXS ? "fxs" : "ext", e->number);
+	snprintf(c->b.number, sizeof(c->b.number), "%s", e->number);
+	if (e->kind == CFG_EXT_FXS) {
+		int span, line;
+
+		if (sscanf(e->line, "%d/%d", &span, &line) != 2) {
+			call_fail(c, 500, "Bad FXS line", CALLREC_FAILED);
+			return;
+		}
+		if (call_by_line(span, line)) {
+			call_fail(c, 486, "Busy Here", CALLREC_BUSY);
+			return;
+		}
+		c->b.type = LEG_TDM;
+		c->b.span = span;
+		c->b.line = line;
+		c->b.fxs = true;
+		line_cmd(span, line, TDM_CMD_RING_ON);
+		c->state = CALL_RINGING;
+		if (c->a.type == LEG_SIP)
+			sip_progress(c, 180, "Ringing", false);
+		else
+			media_tone(c, 0, MSG_TONE_RINGBACK);
+		timer_set(c, (unsigned)pbx.cfg->sip.no_answer_s * 1000,
+			  call_no_answer);
+		return;
+	}
+	if (!loc_lookup(pbx.loc, e->number, now_s(), ct, LOC_CONTACTS)) {
+		call_fail(c, 480, "Temporarily Unavailable",
+			   CALLREC_FAILED);
+		return;
+	}
+	snprintf(uri, sizeof(uri), "%s", ct[0].uri);
+	if (sip_call_out(c, &c->b, uri)) {
+		call_fail(c, 503, "Service Unavailable", CALLREC_CONGESTION);
+		return;
+	}
+	timer_set(c, (unsigned)pbx.cfg->sip.no_answer_s * 1000, call_no_answer);
+}
+
+static void route_trunk(struct call *c, const struct dp_result *r)
+{
+	char uri[CFG_TEXT_SIZE + CFG_NUMBER_SIZE + 8];
+
+	set_party(&c->b, "trunk", r->trunk->name);
+	snprintf(c->b.number, sizeof(c->b.number), "%s", r->number);
+	if (r->trunk->kind == CFG_TRUNK_SIP) {
+		snprintf(uri, sizeof(uri), "sip:%s@%s", r->number,
+			 r->trunk->host);
+		if (sip_call_out(c, &c->b, uri))
+			call_fail(c, 503, "Service Unavailable",
+				   CALLREC_CONGESTION);
+		else
+			timer_set(c, (unsigned)pbx.cfg->sip.no_answer_s * 1000,
+				  call_no_answer);
+		return;
+	}
+	if (tdm_trunk_line(r->trunk, &c->b.span, &c->b.line)) {
+		call_fail(c, 503, "All Lines Busy", CALLREC_CONGESTION);
+		return;
+	}
+	c->b.type = LEG_TDM;
+	if (tdm_call_out(c, &c->b, r->number)) {
+		call_fail(c, 503, "Service Unavailable", CALLREC_CONGESTION);
+		return;
+	}
+	timer_set(c, (unsigned)pbx.cfg->sip.no_answer_s * 1000, call_no_answer);
+}
+
+/** Send @p c to the callee @p number (as dialled by its caller). */
+void call_route(struct call *c, const char *number)
+{
+	struct dp_result r;
+
+	dp_route(pbx.cfg, number, &r);
+	if (!c->digits[0])	/* the callee of the record: as dialled */
+		snprintf(c->digits, sizeof(c->digits), "%s", number);
+	snprintf(c->b.number, sizeof(c->b.number), "%s", number);
+	switch (r.kind) {
+	case DP_EXTENSION:
+		if (!strcmp(r.ext->number, c->a.number)) {
+			call_fail(c, 486, "Busy Here", CALLREC_BUSY);
+			return;
+		}
+		route_extension(c, r.ext);
+		return;
+	case DP_TRUNK:
+		route_trunk(c, &r);
+		return;
+	case DP_INCOMPLETE:
+		call_fail(c, 484, "Address Incomplete", CALLREC_FAILED);
+		return;
+	default:
+		call_fail(c, 404, "Not Found", CALLREC_FAILED);
+	}
+}
+
+/* --- channel 4, RT -> Linux -------------------------------------------------------- */
+
+static void chan_stats(struct call *c, const struct gwmsg *m)
+{
+	struct callrec *r = &c->rec;
+	struct callrec_leg *l;
+
+	if (r->nlegs >= CALLREC_MAX_LEGS)
+		return;
+	l = &r->leg[r->nlegs++];
+	l->packets_rx = m->u.stats.rx_packets;
+	l->packets_tx = m->u.stats.tx_packets;
+	l->lost = m->u.stats.lost;
+	l->late = m->u.stats.late;
+	l->jitter_ms = m->u.stats.jitter_us / 1000.0;
+	l->mos = m->u.stats.mos_x100 / 100.0;
+}
+
+/** A message the RT partition sent up. */
+void pbx_msg_up(const struct gwmsg *m)
+{
+	struct call *c = m->h.chan ? call_by_id(m->h.chan) : NULL;
+
+	switch (m->h.type) {
+	case MSG_LINE_EVENT:
+		tdm_line_event(m->u.line.span, m->u.line.line, m->u.line.what);
+		break;
+	case MSG_DTMF_EVENT:
+		if (c)
+			tdm_digit(c, m->u.dtmf.leg, m->u.dtmf.digit);
+		break;
+	case MSG_CHAN_STATS:
+		if (c)
+			chan_stats(c, m);
+		break;
+	case MSG_RESULT:
+		if (c && c->state == CALL_CLOSING &&
+		    m->u.result.req_seq == c->close_seq) {
+			call_finish(c);
+		} else if (c && m->u.result.err) {
+			LOG_WARN("call %u: the RT partition refused a request: "
+				 "%s", c->id, strerror(-m->u.result.err));
+			if (m->u.result.err != -EEXIST) {
+				c->chan_open = false;
+				if (c->a.type == LEG_SIP && !c->answer_us)
+					sip_fail(c, 503, "No Media");
+				call_end(c, CALLREC_FAILED, 503, "No Media");
+			}
+		}
+		break;
+	default:
+		break;
+	}
+}

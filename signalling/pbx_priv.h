@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/** @file pbx_priv.h  The SIP engine's calls, shared by its files
+ *
+ * A call has two legs: a (the caller's side) and b (the callee's). A leg is
+ * a SIP dialog (a Sofia-SIP nua handle, its magic the leg) or a TDM line of
+ * the telephony card. The call's media is one channel of the RT partition
+ * (channel id = call id), opened and modified over channel 4 as the legs'
+ * addresses become known; the SIP engine never touches RTP.
+ */
+#ifndef SIGNALLING_PBX_PRIV_H
+#define SIGNALLING_PBX_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct leg;
+#define NUA_HMAGIC_T struct leg
+#include <sofia-sip/nua.h>
+#include <sofia-sip/su_wait.h>
+
+#include "board/config.h"
+#include "sharednet/bus.h"
+#include "sharednet/msg.h"
+#include "signalling/callrec.h"
+#include "signalling/dialplan.h"
+#include "signalling/digest.h"
+#include "signalling/location.h"
+#include "signalling/sdpx.h"
+
+#define PBX_MAX_CALLS	512
+#define PBX_DIGITS	32
+
+enum leg_type { LEG_NONE, LEG_SIP, LEG_TDM };
+
+enum call_state {
+	CALL_COLLECTING,	/* TDM caller dialling, dial tone */
+	CALL_PROCEEDING,	/* callee asked (INVITE sent, line seized) */
+	CALL_RINGING,
+	CALL_ANSWERED,
+	CALL_CLOSING,		/* waiting for the channel's last figures */
+};
+
+struct call;
+
+struct leg {
+	struct call *call;
+	enum leg_type type;
+	struct callrec_party party;
+	char number[CFG_NUMBER_SIZE];
+	/* SIP */
+	nua_handle_t *nh;
+	struct sdpx sdp;	/* the peer's */
+	bool have_sdp;
+	enum codec_id codec;
+	uint8_t pt;
+	int te_pt;
+	uint16_t port;		/* our RT port for this leg, 0: none */
+	enum sdpx_dir dir;	/* what we send in our SDP */
+	bool answered_peer;	/* final 200 sent to (a) / got from (b) */
+	/* TDM */
+	int span, line;		/* -1: none */
+	bool fxs;		/* an analog phone port, else a trunk line */
+};
+
+struct call {
+	bool used;
+	uint32_t id;		/* also the RT channel's id */
+	char rec_id[CALLREC_ID];
+	enum call_state state;
+	struct leg a, b;
+	bool chan_open;
+	unsigned chan_stats;	/* MSG_CHAN_STATS still expected */
+	uint32_t close_seq;
+	char digits[PBX_DIGITS];
+	su_timer_t *timer;
+	int64_t start_us, answer_us, end_us;
+	bool failed;		/* analog caller hears busy/congestion */
+	enum callrec_disp disp;
+	int cause;
+	char cause_text[48];
+	struct callrec rec;	/* legs' media figures, filled at close */
+};
+
+struct pbx_stats {
+	uint64_t calls, answered, failed, registers, auth_challenges;
+	uint64_t auth_failures, auth_blocked, bad_requests, bus_errors;
+	uint64_t records_failed;
+};
+
+struct pbx {
+	struct gw_config *cfg;
+	su_root_t *root;
+	nua_t *nua;
+	struct bus *bus;
+	struct digest auth;
+	struct location *loc;
+	struct sdpx_prefs prefs;
+	uint32_t sip_ip;	/* our address (eth0), network order */
+	uint32_t next_id;
+	uint32_t next_seq;
+	uint8_t *port_used;	/* one byte per RTP port pair */
+	struct call call[PBX_MAX_CALLS];
+	struct pbx_stats st;
+	bool stopping;
+};
+
+extern struct pbx pbx;
+
+/* pbx.c: calls, media, records */
+struct call *call_new(void);
+struct call *call_by_id(uint32_t id);
+struct call *call_by_line(int span, int line);
+void call_end(struct call *c, enum callrec_disp disp, int cause,
+	      const char *text);
+void call_answered(struct call *c);
+void call_end_all(unsigned wait_ms, void (*poll)(void));
+void call_route(struct call *c, const char *number);
+void call_fail(struct call *c, int status, const char *phrase,
+	       enum callrec_disp disp);
+void call_no_answer(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg);
+int  media_open(struct call *c);
+int  media_modify(struct call *c);
+void media_tone(struct call *c, unsigned leg, unsigned tone);
+void media_dtmf(struct call *c, unsigned leg, char digit, unsigned ms);
+void line_cmd(int span, int line, unsigned cmd);
+uint16_t port_alloc(void);
+void port_free(uint16_t port);
+uint64_t now_s(void);
+int64_t now_us(void);
+void timer_set(struct call *c, unsigned ms, su_timer_f fn);
+void timer_stop(struct call *c);
+void pbx_msg_up(const struct gwmsg *m);
+
+/* pbx_sip.c: the SIP side */
+void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
+	       nua_magic_t *magic, nua_handle_t *nh, struct leg *leg,
+	       sip_t const *sip, tagi_t tags[]);
+int  sip_call_out(struct call *c, struct leg *l, const char *uri);
+void sip_answer(struct call *c);
+void sip_progress(struct call *c, int status, const char *phrase,
+		  bool early_media);
+void sip_fail(struct call *c, int status, const char *phrase);
+void sip_hangup(struct leg *l);
+
+/* pbx_tdm.c: lines of the card */
+void tdm_line_event(unsigned span, unsigned line, unsigned ev);
+void tdm_digit(struct call *c, unsigned leg, char digit);
+int  tdm_call_out(struct call *c, struct leg *l, const char *digits);
+void tdm_hangup(struct leg *l);
+int  tdm_trunk_line(const struct cfg_trunk *t, int *span, int *line);
+
+#endif /* SIGNALLING_PBX_PRIV_H */

@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: MIT
+/** @file pbx_sip.c  The SIP side of the PBX: registrar, B2BUA legs */
+#define LOG_MODULE "sip"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tagarg.h>
+#include <sofia-sip/url.h>
+
+#include "rtos-kernel/log.h"
+#include "signalling/pbx_priv.h"
+
+#define SDP_MAX 2048
+
+static uint32_t source_addr(void)
+{
+	msg_t *msg = nua_current_request(pbx.nua);
+	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
+
+	if (!ai || ai->ai_family != AF_INET)
+		return 0;
+	return ((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr;
+}
+
+static void source_str(char *buf, size_t len)
+{
+	msg_t *msg = nua_current_request(pbx.nua);
+	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
+	struct sockaddr_in *sin;
+
+	buf[0] = '\0';
+	if (!ai || ai->ai_family != AF_INET)
+		return;
+	sin = (struct sockaddr_in *)ai->ai_addr;
+	inet_ntop(AF_INET, &sin->sin_addr, buf, (socklen_t)len);
+	snprintf(buf + strlen(buf), len - strlen(buf), ":%u",
+		 ntohs(sin->sin_port));
+}
+
+/* --- authentication ------------------------------------------------------------ */
+
+static const char *param(su_home_t *home, msg_param_t const *params,
+			 const char *name)
+{
+	const char *v = msg_params_find(params, name);
+
+	if (!v)
+		return NULL;
+	return *v == '"' ? msg_unquote_dup(home, v) : v;
+}
+
+/* Check the caller's digest credentials for @p ext. @return 0 accepted,
+ * -ENOENT none given, -ESTALE stale, -EACCES wrong */
+static int check_auth(su_home_t *home, msg_auth_t const *au, const char *method,
+		      const struct cfg_extension *ext)
+{
+	struct digest_creds c;
+
+	for (; au; au = au->au_next) {
+		if (strcasecmp(au->au_scheme, "Digest"))
+			continue;
+		c.username = param(home, au->au_params, "username=");
+		c.realm = param(home, au->au_params, "realm=");
+		c.nonce = param(home, au->au_params, "nonce=");
+		c.uri = param(home, au->au_params, "uri=");
+		c.response = param(home, au->au_params, "response=");
+		c.qop = param(home, au->au_params, "qop=");
+		c.nc = param(home, au->au_params, "nc=");
+		c.cnonce = param(home, au->au_params, "cnonce=");
+		c.algorithm = param(home, au->au_params, "algorithm=");
+		if (!c.realm || strcmp(c.realm, pbx.auth.realm))
+			continue;
+		if (!ext || !c.username || strcmp(c.username, ext->number))
+			return -EACCES;
+		return digest_check(&pbx.auth, &c, method, ext->password,
+				    now_s());
+	}
+	return -ENOENT;
+}
+
+/* Challenge, or refuse, a request whose credentials were not accepted.
+ * @return true when the request may go on */
+static bool authorize(nua_handle_t *nh, sip_t const *sip, msg_auth_t const *au,
+		      const struct cfg_extension *ext, bool proxy)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	uint32_t from = source_addr();
+	char chal[512];
+	int err;
+
+	if (digest_blocked(&pbx.auth, from, now_s())) {
+		pbx.st.auth_blocked++;
+		nua_respond(nh, 403, "Forbidden", NUTAG_WITH_THIS(pbx.nua),
+			    TAG_END());
+		return false;
+	}
+	err = check_auth(home, au, sip->sip_request->rq_method_name, ext);
+	su_home_deinit(home);
+	if (!err)
+		return true;
+	if (err != -ENOENT && err != -ESTALE) {
+		pbx.st.auth_failures++;
+		digest_failed(&pbx.auth, from, now_s());
+		LOG_WARN("%s from %s: wrong credentials for %s",
+			 sip->sip_request->rq_method_name,
+			 sip->sip_from->a_url->url_user ?
+			 sip->sip_from->a_url->url_user : "?",
+			 ext ? ext->number : "an unknown user");
+	}
+	pbx.st.auth_challenges++;
+	digest_challenge(&pbx.auth, now_s(), err == -ESTALE, chal,
+			 sizeof(chal));
+	if (proxy)
+		nua_respond(nh, 407, "Proxy Authentication Required",
+			    NUTAG_WITH_THIS(pbx.nua),
+			    SIPTAG_PROXY_AUTHENTICATE_STR(chal), TAG_END());
+	else
+		nua_respond(nh, 401, "Unauthorized", NUTAG_WITH_THIS(pbx.nua),
+			    SIPTAG_WWW_AUTHENTICATE_STR(chal), TAG_END());
+	return false;
+}
+
+static const struct cfg_extension *sip_extension(const char *user)
+{
+	const struct cfg_extension *e = user ? dp_extension(pbx.cfg, user) :
+				       NULL;
+
+	return e && e->kind == CFG_EXT_SIP ? e : NULL;
+}
+
+/* --- the registrar --------------------------------------------------------------- */
+
+static void on_register(nua_handle_t *nh, sip_t const *sip)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	const char *user = sip->sip_to ? sip->sip_to->a_url->url_user : NULL;
+	const struct cfg_extension *ext = sip_extension(user);
+	unsigned granted = 0;
+	char received[64], exp[16];
+
+	pbx.st.registers++;
+	if (!authorize(nh, sip, sip->sip_authorization, ext, false))
+		goto out;
+	source_str(received, sizeof(received));
+	for (sip_contact_t const *m = sip->sip_contact; m; m = m->m_next) {
+		long e = m->m_expires ? atol(m->m_expires) :
+			 sip->sip_expires ? (long)sip->sip_expires->ex_delta :
+			 pbx.cfg->sip.register_max_s;
+
+		if (m->m_url->url_type == url_any) {	/* Contact: * */
+			loc_remove_all(pbx.loc, ext->number);
+			continue;
+		}
+		if (e && e < pbx.cfg->sip.register_min_s) {
+			snprintf(exp, sizeof(exp), "%d",
+				 pbx.cfg->sip.register_min_s);
+			nua_respond(nh, 423, "Interval Too Brief",
+				    NUTAG_WITH_THIS(pbx.nua),
+				    SIPTAG_MIN_EXPIRES_STR(exp), TAG_END());
+			goto out;
+		}
+		if (e > pbx.cfg->sip.register_max_s)
+			e = pbx.cfg->sip.register_max_s;
+		if (loc_update(pbx.loc, ext->number,
+			       url_as_string(home, m->m_url), received,
+			       (unsigned)e, now_s())) {
+			nua_respond(nh, 500, "Too Many Contacts",
+				    NUTAG_WITH_THIS(pbx.nua), TAG_END());
+			goto out;
+		}
+		granted = (unsigned)e;
+	}
+	snprintf(exp, sizeof(exp), "%u", granted);
+	nua_respond(nh, 200, "OK", NUTAG_WITH_THIS(pbx.nua),
+		    SIPTAG_CONTACT(sip->sip_contact), SIPTAG_EXPIRES_STR(exp),
+		    TAG_END());
+	LOG_INFO("REGISTER %s from %s: %u s", ext->number, received, granted);
+ out:
+	su_home_deinit(home);
+	nua_handle_destroy(nh);
+}
+
+/* --- legs ------------------------------------------------------------------------- */
+
+static int read_sdp(struct leg *l, sip_t const *sip, char *why, size_t len)
+{
+	if (!sip->sip_payload || !sip->sip_content_type ||
+	    strcasecmp(sip->sip_content_type->c_type, "application/sdp")) {
+		snprintf(why, len, "no SDP");
+		return -ENOENT;
+	}
+	return sdpx_parse(sip->sip_payload->pl_data, sip->sip_payload->pl_len,
+			  &l->sdp, why, len);
+}
+
+/* our answer to the peer of leg @p l */
+static int make_answer(struct leg *l, char *buf, size_t len)
+{
+	return sdpx_answer(buf, len, pbx.sip_ip, l->port, l->codec, l->pt,
+			   l->sdp.te_pt, l->sdp.ptime_ms, l->dir,
+			   (uint64_t)l->call->start_us);
+}
+
+/* the codec the peer chose in its answer to our offer */
+static int take_answer(struct leg *l)
+{
+	for (unsigned i = 0; i < l->sdp.nfmt; i++) {
+		if (l->sdp.fmt[i].codec >= 0) {
+			l->codec = (enum codec_id)l->sdp.fmt[i].codec;
+			l->pt = l->sdp.fmt[i].pt;
+			l->te_pt = l->sdp.te_pt;
+			l->dir = sdpx_reverse(l->sdp.dir);
+			l->have_sdp = true;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/** Respond to the caller (leg a, SIP) with @p status. */
+void sip_fail(struct call *c, int status, const char *phrase)
+{
+	if (c->a.type != LEG_SIP || c->a.answered_peer || !c->a.nh)
+		return;
+	nua_respond(c->a.nh, status, phrase, TAG_END());
+	c->a.answered_peer = true;	/* a final response went */
+	c->a.type = LEG_NONE;		/* nothing more to hang up */
+}
+
+/** Tell the caller the callee rings (180), or gives early media (183 with
+ *  our SDP: the channel carries the callee's progress tones). */
+void sip_progress(struct call *c, int status, const char *phrase,
+		  bool early_media)
+{
+	char sdp[SDP_MAX];
+
+	if (c->a.type != LEG_SIP || c->a.answered_peer)
+		return;
+	if (early_media && make_answer(&c->a, sdp, sizeof(sdp)) > 0)
+		nua_respond(c->a.nh, status, phrase,
+			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			    SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	else
+		nua_respond(c->a.nh, status, phrase, TAG_END());
+}
+
+/** Answer the caller (200 with our SDP). */
+void sip_answer(struct call *c)
+{
+	char sdp[SDP_MAX];
+
+	if (c->a.type != LEG_SIP || c->a.answered_peer)
+		return;
+	make_answer(&c->a, sdp, sizeof(sdp));
+	nua_respond(c->a.nh, 200, "OK",
+		    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		    SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	c->a.answered_peer = true;
+}
+
+/** Hang up a SIP leg: BYE when established, CANCEL when ringing, a final
+ *  response when the caller was never answered. Its handle lives on,
+ *  unbound, until the transaction ends (pbx_sip_event destroys it). */
+void sip_hangup(struct leg *l)
+{
+	nua_handle_t *nh = l->nh;
+
+	if (!nh)
+		return;
+	if (l == &l->call->a && !l->answered_peer)
+		nua_respond(nh, 480, "Temporarily Unavailable", TAG_END());
+	else if (l == &l->call->b && !l->answered_peer)
+		nua_cancel(nh, TAG_END());
+	else
+		nua_bye(nh, TAG_END());
+	nua_handle_bind(nh, NULL);
+	l->nh = NULL;
+}
+
+/** Call out on leg @p l (b) to @p uri with our offer. @return 0 or a
+ *  negative errno (no RTP port, no handle) */
+int sip_call_out(struct call *c, struct leg *l, const char *uri)
+{
+	char sdp[SDP_MAX], from[160], to[160], ip[INET_ADDRSTRLEN];
+
+	l->type = LEG_SIP;
+	l->port = port_alloc();
+	if (!l->port)
+		return -ENOSPC;
+	inet_ntop(AF_INET, &pbx.sip_ip, ip, sizeof(ip));
+	snprintf(from, sizeof(from), "\"%s\" <sip:%s@%s>", c->a.number,
+		 c->a.number, ip);
+	snprintf(to, sizeof(to), "<sip:%s@%s>", l->number, ip);
+	l->nh = nua_handle(pbx.nua, l, NUTAG_URL(uri), SIPTAG_TO_STR(to),
+			   SIPTAG_FROM_STR(from), TAG_END());
+	if (!l->nh)
+		return -ENOMEM;
+	sdpx_offer(sdp, sizeof(sdp), pbx.sip_ip, l->port, &pbx.prefs,
+		   SDPX_SENDRECV, (uint64_t)c->start_us);
+	nua_invite(l->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	c->state = CALL_PROCEEDING;
+	return 0;
+}
+
+/* --- incoming INVITE --------------------------------------------------------------- */
+
+static const struct cfg_trunk *trunk_by_source(uint32_t addr)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	for (unsigned i = 0; i < pbx.cfg->n_trunks; i++) {
+		const struct cfg_trunk *t = &pbx.cfg->trunk[i];
+		const char *p = t->allow_ips;
+		size_t n = strlen(a);
+
+		if (t->kind != CFG_TRUNK_SIP)
+			continue;
+		while ((p = strstr(p, a))) {
+			if ((p == t->allow_ips || p[-1] == ',' || p[-1] == ' ')
+			    && (!p[n] || p[n] == ',' || p[n] == ' '))
+				return t;
+			p += n;
+		}
+	}
+	return NULL;
+}
+
+static void new_invite(nua_handle_t *nh, sip_t const *sip)
+{
+	const char *user = sip->sip_from->a_url->url_user;
+	const char *dialled = sip->sip_request->rq_url->url_user;
+	const struct cfg_trunk *trunk = trunk_by_source(source_addr());
+	const struct cfg_extension *ext = NULL;
+	struct call *c;
+	char why[128];
+
+	if (!trunk) {
+		ext = sip_extension(user);
+		if (!authorize(nh, sip, sip->sip_proxy_authorization, ext,
+			       true)) {
+			nua_handle_destroy(nh);
+			return;
+		}
+	}
+	c = call_new();
+	if (!c) {
+		nua_respond(nh, 503, "Too Many Calls", TAG_END());
+		nua_handle_destroy(nh);
+		return;
+	}
+	c->a.type = LEG_SIP;
+	c->a.nh = nh;
+	nua_handle_bind(nh, &c->a);
+	snprintf(c->a.number, sizeof(c->a.number), "%s", user ? user : "");
+	snprintf(c->a.party.kind, sizeof(c->a.party.kind), "%s",
+		 trunk ? "trunk" : "ext");
+	snprintf(c->a.party.name, sizeof(c->a.party.name), "%s",
+		 trunk ? trunk->name : ext->number);
+	if (read_sdp(&c->a, sip, why, sizeof(why))) {
+		pbx.st.bad_requests++;
+		LOG_INFO("INVITE from %s: %s", c->a.number, why);
+		sip_fail(c, 488, "Not Acceptable Here");
+		call_end(c, CALLREC_FAILED, 488, why);
+		return;
+	}
+	if (sdpx_choose(&c->a.sdp, &pbx.prefs, &c->a.codec, &c->a.pt)) {
+		sip_fail(c, 488, "No Common Codec");
+		call_end(c, CALLREC_FAILED, 488, "No Common Codec");
+		return;
+	}
+	c->a.te_pt = c->a.sdp.te_pt;
+	c->a.dir = sdpx_reverse(c->a.sdp.dir);
+	c->a.have_sdp = true;
+	c->a.port = port_alloc();
+	if (!c->a.port) {
+		sip_fail(c, 503, "No Media Ports");
+		call_end(c, CALLREC_CONGESTION, 503, "No Media Ports");
+		return;
+	}
+	if (trunk) {
+		/* from a trunk: only to the PBX's own numbers (DIDs) */
+		const struct cfg_extension *to = dialled ?
+			dp_did(pbx.cfg, dialled) : NULL;
+
+		if (!to) {
+			sip_fail(c, 404, "Not Found");
+			call_end(c, CALLREC_FAILED, 404, "Not Found");
+			return;
+		}
+		dialled = to->number;
+	}
+	call_route(c, dialled ? dialled : "");
+}
+
+/* re-INVITE on an established leg: hold and resume */
+static void reinvite(struct leg *l, nua_handle_t *nh, sip_t const *sip)
+{
+	struct call *c = l->call;
+	char why[128], sdp[SDP_MAX];
+	struct sdpx old = l->sdp;
+
+	if (read_sdp(l, sip, why, sizeof(why))) {
+		l->sdp = old;
+		nua_respond(nh, 488, "Not Acceptable Here", TAG_END());
+		return;
+	}
+	l->dir = sdpx_reverse(l->sdp.dir);
+	media_modify(c);
+	make_answer(l, sdp, sizeof(sdp));
+	nua_respond(nh, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		    SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	LOG_INFO("call %u: leg %c now %s", c->id, l == &c->a ? 'a' : 'b',
+		 l->dir == SDPX_SENDRECV ? "active" : "on hold");
+}
+
+/* --- responses to our INVITE (leg b) ---------------------------------------------- */
+
+static enum callrec_disp disp_of(int status)
+{
+	switch (status) {
+	case 486: case 600: case 603:
+		return CALLREC_BUSY;
+	case 408: case 480: case 487:
+		return CALLREC_NO_ANSWER;
+	case 503:
+		return CALLREC_CONGESTION;
+	default:
+		return CALLREC_FAILED;
+	}
+}
+
+static void trunk_auth(struct leg *l, sip_t const *sip)
+{
+	const struct cfg_trunk *t = dp_trunk(pbx.cfg, l->party.name);
+	msg_auth_t const *ch = sip->sip_www_authenticate ?
+			       sip->sip_www_authenticate :
+			       sip->sip_proxy_authenticate;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	const char *realm = ch ? param(home, ch->au_params, "realm=") : NULL;
+	char cred[256];
+
+	snprintf(cred, sizeof(cred), "Digest:\"%s\":%s:%s", realm ? realm : "",
+		 t ? t->username : "", t ? t->password : "");
+	nua_authenticate(l->nh, NUTAG_AUTH(cred), TAG_END());
+	su_home_deinit(home);
+}
+
+static void invite_response(struct leg *l, int status, const char *phrase,
+			    sip_t const *sip)
+{
+	struct call *c = l->call;
+	char why[128];
+	bool sdp = sip && !read_sdp(l, sip, why, sizeof(why)) &&
+		   !take_answer(l);
+
+	if (status < 200) {
+		if (status == 180 && c->state < CALL_RINGING) {
+			c->state = CALL_RINGING;
+			if (c->a.type == LEG_SIP)
+				sip_progress(c, 180, "Ringing", false);
+			else
+				media_tone(c, 0, MSG_TONE_RINGBACK);
+		}
+		if (sdp) {		/* early media from the callee */
+			media_open(c);
+			if (c->a.type == LEG_TDM)
+				media_tone(c, 0, MSG_TONE_STOP);
+			sip_progress(c, 183, "Session Progress", true);
+		}
+		return;
+	}
+	if (status < 300) {
+		l->answered_peer = true;
+		if (!l->have_sdp) {
+			sip_fail(c, 488, "No Common Codec");
+			call_end(c, CALLREC_FAILED, 488, "callee's answer");
+			return;
+		}
+		call_answered(c);
+		if (c->a.type == LEG_TDM)
+			media_tone(c, 0, MSG_TONE_STOP);
+		media_open(c);
+		sip_answer(c);
+		return;
+	}
+	if ((status == 401 || status == 407) &&
+	    !strcmp(l->party.kind, "trunk") && !l->answered_peer) {
+		l->answered_peer = true;	/* authenticate once */
+		trunk_auth(l, sip);
+		return;
+	}
+	l->answered_peer = true;	/* the transaction is over */
+	sip_fail(c, status, phrase);
+	call_end(c, disp_of(status), status, phrase);
+}
+
+/* --- everything else --------------------------------------------------------------- */
+
+static void info(struct leg *l, nua_handle_t *nh, sip_t const *sip)
+{
+	const char *body = sip->sip_payload ? sip->sip_payload->pl_data : "";
+	const char *sig = strstr(body, "Signal=");
+	const char *dur = strstr(body, "Duration=");
+	struct call *c = l->call;
+
+	if (!sip->sip_content_type ||
+	    strcasecmp(sip->sip_content_type->c_type,
+		       "application/dtmf-relay") || !sig) {
+		nua_respond(nh, 415, "Unsupported Media Type", TAG_END());
+		return;
+	}
+	media_dtmf(c, l == &c->a ? 1 : 0, sig[7],
+		   dur ? (unsigned)atoi(dur + 9) : 160);
+	nua_respond(nh, 200, "OK", TAG_END());
+}
+
+static bool handle_gone(nua_event_t ev, int status, tagi_t tags[])
+{
+	int state = -1;
+
+	if (ev == nua_i_state)
+		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+	return (ev == nua_i_state && state == nua_callstate_terminated) ||
+	       ev == nua_i_terminated ||
+	       ((ev == nua_r_bye || ev == nua_r_cancel ||
+		 ev == nua_r_invite) && status >= 200);
+}
+
+/** The nua callback. */
+void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
+	       nua_magic_t *magic, nua_handle_t *nh, struct leg *leg,
+	       sip_t const *sip, tagi_t tags[])
+{
+	(void)nua;
+	(void)magic;
+	if (!leg) {
+		/* a request outside any call, or a handle we let go */
+		if (event == nua_i_register && sip) {
+			on_register(nh, sip);
+		} else if (event == nua_i_invite && sip) {
+			new_invite(nh, sip);
+		} else if (event == nua_r_shutdown && status >= 200) {
+			su_root_break(pbx.root);
+		} else if (nh && handle_gone(event, status, tags)) {
+			nua_handle_destroy(nh);
+		}
+		return;
+	}
+	switch (event) {
+	case nua_i_invite:
+		if (sip)
+			reinvite(leg, nh, sip);
+		break;
+	case nua_r_invite:
+		invite_response(leg, status, phrase, sip);
+		break;
+	case nua_i_cancel:
+		leg->answered_peer = true;	/* nua answered 487 itself */
+		call_end(leg->call, CALLREC_CANCELLED, 487,
+			 "Request Terminated");
+		break;
+	case nua_i_bye:
+		leg->answered_peer = false;	/* nothing more to send */
+		nua_handle_bind(nh, NULL);
+		leg->nh = NULL;
+		call_end(leg->call, CALLREC_ANSWERED, 200, "Normal Clearing");
+		break;
+	case nua_i_info:
+		if (sip)
+			info(leg, nh, sip);
+		break;
+	case nua_i_state:
+		if (handle_gone(event, status, tags) && leg->nh == nh) {
+			leg->nh = NULL;
+			nua_handle_bind(nh, NULL);
+			nua_handle_destroy(nh);
+			if (leg->call->state != CALL_CLOSING)
+				call_end(leg->call, CALLREC_FAILED, status,
+					 phrase ? phrase : "Terminated");
+		}
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+/** @file sdpx.c  SDP offer/answer for the media-anchoring B2BUA */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sofia-sip/sdp.h>
+#include <sofia-sip/su_alloc.h>
+
+#include "signalling/sdpx.h"
+
+#define TE_PT_DEFAULT 101
+
+static const char *const dir_attr[] = {
+	"sendrecv", "sendonly", "recvonly", "inactive",
+};
+
+static enum sdpx_dir dir_of(sdp_mode_t m)
+{
+	switch (m) {
+	case sdp_sendonly:
+		return SDPX_SENDONLY;
+	case sdp_recvonly:
+		return SDPX_RECVONLY;
+	case sdp_inactive:
+		return SDPX_INACTIVE;
+	default:
+		return SDPX_SENDRECV;
+	}
+}
+
+static void add_fmt(struct sdpx *s, const sdp_rtpmap_t *rm)
+{
+	struct sdpx_fmt *f;
+	enum codec_id id;
+
+	if (!rm->rm_encoding)
+		return;
+	if (!strcasecmp(rm->rm_encoding, "telephone-event")) {
+		if (s->te_pt < 0 && rm->rm_rate == 8000)
+			s->te_pt = rm->rm_pt;
+		return;
+	}
+	if (s->nfmt == SDPX_MAX_FMT)
+		return;
+	f = &s->fmt[s->nfmt++];
+	f->pt = rm->rm_pt;
+	snprintf(f->name, sizeof(f->name), "%s", rm->rm_encoding);
+	f->codec = -1;
+	if (!codec_by_name(rm->rm_encoding, &id) &&
+	    rm->rm_rate == codec_info(id)->rtp_clock)
+		f->codec = (int)id;
+}
+
+/* a=ptime's milliseconds (RFC 4566: an integer; "20.0" is seen too), or 0
+ * when it is not a number in 1..1000 */
+static unsigned ptime_of(const char *v)
+{
+	unsigned long ms;
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return 0;
+	errno = 0;
+	ms = strtoul(v, &end, 10);
+	if (errno || (*end && *end != '.') || !ms || ms > 1000)
+		return 0;
+	return (unsigned)ms;
+}
+
+/** Read the first audio stream of an SDP body. @return 0, or -EBADMSG with
+ *  the reason (not SDP, no audio, not RTP/AVP, no IPv4 address, port out
+ *  of range) */
+int sdpx_parse(const char *body, size_t len, struct sdpx *s, char *why,
+	       size_t whylen)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	sdp_parser_t *p = sdp_parse(home, body, (issize_t)len, 0);
+	sdp_session_t *sess = sdp_session(p);
+	sdp_media_t *m;
+	sdp_connection_t *c;
+	int err = -EBADMSG;
+
+	memset(s, 0, sizeof(*s));
+	s->te_pt = -1;
+	if (!sess) {
+		snprintf(why, whylen, "bad SDP: %s", sdp_parsing_error(p));
+		goto out;
+	}
+	for (m = sess->sdp_media; m && m->m_type != sdp_media_audio;
+	     m = m->m_next)
+		;
+	if (!m) {
+		snprintf(why, whylen, "SDP without audio");
+		goto out;
+	}
+	c = m->m_connections ? m->m_connections : sess->sdp_connection;
+	if (!c || !c->c_address || c->c_addrtype != sdp_addr_ip4 ||
+	    inet_pton(AF_INET, c->c_address, &s->ip) != 1) {
+		snprintf(why, whylen, "SDP without an IPv4 address");
+		goto out;
+	}
+	if (m->m_proto != sdp_proto_rtp) {
+		/* RTP/SAVP and the like: answering RTP/AVP would be wrong */
+		snprintf(why, whylen, "audio is not RTP/AVP but %s",
+			 m->m_proto_name ? m->m_proto_name : "?");
+		goto out;
+	}
+	if (m->m_port > 65535) {
+		snprintf(why, whylen, "audio port %lu out of range",
+			 m->m_port);
+		goto out;
+	}
+	s->port = (uint16_t)m->m_port;
+	s->dir = dir_of(m->m_mode);
+	if (!s->ip)
+		s->dir = SDPX_INACTIVE;		/* c=0.0.0.0: on hold */
+	for (const sdp_rtpmap_t *rm = m->m_rtpmaps; rm; rm = rm->rm_next)
+		add_fmt(s, rm);
+	for (const sdp_attribute_t *a = m->m_attributes; a; a = a->a_next)
+		if (a->a_name && !strcasecmp(a->a_name, "ptime") && a->a_value)
+			s->ptime_ms = ptime_of(a->a_value);
+	err = 0;
+ out:
+	sdp_parser_free(p);
+	su_home_deinit(home);
+	return err;
+}
+
+/** Parse a preference list ("pcmu,pcma,g722"). @return 0 or -EINVAL (an
+ *  unknown codec, one listed twice, none, a list too long) */
+int sdpx_prefs_parse(const char *list, struct sdpx_prefs *p)
+{
+	char buf[128], *save = NULL, *tok;
+	unsigned seen = 0;
+
+	p->n = 0;
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
+		return -EINVAL;
+	for (tok = strtok_r(buf, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		enum codec_id id;
+
+		if (codec_by_name(tok, &id) || seen & 1u << id)
+			return -EINVAL;	/* twice: the offer would be wrong */
+		seen |= 1u << id;
+		p->codec[p->n++] = id;
+	}
+	return p->n ? 0 : -EINVAL;
+}
+
+/** Pick the codec of @p offer we prefer most. @return 0 or -ENOENT (no
+ *  codec in common: answer 488) */
+int sdpx_choose(const struct sdpx *offer, const struct sdpx_prefs *p,
+		enum codec_id *codec, uint8_t *pt)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		for (unsigned j = 0; j < offer->nfmt; j++) {
+			if (offer->fmt[j].codec == (int)p->codec[i]) {
+				*codec = p->codec[i];
+				*pt = offer->fmt[j].pt;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+/* Append to the text of length @p n in @p buf (of @p len bytes); once it
+ * no longer fits, only count. @return the new length, or negative */
+__attribute__((format(printf, 4, 5)))
+static int put(char *buf, size_t len, int n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (n < 0)
+		return n;
+	va_start(ap, fmt);
+	if ((size_t)n < len)
+		k = vsnprintf(buf + n, len - (size_t)n, fmt, ap);
+	else
+		k = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	return k < 0 ? k : n + k;
+}
+
+static int head(char *buf, size_t len, uint32_t ip, uint64_t sess)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &ip, a, sizeof(a));
+	return put(buf, len, 0, "v=0\r\no=gateway %llu %llu IN IP4 %s\r\n"
+		   "s=-\r\nc=IN IP4 %s\r\nt=0 0\r\n",
+		   (unsigned long long)sess, (unsigned long long)sess, a, a);
+}
+
+static int dyn_pt(enum codec_id id)
+{
+	/* G.726-32 has no static type in SDP practice: a dynamic one */
+	return id == CODEC_G726_32 ? 102 : codec_info(id)->pt;
+}
+
+/** Write an offer of every preferred codec and telephone-event.
+ *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
+int sdpx_offer(char *buf, size_t len, uint32_t ip, uint16_t port,
+	       const struct sdpx_prefs *p, enum sdpx_dir dir, uint64_t sess)
+{
+	int n = head(buf, len, ip, sess);
+
+	n = put(buf, len, n, "m=audio %u RTP/AVP", port);
+	for (unsigned i = 0; i < p->n; i++)
+		n = put(buf, len, n, " %d", dyn_pt(p->codec[i]));
+	n = put(buf, len, n, " %d\r\n", TE_PT_DEFAULT);
+	for (unsigned i = 0; i < p->n; i++) {
+		const struct codec_info *ci = codec_info(p->codec[i]);
+
+		n = put(buf, len, n, "a=rtpmap:%d %s/%u\r\n",
+			dyn_pt(p->codec[i]), ci->name, ci->rtp_clock);
+	}
+	n = put(buf, len, n, "a=rtpmap:%d telephone-event/8000\r\n"
+		"a=fmtp:%d 0-16\r\na=ptime:20\r\na=%s\r\n",
+		TE_PT_DEFAULT, TE_PT_DEFAULT, dir_attr[dir]);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+/** Write an answer with one codec (and telephone-event if offered).
+ *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
+int sdpx_answer(char *buf, size_t len, uint32_t ip, uint16_t port,
+		enum codec_id codec, uint8_t pt, int te_pt, unsigned ptime_ms,
+		enum sdpx_dir dir, uint64_t sess)
+{
+	const struct codec_info *ci = codec_info(codec);
+	int n = head(buf, len, ip, sess);
+
+	n = put(buf, len, n, "m=audio %u RTP/AVP %u", port, pt);
+	if (te_pt >= 0)
+		n = put(buf, len, n, " %d", te_pt);
+	n = put(buf, len, n, "\r\na=rtpmap:%u %s/%u\r\n", pt, ci->name,
+		ci->rtp_clock);
+	if (te_pt >= 0)
+		n = put(buf, len, n, "a=rtpmap:%d telephone-event/8000\r\n"
+			"a=fmtp:%d 0-16\r\n", te_pt, te_pt);
+	n = put(buf, len, n, "a=ptime:%u\r\na=%s\r\n",
+		ptime_ms ? ptime_ms : 20, dir_attr[dir]);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+/** The direction that answers @p d (sendonly <-> recvonly). */
+enum sdpx_dir sdpx_reverse(enum sdpx_dir d)
+{
+	return d == SDPX_SENDONLY ? SDPX_RECVONLY :
+	       d == SDPX_RECVONLY ? SDPX_SENDONLY : d;
+}

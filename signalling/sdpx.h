@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/** @file sdpx.h  SDP for a gateway that anchors media (RFC 3264)
+ *
+ * The SIP engine never touches RTP: it reads the peer's SDP (address,
+ * port, codecs with their payload types, telephone-event, direction),
+ * picks a codec by the configured preference, and writes SDP that points
+ * the peer at the RT partition's port. Parsing is Sofia-SIP's (sdp.h).
+ */
+#ifndef SIGNALLING_SDPX_H
+#define SIGNALLING_SDPX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "media/codec.h"
+
+#define SDPX_MAX_FMT 16
+
+enum sdpx_dir { SDPX_SENDRECV, SDPX_SENDONLY, SDPX_RECVONLY, SDPX_INACTIVE };
+
+struct sdpx_fmt {
+	uint8_t pt;
+	int codec;		/* enum codec_id, or -1: not ours */
+	char name[16];
+};
+
+struct sdpx {
+	uint32_t ip;		/* network order; 0.0.0.0: hold (RFC 2543) */
+	uint16_t port;		/* 0: audio refused */
+	unsigned ptime_ms;	/* 0: not given */
+	enum sdpx_dir dir;
+	int te_pt;		/* telephone-event payload type, -1: none */
+	unsigned nfmt;
+	struct sdpx_fmt fmt[SDPX_MAX_FMT];	/* in the peer's order */
+};
+
+struct sdpx_prefs {
+	unsigned n;
+	enum codec_id codec[CODEC_COUNT];	/* most preferred first */
+};
+
+int  sdpx_parse(const char *body, size_t len, struct sdpx *s, char *why,
+		size_t whylen);
+int  sdpx_prefs_parse(const char *list, struct sdpx_prefs *p);
+int  sdpx_choose(const struct sdpx *offer, const struct sdpx_prefs *p,
+		 enum codec_id *codec, uint8_t *pt);
+int  sdpx_offer(char *buf, size_t len, uint32_t ip, uint16_t port,
+		const struct sdpx_prefs *p, enum sdpx_dir dir, uint64_t sess);
+int  sdpx_answer(char *buf, size_t len, uint32_t ip, uint16_t port,
+		 enum codec_id codec, uint8_t pt, int te_pt,
+		 unsigned ptime_ms, enum sdpx_dir dir, uint64_t sess);
+enum sdpx_dir sdpx_reverse(enum sdpx_dir d);
+
+#endif /* SIGNALLING_SDPX_H */
