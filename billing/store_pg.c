@@ -20,7 +20,6 @@
 #include "billing/store_priv.h"
 
 static const char ddl[] =
-	"SET synchronous_commit = on;"
 	"BEGIN;"
 	"SELECT pg_advisory_xact_lock(4575);"	/* two servers creating */
 	"CREATE TABLE IF NOT EXISTS cdr ("
@@ -110,6 +109,20 @@ static int pg_open(struct store *st, const char *conn, char *why,
 		return err;
 	}
 	PQsetNoticeProcessor(db, quiet, NULL);
+	/* an acknowledged CDR must be on disk, whatever the server's default */
+	r = PQexec(db, "SET synchronous_commit = on");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		err = res_fail(db, r, "synchronous_commit", why, whylen);
+		PQfinish(db);
+		return err;
+	}
+	PQclear(r);
+	/* the schema is created once; a reader (the cdr tool) then needs no
+	 * more than SELECT */
+	if (!schema_check(db, why, whylen)) {
+		st->db = db;
+		return 0;
+	}
 	r = PQexec(db, ddl);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		err = res_fail(db, r, "schema", why, whylen);

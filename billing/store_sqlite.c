@@ -105,6 +105,10 @@ static int lite_open(struct store *st, const char *path, char *why,
 	 * each commit, so an acknowledged CDR survives a power cut */
 	err = exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
 		   why, whylen);
+	/* the schema is created once; later opens only check it (a reader
+	 * does not take the write lock) */
+	if (!err && !schema_check(db, why, whylen))
+		goto prepare;
 	if (!err)
 		err = exec(db, "BEGIN IMMEDIATE", why, whylen);
 	if (!err) {
@@ -120,6 +124,7 @@ static int lite_open(struct store *st, const char *path, char *why,
 		err = schema_check(db, why, whylen);
 	if (err)
 		goto out;
+ prepare:
 	store_cols_list(cols, sizeof(cols));
 	for (int i = 0; i < STORE_NCOLS; i++)
 		n += (size_t)snprintf(ph + n, sizeof(ph) - n, "%s?%d",
