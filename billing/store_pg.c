@@ -74,8 +74,10 @@ static int ready(PGconn *db, char *why, size_t whylen)
 	if (PQstatus(db) == CONNECTION_OK)
 		return 0;
 	PQreset(db);
-	return PQstatus(db) == CONNECTION_OK ? 0 :
-	       fail(db, "reconnect", why, whylen);
+	if (PQstatus(db) != CONNECTION_OK)
+		return fail(db, "reconnect", why, whylen);
+	PQclear(PQexec(db, "SET synchronous_commit = on"));	/* new session */
+	return 0;
 }
 
 static int schema_check(PGconn *db, char *why, size_t whylen)
