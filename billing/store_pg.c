@@ -80,6 +80,13 @@ static int ready(PGconn *db, char *why, size_t whylen)
 	return 0;
 }
 
+/* whether a statement failed because the database server went away
+ * since the last one (it restarted): then it is worth one more try */
+static bool lost(PGconn *db)
+{
+	return PQstatus(db) == CONNECTION_BAD;
+}
+
 static int schema_check(PGconn *db, char *why, size_t whylen)
 {
 	PGresult *r = PQexec(db, "SELECT version FROM schema_info");
@@ -243,8 +250,7 @@ static int pg_put(struct store *st, const struct cdr *cdrs, size_t n,
 		f[c] = NULL;
 	}
 	err = put_once(st, (const char *const *)arr, &r, why, whylen);
-	if (!err && PQresultStatus(r) != PGRES_COMMAND_OK &&
-	    PQstatus(st->db) == CONNECTION_BAD) {
+	if (!err && PQresultStatus(r) != PGRES_COMMAND_OK && lost(st->db)) {
 		/* the database server restarted since our last statement:
 		 * the INSERT never ran (or rolled back), so once more */
 		PQclear(r);
@@ -271,11 +277,12 @@ static int pg_put(struct store *st, const struct cdr *cdrs, size_t n,
 }
 
 static int rows(struct store *st, store_row_h *h, void *arg, char *why,
-		size_t whylen)
+		size_t whylen, bool *any)
 {
 	PGresult *r;
 	int ret = 0, err = 0;
 
+	*any = false;
 	while ((r = PQgetResult(st->db))) {
 		ExecStatusType s = PQresultStatus(r);
 
@@ -291,6 +298,7 @@ static int rows(struct store *st, store_row_h *h, void *arg, char *why,
 					 "table cdr does not decode");
 				err = -EIO;
 			} else {
+				*any = true;
 				ret = h(&c, arg);
 			}
 		} else if (s != PGRES_SINGLE_TUPLE && s != PGRES_TUPLES_OK &&
@@ -308,10 +316,9 @@ static int pg_select(struct store *st, const char *sql,
 {
 	char nums[STORE_MAX_PARAMS][24];
 	const char *v[STORE_MAX_PARAMS];
-	int err = ready(st->db, why, whylen);
+	bool any;
+	int err;
 
-	if (err)
-		return err;
 	for (int i = 0; i < np; i++) {
 		if (p[i].is_int) {
 			snprintf(nums[i], sizeof(nums[i]), "%lld",
@@ -321,25 +328,43 @@ static int pg_select(struct store *st, const char *sql,
 			v[i] = p[i].s;
 		}
 	}
-	if (!PQsendQueryParams(st->db, sql, np, NULL, v, NULL, NULL, 0))
-		return fail(st->db, "query", why, whylen);
-	PQsetSingleRowMode(st->db);
-	return rows(st, h, arg, why, whylen);
+	for (int attempt = 0;; attempt++) {
+		err = ready(st->db, why, whylen);
+		if (err)
+			return err;
+		if (!PQsendQueryParams(st->db, sql, np, NULL, v, NULL, NULL,
+				       0)) {
+			if (!attempt && lost(st->db))
+				continue;
+			return fail(st->db, "query", why, whylen);
+		}
+		PQsetSingleRowMode(st->db);
+		err = rows(st, h, arg, why, whylen, &any);
+		/* rows handed out cannot be taken back: no second try then */
+		if (err == -EIO && !any && !attempt && lost(st->db))
+			continue;
+		return err;
+	}
 }
 
 static int pg_count(struct store *st, uint64_t *n, char *why, size_t whylen)
 {
-	PGresult *r;
-	int err = ready(st->db, why, whylen);
+	for (int attempt = 0;; attempt++) {
+		int err = ready(st->db, why, whylen);
+		PGresult *r;
 
-	if (err)
-		return err;
-	r = PQexec(st->db, "SELECT count(*) FROM cdr");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-		return res_fail(st->db, r, "count", why, whylen);
-	*n = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	return 0;
+		if (err)
+			return err;
+		r = PQexec(st->db, "SELECT count(*) FROM cdr");
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+			*n = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+			PQclear(r);
+			return 0;
+		}
+		if (attempt || !lost(st->db))
+			return res_fail(st->db, r, "count", why, whylen);
+		PQclear(r);
+	}
 }
 
 const struct store_ops store_pg_ops = {

@@ -188,6 +188,21 @@ else
 	r=$(get /status)
 	check "/status says postgresql and $N CDRs" \
 		grep -q "\"store\":\"postgresql\".*\"cdrs\":$N" <<<"$r"
+	# the database server restarts under billsrv: its HTTP connection to
+	# it breaks; the next query reconnects and answers
+	if as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -w -t 60 \
+		-o "-k $pgdir -c listen_addresses='' -p $port" restart >/dev/null; then
+		ok "PostgreSQL restarted under billsrv"
+	else
+		not_ok "PostgreSQL restarted under billsrv"
+	fi
+	r=$(get /status)
+	check "the first /status after it: 200, $N CDRs (reconnected)" \
+		test "$(head -1 <<<"$r")" = 200 -a -n "$(grep "\"cdrs\":$N" <<<"$r")"
+	as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -m fast -w -t 60 \
+		-o "-k $pgdir -c listen_addresses='' -p $port" restart >/dev/null
+	b=$("$bin/cdr" list --url "http://127.0.0.1:$hp" --token t0ken --format csv --caller 1003)
+	check "the first query after another restart: the same CSV" test "$a" = "$b"
 	stop_srv
 	pg_stop
 fi
