@@ -37,8 +37,9 @@ struct params {
 	char why[200];
 };
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
-			     const char *type, char *body, size_t len)
+static enum MHD_Result reply_more(struct MHD_Connection *c, unsigned status,
+				  const char *type, char *body, size_t len,
+				  bool more)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
 		len, body, MHD_RESPMEM_MUST_FREE);
@@ -50,6 +51,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (more)	/* the limit cut the list: there may be more */
+		MHD_add_response_header(r, "X-CDR-More", "1");
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"billing\"");
@@ -58,6 +61,12 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
+			     const char *type, char *body, size_t len)
+{
+	return reply_more(c, status, type, body, len, false);
 }
 
 static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status,
@@ -162,7 +171,8 @@ static enum MHD_Result get_cdrs(struct bhttp *h, struct MHD_Connection *c)
 		return refuse(c, MHD_HTTP_SERVICE_UNAVAILABLE, "store",
 			      why[0] ? why : "the store failed");
 	}
-	return reply(c, MHD_HTTP_OK, cdrq_content_type(p.q.format), buf, len);
+	return reply_more(c, MHD_HTTP_OK, cdrq_content_type(p.q.format), buf,
+			  len, out.n == p.q.f.limit);
 }
 
 static enum MHD_Result count_params(void *arg, enum MHD_ValueKind kind,

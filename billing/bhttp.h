@@ -5,7 +5,8 @@
  *   GET /cdrs?FILTERS    CDRs, oldest first: the filters and formats of
  *                        billing/cdrq.h (the cdr tool's), format json by
  *                        default; limit defaults to BHTTP_DEF_LIMIT and may
- *                        not exceed BHTTP_MAX_LIMIT (page with offset)
+ *                        not exceed BHTTP_MAX_LIMIT (page with offset); the
+ *                        header "X-CDR-More: 1" says the limit cut the list
  *   GET /cdrs/ID         one CDR as a JSON object, 404 when not held
  *   GET /status          {"store":"sqlite", "cdrs":N, ...} and whatever the
  *                        server's status callback adds

@@ -32,6 +32,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "billing/bhttp.h"
 #include "billing/cdrq.h"
 #include "billing/store.h"
 #include "board/config.h"
@@ -207,7 +208,7 @@ static int run_http(const struct opts *o)
 			url_enc(r, o->vals[i]);
 		}
 		if (!o->q.f.limit)
-			fprintf(r, "&limit=%d", 100000);
+			fprintf(r, "&limit=%d", BHTTP_MAX_LIMIT);
 	}
 	fprintf(r, " HTTP/1.0\r\nHost: %s\r\nUser-Agent: cdr\r\n", host);
 	if (token && *token)
@@ -242,6 +243,11 @@ static int run_http(const struct opts *o)
 		free(resp);
 		return 1;
 	}
+	body[2] = '\0';		/* the headers end here */
+	if (status == 200 && !o->q.f.limit && strcasestr(resp, "\nX-CDR-More: 1"))
+		fprintf(stderr, "cdr: the server gave its first %d CDRs only: "
+			"add --limit %d --offset %d for the next ones\n",
+			BHTTP_MAX_LIMIT, BHTTP_MAX_LIMIT, BHTTP_MAX_LIMIT);
 	body += 4;
 	if (status != 200) {
 		json_t *j = json_loads(body, 0, NULL);

@@ -108,6 +108,10 @@ check "GET /cdrs/ID: 200 and the CDR" \
 	test "$(head -1 <<<"$r")" = 200 -a -n "$(grep '"id":"fill-000006"' <<<"$r")"
 r=$(get "/cdrs?limit=5")
 check "GET /cdrs: JSON by default" test "$(tail -n +2 <<<"$r" | json_len)" = 5
+check "  ... cut by its limit: X-CDR-More says so" bash -c \
+	"curl -s -i -H 'Authorization: Bearer t0ken' 'http://127.0.0.1:$hp/cdrs?limit=5' | grep -qi '^X-CDR-More: 1'"
+check "  ... not when all fit" bash -c \
+	"! curl -s -i -H 'Authorization: Bearer t0ken' 'http://127.0.0.1:$hp/cdrs?limit=$((N + 1))' | grep -qi '^X-CDR-More'"
 
 # --- refused, with a clear error, and nothing changes ---------------------------
 refused() {	# refused DESC STATUS GREP PATH [CURL ARGS...]
