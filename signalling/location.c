@@ -87,8 +87,8 @@ static struct loc_entry *entry(struct location *l, const char *number,
 /** Register (@p expires > 0) or unregister (0) @p uri for @p number. A
  *  contact registered again keeps its place; a new one goes last.
  *  @return 0; -ENOSPC the extension has LOC_CONTACTS contacts already, or
- *  every entry of the store holds an extension with live contacts; -EINVAL an empty number, or a number or URI too
- *  long */
+ *  every entry of the store holds an extension with live contacts;
+ *  -EINVAL an empty number, or a number or URI too long */
 int loc_update(struct location *l, const char *number, const char *uri,
 	       const char *received, unsigned expires, uint64_t now_s)
 {

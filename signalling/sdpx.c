@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +73,83 @@ static unsigned ptime_of(const char *v)
 	return (unsigned)ms;
 }
 
+/* RFC 4566 5: token characters */
+static bool is_token(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || (c && strchr("-!#$%&'*+.^_`{|}~", c));
+}
+
+/* Whether field @p f (0: media) of an m= line, @p n characters at @p v,
+ * follows RFC 4566 5.14: media token, port ["/" ports], proto (tokens
+ * joined by '/'), formats (tokens). */
+static bool media_field_ok(unsigned f, const char *v, size_t n)
+{
+	size_t i = 0;
+
+	if (f == 1) {			/* port ["/" number of ports] */
+		while (i < n && v[i] >= '0' && v[i] <= '9')
+			i++;
+		if (!i)
+			return false;
+		if (i < n && v[i] == '/' && ++i < n)
+			while (i < n && v[i] >= '0' && v[i] <= '9')
+				i++;
+		return i == n && v[n - 1] != '/';
+	}
+	for (; i < n; i++)
+		if (!is_token(v[i]) && (f != 2 || v[i] != '/'))
+			return false;
+	return true;
+}
+
+/* Sofia-SIP 1.12.11 loops without end, allocating a list node each turn,
+ * on an m= line whose format list (any transport but RTP) has a format
+ * starting with a character that is not a token character
+ * ("m=audio 1 X a::"), or is only blanks with a tab ("m=audio 1 X \t"):
+ * sipd would grow until memory runs out. Later Sofia-SIP versions check
+ * token()'s result; here every m= line, found as sdp_parse() finds lines
+ * (split at CR or LF, leading blanks skipped, up to a NUL), must follow
+ * RFC 4566's grammar, and end without a tab, before Sofia sees it.
+ * *@p endp: the length up to the first NUL, what sdp_parse() reads. */
+static bool media_lines_ok(const char *body, size_t len, size_t *endp)
+{
+	const char *nul = memchr(body, '\0', len);
+	size_t end = nul ? (size_t)(nul - body) : len, i = 0;
+
+	*endp = end;
+	while (i < end) {
+		unsigned f = 0;
+
+		while (i < end && strchr(" \t\r\n", body[i]))
+			i++;
+		if (end - i < 2 || body[i] != 'm' || body[i + 1] != '=') {
+			while (i < end && body[i] != '\r' && body[i] != '\n')
+				i++;
+			continue;
+		}
+		for (i += 2;; f++) {
+			bool tab = false;
+			size_t start;
+
+			while (i < end && (body[i] == ' ' || body[i] == '\t'))
+				tab |= body[i++] == '\t';
+			if (i == end || body[i] == '\r' || body[i] == '\n') {
+				if (tab)	/* "RTP/X\t\t": the same loop */
+					return false;
+				break;
+			}
+			start = i;
+			while (i < end && !strchr(" \t\r\n", body[i]))
+				i++;
+			if (i > start &&
+			    !media_field_ok(f, body + start, i - start))
+				return false;
+		}
+	}
+	return true;
+}
+
 /** Read the first audio stream of an SDP body. @return 0, or -EBADMSG with
  *  the reason (not SDP, no audio, not RTP/AVP, no IPv4 address, port out
  *  of range) */
@@ -79,14 +157,21 @@ int sdpx_parse(const char *body, size_t len, struct sdpx *s, char *why,
 	       size_t whylen)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
-	sdp_parser_t *p = sdp_parse(home, body, (issize_t)len, 0);
-	sdp_session_t *sess = sdp_session(p);
+	sdp_parser_t *p = NULL;
+	sdp_session_t *sess = NULL;
 	sdp_media_t *m;
 	sdp_connection_t *c;
 	int err = -EBADMSG;
+	size_t n;
 
 	memset(s, 0, sizeof(*s));
 	s->te_pt = -1;
+	if (!media_lines_ok(body, len, &n)) {
+		snprintf(why, whylen, "bad SDP: malformed m= line");
+		goto out;
+	}
+	p = sdp_parse(home, body, (issize_t)n, 0);
+	sess = sdp_session(p);
 	if (!sess) {
 		snprintf(why, whylen, "bad SDP: %s", sdp_parsing_error(p));
 		goto out;
@@ -146,7 +231,7 @@ int sdpx_prefs_parse(const char *list, struct sdpx_prefs *p)
 		enum codec_id id;
 
 		if (codec_by_name(tok, &id) || seen & 1u << id)
-			return -EINVAL;	/* twice: the offer would be wrong */
+			return -EINVAL;	/* twice: a wrong offer */
 		seen |= 1u << id;
 		p->codec[p->n++] = id;
 	}

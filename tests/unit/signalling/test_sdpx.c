@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: MIT
+/** @file test_sdpx.c  SDP: phones' offers, codec choice, offer/answer text */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "signalling/sdpx.h"
+
+#define HEAD(ip)	"v=0\r\no=- 8000 8000 IN IP4 " ip "\r\ns=call\r\n"
+
+static uint32_t ip4(const char *a)
+{
+	uint32_t ip;
+
+	assert_int_equal(inet_pton(AF_INET, a, &ip), 1);
+	return ip;
+}
+
+static void parse_ok(const char *sdp, struct sdpx *s)
+{
+	char why[160] = "";
+
+	if (sdpx_parse(sdp, strlen(sdp), s, why, sizeof(why)))
+		fail_msg("refused: %s\n%s", why, sdp);
+}
+
+static void refused(const char *sdp, const char *reason)
+{
+	char why[160] = "";
+	struct sdpx s;
+
+	assert_int_equal(sdpx_parse(sdp, strlen(sdp), &s, why, sizeof(why)),
+			 -EBADMSG);
+	if (!strstr(why, reason))
+		fail_msg("why \"%s\" lacks \"%s\"", why, reason);
+}
+
+/* --- parsing what phones send --------------------------------------------- */
+
+/* as a desk phone offers it: session c=, G.711, G.722, G.729, events */
+static const char phone_offer[] =
+	HEAD("198.18.0.20")
+	"c=IN IP4 198.18.0.20\r\n"
+	"t=0 0\r\n"
+	"m=audio 11780 RTP/AVP 9 0 8 18 101\r\n"
+	"a=rtpmap:9 G722/8000\r\n"
+	"a=rtpmap:0 PCMU/8000\r\n"
+	"a=rtpmap:8 PCMA/8000\r\n"
+	"a=rtpmap:18 G729/8000\r\n"
+	"a=fmtp:18 annexb=no\r\n"
+	"a=rtpmap:101 telephone-event/8000\r\n"
+	"a=fmtp:101 0-15\r\n"
+	"a=ptime:20\r\n"
+	"a=sendrecv\r\n";
+
+static void test_sdpx_parse_phone_offer(void **state)
+{
+	struct sdpx s;
+
+	(void)state;
+	parse_ok(phone_offer, &s);
+	assert_int_equal(s.ip, ip4("198.18.0.20"));
+	assert_int_equal(s.port, 11780);
+	assert_int_equal(s.ptime_ms, 20);
+	assert_int_equal(s.dir, SDPX_SENDRECV);
+	assert_int_equal(s.te_pt, 101);
+	assert_int_equal(s.nfmt, 4);		/* events are not a codec */
+	assert_int_equal(s.fmt[0].pt, 9);
+	assert_int_equal(s.fmt[0].codec, CODEC_G722);
+	assert_string_equal(s.fmt[0].name, "G722");
+	assert_int_equal(s.fmt[1].codec, CODEC_PCMU);
+	assert_int_equal(s.fmt[2].pt, 8);
+	assert_int_equal(s.fmt[2].codec, CODEC_PCMA);
+	assert_int_equal(s.fmt[3].pt, 18);
+	assert_int_equal(s.fmt[3].codec, -1);	/* not ours */
+	assert_string_equal(s.fmt[3].name, "G729");
+}
+
+static void test_sdpx_parse_static_types_without_rtpmap(void **state)
+{
+	struct sdpx s;
+
+	(void)state;
+	parse_ok(HEAD("10.1.2.3") "c=IN IP4 10.1.2.3\r\nt=0 0\r\n"
+		 "m=audio 4000 RTP/AVP 0 8 3\r\n", &s);
+	assert_int_equal(s.nfmt, 3);
+	assert_int_equal(s.fmt[0].codec, CODEC_PCMU);
+	assert_int_equal(s.fmt[1].codec, CODEC_PCMA);
+	assert_int_equal(s.fmt[2].codec, CODEC_GSM);
+	assert_int_equal(s.te_pt, -1);
+	assert_int_equal(s.ptime_ms, 0);
+	assert_int_equal(s.dir, SDPX_SENDRECV);
+}
+
+static void test_sdpx_parse_dynamic_and_odd_formats(void **state)
+{
+	struct sdpx s;
+
+	(void)state;
+	parse_ok(HEAD("10.1.2.3") "c=IN IP4 10.1.2.3\r\nt=0 0\r\n"
+		 "m=audio 4000 RTP/AVP 112 9 96 97 98\r\n"
+		 "a=rtpmap:112 G726-32/8000\r\n"
+		 "a=rtpmap:9 G722/16000\r\n"		/* wrong clock */
+		 "a=rtpmap:97 telephone-event/16000\r\n"
+		 "a=rtpmap:98 telephone-event/8000\r\n", &s);
+	assert_int_equal(s.nfmt, 3);
+	assert_int_equal(s.fmt[0].pt, 112);
+	assert_int_equal(s.fmt[0].codec, CODEC_G726_32);
+	assert_int_equal(s.fmt[1].codec, -1);
+	assert_int_equal(s.fmt[2].pt, 96);	/* no rtpmap: unknown */
+	assert_int_equal(s.fmt[2].codec, -1);
+	assert_int_equal(s.te_pt, 98);		/* the 8 kHz one */
+}
+
+static void test_sdpx_parse_many_formats_kept_to_max(void **state)
+{
+	char sdp[1024];
+	int n;
+	struct sdpx s;
+
+	(void)state;
+	n = snprintf(sdp, sizeof(sdp), HEAD("10.1.2.3")
+		     "c=IN IP4 10.1.2.3\r\nt=0 0\r\nm=audio 4000 RTP/AVP");
+	for (int pt = 96; pt < 96 + SDPX_MAX_FMT + 4; pt++)
+		n += snprintf(sdp + n, sizeof(sdp) - (size_t)n, " %d", pt);
+	n += snprintf(sdp + n, sizeof(sdp) - (size_t)n, " 0\r\n");
+	assert_true((size_t)n < sizeof(sdp));
+	parse_ok(sdp, &s);
+	assert_int_equal(s.nfmt, SDPX_MAX_FMT);
+	assert_int_equal(s.fmt[SDPX_MAX_FMT - 1].pt, 96 + SDPX_MAX_FMT - 1);
+}
+
+static void test_sdpx_parse_connection_levels(void **state)
+{
+	struct sdpx s;
+
+	(void)state;
+	/* media-level c= wins over the session's */
+	parse_ok(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		 "m=audio 4000 RTP/AVP 0\r\nc=IN IP4 10.0.0.2\r\n", &s);
+	assert_int_equal(s.ip, ip4("10.0.0.2"));
+	/* media level only */
+	parse_ok(HEAD("10.0.0.1") "t=0 0\r\n"
+		 "m=audio 4000 RTP/AVP 0\r\nc=IN IP4 10.0.0.3\r\n", &s);
+	assert_int_equal(s.ip, ip4("10.0.0.3"));
+	/* the first audio stream, after a video one; line ends LF only */
+	parse_ok("v=0\no=- 1 1 IN IP4 10.0.0.1\ns=-\nc=IN IP4 10.0.0.1\n"
+		 "t=0 0\nm=video 5000 RTP/AVP 31\nc=IN IP4 10.0.0.9\n"
+		 "m=audio 4002 RTP/AVP 8\nm=audio 4004 RTP/AVP 0\n", &s);
+	assert_int_equal(s.ip, ip4("10.0.0.1"));
+	assert_int_equal(s.port, 4002);
+	assert_int_equal(s.nfmt, 1);
+	assert_int_equal(s.fmt[0].codec, CODEC_PCMA);
+}
+
+static void test_sdpx_parse_direction(void **state)
+{
+	static const struct {
+		const char *session, *media;
+		enum sdpx_dir dir;
+	} cases[] = {
+		{ "", "", SDPX_SENDRECV },
+		{ "", "a=sendrecv\r\n", SDPX_SENDRECV },
+		{ "", "a=sendonly\r\n", SDPX_SENDONLY },
+		{ "", "a=recvonly\r\n", SDPX_RECVONLY },
+		{ "", "a=inactive\r\n", SDPX_INACTIVE },
+		{ "a=sendonly\r\n", "", SDPX_SENDONLY },	/* inherited */
+		{ "a=inactive\r\n", "", SDPX_INACTIVE },
+		{ "a=sendonly\r\n", "a=sendrecv\r\n", SDPX_SENDRECV },
+	};
+	char sdp[512];
+	struct sdpx s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(sdp, sizeof(sdp), HEAD("10.0.0.1")
+			 "c=IN IP4 10.0.0.1\r\nt=0 0\r\n%s"
+			 "m=audio 4000 RTP/AVP 0\r\n%s", cases[i].session,
+			 cases[i].media);
+		parse_ok(sdp, &s);
+		if (s.dir != cases[i].dir)
+			fail_msg("case %zu: dir %d, want %d", i, s.dir,
+				 cases[i].dir);
+	}
+}
+
+static void test_sdpx_parse_hold_and_refused_stream(void **state)
+{
+	struct sdpx s;
+
+	(void)state;
+	/* RFC 2543 hold: c=0.0.0.0, whatever the direction says */
+	parse_ok(HEAD("10.0.0.1") "c=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+		 "m=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n", &s);
+	assert_int_equal(s.ip, 0);
+	assert_int_equal(s.dir, SDPX_INACTIVE);
+	assert_int_equal(s.port, 4000);
+	/* RFC 3264 hold */
+	parse_ok(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		 "m=audio 4000 RTP/AVP 0\r\na=sendonly\r\n", &s);
+	assert_int_equal(s.dir, SDPX_SENDONLY);
+	assert_int_equal(s.ip, ip4("10.0.0.1"));
+	/* port 0: the stream is refused; the caller decides */
+	parse_ok(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		 "m=audio 0 RTP/AVP 0\r\n", &s);
+	assert_int_equal(s.port, 0);
+	assert_int_equal(s.nfmt, 1);
+	parse_ok(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		 "m=audio 65535 RTP/AVP 0\r\n", &s);
+	assert_int_equal(s.port, 65535);
+}
+
+static void test_sdpx_parse_ptime(void **state)
+{
+	static const struct {
+		const char *v;
+		unsigned ms;
+	} cases[] = {
+		{ "20", 20 }, { "30", 30 }, { "20.0", 20 }, { "1000", 1000 },
+		{ "0", 0 }, { "-20", 0 }, { "abc", 0 }, { "20ms", 0 },
+		{ "1001", 0 }, { "4294967316", 0 },
+		{ "99999999999999999999999", 0 },
+	};
+	char sdp[512];
+	struct sdpx s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(sdp, sizeof(sdp), HEAD("10.0.0.1")
+			 "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+			 "m=audio 4000 RTP/AVP 0\r\na=ptime:%s\r\n",
+			 cases[i].v);
+		parse_ok(sdp, &s);
+		if (s.ptime_ms != cases[i].ms)
+			fail_msg("ptime:%s gives %u, want %u", cases[i].v,
+				 s.ptime_ms, cases[i].ms);
+	}
+}
+
+static void test_sdpx_parse_malformed_refused(void **state)
+{
+	char why[8];
+	struct sdpx s;
+
+	(void)state;
+	refused("", "bad SDP");
+	refused("hello, world\r\n", "bad SDP");
+	refused("v=0\r\n", "bad SDP");
+	refused(HEAD("10.0.0.1") "t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n",
+		"bad SDP");			/* c= nowhere */
+	refused(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/AVP 300\r\n", "bad SDP");
+	refused(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n", "audio");
+	refused(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		"m=video 5000 RTP/AVP 31\r\n", "without audio");
+	refused("v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP6 ::1\r\n"
+		"t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n", "IPv4");
+	refused(HEAD("10.0.0.1") "c=IN IP4 pbx.example\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/AVP 0\r\n", "IPv4");
+	refused(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/SAVP 0\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"
+		"WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVzcyAoc2VtY3RsKCk=\r\n",
+		"not RTP/AVP");
+	refused(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		"m=audio 70000 RTP/AVP 0\r\n", "port 70000");
+	/* a short reason buffer is fine */
+	assert_int_equal(sdpx_parse("x", 1, &s, why, sizeof(why)), -EBADMSG);
+	assert_true(strlen(why) < sizeof(why));
+	assert_int_equal(sdpx_parse("x", 1, &s, why, 0), -EBADMSG);
+}
+
+/* Sofia-SIP 1.12.11 allocates without end on these (found by fuzz_sdp):
+ * sdpx_parse() must refuse them before Sofia sees them */
+static void test_sdpx_parse_media_line_held_to_rfc4566(void **state)
+{
+	static const char *const bad[] = {
+		"m=audio 600 IP6 2001:db8::10",
+		"m=audio 1 X a::",
+		"m=audio 1 X /",
+		"m=audio 1 X a//b",
+		"m=audio 40a0 RTP//AVP 0",
+		"m=audio -1 RTP/AVP 0",
+		"m=audio +1 RTP/AVP 0",
+		"m=audio 1/ RTP/AVP 0",
+		"m=audio 1/2/3 RTP/AVP 0",
+		"m=aud:io 1 RTP/AVP 0",
+		"m=audio 1 RTP/AVP 0 8 /",
+		"  m=image 1 udptl t38 \"x",
+		"m=audio 1 X\t\t",
+		"m=audio 1 X \t",
+		"m=!udio 7000 RTP/AV\t\t\t\t",
+		"m=audio 1 RTP/AVP 0\t",
+	};
+	char sdp[512], why[128];
+	unsigned i;
+	struct sdpx s;
+	size_t n;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(sdp, sizeof(sdp), HEAD("10.0.0.1")
+			 "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+			 "m=audio 4000 RTP/AVP 0\r\n%s\r\n", bad[i]);
+		refused(sdp, "malformed m= line");
+	}
+	/* what RFC 4566 allows passes: ports, other transports, tabs */
+	parse_ok(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		 "m=audio 4000/2 RTP/AVP 0 8\r\n"
+		 "m=image 4002 udptl t38\r\n"
+		 "m=application 9 TCP/BFCP *\r\n"
+		 "m=text\t4004  RTP/AVP\t98 \r\n"
+		 "m=image 4006 udptl \tt38  \r\n", &s);
+	assert_int_equal(s.port, 4000);
+	assert_int_equal(s.nfmt, 2);
+	/* after a NUL nothing is read, as Sofia reads nothing there */
+	n = (size_t)snprintf(sdp, sizeof(sdp), HEAD("10.0.0.1")
+			     "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+			     "m=audio 4000 RTP/AVP 0\r\n");
+	memcpy(sdp + n, "\0m=audio 1 X a::\r\n", 19);
+	assert_int_equal(sdpx_parse(sdp, n + 19, &s, why, sizeof(why)), 0);
+}
+
+static void test_sdpx_parse_reads_only_len_bytes(void **state)
+{
+	size_t n = strlen(phone_offer);
+	char *exact = malloc(n);	/* no terminating NUL */
+	char why[128];
+	struct sdpx s;
+
+	(void)state;
+	assert_non_null(exact);
+	memcpy(exact, phone_offer, n);
+	assert_int_equal(sdpx_parse(exact, n, &s, why, sizeof(why)), 0);
+	assert_int_equal(s.te_pt, 101);
+	/* cut inside the m= line's formats: 9 0 only */
+	n = (size_t)(strstr(phone_offer, " 8 18") - phone_offer);
+	assert_int_equal(sdpx_parse(exact, n, &s, why, sizeof(why)), 0);
+	assert_int_equal(s.nfmt, 2);
+	assert_int_equal(s.te_pt, -1);
+	free(exact);
+}
+
+/* --- preferences and choice ----------------------------------------------- */
+
+static void test_sdpx_prefs_parse(void **state)
+{
+	struct sdpx_prefs p;
+	char all[256];
+
+	(void)state;
+	assert_int_equal(sdpx_prefs_parse("pcmu,pcma,g722", &p), 0);
+	assert_int_equal(p.n, 3);
+	assert_int_equal(p.codec[0], CODEC_PCMU);
+	assert_int_equal(p.codec[2], CODEC_G722);
+	assert_int_equal(sdpx_prefs_parse("GSM, g726-32 PCMA", &p), 0);
+	assert_int_equal(p.n, 3);
+	assert_int_equal(p.codec[0], CODEC_GSM);
+	assert_int_equal(p.codec[1], CODEC_G726_32);
+	assert_int_equal(sdpx_prefs_parse("pcmu,pcma,g722,g726-32,gsm", &p),
+			 0);
+	assert_int_equal(p.n, CODEC_COUNT);
+	assert_int_equal(sdpx_prefs_parse("pcmu,g729", &p), -EINVAL);
+	assert_int_equal(sdpx_prefs_parse("", &p), -EINVAL);
+	assert_int_equal(sdpx_prefs_parse(" , ", &p), -EINVAL);
+	assert_int_equal(sdpx_prefs_parse("pcmu,pcma,pcmu", &p), -EINVAL);
+	/* a list too long for the parser is refused, not cut */
+	memset(all, ' ', sizeof(all) - 1);
+	all[sizeof(all) - 1] = '\0';
+	memcpy(all + sizeof(all) - 5, "pcmu", 4);
+	assert_int_equal(sdpx_prefs_parse(all, &p), -EINVAL);
+}
+
+static void test_sdpx_choose_by_our_preference(void **state)
+{
+	struct sdpx_prefs p;
+	enum codec_id codec;
+	struct sdpx s;
+	uint8_t pt;
+
+	(void)state;
+	parse_ok(phone_offer, &s);			/* G722 PCMU PCMA */
+	assert_int_equal(sdpx_prefs_parse("pcma,pcmu", &p), 0);
+	assert_int_equal(sdpx_choose(&s, &p, &codec, &pt), 0);
+	assert_int_equal(codec, CODEC_PCMA);
+	assert_int_equal(pt, 8);
+	assert_int_equal(sdpx_prefs_parse("gsm,g722,pcmu", &p), 0);
+	assert_int_equal(sdpx_choose(&s, &p, &codec, &pt), 0);
+	assert_int_equal(codec, CODEC_G722);
+	assert_int_equal(pt, 9);
+	assert_int_equal(sdpx_prefs_parse("gsm,g726-32", &p), 0);
+	assert_int_equal(sdpx_choose(&s, &p, &codec, &pt), -ENOENT);
+	/* the peer's payload type for a dynamic codec */
+	parse_ok(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		 "m=audio 4000 RTP/AVP 112\r\na=rtpmap:112 G726-32/8000\r\n",
+		 &s);
+	assert_int_equal(sdpx_choose(&s, &p, &codec, &pt), 0);
+	assert_int_equal(codec, CODEC_G726_32);
+	assert_int_equal(pt, 112);
+}
+
+/* --- what we write, read back --------------------------------------------- */
+
+static void test_sdpx_offer_round_trip(void **state)
+{
+	static const uint8_t want_pt[] = { 0, 8, 9, 102, 3 };
+	struct sdpx_prefs p;
+	char buf[1024];
+	struct sdpx s;
+	int n;
+
+	(void)state;
+	assert_int_equal(sdpx_prefs_parse("pcmu,pcma,g722,g726-32,gsm", &p),
+			 0);
+	n = sdpx_offer(buf, sizeof(buf), ip4("198.18.0.10"), 20002, &p,
+		       SDPX_SENDRECV, 42);
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_non_null(strstr(buf, "o=gateway 42 42 IN IP4 198.18.0.10\r\n"));
+	parse_ok(buf, &s);
+	assert_int_equal(s.ip, ip4("198.18.0.10"));
+	assert_int_equal(s.port, 20002);
+	assert_int_equal(s.dir, SDPX_SENDRECV);
+	assert_int_equal(s.ptime_ms, 20);
+	assert_int_equal(s.te_pt, 101);
+	assert_int_equal(s.nfmt, CODEC_COUNT);
+	for (unsigned i = 0; i < CODEC_COUNT; i++) {
+		assert_int_equal(s.fmt[i].codec, p.codec[i]);
+		assert_int_equal(s.fmt[i].pt, want_pt[i]);
+	}
+	/* a hold offer */
+	assert_int_equal(sdpx_prefs_parse("pcma", &p), 0);
+	n = sdpx_offer(buf, sizeof(buf), ip4("198.18.0.10"), 20002, &p,
+		       SDPX_SENDONLY, 43);
+	assert_true(n > 0);
+	parse_ok(buf, &s);
+	assert_int_equal(s.dir, SDPX_SENDONLY);
+	assert_int_equal(s.nfmt, 1);
+	assert_int_equal(s.fmt[0].codec, CODEC_PCMA);
+	/* RFC 2543 hold: c=0.0.0.0 */
+	n = sdpx_offer(buf, sizeof(buf), 0, 20002, &p, SDPX_INACTIVE, 44);
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "c=IN IP4 0.0.0.0\r\n"));
+	parse_ok(buf, &s);
+	assert_int_equal(s.ip, 0);
+	assert_int_equal(s.dir, SDPX_INACTIVE);
+}
+
+static void test_sdpx_answer_round_trip(void **state)
+{
+	char buf[1024];
+	struct sdpx s;
+	int n;
+
+	(void)state;
+	n = sdpx_answer(buf, sizeof(buf), ip4("198.18.0.10"), 20004,
+			CODEC_PCMA, 8, 101, 30, SDPX_RECVONLY, 7);
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	parse_ok(buf, &s);
+	assert_int_equal(s.ip, ip4("198.18.0.10"));
+	assert_int_equal(s.port, 20004);
+	assert_int_equal(s.nfmt, 1);
+	assert_int_equal(s.fmt[0].codec, CODEC_PCMA);
+	assert_int_equal(s.fmt[0].pt, 8);
+	assert_int_equal(s.te_pt, 101);
+	assert_int_equal(s.ptime_ms, 30);
+	assert_int_equal(s.dir, SDPX_RECVONLY);
+	/* the peer's dynamic type, no events, no ptime asked: 20 */
+	n = sdpx_answer(buf, sizeof(buf), ip4("198.18.0.10"), 20004,
+			CODEC_G726_32, 112, -1, 0, SDPX_SENDRECV, 8);
+	assert_true(n > 0);
+	assert_null(strstr(buf, "telephone-event"));
+	parse_ok(buf, &s);
+	assert_int_equal(s.fmt[0].codec, CODEC_G726_32);
+	assert_int_equal(s.fmt[0].pt, 112);
+	assert_int_equal(s.te_pt, -1);
+	assert_int_equal(s.ptime_ms, 20);
+	assert_int_equal(s.dir, SDPX_SENDRECV);
+	/* answering a hold */
+	n = sdpx_answer(buf, sizeof(buf), ip4("198.18.0.10"), 20004,
+			CODEC_PCMU, 0, 101, 20, SDPX_INACTIVE, 9);
+	assert_true(n > 0);
+	parse_ok(buf, &s);
+	assert_int_equal(s.dir, SDPX_INACTIVE);
+}
+
+static void test_sdpx_offer_answer_small_buffers(void **state)
+{
+	struct sdpx_prefs p;
+	char full[1024];
+	int n_offer, n_answer;
+
+	(void)state;
+	assert_int_equal(sdpx_prefs_parse("pcmu,pcma,g722,g726-32,gsm", &p),
+			 0);
+	n_offer = sdpx_offer(full, sizeof(full), ip4("10.0.0.1"), 1, &p,
+			     SDPX_SENDRECV, 1);
+	n_answer = sdpx_answer(full, sizeof(full), ip4("10.0.0.1"), 1,
+			       CODEC_PCMU, 0, 101, 20, SDPX_SENDRECV, 1);
+	assert_true(n_offer > 0 && n_answer > 0);
+	/* every size short of the text, from a heap block of exactly that
+	 * size: ASan sees any write past it */
+	for (size_t len = 0; len <= (size_t)n_offer + 1; len++) {
+		char *buf = malloc(len ? len : 1);
+		int r;
+
+		assert_non_null(buf);
+		r = sdpx_offer(buf, len, ip4("10.0.0.1"), 1, &p,
+			       SDPX_SENDRECV, 1);
+		if (len > (size_t)n_offer) {
+			assert_int_equal(r, n_offer);
+		} else {
+			assert_int_equal(r, -ENOSPC);
+			if (len)
+				assert_true(strlen(buf) < len);
+		}
+		r = sdpx_answer(buf, len, ip4("10.0.0.1"), 1, CODEC_PCMU, 0,
+				101, 20, SDPX_SENDRECV, 1);
+		if (len > (size_t)n_answer) {
+			assert_int_equal(r, n_answer);
+		} else {
+			assert_int_equal(r, -ENOSPC);
+			if (len)
+				assert_true(strlen(buf) < len);
+		}
+		free(buf);
+	}
+}
+
+static void test_sdpx_reverse(void **state)
+{
+	(void)state;
+	assert_int_equal(sdpx_reverse(SDPX_SENDONLY), SDPX_RECVONLY);
+	assert_int_equal(sdpx_reverse(SDPX_RECVONLY), SDPX_SENDONLY);
+	assert_int_equal(sdpx_reverse(SDPX_SENDRECV), SDPX_SENDRECV);
+	assert_int_equal(sdpx_reverse(SDPX_INACTIVE), SDPX_INACTIVE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sdpx_parse_phone_offer),
+		cmocka_unit_test(test_sdpx_parse_static_types_without_rtpmap),
+		cmocka_unit_test(test_sdpx_parse_dynamic_and_odd_formats),
+		cmocka_unit_test(test_sdpx_parse_many_formats_kept_to_max),
+		cmocka_unit_test(test_sdpx_parse_connection_levels),
+		cmocka_unit_test(test_sdpx_parse_direction),
+		cmocka_unit_test(test_sdpx_parse_hold_and_refused_stream),
+		cmocka_unit_test(test_sdpx_parse_ptime),
+		cmocka_unit_test(test_sdpx_parse_malformed_refused),
+		cmocka_unit_test(test_sdpx_parse_media_line_held_to_rfc4566),
+		cmocka_unit_test(test_sdpx_parse_reads_only_len_bytes),
+		cmocka_unit_test(test_sdpx_prefs_parse),
+		cmocka_unit_test(test_sdpx_choose_by_our_preference),
+		cmocka_unit_test(test_sdpx_offer_round_trip),
+		cmocka_unit_test(test_sdpx_answer_round_trip),
+		cmocka_unit_test(test_sdpx_offer_answer_small_buffers),
+		cmocka_unit_test(test_sdpx_reverse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
