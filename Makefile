@@ -22,7 +22,7 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
 	libcmocka-dev libinih-dev liblwip-dev libnl-route-3-dev \
 	libspandsp-dev libspeexdsp-dev libortp-dev libbctoolbox-dev \
 	dahdi-source libtonezone-dev sox libjansson-dev \
-	libsofia-sip-ua-dev sip-tester baresip-core \
+	libsofia-sip-ua-dev sip-tester baresip-core jq \
 	iproute2 iputils-ping ethtool util-linux procps python3 iperf3 \
 	stress-ng rt-tests \
 	libssl-dev libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev curl \

@@ -245,7 +245,6 @@ struct gw_config {
 		int auth_fail_limit;	/**< failures per address ... */
 		int auth_fail_window_s;	/**< ... in this window ... */
 		int auth_block_s;	/**< ... block it this long */
-		char spool_dir[CFG_TEXT_SIZE];	/**< call records for billing */
 	} sip;
 	unsigned n_extensions, n_trunks, n_routes, n_dids;
 	struct cfg_extension extension[CFG_MAX_EXTENSIONS];
@@ -263,6 +262,7 @@ struct gw_config {
 	/** CDR delivery (billingd, Linux partition) and the billing server
 	 *  (billsrv, on the billing host): see billing/spool.h, billing/bsrv.h */
 	struct cfg_billing {
+		bool enable;		/**< start billingd */
 		char spool_dir[CFG_BILLING_PATH];
 		char server[CFG_TEXT_SIZE];	/**< host:port; "": spool only */
 		bool tls;

@@ -452,10 +452,6 @@ const struct cfg_key cfg_keys[] = {
 		86400, 0, "Window in which failures count, in seconds."),
 	KEY_INT("sip", "auth_block_s", sip.auth_block_s, "120", 1, 86400, 0,
 		"How long a blocked address is ignored, in seconds."),
-	KEY_STR("sip", "spool_dir", sip.spool_dir, "/var/spool/gateway/calls",
-		0, "Where the SIP engine writes the record of each finished "
-		"call for billing (signalling/callrec.h): one JSON file per "
-		"call."),
 
 	/* [probe] */
 	KEY_IPV4("probe", "dest", probe.dest, "", CFG_F_EMPTY_OK,
@@ -473,6 +469,9 @@ const struct cfg_key cfg_keys[] = {
 		"UDP payload of each packet (172: 20 ms of G.711 in RTP)."),
 
 	/* [billing], client */
+	KEY_BOOL("billing", "enable", billing.enable, "true",
+		 "Run the billing client (billingd). false: call records "
+		 "stay in the spool's incoming/ directory, untouched."),
 	KEY_STR("billing", "spool_dir", billing.spool_dir,
 		"/var/spool/gateway/billing", 0,
 		"The client's spool. The SIP engine writes one file per "
@@ -480,7 +479,7 @@ const struct cfg_key cfg_keys[] = {
 		"each into a CDR in the durable queue queue/, removes the "
 		"call file, and writes its state to status.json (queue depth, "
 		"last delivery)."),
-	KEY_STRC("billing", "server", billing.server, "198.18.0.30:4575",
+	KEY_STRC("billing", "server", billing.server, "",
 		 CFG_F_EMPTY_OK, check_hostport,
 		 "The billing server, host:port. Empty: CDRs are produced and "
 		 "kept in the spool, never sent."),

@@ -5,8 +5,8 @@
  * the proxy bus and the Linux partition's proxy interface (a persistent TAP,
  * board/netsetup.h), starts the partitions pinned to their CPUs with the bus
  * handed over in GW_BUS: rtpart, with the NIC opened in the NIC's own
- * namespace (GW_NIC_FD), netproxy, and sipd (the SIP engine, unless
- * [sip] enable is false); restarts a partition that dies (with
+ * namespace (GW_NIC_FD), netproxy, sipd (the SIP engine) and billingd
+ * (the billing client) unless [sip] / [billing] enable is false; restarts a partition that dies (with
  * back-off), and answers on the control socket <run_dir>/ctl.sock.
  *
  * Usage: dispatcher [--config FILE] [--run-dir DIR]
@@ -64,8 +64,8 @@ static struct {
 	const char *run_dir;
 	struct bus *bus;
 	int vtdm_fd;		/* the virtual card's region, or -1 */
-	struct part part[3];
-	unsigned nparts;	/* the first ones of part[] this board runs */
+	struct part part[4];
+	unsigned nparts;
 	bool stopping;
 } d = {
 	.part = {
@@ -73,10 +73,27 @@ static struct {
 		  .last_status = -1 },
 		{ .name = "netproxy", .prog = "netproxy", .last_status = -1 },
 		{ .name = "sipd", .prog = "sipd", .last_status = -1 },
+		{ .name = "billingd", .prog = "billingd", .last_status = -1 },
 	},
-	.nparts = 2,
+	.nparts = 4,
 	.vtdm_fd = -1,
 };
+
+/* the parts this configuration runs, first in d.part[]: how many */
+static unsigned keep_wanted_parts(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < d.nparts; i++) {
+		const char *name = d.part[i].name;
+
+		if ((!strcmp(name, "sipd") && !d.cfg.sip.enable) ||
+		    (!strcmp(name, "billingd") && !d.cfg.billing.enable))
+			continue;
+		d.part[n++] = d.part[i];
+	}
+	return n;
+}
 
 static uint64_t now_ms(void)
 {
@@ -447,8 +464,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_level_set(NULL, d.cfg.log.level);
-	if (d.cfg.sip.enable)
-		d.nparts = 3;
+	d.nparts = keep_wanted_parts();
 	if (!run_dir)
 		run_dir = d.cfg.board.run_dir;
 	d.run_dir = run_dir;

@@ -153,6 +153,18 @@ static int send_msg(struct gwmsg *m)
 	return err;
 }
 
+/** The packet time of SIP leg @p l: the peer's a=ptime when the RT side
+ *  can do it (10..60 ms in 10 ms steps; GSM in 20 ms steps), else 20. The
+ *  answer to the peer says the same. */
+unsigned leg_ptime(const struct leg *l)
+{
+	unsigned p = l->sdp.ptime_ms;
+
+	if (p < 10 || p > 60 || p % 10 || (l->codec == CODEC_GSM && p % 20))
+		return 20;
+	return p;
+}
+
 static void fill_leg(const struct leg *l, struct msg_leg *m)
 {
 	static const uint8_t dirs[] = {
@@ -174,12 +186,7 @@ static void fill_leg(const struct leg *l, struct msg_leg *m)
 		m->codec = (uint8_t)l->codec;
 		m->pt = l->pt;
 		m->dtmf_pt = l->te_pt >= 0 ? (uint8_t)l->te_pt : 0;
-		m->ptime_ms = (uint8_t)(l->sdp.ptime_ms >= 10 &&
-					l->sdp.ptime_ms <= 60 &&
-					!(l->sdp.ptime_ms % 10) ?
-					l->sdp.ptime_ms : 20);
-		if (l->codec == CODEC_GSM && m->ptime_ms % 20)
-			m->ptime_ms = 20;
+		m->ptime_ms = (uint8_t)leg_ptime(l);
 		m->dir = dirs[l->dir];
 		m->local_port = l->port;
 		m->remote_ip = l->sdp.ip;
@@ -287,11 +294,11 @@ static void write_record(struct call *c)
 	snprintf(r->cause_text, sizeof(r->cause_text), "%s", c->cause_text);
 	snprintf(r->codec, sizeof(r->codec), "%s", rtp && rtp->have_sdp &&
 		 rtp->port ? codec_info(rtp->codec)->name : "");
-	err = callrec_write(pbx.cfg->sip.spool_dir, r);
+	err = callrec_write(pbx.records_dir, r);
 	if (err) {
 		pbx.st.records_failed++;
 		LOG_ERR("call %s: record not stored in %s: %s", c->rec_id,
-			pbx.cfg->sip.spool_dir, strerror(-err));
+			pbx.records_dir, strerror(-err));
 	}
 	LOG_INFO("call %u %s -> %s: %s (%d)", c->id, r->caller, r->callee,
 		 callrec_disp_name(c->disp), c->cause);
@@ -394,13 +401,20 @@ void call_end_all(unsigned wait_ms, void (*poll)(void))
 			call_finish(&pbx.call[i]);
 }
 
-/** The callee answered. */
-void call_answered(struct call *c)
+/** The callee answered: the caller is answered and the channel joins
+ *  both legs as they are now. */
+void call_connect(struct call *c)
 {
 	c->state = CALL_ANSWERED;
 	c->answer_us = now_us();
 	pbx.st.answered++;
 	timer_stop(c);
+	if (c->a.type == LEG_TDM) {
+		media_tone(c, 0, MSG_TONE_STOP);
+		tdm_answer(&c->a);
+	}
+	media_open(c);
+	sip_answer(c);
 }
 
 /* --- routing -------------------------------------------------------------------------- */
@@ -513,11 +527,8 @@ static void route_trunk(struct call *c, const struct dp_result *r)
 		return;
 	}
 	c->b.type = LEG_TDM;
-	if (tdm_call_out(c, &c->b, r->number)) {
+	if (tdm_call_out(c, &c->b, r->number))	/* its timers: dial, answer */
 		call_fail(c, 503, "Service Unavailable", CALLREC_CONGESTION);
-		return;
-	}
-	timer_set(c, (unsigned)pbx.cfg->sip.no_answer_s * 1000, call_no_answer);
 }
 
 /** Send @p c to the callee @p number (as dialled by its caller). */

@@ -99,6 +99,7 @@ struct pbx {
 	uint32_t next_id;
 	uint32_t next_seq;
 	uint8_t *port_used;	/* one byte per RTP port pair */
+	char records_dir[CFG_BILLING_PATH + 16];	/* call records */
 	struct call call[PBX_MAX_CALLS];
 	struct pbx_stats st;
 	bool stopping;
@@ -112,12 +113,13 @@ struct call *call_by_id(uint32_t id);
 struct call *call_by_line(int span, int line);
 void call_end(struct call *c, enum callrec_disp disp, int cause,
 	      const char *text);
-void call_answered(struct call *c);
+void call_connect(struct call *c);
 void call_end_all(unsigned wait_ms, void (*poll)(void));
 void call_route(struct call *c, const char *number);
 void call_fail(struct call *c, int status, const char *phrase,
 	       enum callrec_disp disp);
 void call_no_answer(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg);
+unsigned leg_ptime(const struct leg *l);
 int  media_open(struct call *c);
 int  media_modify(struct call *c);
 void media_tone(struct call *c, unsigned leg, unsigned tone);
@@ -147,6 +149,7 @@ void tdm_line_event(unsigned span, unsigned line, unsigned ev);
 void tdm_digit(struct call *c, unsigned leg, char digit);
 int  tdm_call_out(struct call *c, struct leg *l, const char *digits);
 void tdm_hangup(struct leg *l);
+void tdm_answer(struct leg *l);
 int  tdm_trunk_line(const struct cfg_trunk *t, int *span, int *line);
 
 #endif /* SIGNALLING_PBX_PRIV_H */

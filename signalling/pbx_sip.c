@@ -106,6 +106,9 @@ static bool authorize(nua_handle_t *nh, sip_t const *sip, msg_auth_t const *au,
 	if (!err)
 		return true;
 	if (err != -ENOENT && err != -ESTALE) {
+		/* wrong: refused, not challenged again (a phone with a wrong
+		 * password would retry at once and get its whole address
+		 * blocked); one failure per attempt */
 		pbx.st.auth_failures++;
 		digest_failed(&pbx.auth, from, now_s());
 		LOG_WARN("%s from %s: wrong credentials for %s",
@@ -113,6 +116,9 @@ static bool authorize(nua_handle_t *nh, sip_t const *sip, msg_auth_t const *au,
 			 sip->sip_from->a_url->url_user ?
 			 sip->sip_from->a_url->url_user : "?",
 			 ext ? ext->number : "an unknown user");
+		nua_respond(nh, 403, "Forbidden", NUTAG_WITH_THIS(pbx.nua),
+			    TAG_END());
+		return false;
 	}
 	pbx.st.auth_challenges++;
 	digest_challenge(&pbx.auth, now_s(), err == -ESTALE, chal,
@@ -204,7 +210,7 @@ static int read_sdp(struct leg *l, sip_t const *sip, char *why, size_t len)
 static int make_answer(struct leg *l, char *buf, size_t len)
 {
 	return sdpx_answer(buf, len, pbx.sip_ip, l->port, l->codec, l->pt,
-			   l->sdp.te_pt, l->sdp.ptime_ms, l->dir,
+			   l->sdp.te_pt, leg_ptime(l), l->dir,
 			   (uint64_t)l->call->start_us);
 }
 
@@ -485,11 +491,7 @@ static void invite_response(struct leg *l, int status, const char *phrase,
 			call_end(c, CALLREC_FAILED, 488, "callee's answer");
 			return;
 		}
-		call_answered(c);
-		if (c->a.type == LEG_TDM)
-			media_tone(c, 0, MSG_TONE_STOP);
-		media_open(c);
-		sip_answer(c);
+		call_connect(c);
 		return;
 	}
 	if ((status == 401 || status == 407) &&

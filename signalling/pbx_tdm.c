@@ -187,6 +187,7 @@ void tdm_digit(struct call *c, unsigned leg, char digit)
 {
 	size_t n = strlen(c->digits);
 
+	LOG_DBG("call %u: digit %c on leg %c", c->id, digit, "ab"[leg & 1]);
 	if (c->state != CALL_COLLECTING || leg != 0 || c->a.type != LEG_TDM)
 		return;		/* in a call: the channel passes digits on */
 	if (n == 0)
@@ -272,18 +273,12 @@ static void incoming(int span, int line, const char *kind, const char *name,
 	timer_set(c, FIRST_DIGIT_MS, digit_timeout);
 }
 
-/* the callee's TDM leg answered */
-static void answered(struct call *c)
+/** The call is answered: a caller on an E1 channel is answered in turn
+ *  (an FXO line was answered when it rang; a phone is off-hook). */
+void tdm_answer(struct leg *l)
 {
-	timer_stop(c);
-	call_answered(c);
-	if (c->a.type == LEG_TDM) {
-		media_tone(c, 0, MSG_TONE_STOP);
-		if (!c->a.fxs && span_sig(c->a.span) == TDM_SIG_E1)
-			line_cmd(c->a.span, c->a.line, TDM_CMD_ANSWER);
-	}
-	media_modify(c);
-	sip_answer(c);
+	if (!l->fxs && span_sig(l->span) == TDM_SIG_E1)
+		line_cmd(l->span, l->line, TDM_CMD_ANSWER);
 }
 
 static void hung_up(struct call *c, struct leg *l)
@@ -318,11 +313,13 @@ void tdm_line_event(unsigned span, unsigned line, unsigned ev)
 	const struct cfg_extension *e;
 	const struct cfg_trunk *t;
 
+	LOG_DBG("line %u/%u: %s%s", span, line, tdm_ev_name((enum tdm_ev)ev),
+		c ? " (in a call)" : "");
 	switch (ev) {
 	case TDM_EV_OFFHOOK:
 		if (c && l == &c->b && c->state == CALL_RINGING) {
 			line_cmd((int)span, (int)line, TDM_CMD_RING_OFF);
-			answered(c);
+			call_connect(c);
 			return;
 		}
 		if (c)
@@ -358,7 +355,7 @@ void tdm_line_event(unsigned span, unsigned line, unsigned ev)
 		return;
 	case TDM_EV_ANSWER:
 		if (c && l == &c->b && !c->answer_us)
-			answered(c);
+			call_connect(c);
 		return;
 	default:		/* flash, ring-stop: nothing to do */
 		return;

@@ -6,7 +6,8 @@
  * trunks, with each call's media in one channel of the RT partition
  * (opened over channel 4 of the proxy bus). It listens on [sip] port (UDP
  * and TCP) of the shared address, and on tls_port with TLS when set.
- * Finished calls become call records in [sip] spool_dir, for billing.
+ * Finished calls become call records in the billing spool's incoming/
+ * directory ([billing] spool_dir), which billingd takes them from.
  *
  * Usage: sipd [--config FILE]   (started by the dispatcher: GW_BUS)
  * Its status socket, <run dir>/sipd.sock (board/ctl.h's protocol): the
@@ -271,9 +272,11 @@ static int pbx_setup(struct gw_config *cfg)
 	err = loc_create(&pbx.loc, CFG_MAX_EXTENSIONS);
 	if (err)
 		return err;
-	err = mkdirs(cfg->sip.spool_dir);
+	snprintf(pbx.records_dir, sizeof(pbx.records_dir), "%s/incoming",
+		 cfg->billing.spool_dir);
+	err = mkdirs(pbx.records_dir);
 	if (err) {
-		LOG_ERR("[sip] spool_dir %s: %s", cfg->sip.spool_dir,
+		LOG_ERR("[billing] spool_dir: %s: %s", pbx.records_dir,
 			strerror(-err));
 		return err;
 	}

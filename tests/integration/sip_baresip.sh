@@ -111,10 +111,10 @@ for t in baresip jq sox; do
 done
 [ -d /usr/lib/baresip/modules ] || { not_ok "baresip modules in /usr/lib/baresip/modules"; exit 1; }
 
-# --- the lab, with the call records in our scratch directory ----------------------
-spool=$tmp/spool
-mkdir -p "$spool"
-printf '[sip]\nspool_dir = %s\n' "$spool" >"$tmp/lab.ini"
+# --- the lab, with the call records left in the spool ---------------------------
+# (no billing client: tests/integration/sip.sh follows them to the server)
+spool=$state/spool/incoming
+printf '[billing]\nenable = false\n' >"$tmp/lab.ini"
 if ! LAB_CONFIG=$tmp/lab.ini $lab up >"$tmp/up.log" 2>&1; then
 	not_ok "lab up" "$(cat "$tmp/up.log")"
 	exit 1

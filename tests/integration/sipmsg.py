@@ -21,12 +21,13 @@ import random
 import socket
 import sys
 
+PROTO = "UDP"   # the transport, in Via
 
 def request(method, dst, src, extra="", body="", callid=True, cl=None):
     tag = random.randrange(1 << 30)
     lines = [
         f"{method} sip:1001@{dst} SIP/2.0",
-        f"Via: SIP/2.0/UDP {src}:5099;branch=z9hG4bK{tag}",
+        f"Via: SIP/2.0/{PROTO} {src};rport;branch=z9hG4bK{tag}",
         "Max-Forwards: 70",
         f"From: <sip:1001@{dst}>;tag={tag}",
         f"To: <sip:1001@{dst}>",
@@ -46,7 +47,7 @@ def message(kind, dst, src):
         return request("OPTIONS", dst, src)
     if kind == "register":
         return request("REGISTER", dst, src,
-                       f"Contact: <sip:1001@{src}:5099>\r\nExpires: 60")
+                       f"Contact: <sip:1001@{src}>\r\nExpires: 60")
     if kind == "garbage":
         return bytes(rnd.randrange(32, 127) for _ in range(300))
     if kind == "binary":
@@ -59,8 +60,8 @@ def message(kind, dst, src):
         return request("INVITE", dst, src,
                        "Content-Type: application/sdp", "v=0\r\n", cl=400)
     if kind == "badvia":
-        return request("OPTIONS", dst, src).replace(b"Via: SIP/2.0/UDP",
-                                                    b"Via: nonsense")
+        return request("OPTIONS", dst, src).replace(
+            f"Via: SIP/2.0/{PROTO}".encode(), b"Via: nonsense")
     raise SystemExit(f"unknown kind {kind}")
 
 
@@ -72,12 +73,14 @@ def main():
     ap.add_argument("--timeout", type=float, default=2.0)
     ap.add_argument("kind")
     a = ap.parse_args()
+    global PROTO
     host, port = a.dst.rsplit(":", 1)
-    data = message(a.kind, host, a.src)
+    PROTO = a.proto.upper()
     kind = socket.SOCK_DGRAM if a.proto == "udp" else socket.SOCK_STREAM
     s = socket.socket(socket.AF_INET, kind)
     s.settimeout(a.timeout)
     s.bind((a.src, 0))
+    data = message(a.kind, host, "%s:%d" % s.getsockname())
     try:
         s.connect((host, int(port)))
         s.sendall(data)

@@ -1,0 +1,375 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The SIP engine on the simulated board, with SIPp phones in lan and the
+# PSTN simulator on the card: registration (digest, several contacts,
+# expiry, OPTIONS); calls between phones answered with RTP both ways (tones
+# and RFC 4733 DTMF measured at the far ends), busy, no answer, caller
+# cancels, callee hangs up, hold and resume; phone -> PSTN line and PSTN ->
+# DID -> phone with audio and DTMF both ways; an analog FXS phone dials an
+# extension and talks; a call record for every call. Security: wrong
+# password, unknown caller to a trunk, repeated failures blocked; garbage
+# and truncated SIP over UDP and TCP answered 400 or dropped, counted, and
+# the engine still answers.
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+export LAB_PREFIX="t5s$$-"
+lab=board/sim/lab
+state=build/lab/$LAB_PREFIX
+GW=198.18.0.10
+LAN=198.18.0.20
+ATTACKER=198.18.0.21	# a second address in lan, for the blocking test
+BILLING=198.18.0.30
+cleanup() { $lab down >/dev/null 2>&1; finish; }
+trap cleanup EXIT
+
+gwctl() { build/bin/gwctl --run-dir "$state/run" "$@"; }
+pstn() { $lab pstn "$@"; }
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
+near() { awk -v v="$1" -v w="$2" -v t="$3" 'BEGIN { d = v - w; exit !(v != "" && d <= t && -d <= t) }'; }
+# sipjson EXPR: evaluate a Python expression on sipd's status `s`
+sipjson() {
+	gwctl sip >"$tmp/sip.json" 2>/dev/null &&
+		python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$tmp/sip.json"
+}
+
+cat >"$tmp/lab.ini" <<INI
+[sip]
+no_answer_s = 3
+inter_digit_ms = 1500
+[log]
+level = debug
+INI
+if ! LAB_CONFIG=$tmp/lab.ini $lab up >"$tmp/up.log" 2>&1; then
+	not_ok "lab up" "$(cat "$tmp/up.log")"
+	exit 1
+fi
+ok "lab up with the SIP engine"
+check "sipd answers on its status socket" wait_for 10 gwctl sip
+check "the virtual card's clock runs" pstn wait 1/0 card 2000
+$lab exec lan ip addr add $ATTACKER/24 dev eth0
+
+# --- SIPp ----------------------------------------------------------------------
+# scen NAME KEY=VALUE...: the scenario with its placeholders filled in
+scen() {
+	local name=$1 out=$tmp/$1.$$.$RANDOM.xml
+	shift
+	cp "tests/integration/sip/$name.xml" "$out"
+	local kv	# given values first: the defaults fill what is left
+	for kv in "$@" HOLD_MS=1000 RTP_PORT=9 DIR=sendrecv STATUS=200; do
+		sed -i "s|@${kv%%=*}@|${kv#*=}|g" "$out"
+	done
+	echo "$out"
+}
+# creds USER [PASSWORD] [CALLEE]: an injection file
+creds() {
+	local f=$tmp/creds.$1.$RANDOM
+	printf 'SEQUENTIAL\n%s;[authentication username=%s password=%s];%s;\n' \
+		"$1" "$1" "${2:-pw$1}" "${3:-}" >"$f"
+	echo "$f"
+}
+# sipp LOG SCENARIO LOCAL_PORT [ARGS...]: one call from lan; trace in $tmp
+sipp_run() {
+	local log=$1 sf=$2 port=$3
+	shift 3
+	$lab exec lan timeout 40 sipp -sf "$sf" -m 1 -i "${SIPP_IP:-$LAN}" \
+		-p "$port" -nostdin -trace_msg -message_file "$tmp/$log.msg" \
+		-trace_err -error_file "$tmp/$log.err" "$@" >"$tmp/$log.out" 2>&1
+}
+sipp_bg() {
+	sipp_run "$@" &
+	track $!
+	echo $! >"$tmp/$1.pid"
+}
+sipp_wait() {
+	local pid
+	pid=$(cat "$tmp/$1.pid")
+	wait "$pid"
+}
+# flow LOG: the SIP messages of a SIPp run, first lines, for a failure
+flow() {
+	grep -E '^(SIP/2.0 [0-9]+|[A-Z]+ sip:)' "$tmp/$1.msg" 2>/dev/null |
+		cut -c1-40 | tr '\n' '|'
+	tail -2 "$tmp/$1.err" 2>/dev/null | tr '\n' ' '
+}
+# sipp_check DESC LOG SCENARIO PORT ARGS...: a SIPp call as one test
+sipp_check() {
+	local desc=$1
+	shift
+	if sipp_run "$@"; then ok "$desc"; else not_ok "$desc" "$(flow "$1")"; fi
+}
+register() {	# register USER PORT [EXPIRES]
+	sipp_run "reg$1-$2" "$(scen register)" "$2" \
+		-inf "$(creds "$1" "" "${3:-300}")" "$GW:5060"
+}
+# the CDRs the billing server holds (billingd delivers them from the
+# gateway's spool), newest last, one "key=value ..." line each
+cdrs() {
+	$lab exec lan build/bin/cdr list --url "http://$BILLING:8575" \
+		--format json >"$tmp/cdrs.json" 2>"$tmp/cdrs.err" &&
+	python3 - "$tmp/cdrs.json" <<'PY'
+import json, sys
+for r in sorted(json.load(open(sys.argv[1])), key=lambda r: r["end_us"]):
+    print("caller=%s callee=%s from=%s:%s to=%s:%s disp=%s cause=%s codec=%s "
+          "duration=%s billsec=%s rx=%s mos=%s" % (
+          r["caller"], r["callee"], r["src"]["kind"], r["src"]["name"],
+          r["dst"]["kind"], r["dst"]["name"],
+          r["disposition"].replace(" ", "_"), r["cause"], r["codec"] or "-",
+          r["duration"], r["billsec"], r["packets_rx"], r["mos"]))
+PY
+}
+records() { cdrs | wc -l; }
+more_records() { [ "$(records)" -gt "$nrec" ]; }
+# expect_record DESC PATTERN...: a CDR newer than the count in $nrec
+# reached the billing server, whose fields match every PATTERN (grep -E
+# on its key=value line)
+nrec=0
+expect_record() {
+	local desc=$1 rec p
+	shift
+	if ! wait_for 20 more_records; then
+		not_ok "$desc: a CDR on the billing server" "none after $nrec" \
+			"$(cat "$tmp/cdrs.err" 2>/dev/null)"
+		return
+	fi
+	rec=$(cdrs | tail -1)
+	nrec=$(records)
+	for p in "$@"; do
+		if ! grep -qE -- "$p" <<<"$rec"; then
+			not_ok "$desc: CDR" "CDR: $rec" "wanted: $p"
+			return
+		fi
+	done
+	ok "$desc: CDR on the billing server ($rec)"
+}
+calls_up() { sipjson 's["calls_up"]'; }
+
+# --- registration --------------------------------------------------------------
+if register 1001 5070; then ok "1001 registers with its password"
+else not_ok "1001 registers" "$(tail -5 "$tmp/reg1001-5070.err" 2>/dev/null)"; fi
+check "1002 registers" register 1002 5072
+check "1003 registers a first contact" register 1003 5074
+check "1003 registers a second contact" register 1003 5076
+n1003=$(sipjson 'len([r for r in s["registrations"] if r["extension"] == "1003"])')
+if [ "$n1003" = 2 ]; then ok "1003 has two contacts"
+else not_ok "1003 has two contacts" "got ${n1003:-nothing}"; fi
+check "1004 registers for 60 s" register 1004 5078 60
+exp=$(sipjson '[r["expires_in_s"] for r in s["registrations"] if r["extension"] == "1004"][0]')
+if [ -n "$exp" ] && [ "$exp" -le 60 ] && [ "$exp" -ge 50 ]; then ok "1004's contact expires in ${exp} s"
+else not_ok "1004's registration expiry" "expires_in_s=${exp:-none}"; fi
+check "1004 unregisters (Expires: 0)" register 1004 5078 0
+gone=$(sipjson 'len([r for r in s["registrations"] if r["extension"] == "1004"])')
+if [ "$gone" = 0 ]; then ok "1004 has no contact left"; else not_ok "1004 unregistered" "contacts: $gone"; fi
+nrec=$(records)
+
+# --- calls between phones -------------------------------------------------------
+# peer LOG PORT TONE_HZ [ARGS...]: an RTP endpoint in lan for a SIPp phone's
+# media port, answering where the gateway's RTP comes from
+peer_bg() {
+	local log=$1 port=$2 hz=$3
+	shift 3
+	$lab exec lan build/bin/rtppeer --local "$LAN:$port" --remote learn \
+		--codec pcmu --pt 0 --te-pt 101 --tone "$hz:-15" "$@" \
+		>"$tmp/$log.rtp" 2>&1 &
+	track $!
+	echo $! >"$tmp/$log.rtppid"
+}
+# peer_wait LOG: until the peer is done (not in a subshell: it waits for
+# a child of this shell); its report is then in $tmp/LOG.rtp
+peer_wait() { wait "$(cat "$tmp/$1.rtppid")"; }
+# heard LOG HZ DESC: the peer heard a tone of HZ (+-10)
+heard() {
+	local r f
+	peer_wait "$1"
+	r=$(cat "$tmp/$1.rtp")
+	f=$(field freq <<<"$r")
+	if near "$f" "$2" 10; then ok "$3 ($r)"; else not_ok "$3" "rtppeer: $r"; fi
+}
+
+# answered, audio and DTMF both ways, the caller hangs up after 4 s
+peer_bg callee 7002 600 --seconds 5 --dtmf 58
+sipp_bg callee "$(scen uas RTP_PORT=7002 HOLD_MS=15000)" 5072
+sleep 0.5
+peer_bg caller 7000 1000 --seconds 5 --dtmf 31
+if sipp_run caller "$(scen uac RTP_PORT=7000 HOLD_MS=4000)" 5070 \
+	-inf "$(creds 1001 "" 1002)" "$GW:5060"; then
+	ok "1001 calls 1002: challenged, answered, hung up"
+else
+	not_ok "1001 calls 1002" "$(grep -E '^(SIP/2.0|INVITE|BYE|ACK)' "$tmp/caller.msg" | tr '\n' '|')"
+fi
+sipp_wait callee && ok "1002 answered and got the BYE" ||
+	not_ok "1002's side of the call" "$(tail -3 "$tmp/callee.err" 2>/dev/null)"
+heard caller 600 "1001 hears 1002's 600 Hz"
+heard callee 1000 "1002 hears 1001's 1000 Hz"
+d=$(field dtmf <"$tmp/callee.rtp"); [ "$d" = 31 ] && ok "1001's RFC 4733 digits reach 1002 ($d)" || not_ok "DTMF 1001 -> 1002" "got ${d:-nothing}"
+d=$(field dtmf <"$tmp/caller.rtp"); [ "$d" = 58 ] && ok "1002's RFC 4733 digits reach 1001 ($d)" || not_ok "DTMF 1002 -> 1001" "got ${d:-nothing}"
+expect_record "answered call" "caller=1001 " "callee=1002 " "from=ext:1001 " "to=ext:1002 " "disp=ANSWERED " "codec=PCMU " "billsec=[45] "
+no_calls_up() { [ "$(calls_up)" = 0 ]; }
+check "no call left up" wait_for 5 no_calls_up
+
+# busy
+sipp_bg callee "$(scen uas_busy)" 5072
+sleep 0.3
+sipp_check "1002 busy: the caller gets 486" caller "$(scen uac_fail STATUS=486)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+sipp_wait callee; expect_record "busy call" "disp=BUSY " "cause=486 "
+
+# no answer: the gateway gives up after [sip] no_answer_s (3 s here)
+sipp_bg callee "$(scen uas_ring)" 5072
+sleep 0.3
+sipp_check "1002 does not answer: 480 after no_answer_s" caller "$(scen uac_fail STATUS=480)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+check "1002's ringing is cancelled" sipp_wait callee
+expect_record "unanswered call" "disp=NO_ANSWER " "billsec=0 "
+
+# the caller cancels
+sipp_bg callee "$(scen uas_ring)" 5072
+sleep 0.3
+sipp_check "1001 cancels while 1002 rings (487)" caller "$(scen uac_cancel HOLD_MS=1000)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+check "1002's ringing is cancelled too" sipp_wait callee
+expect_record "cancelled call" "disp=CANCELLED "
+
+# the callee hangs up
+sipp_bg callee "$(scen uas HOLD_MS=1500)" 5072
+sleep 0.3
+sipp_check "1002 hangs up: 1001 gets the BYE" caller "$(scen uac HOLD_MS=10000)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+sipp_wait callee; expect_record "call the callee ended" "disp=ANSWERED " "billsec=[1-5] "
+
+# hold and resume
+sipp_bg callee "$(scen uas HOLD_MS=15000)" 5072
+sleep 0.3
+sipp_check "1001 holds (sendonly -> recvonly) and resumes (sendrecv)" caller "$(scen uac_hold HOLD_MS=700)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+sipp_wait callee; expect_record "held call" "disp=ANSWERED "
+
+# an extension nobody registered, a number nowhere
+sipp_check "1004 is not registered: 480" caller "$(scen uac_fail STATUS=480)" 5070 -inf "$(creds 1001 "" 1004)" "$GW:5060"
+expect_record "call to an absent phone" "callee=1004 " "cause=480 "
+sipp_check "an unknown number: 404" caller "$(scen uac_fail STATUS=404)" 5070 -inf "$(creds 1001 "" 7777)" "$GW:5060"
+expect_record "call to no number" "callee=7777 " "cause=404 "
+
+# (tones near a DTMF frequency, 697-1633 Hz, would hide digits sent at the
+# same time: the lines' tones keep away from them)
+
+# --- the telephone network ---------------------------------------------------------
+# 1001 dials 0 5550100: out on the pstn trunk's first free line (1/0, an
+# FXO line), dialled in-band; the far party answers; audio and DTMF both
+# ways; the far party hangs up
+peer_bg caller 7000 1000 --seconds 13 --dtmf 47
+sipp_bg caller "$(scen uac RTP_PORT=7000 HOLD_MS=30000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+if pstn wait 1/0 digits 5550100 8000 >/dev/null; then ok "1001 dials 05550100: line 1/0 seized, 5550100 dialled"
+else not_ok "call to the PSTN: the line dialled" "$(pstn status 1/0)"; fi
+pstn answer 1/0 >/dev/null
+pstn tone 1/0 500 -15 >/dev/null
+pstn record 1/0 "$tmp/pstn-out.wav" >/dev/null
+check "the PSTN line hears 1001's RFC 4733 digits 47 as DTMF" pstn wait 1/0 digits 47 6000
+pstn dial 1/0 9 >/dev/null
+sleep 1.5
+pstn stop 1/0 >/dev/null
+pstn hangup 1/0 >/dev/null
+check "the far party hangs up: 1001 gets the BYE" sipp_wait caller
+heard caller 500 "1001 hears the PSTN line's 500 Hz"
+d=$(field dtmf <"$tmp/caller.rtp"); [ "$d" = 9 ] && ok "the PSTN line's in-band 9 reaches 1001 as RFC 4733" || not_ok "DTMF PSTN -> 1001" "got ${d:-nothing}"
+a=$(build/bin/rtppeer --analyze "$tmp/pstn-out.wav" --skip 300 2>&1)
+near "$(field freq <<<"$a")" 1000 10 && ok "the PSTN line hears 1001's 1000 Hz ($a)" || not_ok "PSTN hears 1001" "$a"
+expect_record "call to the PSTN" "caller=1001 " "callee=05550100 " "to=trunk:pstn " "disp=ANSWERED "
+check "line 1/0 released" pstn wait 1/0 released 3000
+
+# the network calls DID 5551001 on E1 channel 2/0: it rings 1001
+peer_bg callee 7000 600 --seconds 7
+sipp_bg callee "$(scen uas RTP_PORT=7000 HOLD_MS=30000)" 5070
+sleep 0.3
+pstn ring 2/0 >/dev/null
+sleep 0.5
+pstn dial 2/0 5551001 >/dev/null
+if pstn wait 2/0 answered 10000 >/dev/null; then ok "a call from the PSTN to DID 5551001 is answered by 1001"
+else not_ok "PSTN -> DID 5551001" "$(pstn status 2/0)" "$(tail -3 "$tmp/callee.err" 2>/dev/null)"; fi
+pstn tone 2/0 1000 -15 >/dev/null
+pstn record 2/0 "$tmp/pstn-in.wav" >/dev/null
+sleep 2
+pstn dial 2/0 7 >/dev/null
+sleep 1.5
+pstn stop 2/0 >/dev/null
+pstn hangup 2/0 >/dev/null
+check "the PSTN caller hangs up: 1001 gets the BYE" sipp_wait callee
+peer_wait callee; r=$(cat "$tmp/callee.rtp")
+near "$(field freq <<<"$r")" 1000 10 && ok "1001 hears the PSTN caller's 1000 Hz ($r)" || not_ok "1001 hears the PSTN" "$r"
+[ "$(field dtmf <<<"$r")" = 7 ] && ok "the PSTN caller's 7 reaches 1001 as RFC 4733" || not_ok "DTMF PSTN -> 1001 (DID)" "$r"
+a=$(build/bin/rtppeer --analyze "$tmp/pstn-in.wav" --skip 300 2>&1)
+near "$(field freq <<<"$a")" 600 10 && ok "the PSTN caller hears 1001's 600 Hz ($a)" || not_ok "PSTN caller hears 1001" "$a"
+expect_record "call from the PSTN" "callee=5551001 " "from=trunk:pstn " "to=ext:1001 " "disp=ANSWERED "
+
+# --- analog phones -----------------------------------------------------------------
+# 2001 (FXS 0/0) off-hook: dial tone; dials 1002; talks; hangs up
+peer_bg callee 7002 600 --seconds 7
+sipp_bg callee "$(scen uas RTP_PORT=7002 HOLD_MS=30000)" 5072
+pstn offhook 0/0 >/dev/null
+check "2001 off-hook hears dial tone" pstn wait 0/0 level -30 3000
+pstn dial 0/0 1002 >/dev/null
+if wait_for 8 grep -q "^ACK" "$tmp/callee.msg"; then ok "2001 dials 1002: 1002 answers"
+else not_ok "2001 dials 1002" "$(pstn status 0/0)" "$(tail -3 "$tmp/callee.err" 2>/dev/null)"; fi
+pstn tone 0/0 450 -15 >/dev/null
+pstn record 0/0 "$tmp/fxs.wav" >/dev/null
+sleep 3
+pstn stop 0/0 >/dev/null
+pstn onhook 0/0 >/dev/null
+check "2001 hangs up: 1002 gets the BYE" sipp_wait callee
+peer_wait callee; r=$(cat "$tmp/callee.rtp")
+near "$(field freq <<<"$r")" 450 10 && ok "1002 hears 2001's 450 Hz ($r)" || not_ok "1002 hears 2001" "$r"
+a=$(build/bin/rtppeer --analyze "$tmp/fxs.wav" --skip 300 2>&1)
+near "$(field freq <<<"$a")" 600 10 && ok "2001 hears 1002's 600 Hz ($a)" || not_ok "2001 hears 1002" "$a"
+expect_record "call from an analog phone" "caller=2001 " "callee=1002 " "from=fxs:2001 " "to=ext:1002 " "disp=ANSWERED "
+
+# 2001 calls 2002 (FXS 0/1): it rings, is answered, both talk
+pstn offhook 0/0 >/dev/null
+pstn wait 0/0 level -30 3000 >/dev/null
+pstn dial 0/0 2002 >/dev/null
+check "2001 dials 2002: 2002 rings" pstn wait 0/1 ringing 6000
+pstn answer 0/1 >/dev/null
+pstn tone 0/1 500 -15 >/dev/null
+sleep 0.5
+pstn record 0/0 "$tmp/fxs2.wav" >/dev/null
+sleep 1.5
+pstn stop 0/0 >/dev/null
+pstn stop 0/1 >/dev/null
+pstn onhook 0/0 >/dev/null
+pstn onhook 0/1 >/dev/null
+a=$(build/bin/rtppeer --analyze "$tmp/fxs2.wav" --skip 300 2>&1)
+near "$(field freq <<<"$a")" 500 10 && ok "2001 hears 2002's 500 Hz ($a)" || not_ok "2001 hears 2002" "$a"
+expect_record "call between analog phones" "from=fxs:2001 " "to=fxs:2002 " "disp=ANSWERED "
+
+# --- security -----------------------------------------------------------------------
+sipmsg() { $lab exec lan python3 tests/integration/sipmsg.py --dst "$GW:5060" "$@"; }
+counter() { sipjson "s['counters']['$1']"; }
+sipp_check "no credentials, to a trunk: challenged (407)" caller "$(scen uac_noauth)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+sipp_check "wrong password, to a trunk: refused (403)" caller "$(scen uac_fail STATUS=403)" 5070 -inf "$(creds 1001 wrong 05550100)" "$GW:5060"
+st=$(pstn status 1/0)
+grep -q "state=idle" <<<"$st" && ok "no line seized for the unauthenticated caller" || not_ok "unauthenticated call reached the trunk" "$st"
+n0=$(records)
+f0=$(counter auth_failures)
+[ -n "$f0" ] || f0=$(counter auth_failures)	# once more if sipd was busy
+SIPP_IP=$ATTACKER sipp_check "REGISTER with a wrong password is refused (403)" regw "$(scen register STATUS=403)" 5080 -inf "$(creds 1001 wrong 60)" "$GW:5060"
+f1=$(counter auth_failures)
+[ "$f1" -gt "$f0" ] && ok "wrong credentials counted ($f0 -> $f1)" || not_ok "auth_failures counter" "$f0 -> $f1"
+[ "$(records)" = "$n0" ] && ok "refused callers made no CDR" || not_ok "refused callers made CDRs" "$(cdrs | tail -2)"
+for _ in 1 2 3 4 5; do
+	SIPP_IP=$ATTACKER sipp_run regw "$(scen register STATUS=403)" 5080 -inf "$(creds 1001 wrong 60)" "$GW:5060"
+done
+r=$(sipmsg --src $ATTACKER register)
+[[ $r == "SIP/2.0 403"* ]] && ok "after repeated failures the address is blocked ($r)" || not_ok "repeated failures blocked" "got: $r"
+r=$(sipmsg --src $LAN register)
+[[ $r == "SIP/2.0 401"* ]] && ok "another address is still served ($r)" || not_ok "other address after a block" "got: $r"
+
+# --- malformed SIP ------------------------------------------------------------------
+m0=$(counter malformed)
+for proto in udp tcp; do
+	for kind in garbage binary truncated nocallid badcl badvia; do
+		r=$(sipmsg --src $LAN --proto $proto --timeout 1 $kind)
+		case $r in
+		"SIP/2.0 400"*|"no answer"*) ok "$kind over $proto: $r" ;;
+		*) not_ok "$kind over $proto: 400 or nothing" "got: $r" ;;
+		esac
+	done
+	r=$(sipmsg --src $LAN --proto $proto options)
+	[[ $r == "SIP/2.0 200"* ]] && ok "the engine still answers OPTIONS over $proto ($r)" || not_ok "OPTIONS over $proto after garbage" "got: $r"
+done
+m1=$(counter malformed)
+[ "${m1:-0}" -gt "${m0:-0}" ] && ok "malformed messages counted ($m0 -> $m1)" || not_ok "malformed counter" "$m0 -> $m1"
+check "sipd still runs (never restarted)" test "$(gwctl status | grep -c 'part sipd.*restarts=0')" = 1
+check "no call left up at the end" wait_for 5 no_calls_up
