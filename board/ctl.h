@@ -21,7 +21,7 @@
 
 #define CTL_SOCKET	"ctl.sock"
 #define CTL_MAX_REQ	256
-#define CTL_MAX_REPLY	8192
+#define CTL_MAX_REPLY	65536
 
 int ctl_path(const char *run_dir, char *buf, size_t len);
 int ctl_listen(const char *path);

@@ -17,8 +17,11 @@
  *   events [SECONDS]              print channel 4's events (DTMF, lines);
  *                   only while no call-control daemon takes them
  *   restart NAME    restart a partition (rtpart, ...)
- *   sip             the SIP engine: counters, calls up, registrations
+ *   sip [status]    the SIP engine: counters, calls up, registrations
  *                   (sipd's status, one JSON object, indented)
+ *   sip events [SINCE]  call events after number SINCE (JSON)
+ *   sip hangup ID   end a call
+ *   sip reload      apply the configuration files' provisioning
  * The control socket is DIR/ctl.sock; DIR is --run-dir, else $GW_RUN_DIR,
  * else [board] run_dir of the configuration. gwctl maps the bus read-only:
  * it never disturbs the RT partition.
@@ -484,8 +487,9 @@ static int cmd_chans(void)
 	return 0;
 }
 
-/* sipd's status socket, beside the dispatcher's */
-static int cmd_sip(void)
+/* a request to sipd's control socket, beside the dispatcher's: JSON
+ * replies indented, others as they come */
+static int cmd_sip(const char *req)
 {
 	static char reply[CTL_MAX_REPLY + 1];
 	char path[PATH_MAX + 16];
@@ -495,16 +499,20 @@ static int cmd_sip(void)
 
 	snprintf(path, sizeof(path), "%.*s/sipd.sock",
 		 (int)(strrchr(sock, '/') - sock), sock);
-	err = ctl_request(path, "status", reply, sizeof(reply), NULL);
+	err = ctl_request(path, req, reply, sizeof(reply), NULL);
 	if (err) {
 		fprintf(stderr, "gwctl: %s: %s (is sipd running?)\n", path,
 			strerror(-err));
 		return 1;
 	}
-	j = json_loads(reply, 0, &jerr);
-	if (!j) {
+	if (!strncmp(reply, "error", 5)) {
 		fprintf(stderr, "gwctl: sipd: %s\n", reply);
 		return 1;
+	}
+	j = json_loads(reply, 0, &jerr);
+	if (!j) {
+		puts(reply);
+		return 0;
 	}
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 	putchar('\n');
@@ -519,7 +527,8 @@ static int usage(void)
 		"       chan open|modify ID LEG_A [LEG_B] | chan close ID |\n"
 		"       chan dtmf ID a|b DIGITS | chan tone ID a|b KIND [CC] |\n"
 		"       line SPAN/LINE ring|ringoff|seize|release|answer|clear |"
-		"\n       events [SECONDS] | sip\n");
+		"\n       events [SECONDS] | sip [status|events [SINCE]|"
+		"hangup ID|reload]\n");
 	return 2;
 }
 
@@ -563,8 +572,15 @@ int main(int argc, char **argv)
 		return cmd_line(argv[i + 1], argv[i + 2]);
 	if (!strcmp(argv[i], "events") && i + 2 >= argc)
 		return cmd_events(i + 1 < argc ? atof(argv[i + 1]) : 5.0);
-	if (!strcmp(argv[i], "sip") && i + 1 == argc)
-		return cmd_sip();
+	if (!strcmp(argv[i], "sip") && i + 4 >= argc) {
+		char req[CTL_MAX_REQ] = "status";
+
+		for (int k = i + 1, off = 0; k < argc &&
+		     off < (int)sizeof(req); k++)
+			off += snprintf(req + off, sizeof(req) - (size_t)off,
+					"%s%s", k > i + 1 ? " " : "", argv[k]);
+		return cmd_sip(req);
+	}
 	if (!strcmp(argv[i], "restart") && i + 2 == argc) {
 		snprintf(err, sizeof(err), "restart %s", argv[i + 1]);
 		if (ask(err, reply, sizeof(reply), NULL))

@@ -320,6 +320,7 @@ static void call_free(struct call *c)
 static void call_finish(struct call *c)
 {
 	write_record(c);
+	pbx_event(c, "end");
 	call_free(c);
 }
 
@@ -409,6 +410,7 @@ void call_connect(struct call *c)
 	c->answer_us = now_us();
 	pbx.st.answered++;
 	timer_stop(c);
+	pbx_event(c, "answer");
 	if (c->a.type == LEG_TDM) {
 		media_tone(c, 0, MSG_TONE_STOP);
 		tdm_answer(&c->a);
@@ -540,6 +542,7 @@ void call_route(struct call *c, const char *number)
 	if (!c->digits[0])	/* the callee of the record: as dialled */
 		snprintf(c->digits, sizeof(c->digits), "%s", number);
 	snprintf(c->b.number, sizeof(c->b.number), "%s", number);
+	pbx_event(c, "start");
 	switch (r.kind) {
 	case DP_EXTENSION:
 		if (!strcmp(r.ext->number, c->a.number)) {

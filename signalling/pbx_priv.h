@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct leg;
 #define NUA_HMAGIC_T struct leg
 #include <sofia-sip/nua.h>
@@ -132,6 +134,11 @@ int64_t now_us(void);
 void timer_set(struct call *c, unsigned ms, su_timer_f fn);
 void timer_stop(struct call *c);
 void pbx_msg_up(const struct gwmsg *m);
+
+/* pbx_events.c: recent call events */
+void pbx_event(const struct call *c, const char *what);
+json_t *pbx_events_since(uint64_t since, unsigned max);
+void pbx_events_free(void);
 
 /* pbx_sip.c: the SIP side */
 void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua,

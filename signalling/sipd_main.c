@@ -10,9 +10,21 @@
  * directory ([billing] spool_dir), which billingd takes them from.
  *
  * Usage: sipd [--config FILE]   (started by the dispatcher: GW_BUS)
- * Its status socket, <run dir>/sipd.sock (board/ctl.h's protocol): the
- * request "status" answers with one JSON object: counters, the calls up
- * and the registered contacts (`gwctl sip` prints it).
+ *
+ * Its control socket, <run dir>/sipd.sock (board/ctl.h's protocol: one
+ * request line, one reply), for gwctl, the web UI and billing tools:
+ *   status         one JSON object: counters, the calls up (a call's "id"
+ *                  is also its RT channel's: live media figures are on the
+ *                  RT status page) and the registered contacts
+ *   events [SINCE] the call events after number SINCE (start, answer,
+ *                  end with disposition, cause and media figures):
+ *                  {"next":N, "missed":M, "events":[...]}; ask again with
+ *                  SINCE = next
+ *   hangup ID      end call ID: "ok" or "error: ..."
+ *   reload         read the configuration files again and apply the
+ *                  extensions, trunks, routes, DIDs and call settings
+ *                  (ports, TLS, the address and the spool need a restart):
+ *                  "ok: ..." or "error: FILE:LINE: reason"; SIGHUP too
  * Exit status 1: configuration, bus or SIP transport cannot be set up.
  */
 #define LOG_MODULE "sipd"
@@ -40,7 +52,8 @@
 
 #define STATUS_SOCKET	"sipd.sock"
 #define STATUS_CALLS	32	/* calls listed in a status reply */
-#define STATUS_REGS	64	/* registrations listed */
+#define STATUS_REGS	256	/* registrations listed */
+#define STATUS_EVENTS	64	/* call events in one reply */
 #define MSGS_PER_WAKE	256
 #define SHUTDOWN_MS	2000	/* calls and transactions end within */
 
@@ -48,6 +61,7 @@
 extern su_log_t nta_log[], nua_log[];
 
 static struct {
+	const char *local;	/* --config */
 	int status_fd;
 	su_wait_t status_wait, up_wait;
 	struct ring *up;
@@ -182,31 +196,100 @@ static json_t *status_json(void)
 			 "bad_up_messages", (json_int_t)sd.up_bad);
 }
 
+/* "hangup ID": end a call as if its parties had hung up */
+static int do_hangup(const char *arg, char *reply, size_t len)
+{
+	char *end;
+	unsigned long id = strtoul(arg, &end, 10);
+	struct call *c = *arg && !*end && id <= UINT32_MAX ?
+			 call_by_id((uint32_t)id) : NULL;
+
+	if (!c || c->state == CALL_CLOSING)
+		return snprintf(reply, len, "error: no call %s up", arg);
+	LOG_INFO("call %u: hung up by request", c->id);
+	call_end(c, CALLREC_CANCELLED, 487, "Hung Up by Administrator");
+	return snprintf(reply, len, "ok");
+}
+
+/* "reload": the provisioning and call settings from the configuration
+ * files again; what sockets and the spool hang on needs a restart */
+static int do_reload(char *reply, size_t len)
+{
+	static struct gw_config next;
+	struct gw_config *cur = pbx.cfg;
+	struct sdpx_prefs prefs;
+	struct cfg_err cerr;
+	char why[300];
+
+	if (cfg_load_env(&next, sd.local, &cerr))
+		return snprintf(reply, len, "error: %s",
+				cfg_err_str(&cerr, why, sizeof(why)));
+	if (next.sip.port != cur->sip.port ||
+	    next.sip.tls_port != cur->sip.tls_port ||
+	    strcmp(next.sip.tls_cert_dir, cur->sip.tls_cert_dir) ||
+	    next.sip.rtp_port_min != cur->sip.rtp_port_min ||
+	    next.sip.rtp_port_max != cur->sip.rtp_port_max ||
+	    next.net.address.addr.s_addr != cur->net.address.addr.s_addr ||
+	    strcmp(next.billing.spool_dir, cur->billing.spool_dir))
+		return snprintf(reply, len, "error: [sip] ports, TLS, the "
+				"address or the spool changed: restart sipd "
+				"to apply them");
+	if (sdpx_prefs_parse(next.sip.codecs, &prefs))
+		return snprintf(reply, len, "error: [sip] codecs: none usable");
+	*cur = next;	/* calls hold no pointer into the configuration */
+	pbx.prefs = prefs;
+	snprintf(pbx.auth.realm, sizeof(pbx.auth.realm), "%s",
+		 cur->sip.realm);
+	pbx.auth.fail_limit = (unsigned)cur->sip.auth_fail_limit;
+	pbx.auth.fail_window_s = (unsigned)cur->sip.auth_fail_window_s;
+	pbx.auth.block_s = (unsigned)cur->sip.auth_block_s;
+	LOG_INFO("reloaded: %u extensions, %u trunks, %u routes, %u DIDs",
+		 cur->n_extensions, cur->n_trunks, cur->n_routes, cur->n_dids);
+	return snprintf(reply, len, "ok: %u extensions, %u trunks, %u routes, "
+			"%u DIDs", cur->n_extensions, cur->n_trunks,
+			cur->n_routes, cur->n_dids);
+}
+
+static void reply_json(int conn, json_t *j)
+{
+	char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+
+	json_decref(j);
+	ctl_reply(conn, text && strlen(text) < CTL_MAX_REPLY ? text :
+		  "error: reply too long", -1);
+	free(text);
+}
+
 static int status_request(su_root_magic_t *magic, su_wait_t *w,
 			  su_wakeup_arg_t *arg)
 {
-	char req[CTL_MAX_REQ];
+	char req[CTL_MAX_REQ], reply[512];
 	int conn = accept4(sd.status_fd, NULL, NULL, SOCK_CLOEXEC);
-	json_t *j;
-	char *text;
 
 	(void)magic;
 	(void)w;
 	(void)arg;
 	if (conn < 0)
 		return 0;
-	if (ctl_recv_request(conn, req, sizeof(req)) < 0 ||
-	    strcmp(req, "status")) {
-		ctl_reply(conn, "error: requests: status", -1);
-		close(conn);
-		return 0;
-	}
-	j = status_json();
-	text = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	ctl_reply(conn, text && strlen(text) < CTL_MAX_REPLY ? text :
-		  "error: status too long", -1);
-	free(text);
+	if (ctl_recv_request(conn, req, sizeof(req)) < 0)
+		snprintf(reply, sizeof(reply), "error: request too long");
+	else if (!strcmp(req, "status")) {
+		reply_json(conn, status_json());
+		goto out;
+	} else if (!strncmp(req, "events", 6) &&
+		   (!req[6] || req[6] == ' ')) {
+		reply_json(conn, pbx_events_since(strtoull(req + 6, NULL, 10),
+						  STATUS_EVENTS));
+		goto out;
+	} else if (!strncmp(req, "hangup ", 7))
+		do_hangup(req + 7, reply, sizeof(reply));
+	else if (!strcmp(req, "reload"))
+		do_reload(reply, sizeof(reply));
+	else
+		snprintf(reply, sizeof(reply), "error: requests: status, "
+			 "events [SINCE], hangup ID, reload");
+	ctl_reply(conn, reply, -1);
+ out:
 	close(conn);
 	return 0;
 }
@@ -324,7 +407,17 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w,
 
 	(void)magic;
 	(void)arg;
-	if (read(w->fd, &si, sizeof(si)) > 0 && !pbx.stopping) {
+	if (read(w->fd, &si, sizeof(si)) <= 0)
+		return 0;
+	if (si.ssi_signo == SIGHUP) {
+		char reply[512];
+
+		do_reload(reply, sizeof(reply));
+		if (strncmp(reply, "ok", 2))
+			LOG_ERR("SIGHUP: %s", reply);
+		return 0;
+	}
+	if (!pbx.stopping) {
 		LOG_INFO("signal %u: stopping", si.ssi_signo);
 		pbx.stopping = true;
 		su_root_break(pbx.root);
@@ -341,6 +434,7 @@ static int signals_open(void)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -372,7 +466,7 @@ int main(int argc, char **argv)
 	int rc = 1;
 
 	if (argc == 3 && !strcmp(argv[1], "--config"))
-		local = argv[2];
+		sd.local = local = argv[2];
 	else if (argc != 1) {
 		fprintf(stderr, "usage: sipd [--config FILE]\n");
 		return 2;
@@ -426,6 +520,7 @@ int main(int argc, char **argv)
 		su_root_destroy(pbx.root);
 	su_deinit();
 	loc_destroy(pbx.loc);
+	pbx_events_free();
 	free(pbx.port_used);
 	bus_detach(pbx.bus);
 	return rc;

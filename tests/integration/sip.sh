@@ -238,6 +238,42 @@ sleep 0.3
 sipp_check "1001 holds (sendonly -> recvonly) and resumes (sendrecv)" caller "$(scen uac_hold HOLD_MS=700)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
 sipp_wait callee; expect_record "held call" "disp=ANSWERED "
 
+# the engine's events: start, answer and end of the calls so far
+ev=$(gwctl sip events 0 | python3 -c '
+import json, sys
+e = json.load(sys.stdin)["events"]
+print(" ".join("%s:%s" % (x["type"], x.get("disposition", "-").replace(" ", "_")) for x in e))')
+grep -q "start:- answer:- end:ANSWERED" <<<"$ev" && grep -q "end:BUSY" <<<"$ev" &&
+	ok "call events published (${ev:0:80}...)" || not_ok "call events" "$ev"
+
+# an administrator hangs up a call
+sipp_bg callee "$(scen uas HOLD_MS=20000)" 5072
+sleep 0.3
+sipp_bg caller "$(scen uac HOLD_MS=20000)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+call_answered() { [ "$(sipjson '[c["id"] for c in s["calls"] if c["state"] == "answered"][0]')" -gt 0 ]; } 2>/dev/null
+if wait_for 8 call_answered; then
+	id=$(sipjson '[c["id"] for c in s["calls"] if c["state"] == "answered"][0]')
+	check "gwctl sip hangup $id" gwctl sip hangup "$id"
+	check "the caller gets the BYE" sipp_wait caller
+	check "the callee gets the BYE" sipp_wait callee
+	expect_record "call hung up by the administrator" "caller=1001 " "disp=ANSWERED "
+else
+	not_ok "a call to hang up" "$(flow caller)"
+fi
+
+# a new extension, applied without a restart
+printf '[extension 1005]\npassword = pw1005\n' >>"$state/lab.ini"
+r=$(gwctl sip reload)
+[[ $r == ok* ]] && ok "sipd reloads its configuration ($r)" || not_ok "sipd reload" "$r"
+check "1005 registers at once" register 1005 5082
+printf '[extension 1006]\npassword =\n' >"$tmp/bad.ini"
+cp "$state/lab.ini" "$tmp/lab.good"
+cat "$tmp/bad.ini" >>"$state/lab.ini"
+r=$(gwctl sip reload 2>&1)
+[[ $r == *"lab.ini:"*"password"* ]] && ok "a bad file is refused with its line ($r)" || not_ok "bad reload refused" "$r"
+cp "$tmp/lab.good" "$state/lab.ini"
+check "the engine still works after the refused reload" register 1005 5082
+
 # an extension nobody registered, a number nowhere
 sipp_check "1004 is not registered: 480" caller "$(scen uac_fail STATUS=480)" 5070 -inf "$(creds 1001 "" 1004)" "$GW:5060"
 expect_record "call to an absent phone" "callee=1004 " "cause=480 "
@@ -366,7 +402,7 @@ for proto in udp tcp; do
 		*) not_ok "$kind over $proto: 400 or nothing" "got: $r" ;;
 		esac
 	done
-	r=$(sipmsg --src $LAN --proto $proto options)
+	r=$(sipmsg --src $LAN --proto $proto --timeout 5 options)
 	[[ $r == "SIP/2.0 200"* ]] && ok "the engine still answers OPTIONS over $proto ($r)" || not_ok "OPTIONS over $proto after garbage" "got: $r"
 done
 m1=$(counter malformed)
