@@ -37,6 +37,7 @@ struct leg {
 	int16_t acc[TDM_FRAME];		/* received from the line */
 	int16_t ref[TDM_FRAME];		/* sent to the line meanwhile */
 	unsigned nacc;
+	bool framed;			/* frames aligned to the phase */
 	uint64_t rx_pos;		/* samples received so far */
 	struct ec *ec;
 	struct dtmf_det det;
@@ -353,11 +354,23 @@ static void tdm_frame(struct chan *ch, unsigned i)
 	l->nacc = 0;
 }
 
-static void tdm_leg_tick(struct chan *ch, unsigned i)
+static void tdm_leg_tick(struct chan *ch, unsigned i, uint64_t t)
 {
 	struct leg *l = &ch->leg[i];
 	int16_t out[TDM_CHUNK];
 
+	if (!l->framed) {
+		/* the leg's first tick: its 20 ms frames end on the ticks of
+		 * the channel's phase (t % TDM_FRAME_MS == 0), where its RTP
+		 * legs' frames fall too, so that channels spread their
+		 * canceller and detector work over the ticks as they spread
+		 * their RTP work (channels opened together would otherwise
+		 * all take it in one tick); the first frame is shorter (what
+		 * precedes the open is silence) */
+		l->nacc = (unsigned)((t + TDM_FRAME_MS - 1) % TDM_FRAME_MS) *
+			  TDM_CHUNK;
+		l->framed = true;
+	}
 	tdm_read(cm.tdm, l->cfg.span, l->cfg.line, l->acc + l->nacc);
 	if (tone_playing(&l->tone)) {
 		tone_fill(&l->tone, out, TDM_CHUNK);
@@ -402,7 +415,7 @@ void chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns)
 
 	for (unsigned i = 0; i < 2; i++)
 		if (ch->leg[i].cfg.kind == MSG_LEG_TDM)
-			tdm_leg_tick(ch, i);
+			tdm_leg_tick(ch, i, t);
 	for (unsigned i = 0; i < 2; i++)
 		if (ch->leg[i].cfg.kind == MSG_LEG_RTP &&
 		    t % ch->leg[i].ptime_ms == 0)

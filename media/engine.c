@@ -50,10 +50,12 @@ static inline void inc(unsigned i)
 			      memory_order_relaxed) + 1, memory_order_relaxed);
 }
 
-static void rtnet_port(uint16_t port, bool open, void *arg)
+static void rtnet_port(uint16_t port, rtpleg_rx_h *rx, void *rx_arg,
+		       void *arg)
 {
 	(void)arg;
-	rtnet_listen(eg.cfg.net, port, open);
+	rtnet_udp_receiver(eg.cfg.net, port, rx, rx_arg);
+	rtnet_listen(eg.cfg.net, port, rx != NULL);
 }
 
 /** Make every pool of the media plane for cfg->max_chans channels.
@@ -281,6 +283,8 @@ static void snapshot(uint64_t now_ns)
  *  Context: media task; never blocks, never allocates. */
 void engine_run(uint64_t now_ns, unsigned ticks)
 {
+	if (eg.cfg.net)
+		rtnet_tx_hold(eg.cfg.net);
 	take_requests();
 	line_events();
 	for (unsigned t = 0; t < ticks; t++) {
@@ -292,6 +296,8 @@ void engine_run(uint64_t now_ns, unsigned ticks)
 		snapshot(now_ns);
 	}
 	ring_kick(eg.up);
+	if (eg.cfg.net)
+		rtnet_tx_release(eg.cfg.net);
 }
 
 /** Copy the channel table, the recent results and the engine's counters

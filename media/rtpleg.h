@@ -99,9 +99,19 @@ struct rtpleg;
 /** Time source for arrival stamps (default: rtk_now_ns). */
 typedef uint64_t (rtpleg_clock_h)(void);
 
-/** Called when a leg starts or stops listening on an RT port (RTP and
- *  RTCP each), so the network task lets that port's frames in. */
-typedef void (rtpleg_port_h)(uint16_t port, bool open, void *arg);
+/** Takes a datagram for a leg's port (@p rx_arg), from @p from_ip
+ *  (network order):@p from_port. Context: the network task, lwIP's core
+ *  lock held. */
+typedef void (rtpleg_rx_h)(const void *data, size_t len, uint32_t from_ip,
+			   uint16_t from_port, void *rx_arg);
+
+/** Called when a leg starts (@p rx: its receiver, with @p rx_arg) or
+ *  stops (@p rx NULL) listening on an RT port (RTP and RTCP each), so the
+ *  network task lets that port's frames in, and may give them to @p rx
+ *  directly rather than through lwIP's UDP (which finds a port's PCB by
+ *  walking all of them: two per leg of the pool). */
+typedef void (rtpleg_port_h)(uint16_t port, rtpleg_rx_h *rx, void *rx_arg,
+			     void *arg);
 
 int  rtpleg_module_init(size_t max_legs);
 void rtpleg_module_fini(void);

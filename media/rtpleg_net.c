@@ -2,11 +2,14 @@
 /** @file rtpleg_net.c  RTP legs on lwIP: PCBs, receive rings, and the
  *  transports oRTP sends and receives through
  *
- * Receive: lwIP calls rx() in the net task, core lock held; the datagram
- * is copied into the leg's ring (one producer: the net task; one
- * consumer: the media task; C11 acquire/release, no lock). The media task
- * takes datagrams one by one and "stages" each one for oRTP, whose
- * t_recvfrom hands it over (see rtpleg.c).
+ * Receive: the net task calls rx_direct() for the leg's ports (handed to
+ * it through the port handler: a table by port, not lwIP's walk of every
+ * PCB), or lwIP calls rx() when no port handler takes them (tests), both
+ * in the net task with lwIP's core lock held; the datagram is copied into
+ * the leg's ring (one producer: the net task; one consumer: the media
+ * task; C11 acquire/release, no lock). The media task takes datagrams one
+ * by one and "stages" each one for oRTP, whose t_recvfrom hands it over
+ * (see rtpleg.c).
  * Send: oRTP calls t_sendto in the media task; the packet is copied into
  * a pbuf and sent with udp_sendto() under lwIP's core lock, from the
  * leg's port (RTP) or port + 1 (RTCP), to the remote end of the leg.
@@ -36,10 +39,12 @@ static uint64_t default_clock(void)
 
 static rtpleg_clock_h *_Atomic clock_fn = default_clock;
 
-static void no_port_h(uint16_t port, bool open, void *arg)
+static void no_port_h(uint16_t port, rtpleg_rx_h *rx, void *rx_arg,
+		      void *arg)
 {
 	(void)port;
-	(void)open;
+	(void)rx;
+	(void)rx_arg;
 	(void)arg;
 }
 
@@ -72,36 +77,57 @@ static inline void inc(_Atomic uint64_t *v)
 			      + 1, memory_order_relaxed);
 }
 
-/* lwIP's receive callback: the net task, with the core lock held */
-static void rx(void *arg, struct udp_pcb *pcb, struct pbuf *p,
-	       const ip_addr_t *addr, u16_t port)
+/* a datagram for the port of @p rx_arg (a transport) into its leg's ring,
+ * from @p data or else from the pbuf @p p: the net task, with lwIP's core
+ * lock held (the leg's port cannot close meanwhile) */
+static void rx_take(void *rx_arg, const void *data, size_t len,
+		    const struct pbuf *p, uint32_t from_ip, uint16_t from_port)
 {
-	struct rtpleg_tp *tp = arg;
+	struct rtpleg_tp *tp = rx_arg;
 	struct rtpleg *l = tp->leg;
 	struct rtpleg_slot *s;
 	uint32_t head, tail;
 
-	(void)pcb;
 	if (!atomic_load_explicit(&l->open, memory_order_acquire))
-		goto out;
+		return;
 	head = atomic_load_explicit(&l->rx_head, memory_order_relaxed);
 	tail = atomic_load_explicit(&l->rx_tail, memory_order_acquire);
 	if (head - tail >= RTPLEG_RING) {
 		inc(&l->ring_full);
-		goto out;
+		return;
 	}
-	if (p->tot_len > RTPLEG_SLOT) {
+	if (len > RTPLEG_SLOT) {
 		inc(&l->too_big);
-		goto out;
+		return;
 	}
 	s = &l->ring[head % RTPLEG_RING];
-	s->len = pbuf_copy_partial(p, s->data, p->tot_len, 0);
+	if (p) {
+		s->len = pbuf_copy_partial(p, s->data, (u16_t)len, 0);
+	} else {
+		memcpy(s->data, data, len);
+		s->len = (uint16_t)len;
+	}
 	s->at_ns = rtpleg_net_now();
 	s->rtcp = tp->rtcp;
-	s->from_ip = addr && IP_IS_V4(addr) ? ip_2_ip4(addr)->addr : 0;
-	s->from_port = port;
+	s->from_ip = from_ip;
+	s->from_port = from_port;
 	atomic_store_explicit(&l->rx_head, head + 1, memory_order_release);
- out:
+}
+
+/* the receiver the network task calls without lwIP (rtpleg_port_h) */
+static void rx_direct(const void *data, size_t len, uint32_t from_ip,
+		      uint16_t from_port, void *rx_arg)
+{
+	rx_take(rx_arg, data, len, NULL, from_ip, from_port);
+}
+
+/* lwIP's receive callback: the net task, with the core lock held */
+static void rx(void *arg, struct udp_pcb *pcb, struct pbuf *p,
+	       const ip_addr_t *addr, u16_t port)
+{
+	(void)pcb;
+	rx_take(arg, NULL, p->tot_len, p, addr && IP_IS_V4(addr) ?
+		ip_2_ip4(addr)->addr : 0, port);
 	pbuf_free(p);
 }
 
@@ -298,8 +324,8 @@ int rtpleg_net_bind(struct rtpleg *l, uint16_t port)
 	}
 	UNLOCK_TCPIP_CORE();
 	if (!err) {
-		port_h(port, true, port_arg);
-		port_h((uint16_t)(port + 1), true, port_arg);
+		port_h(port, rx_direct, &l->tp_rtp, port_arg);
+		port_h((uint16_t)(port + 1), rx_direct, &l->tp_rtcp, port_arg);
 	}
 	return err;
 }
@@ -310,8 +336,8 @@ void rtpleg_net_unbind(struct rtpleg *l)
 {
 	uint16_t port = l->cfg.local_port;
 
-	port_h(port, false, port_arg);
-	port_h((uint16_t)(port + 1), false, port_arg);
+	port_h(port, NULL, NULL, port_arg);
+	port_h((uint16_t)(port + 1), NULL, NULL, port_arg);
 	LOCK_TCPIP_CORE();
 	park(l->pcb_rtp);
 	park(l->pcb_rtcp);

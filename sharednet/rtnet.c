@@ -11,6 +11,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <lwip/tcpip.h>
+
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/mq.h"
 #include "rtos-kernel/rtk.h"
@@ -42,6 +44,8 @@ enum {
 	C_PACE_TIMER,
 	C_RX_OVERSIZE,		/* frames longer than the MTU allows */
 	C_HANDOFF_FULL,		/* RT frames of other threads lost */
+	C_UDP_DIRECT,		/* datagrams given to a receiver directly */
+	C_UDP_BAD_CSUM,		/* ... refused for a checksum */
 	C_COUNT
 };
 
@@ -49,6 +53,7 @@ static const char *const cnames[C_COUNT] = {
 	"rt_no_listener", "up_ring_full", "down_bad", "down_no_pkt",
 	"linux_arp_reply_suppressed", "rx_no_pkt", "netcfg_applied",
 	"netcfg_bad", "wakeups", "pace_timer", "rx_oversize", "handoff_full",
+	"udp_direct", "udp_bad_checksum",
 };
 
 struct rtnet {
@@ -67,6 +72,12 @@ struct rtnet {
 	int handoff_efd;
 	_Atomic bool sleeping;
 	_Atomic uint64_t listen_bits[1024];	/* RT ports with a listener */
+	/* receivers of RT ports' datagrams, by port: written and called
+	 * under lwIP's core lock (rtnet_udp_receiver()) */
+	struct udp_rx {
+		rtnet_udp_h *h;
+		void *arg;
+	} *udp_rx;
 	struct netcfg_msg cur;		/* written by the net task only */
 	struct rtstat_arp arp[RTSTAT_MAX_ARP];
 	uint32_t narp;
@@ -75,6 +86,10 @@ struct rtnet {
 	_Atomic uint64_t applied_ns;
 	_Atomic uint64_t c[C_COUNT];
 };
+
+/* rtnet_tx_hold(): this thread's frames wake the net task only at
+ * rtnet_tx_release() */
+static _Thread_local bool tx_held, tx_pending;
 
 static inline void inc(struct rtnet *n, unsigned i)
 {
@@ -98,6 +113,87 @@ void rtnet_listen(struct rtnet *n, uint16_t port, bool on)
 		atomic_fetch_or(&n->listen_bits[port >> 6], bit);
 	else
 		atomic_fetch_and(&n->listen_bits[port >> 6], ~bit);
+}
+
+/** Give the datagrams for RT port @p port to @p h (with @p arg) without
+ *  lwIP; @p h NULL: to lwIP again. Once this returns, the old receiver is
+ *  called no more. Context: any RT task, not holding lwIP's lock. */
+void rtnet_udp_receiver(struct rtnet *n, uint16_t port, rtnet_udp_h *h,
+			void *arg)
+{
+	LOCK_TCPIP_CORE();
+	n->udp_rx[port].h = h;
+	n->udp_rx[port].arg = arg;
+	UNLOCK_TCPIP_CORE();
+}
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *b, size_t len)
+{
+	for (; len > 1; len -= 2, b += 2)
+		sum += (uint32_t)b[0] << 8 | b[1];
+	if (len)
+		sum += (uint32_t)b[0] << 8;
+	return sum;
+}
+
+static bool csum_ok(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+/* RFC 791 and 768: the IP header's checksum, and the UDP checksum over the
+ * pseudo-header and the datagram (checked when sent) */
+static bool checksums_ok(const uint8_t *ip, size_t ihl, const uint8_t *udp,
+			 size_t ulen)
+{
+	const uint8_t ph[4] = { 0, 17, (uint8_t)(ulen >> 8), (uint8_t)ulen };
+
+	if (!csum_ok(csum_add(0, ip, ihl)))
+		return false;
+	if (!udp[6] && !udp[7])
+		return true;		/* no UDP checksum sent (IPv4) */
+	return csum_ok(csum_add(csum_add(csum_add(0, ip + 12, 8), ph, 4),
+				udp, ulen));
+}
+
+/* A datagram for an RT port with a receiver of its own (a media leg),
+ * given to it without lwIP, whose udp_input() finds a datagram's PCB by
+ * walking the list of every PCB (two per leg of the pool): at 700 legs
+ * that was about 18 us a datagram, most of the net task's time. Checked
+ * as lwIP would: the classifier has checked the IP header's fields, that
+ * it is for us and not a fragment; here the lengths and checksums.
+ * @return false: not for this path (lwIP takes it) */
+static bool udp_direct(struct rtnet *n, struct pkt *p, uint16_t port)
+{
+	const uint8_t *f = pkt_data(p), *ip = f + ETH_HLEN, *udp;
+	struct udp_rx *r = &n->udp_rx[port];
+	size_t ihl, iplen, ulen;
+	uint32_t src;
+	bool taken;
+
+	if (p->len < ETH_HLEN + 28 || ip[9] != 17)
+		return false;
+	ihl = (size_t)(ip[0] & 15) * 4;
+	iplen = (size_t)ip[2] << 8 | ip[3];
+	udp = ip + ihl;
+	ulen = (size_t)udp[4] << 8 | udp[5];
+	if (ihl < 20 || iplen + ETH_HLEN > p->len || iplen < ihl + 8 ||
+	    ulen < 8 || ulen > iplen - ihl)
+		return false;		/* lwIP counts and drops it */
+	memcpy(&src, ip + 12, 4);
+	LOCK_TCPIP_CORE();
+	taken = r->h != NULL;
+	if (taken && checksums_ok(ip, ihl, udp, ulen))
+		r->h(udp + 8, ulen - 8, src, (uint16_t)(udp[0] << 8 | udp[1]),
+		     r->arg);
+	else if (taken)
+		inc(n, C_UDP_BAD_CSUM);
+	UNLOCK_TCPIP_CORE();
+	if (taken)
+		inc(n, C_UDP_DIRECT);
+	return taken;
 }
 
 static void addr_from(struct cls_addr *a, const struct netcfg_msg *m)
@@ -127,6 +223,38 @@ static void rt_out(struct pkt *p, void *arg)
 		pkt_free(p);
 		return;
 	}
+	if (tx_held) {
+		tx_pending = true;
+		return;
+	}
+	if (atomic_exchange(&n->sleeping, false) &&
+	    write(n->handoff_efd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: a wake-up is pending anyway */
+	}
+}
+
+/** Until rtnet_tx_release(), RT frames the calling thread sends wait in
+ *  the hand-off queue without waking the net task: a task that sends many
+ *  frames in one run (the media task, a frame per channel every 20 ms) has
+ *  them taken in one batch, not the net task (above it) preempting it for
+ *  each one (a write() and two context switches a frame). The net task's
+ *  own tick takes them too. Context: an RT task other than the net task. */
+void rtnet_tx_hold(struct rtnet *n)
+{
+	(void)n;
+	tx_held = true;
+}
+
+/** Wake the net task for the frames sent since rtnet_tx_hold(), if any.
+ *  Context: the thread that called rtnet_tx_hold(). */
+void rtnet_tx_release(struct rtnet *n)
+{
+	static const uint64_t one = 1;
+
+	tx_held = false;
+	if (!tx_pending)
+		return;
+	tx_pending = false;
 	if (atomic_exchange(&n->sleeping, false) &&
 	    write(n->handoff_efd, &one, sizeof(one)) < 0) {
 		/* EAGAIN: a wake-up is pending anyway */
@@ -173,6 +301,10 @@ static void receive(struct rtnet *n)
 			case CLS_RT:
 				if (port && !has_listener(n, port)) {
 					inc(n, C_RT_NO_LISTENER);
+					pkt_free(p);
+					break;
+				}
+				if (port && udp_direct(n, p, port)) {
 					pkt_free(p);
 					break;
 				}
@@ -364,8 +496,11 @@ int rtnet_create(struct rtnet **np, const struct rtnet_cfg *cfg)
 	cls_init(&n->cls, &n->cls.addr, bus_ports(cfg->bus));
 	rtk_timer_init(&n->pace, pace_fired, n);
 	n->epfd = epoll_create1(EPOLL_CLOEXEC);
+	n->udp_rx = calloc(65536, sizeof(*n->udp_rx));
 	n->handoff_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	err = n->epfd < 0 || n->handoff_efd < 0 ? -errno : 0;
+	if (!err && !n->udp_rx)
+		err = -ENOMEM;
 	if (!err)
 		err = rtk_mq_create(&n->handoff, RTK_MQ_MPSC,
 				    sizeof(struct pkt *), HANDOFF_LEN);

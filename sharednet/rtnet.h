@@ -17,6 +17,7 @@
 #define SHAREDNET_RTNET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hal/nic.h"
@@ -39,8 +40,18 @@ struct rtnet_cfg {
 
 struct rtnet;
 
+/** A datagram for an RT port, given to its receiver without lwIP: the UDP
+ *  payload, and where it came from (@p src_ip network order). Context: the
+ *  net task, lwIP's core lock held; must not keep @p data. */
+typedef void (rtnet_udp_h)(const void *data, size_t len, uint32_t src_ip,
+			   uint16_t src_port, void *arg);
+
 int  rtnet_create(struct rtnet **np, const struct rtnet_cfg *cfg);
 void rtnet_publish(struct rtnet *n, struct rtstat *pg);
 void rtnet_listen(struct rtnet *n, uint16_t port, bool on);
+void rtnet_udp_receiver(struct rtnet *n, uint16_t port, rtnet_udp_h *h,
+			void *arg);
+void rtnet_tx_hold(struct rtnet *n);
+void rtnet_tx_release(struct rtnet *n);
 
 #endif /* SHAREDNET_RTNET_H */
