@@ -285,6 +285,25 @@ struct gw_config {
 		char client_ca[CFG_BILLING_PATH];
 		int max_clients;
 	} billing;
+	/** The admin web UI and its REST API (webd, Linux partition): see
+	 *  linux-side/web/webapi.h */
+	struct cfg_web {
+		bool enable;		/**< start webd */
+		int port;		/**< HTTP, or HTTPS with tls_cert */
+		char tls_cert[CFG_BILLING_PATH];	/**< PEM; "": HTTP */
+		char tls_key[CFG_BILLING_PATH];
+		char passwd_file[CFG_BILLING_PATH];
+		char www_dir[CFG_BILLING_PATH];
+		int session_idle_s;
+		int session_max_s;
+		int login_fail_limit;
+		int login_fail_window_s;
+		int login_block_s;
+		char log_file[CFG_BILLING_PATH];
+		char cdr_url[CFG_TEXT_SIZE];
+		char cdr_token[CFG_TEXT_SIZE];
+		char metrics_token[CFG_TEXT_SIZE];
+	} web;
 };
 
 /** Where and why a load failed. line is 0 when the error is not about one
@@ -317,6 +336,37 @@ const char *cfg_key_name(size_t i, const char **section);
 
 int  cfg_format(const struct gw_config *c, FILE *f);
 int  cfg_write_defaults(FILE *f);
+
+/* Repeated sections one instance at a time, and local files written from
+ * a configuration (board/config_edit.c): what the web UI edits with. A
+ * kind is "extension", "trunk", "route" or "did". */
+enum cfg_value_kind { CFG_VALUE_TEXT, CFG_VALUE_INT, CFG_VALUE_BOOL };
+
+struct cfg_key_info {
+	const char *name;
+	enum cfg_value_kind value;	/**< how the value reads as JSON */
+	bool empty_ok;			/**< may be empty */
+	const char *doc;
+};
+
+int  cfg_kind_info(const char *kind, const char **what);
+int  cfg_inst_key_info(const char *kind, size_t i, struct cfg_key_info *ki);
+int  cfg_fixed_key_info(const char *section, const char *name,
+			struct cfg_key_info *ki);
+unsigned int cfg_inst_n(const struct gw_config *c, const char *kind);
+const char *cfg_inst_name(const struct gw_config *c, const char *kind,
+			  unsigned int i);
+int  cfg_inst_find(const struct gw_config *c, const char *kind,
+		   const char *name);
+int  cfg_inst_add(struct gw_config *c, const char *kind, const char *name,
+		  struct cfg_err *err);
+int  cfg_inst_set(struct gw_config *c, const char *kind, const char *name,
+		  const char *key, const char *value, struct cfg_err *err);
+int  cfg_inst_get(const struct gw_config *c, const char *kind,
+		  const char *name, const char *key, char *buf, size_t size);
+int  cfg_inst_remove(struct gw_config *c, const char *kind, const char *name);
+int  cfg_format_diff(const struct gw_config *base, const struct gw_config *c,
+		     FILE *f, struct cfg_err *err);
 
 /* Value parsers: the syntax of each type, without the rules of a key (a
  * range's limits are the caller's). On error each returns a negative errno

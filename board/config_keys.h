@@ -248,6 +248,11 @@ const struct cfg_section cfg_sections[] = {
 	  "server billsrv, which stores each CDR once, rates it and answers "
 	  "queries (the cdr tool, HTTP). The first keys are the client's, "
 	  "the keys from listen on the server's." },
+	{ "web", "The admin web UI and its REST API (webd, Linux partition): "
+	  "a browser reaches it on port, logs in as admin, and sees and "
+	  "changes the gateway. Changes are written to the local "
+	  "configuration file (the processes' --config) and applied without "
+	  "a restart where possible." },
 };
 
 const struct cfg_key cfg_keys[] = {
@@ -554,6 +559,58 @@ const struct cfg_key cfg_keys[] = {
 		"show a certificate signed by them."),
 	KEY_INT("billing", "max_clients", billing.max_clients, "64", 1, 4096,
 		0, "Most clients connected to the server at once."),
+
+	/* [web] */
+	KEY_BOOL("web", "enable", web.enable, "true",
+		 "Run the web UI (webd). false: no web UI and no REST API."),
+	KEY_INT("web", "port", web.port, "80", 1, 65535, 0,
+		"TCP port of the web UI: HTTP, or HTTPS when tls_cert is "
+		"set."),
+	KEY_STR("web", "tls_cert", web.tls_cert, "", CFG_F_EMPTY_OK,
+		"Certificate of the web UI, PEM (the chain after it): when "
+		"set, the UI speaks only HTTPS on port and its cookie is "
+		"Secure. Empty: plain HTTP."),
+	KEY_STR("web", "tls_key", web.tls_key, "", CFG_F_EMPTY_OK,
+		"Private key, PEM, of tls_cert."),
+	KEY_STR("web", "passwd_file", web.passwd_file,
+		"/var/lib/gateway/web-passwd", 0,
+		"File of the admin account: its password as a salted slow hash "
+		"(PBKDF2-HMAC-SHA256), written by webd. While it is missing, "
+		"the password is the factory one, admin, and the first login "
+		"must set a new one before anything else."),
+	KEY_STR("web", "www_dir", web.www_dir, "/usr/share/gateway/www", 0,
+		"Directory of the web UI's pages (HTML, CSS, JavaScript), "
+		"served as they are."),
+	KEY_INT("web", "session_idle_s", web.session_idle_s, "1800", 60,
+		86400, 0,
+		"A login session unused for this long, in seconds, ends."),
+	KEY_INT("web", "session_max_s", web.session_max_s, "43200", 60,
+		604800, 0,
+		"A login session ends this long after the login, in seconds, "
+		"used or not."),
+	KEY_INT("web", "login_fail_limit", web.login_fail_limit, "5", 1, 1000,
+		0, "Password guessing: an address that fails to log in this "
+		"many times within login_fail_window_s may not try again for "
+		"login_block_s."),
+	KEY_INT("web", "login_fail_window_s", web.login_fail_window_s, "300",
+		1, 86400, 0, "Window in which failed logins count, in "
+		"seconds."),
+	KEY_INT("web", "login_block_s", web.login_block_s, "300", 1, 86400, 0,
+		"How long a blocked address may not log in, in seconds."),
+	KEY_STR("web", "log_file", web.log_file, "/var/log/gateway.log", 0,
+		"The log the System page shows: the file the dispatcher and "
+		"every partition write their lines to."),
+	KEY_STR("web", "cdr_url", web.cdr_url, "", CFG_F_EMPTY_OK,
+		"The billing server's HTTP interface (http://HOST:PORT, its "
+		"[billing] http_listen), from which the CDRs page lists recent "
+		"CDRs; empty: the page shows the delivery state only."),
+	KEY_STR("web", "cdr_token", web.cdr_token, "", CFG_F_EMPTY_OK,
+		"Bearer token of cdr_url (the server's [billing] http_token); "
+		"empty: none."),
+	KEY_STR("web", "metrics_token", web.metrics_token, "",
+		CFG_F_EMPTY_OK,
+		"GET /metrics (Prometheus) needs a login session, or the header "
+		"\"Authorization: Bearer <metrics_token>\" when this is set."),
 };
 
 const size_t cfg_nsections = ARRAY_SIZE(cfg_sections);

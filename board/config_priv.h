@@ -8,7 +8,8 @@
  *  - config_parse.c  the value parsers and syntax checks;
  *  - config_inst.c   repeated sections ([extension 1001], [trunk pstn]...);
  *  - config_load.c   reading files with libinih;
- *  - config_write.c  cfg_format() and the documented defaults file.
+ *  - config_write.c  cfg_format() and the documented defaults file;
+ *  - config_edit.c   instances one at a time, cfg_format_diff().
  * The schema itself (the tables) is board/config_keys.h, which config.c
  * alone includes; the others reach the tables through the declarations
  * below.

@@ -5,8 +5,9 @@
  * the proxy bus and the Linux partition's proxy interface (a persistent TAP,
  * board/netsetup.h), starts the partitions pinned to their CPUs with the bus
  * handed over in GW_BUS: rtpart, with the NIC opened in the NIC's own
- * namespace (GW_NIC_FD), netproxy, sipd (the SIP engine) and billingd
- * (the billing client) unless [sip] / [billing] enable is false; restarts a partition that dies (with
+ * namespace (GW_NIC_FD), netproxy, sipd (the SIP engine), billingd
+ * (the billing client) and webd (the web UI) unless [sip] / [billing] /
+ * [web] enable is false; restarts a partition that dies (with
  * back-off), and answers on the control socket <run_dir>/ctl.sock.
  *
  * Usage: dispatcher [--config FILE] [--run-dir DIR]
@@ -64,7 +65,7 @@ static struct {
 	const char *run_dir;
 	struct bus *bus;
 	int vtdm_fd;		/* the virtual card's region, or -1 */
-	struct part part[4];
+	struct part part[5];
 	unsigned nparts;
 	bool stopping;
 } d = {
@@ -74,8 +75,9 @@ static struct {
 		{ .name = "netproxy", .prog = "netproxy", .last_status = -1 },
 		{ .name = "sipd", .prog = "sipd", .last_status = -1 },
 		{ .name = "billingd", .prog = "billingd", .last_status = -1 },
+		{ .name = "webd", .prog = "webd", .last_status = -1 },
 	},
-	.nparts = 4,
+	.nparts = 5,
 	.vtdm_fd = -1,
 };
 
@@ -88,7 +90,8 @@ static unsigned keep_wanted_parts(void)
 		const char *name = d.part[i].name;
 
 		if ((!strcmp(name, "sipd") && !d.cfg.sip.enable) ||
-		    (!strcmp(name, "billingd") && !d.cfg.billing.enable))
+		    (!strcmp(name, "billingd") && !d.cfg.billing.enable) ||
+		    (!strcmp(name, "webd") && !d.cfg.web.enable))
 			continue;
 		d.part[n++] = d.part[i];
 	}

@@ -41,47 +41,37 @@
 #include "board/config.h"
 #include "board/ctl.h"
 #include "linux-side/chanctl.h"
+#include "linux-side/rtview.h"
 #include "rtos-kernel/rtk.h"
 #include "sharednet/bus.h"
 
 static char sock[PATH_MAX];
+static const char *run_dir;
 
 static int usage(void);
 
 static int ask(const char *req, char *reply, size_t len, int *fdp)
 {
-	int err = ctl_request(sock, req, reply, len, fdp);
+	char why[PATH_MAX + 128];
 
-	if (err) {
-		fprintf(stderr, "gwctl: %s: %s (is the dispatcher running?)\n",
-			sock, strerror(-err));
-		return 1;
-	}
-	if (!strncmp(reply, "error", 5)) {
-		fprintf(stderr, "gwctl: %s", reply);
+	if (rtview_ask(run_dir, req, reply, len, fdp, why, sizeof(why))) {
+		fprintf(stderr, "gwctl: %s\n", why);
 		return 1;
 	}
 	return 0;
 }
 
-static struct bus *map_bus(void)
+/* the bus, mapped read-only: NULL (said why) when it cannot be */
+static struct rtview *map_bus(void)
 {
-	char reply[64], err[256];
-	struct bus *b;
-	int fd;
+	char why[PATH_MAX + 128];
+	struct rtview *v;
 
-	if (ask("bus", reply, sizeof(reply), &fd))
-		return NULL;
-	if (fd < 0) {
-		fprintf(stderr, "gwctl: the dispatcher sent no bus fd\n");
+	if (rtview_open(&v, run_dir, why, sizeof(why))) {
+		fprintf(stderr, "gwctl: %s\n", why);
 		return NULL;
 	}
-	if (bus_attach(&b, fd, NULL, BUS_SIDE_OBSERVER, err, sizeof(err))) {
-		fprintf(stderr, "gwctl: bus: %s\n", err);
-		close(fd);
-		return NULL;
-	}
-	return b;
+	return v;
 }
 
 static double us(uint64_t ns)
@@ -143,31 +133,32 @@ static void print_net(struct bus *b, const struct rtstat *st)
 	printf("  RT UDP ports: %s\n", ports);
 }
 
-static void print_rings(struct bus *b)
+static void print_rings(struct rtview *v)
 {
+	struct ring_stats r[BUS_NCHAN];
+
+	rtview_rings(v, r);
 	printf("bus rings:\n  %-12s %9s %9s %9s %12s %12s %10s %10s %8s\n",
 	       "channel", "size", "used", "highwater", "records_in",
 	       "records_out", "drop_full", "drop_big", "bad");
 	for (int ch = 0; ch < BUS_NCHAN; ch++) {
-		struct ring_stats rs;
+		const struct ring_stats *rs = &r[ch];
 
-		ring_stats_get(bus_ring(b, ch), &rs);
 		printf("  %-12s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %12"
 		       PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8"
-		       PRIu64 "\n", bus_chan_name(ch), rs.size, rs.used,
-		       rs.high_water, rs.records_in, rs.records_out,
-		       rs.drop_full, rs.drop_too_big, rs.bad_records);
+		       PRIu64 "\n", bus_chan_name(ch), rs->size, rs->used,
+		       rs->high_water, rs->records_in, rs->records_out,
+		       rs->drop_full, rs->drop_too_big, rs->bad_records);
 	}
 }
 
-static int read_rt(struct bus *b, struct rtstat *st)
+static int read_rt(struct rtview *v, struct rtstat *st)
 {
-	int err = rtstat_read(bus_status(b), st);
+	char why[128];
+	int err = rtview_read(v, st, why, sizeof(why));
 
 	if (err)
-		fprintf(stderr, "gwctl: RT status page: %s\n", err == -EPROTO ?
-			"not written yet, or of another version" :
-			"no consistent copy (writer stuck?)");
+		fprintf(stderr, "gwctl: %s\n", why);
 	return err;
 }
 
@@ -175,32 +166,32 @@ static int cmd_status(void)
 {
 	static struct rtstat st;
 	char reply[CTL_MAX_REPLY];
-	struct bus *b;
+	struct rtview *v;
 
 	if (ask("status", reply, sizeof(reply), NULL))
 		return 1;
 	fputs(reply, stdout);
-	b = map_bus();
-	if (!b)
+	v = map_bus();
+	if (!v)
 		return 1;
-	if (!read_rt(b, &st)) {
+	if (!read_rt(v, &st)) {
 		print_rt(&st);
-		print_net(b, &st);
+		print_net(rtview_bus(v), &st);
 	}
-	print_rings(b);
-	bus_detach(b);
+	print_rings(v);
+	rtview_close(v);
 	return 0;
 }
 
 static int cmd_tasks(void)
 {
 	static struct rtstat st;
-	struct bus *b = map_bus();
+	struct rtview *v = map_bus();
 	int rc = 1;
 
-	if (!b)
+	if (!v)
 		return 1;
-	if (!read_rt(b, &st)) {
+	if (!read_rt(v, &st)) {
 		print_rt(&st);
 		for (uint32_t i = 0; i < st.ntasks; i++) {
 			const struct rtstat_task *t = &st.task[i];
@@ -214,70 +205,38 @@ static int cmd_tasks(void)
 		}
 		rc = 0;
 	}
-	bus_detach(b);
+	rtview_close(v);
 	return rc;
+}
+
+static void print_counter(const char *name, uint64_t value, void *arg)
+{
+	(void)arg;
+	printf("%s %" PRIu64 "\n", name, value);
 }
 
 static int cmd_counters(void)
 {
-	static const char *const fields[] = {
-		"size", "used", "high_water", "records_in", "records_out",
-		"drop_full", "drop_too_big", "bad_records",
-	};
 	static struct rtstat st;
-	struct bus *b = map_bus();
+	struct rtview *v = map_bus();
 
-	if (!b)
+	if (!v)
 		return 1;
-	for (int ch = 0; ch < BUS_NCHAN; ch++) {
-		struct ring_stats rs;
-		uint64_t v[8];
-
-		ring_stats_get(bus_ring(b, ch), &rs);
-		v[0] = rs.size;
-		v[1] = rs.used;
-		v[2] = rs.high_water;
-		v[3] = rs.records_in;
-		v[4] = rs.records_out;
-		v[5] = rs.drop_full;
-		v[6] = rs.drop_too_big;
-		v[7] = rs.bad_records;
-		for (int f = 0; f < 8; f++)
-			printf("bus.%s.%s %" PRIu64 "\n", bus_chan_name(ch),
-			       fields[f], v[f]);
-	}
-	if (!read_rt(b, &st)) {
-		printf("rt.alloc_after_start %" PRIu64 "\n",
-		       st.alloc_after_start);
-		for (uint32_t i = 0; i < st.ntasks; i++) {
-			const struct rtstat_task *t = &st.task[i];
-
-			printf("rt.task.%s.runs %" PRIu64 "\n", t->name, t->runs);
-			printf("rt.task.%s.missed %" PRIu64 "\n", t->name,
-			       t->missed);
-			printf("rt.task.%s.overruns %" PRIu64 "\n", t->name,
-			       t->overruns);
-			printf("rt.task.%s.stalls %" PRIu64 "\n", t->name,
-			       t->stalls);
-		}
-		for (uint32_t i = 0; i < st.ncounters; i++)
-			printf("%s %" PRIu64 "\n", st.counter[i].name,
-			       st.counter[i].value);
-	}
-	bus_detach(b);
+	rtview_counters(v, read_rt(v, &st) ? NULL : &st, print_counter, NULL);
+	rtview_close(v);
 	return 0;
 }
 
 static int cmd_arp(void)
 {
 	static struct rtstat st;
-	struct bus *b = map_bus();
+	struct rtview *v = map_bus();
 	char ip[INET_ADDRSTRLEN];
 
-	if (!b)
+	if (!v)
 		return 1;
-	if (read_rt(b, &st)) {
-		bus_detach(b);
+	if (read_rt(v, &st)) {
+		rtview_close(v);
 		return 1;
 	}
 	for (uint32_t i = 0; i < st.net.narp && i < RTSTAT_MAX_ARP; i++) {
@@ -287,7 +246,7 @@ static int cmd_arp(void)
 		printf("%s %02x:%02x:%02x:%02x:%02x:%02x\n", ip, m[0], m[1],
 		       m[2], m[3], m[4], m[5]);
 	}
-	bus_detach(b);
+	rtview_close(v);
 	return 0;
 }
 
@@ -467,13 +426,13 @@ static int cmd_events(double seconds)
 static int cmd_chans(void)
 {
 	static struct rtstat st;
-	struct bus *b = map_bus();
+	struct rtview *v = map_bus();
 	char a[160], bb[160];
 
-	if (!b)
+	if (!v)
 		return 1;
-	if (read_rt(b, &st)) {
-		bus_detach(b);
+	if (read_rt(v, &st)) {
+		rtview_close(v);
 		return 1;
 	}
 	printf("%u channel(s)\n", st.nchans);
@@ -483,7 +442,7 @@ static int cmd_chans(void)
 		printf("chan %u age %.1f s | a: %s | b: %s\n", st.chan[i].id,
 		       st.chan[i].age_ms / 1000.0, a, bb);
 	}
-	bus_detach(b);
+	rtview_close(v);
 	return 0;
 }
 
@@ -535,11 +494,11 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	static struct gw_config cfg;
-	const char *run_dir = getenv("GW_RUN_DIR");
 	struct cfg_err cerr;
 	char reply[256], err[300];
 	int i = 1;
 
+	run_dir = getenv("GW_RUN_DIR");
 	if (argc > 2 && !strcmp(argv[1], "--run-dir")) {
 		run_dir = argv[2];
 		i = 3;
