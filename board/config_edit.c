@@ -257,19 +257,24 @@ static int diff_kind(const struct gw_config *base, const struct gw_config *c,
 	char why[200];
 	int at, rc;
 
-	/* the base's instances must all be there, in the base's order,
-	 * before any new one: a later file cannot remove or reorder them */
+	/* the base's instances that are still there must come first, in
+	 * the base's order (a later file cannot reorder them); one that is
+	 * gone is removed with "removed = true" */
 	for (i = 0; i < nb; i++) {
 		const char *name = cfg_cinst(base, k, i);
 
 		at = cfg_inst_find(c, k->name, name);
-		if (at < 0 || (unsigned int)at != next) {
+		if (at < 0) {
+			fprintf(f, "\n[%s %.*s]\n%s = true\n", k->name,
+				(int)k->name_size - 1, name, CFG_REMOVED_KEY);
+			continue;
+		}
+		if ((unsigned int)at != next) {
 			cfg_seterr(err, NULL, 0, "[%s %.*s] is set by a file "
 				   "read before the local one (the board or "
-				   "defaults file): it can be changed there "
-				   "but not %s here", k->name,
-				   (int)k->name_size - 1, name,
-				   at < 0 ? "removed" : "moved");
+				   "defaults file): it cannot be moved after "
+				   "the ones added here", k->name,
+				   (int)k->name_size - 1, name);
 			return -EPERM;
 		}
 		next++;
@@ -277,9 +282,11 @@ static int diff_kind(const struct gw_config *base, const struct gw_config *c,
 	for (i = 0; i < n; i++) {
 		const void *inst = cfg_cinst(c, k, i);
 
-		if (i < nb) {
-			rc = diff_inst(k, inst, cfg_cinst(base, k, i), false,
-				       f);
+		if (i < next) {
+			at = cfg_inst_find(base, k->name, inst);
+			rc = diff_inst(k, inst, cfg_cinst(base, k,
+							  (unsigned int)at),
+				       false, f);
 		} else {
 			/* a new instance: what differs from its defaults */
 			memset((char *)scratch + k->count_off, 0,
@@ -303,12 +310,13 @@ static int diff_kind(const struct gw_config *base, const struct gw_config *c,
 /**
  * Write a local file that, read after the files @p base was loaded from,
  * gives @p c: the keys of the fixed sections whose values differ from
- * @p base's, the instances @p base has with the keys that differ, and
- * the instances it lacks with the keys that differ from their defaults.
+ * @p base's, the instances @p base has with the keys that differ,
+ * "removed = true" for those @p c lacks, and the instances @p base lacks
+ * with the keys that differ from their defaults.
  * @param err  the reason on error; may be NULL
- * @return 0; -EPERM when @p c lacks, or has in another order, an instance
- *	   of @p base (a later file cannot remove one); -EINVAL; a negative
- *	   errno from writing
+ * @return 0; -EPERM when @p c has @p base's instances in another order,
+ *	   or one of them after an instance @p base lacks (a later file
+ *	   cannot reorder them); -EINVAL; a negative errno from writing
  */
 int cfg_format_diff(const struct gw_config *base, const struct gw_config *c,
 		    FILE *f, struct cfg_err *err)

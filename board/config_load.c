@@ -213,6 +213,50 @@ static char *read_line(char *str, int num, void *stream)
 	return ld->failed ? NULL : str;
 }
 
+/* "removed = true|false" in the current instance's section */
+static int on_removed(struct loader *ld, struct inst_origin *io,
+		      const char *label, const char *value)
+{
+	char why[160];
+	struct quoted q;
+	bool b;
+
+	if (io->removed_seen)
+		return fail(ld, ld->line, -EBADMSG, "[%s] %s is set twice "
+			    "(first at line %u)", label, CFG_REMOVED_KEY,
+			    io->removed_seen);
+	io->removed_seen = ld->line;
+	if (cfg_parse_bool(value, &b, why, sizeof(why)))
+		return fail(ld, ld->line, -EBADMSG, "[%s] %s: %s %s", label,
+			    CFG_REMOVED_KEY, cfg_quote(&q, value), why);
+	io->removed = b;
+	return 1;
+}
+
+/* Drop the instances a file removed ("removed = true"), with their
+ * origins, once every file is read: the ones after move up. */
+static void drop_removed(struct loader *ld)
+{
+	for (size_t j = 0; ld->iorg && j < cfg_nkinds; j++) {
+		const struct cfg_kind *k = &cfg_kinds[j];
+		unsigned int n = cfg_inst_count(&ld->cfg, k), i;
+		struct inst_origin *io = &ld->iorg[k->base];
+
+		for (i = n; i-- > 0;) {
+			if (!io[i].removed)
+				continue;
+			memmove(cfg_inst(&ld->cfg, k, i),
+				cfg_inst(&ld->cfg, k, i + 1),
+				(n - i - 1) * k->inst_size);
+			memset(cfg_inst(&ld->cfg, k, n - 1), 0, k->inst_size);
+			memmove(&io[i], &io[i + 1], (n - i - 1) * sizeof(*io));
+			memset(&io[n - 1], 0, sizeof(*io));
+			n--;
+		}
+		memcpy((char *)&ld->cfg + k->count_off, &n, sizeof(n));
+	}
+}
+
 /* A key = value pair in the current instance's section */
 static int on_inst_pair(struct loader *ld, const char *name,
 			const char *value)
@@ -226,6 +270,8 @@ static int on_inst_pair(struct loader *ld, const char *name,
 	int rc;
 
 	cfg_inst_label(&ld->cfg, kd, ld->inst, label, sizeof(label));
+	if (!strcmp(name, CFG_REMOVED_KEY))
+		return on_removed(ld, io, label, value);
 	k = cfg_kind_key(kd, name);
 	if (!k)
 		return fail(ld, ld->line, -EBADMSG, "unknown key %s in "
@@ -306,8 +352,10 @@ static int load_source(struct loader *ld, const struct source *src)
 	int rc;
 
 	memset(ld->seen, 0, cfg_nkeys * sizeof(*ld->seen));
-	for (i = 0; ld->iorg && i < CFG_INSTANCES_MAX; i++)
+	for (i = 0; ld->iorg && i < CFG_INSTANCES_MAX; i++) {
 		memset(ld->iorg[i].seen, 0, sizeof(ld->iorg[i].seen));
+		ld->iorg[i].removed_seen = 0;
+	}
 	ld->kind = NULL;
 	ld->file = src->name;
 	ld->line = 0;
@@ -386,6 +434,8 @@ static int load(struct gw_config *c, const struct source *srcs, size_t n,
 	cfg_defaults(&ld->cfg);
 	for (i = 0; i < n && !rc; i++)
 		rc = load_source(ld, &srcs[i]);
+	if (!rc)
+		drop_removed(ld);
 	pe = (struct pair_err){ .err = err, .org = ld->origin,
 				.iorg = ld->iorg };
 	if (!rc)

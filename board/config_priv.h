@@ -113,11 +113,18 @@ struct origin {
 	unsigned int seq;	/* order of setting, 0 for defaults */
 };
 
+/* The key of every repeated section that removes the instance a file
+ * before made: "removed = true" (the loader drops it once every file is
+ * read; it is no key of the kind's table) */
+#define CFG_REMOVED_KEY	"removed"
+
 /** Where an instance and its keys come from (loader only) */
 struct inst_origin {
 	struct origin hdr;	/**< the last [kind NAME] line selecting it */
 	struct origin key[CFG_IKEYS_MAX];
 	unsigned int seen[CFG_IKEYS_MAX];	/**< line, in this file */
+	unsigned int removed_seen;	/**< line of "removed", this file */
+	bool removed;		/**< the last "removed" said true */
 };
 
 /** Where the checks across keys report, and what they know of origins */

@@ -176,18 +176,67 @@ static void test_config_edit_diff_reads_back(void **state)
 	*c = *base;
 }
 
-static void test_config_edit_diff_cannot_remove_a_base_instance(void **state)
+static void test_config_edit_diff_removes_a_base_instance(void **state)
+{
+	struct cfg_err err;
+
+	(void)state;
+	assert_int_equal(cfg_inst_remove(c, "did", "5551002"), 0);
+	assert_int_equal(cfg_inst_remove(c, "extension", "1002"), 0);
+	assert_int_equal(cfg_inst_remove(c, "extension", "1004"), 0);
+	assert_int_equal(cfg_inst_add(c, "extension", "1009", &err), 0);
+	assert_int_equal(cfg_inst_set(c, "extension", "1009", "password",
+				      "x", &err), 0);
+	assert_int_equal(cfg_validate(c, &err), 0);
+	roundtrip();
+	*c = *base;
+}
+
+static void test_config_edit_diff_cannot_reorder_the_base(void **state)
 {
 	struct cfg_err err;
 	FILE *f = fopen("/dev/null", "w");
 
 	(void)state;
-	assert_int_equal(cfg_inst_remove(c, "did", "5551002"), 0);
+	/* 1001 again, but after the others: a later file cannot do that */
+	assert_int_equal(cfg_inst_remove(c, "did", "5551001"), 0);
+	assert_int_equal(cfg_inst_remove(c, "extension", "1001"), 0);
+	assert_int_equal(cfg_inst_add(c, "extension", "1001", &err), 0);
+	assert_int_equal(cfg_inst_set(c, "extension", "1001", "password",
+				      "x", &err), 0);
 	assert_int_equal(cfg_format_diff(base, c, f, &err), -EPERM);
-	assert_non_null(strstr(err.reason, "[did 5551002]"));
-	assert_non_null(strstr(err.reason, "removed"));
+	assert_non_null(strstr(err.reason, "[extension 1001]"));
 	fclose(f);
 	*c = *base;
+}
+
+static void test_config_edit_removed_key(void **state)
+{
+	struct gw_config *x = back;
+	struct cfg_err err;
+
+	(void)state;
+	assert_int_equal(cfg_load_string(x, "t.ini", "[extension 1]\n"
+					 "password = a\n[extension 2]\n"
+					 "password = b\n[extension 1]\n"
+					 "removed = true\n", &err), 0);
+	assert_int_equal(cfg_inst_n(x, "extension"), 1);
+	assert_string_equal(cfg_inst_name(x, "extension", 0), "2");
+	assert_int_equal(cfg_load_string(x, "t.ini", "[did 5]\nextension = "
+					 "7\nremoved = yes\n", &err), 0);
+	assert_int_equal(cfg_inst_n(x, "did"), 0);
+	assert_int_equal(cfg_load_string(x, "t.ini", "[did 5]\nextension = "
+					 "7\nremoved = maybe\n", &err),
+			 -EBADMSG);
+	assert_string_equal(err.reason, "[did 5] removed: \"maybe\" is not a "
+			    "boolean (expected true/false, yes/no, on/off or 1/0)");
+	assert_int_equal(cfg_load_string(x, "t.ini", "[did 5]\nremoved = "
+					 "no\nremoved = yes\n", &err),
+			 -EBADMSG);
+	assert_int_equal(err.line, 3);
+	/* what a removed instance lacks is not checked */
+	assert_int_equal(cfg_load_string(x, "t.ini", "[did 5]\nremoved = "
+					 "true\n", &err), 0);
 }
 
 int main(void)
@@ -197,8 +246,9 @@ int main(void)
 		cmocka_unit_test(test_config_edit_add_set_get_remove),
 		cmocka_unit_test(test_config_edit_remove_moves_the_rest_up),
 		cmocka_unit_test(test_config_edit_diff_reads_back),
-		cmocka_unit_test(
-			test_config_edit_diff_cannot_remove_a_base_instance),
+		cmocka_unit_test(test_config_edit_diff_removes_a_base_instance),
+		cmocka_unit_test(test_config_edit_diff_cannot_reorder_the_base),
+		cmocka_unit_test(test_config_edit_removed_key),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -176,13 +176,15 @@ static void test_webcfg_remove_referenced_or_base(void **state)
 	cfg_inst_remove(c, "extension", "1001");
 	assert_int_equal(webcfg_validate(c, &e), -EEXIST);
 	assert_string_equal(e.field, "extension");	/* [did 5551001] */
+	assert_string_equal(slurp(), before);
+	/* one of the board file is removed by the local file */
 	*c = *cur;
 	cfg_inst_remove(c, "extension", "1003");
 	assert_int_equal(webcfg_validate(c, &e), 0);
-	assert_int_equal(webcfg_write(local, base, c, &e), -EEXIST);
-	assert_int_equal(e.status, 409);
-	assert_non_null(strstr(e.error, "[extension 1003]"));
-	assert_string_equal(slurp(), before);
+	assert_int_equal(webcfg_write(local, base, c, &e), 0);
+	assert_non_null(strstr(slurp(), "[extension 1003]\nremoved = true\n"));
+	load();
+	assert_int_equal(cfg_inst_find(cur, "extension", "1003"), -ENOENT);
 	/* one the local file added can go */
 	*c = *cur;
 	cfg_inst_remove(c, "extension", "1005");
