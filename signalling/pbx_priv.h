@@ -150,6 +150,9 @@ void sip_progress(struct call *c, int status, const char *phrase,
 		  bool early_media);
 void sip_fail(struct call *c, int status, const char *phrase);
 void sip_hangup(struct leg *l);
+void sip_trunks_register(void);
+void sip_trunks_unregister(void);
+json_t *sip_trunks_json(void);
 
 /* pbx_tdm.c: lines of the card */
 void tdm_line_event(unsigned span, unsigned line, unsigned ev);

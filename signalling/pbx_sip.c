@@ -318,6 +318,25 @@ int sip_call_out(struct call *c, struct leg *l, const char *uri)
 
 /* --- incoming INVITE --------------------------------------------------------------- */
 
+/* @p a is in @p list, a comma list of addresses, or is @p host's
+ * address (host[:port], an IPv4 literal) */
+static bool addr_listed(const char *a, const char *list, const char *host)
+{
+	size_t n = strlen(a);
+	const char *p = list;
+
+	if (!strncmp(host, a, n) && (!host[n] || host[n] == ':'))
+		return true;
+	while ((p = strstr(p, a))) {
+		if ((p == list || p[-1] == ',') && (!p[n] || p[n] == ','))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* the SIP trunk whose server sent the request: its host's address or one
+ * of its allow_ips (IP authentication) */
 static const struct cfg_trunk *trunk_by_source(uint32_t addr)
 {
 	char a[INET_ADDRSTRLEN];
@@ -325,19 +344,119 @@ static const struct cfg_trunk *trunk_by_source(uint32_t addr)
 	inet_ntop(AF_INET, &addr, a, sizeof(a));
 	for (unsigned i = 0; i < pbx.cfg->n_trunks; i++) {
 		const struct cfg_trunk *t = &pbx.cfg->trunk[i];
-		const char *p = t->allow_ips;
-		size_t n = strlen(a);
 
-		if (t->kind != CFG_TRUNK_SIP)
-			continue;
-		while ((p = strstr(p, a))) {
-			if ((p == t->allow_ips || p[-1] == ',' || p[-1] == ' ')
-			    && (!p[n] || p[n] == ',' || p[n] == ' '))
-				return t;
-			p += n;
-		}
+		if (t->kind == CFG_TRUNK_SIP &&
+		    addr_listed(a, t->allow_ips, t->host))
+			return t;
 	}
 	return NULL;
+}
+
+/* --- registration at SIP trunks' servers -------------------------------------- */
+
+static struct {
+	nua_handle_t *nh;
+	int status;		/* last answer, 0: none yet */
+	char phrase[48];
+} trunk_reg[CFG_MAX_TRUNKS];
+
+/** Register every SIP trunk with register = true at its server; nua
+ *  refreshes the registrations. */
+void sip_trunks_register(void)
+{
+	for (unsigned i = 0; i < pbx.cfg->n_trunks; i++) {
+		const struct cfg_trunk *t = &pbx.cfg->trunk[i];
+		char aor[CFG_SECRET_SIZE + CFG_TEXT_SIZE + 8];
+		char registrar[CFG_TEXT_SIZE + 8];
+
+		if (t->kind != CFG_TRUNK_SIP || !t->register_ ||
+		    trunk_reg[i].nh)
+			continue;
+		snprintf(aor, sizeof(aor), "sip:%s@%s", t->username, t->host);
+		snprintf(registrar, sizeof(registrar), "sip:%s", t->host);
+		trunk_reg[i].nh = nua_handle(pbx.nua, NULL, SIPTAG_TO_STR(aor),
+					     SIPTAG_FROM_STR(aor), TAG_END());
+		if (!trunk_reg[i].nh)
+			continue;
+		/* no OPTIONS probes of the server (RFC 5626 outbound): an
+		 * operator's server need not answer them, and an ICMP error
+		 * they draw would fail the next call on the socket */
+		nua_register(trunk_reg[i].nh, NUTAG_REGISTRAR(registrar),
+			     NUTAG_M_USERNAME(t->username),
+			     NUTAG_OUTBOUND("no-validate no-options-keepalive"),
+			     TAG_END());
+		LOG_INFO("trunk %s: registering %s at %s", t->name, aor,
+			 registrar);
+	}
+}
+
+/** Unregister the trunks (the engine stops). */
+void sip_trunks_unregister(void)
+{
+	for (unsigned i = 0; i < CFG_MAX_TRUNKS; i++)
+		if (trunk_reg[i].nh)
+			nua_unregister(trunk_reg[i].nh, TAG_END());
+}
+
+/** The trunks' registration state, for the status. */
+json_t *sip_trunks_json(void)
+{
+	json_t *arr = json_array();
+
+	for (unsigned i = 0; i < pbx.cfg->n_trunks; i++) {
+		const struct cfg_trunk *t = &pbx.cfg->trunk[i];
+
+		json_array_append_new(arr, json_pack(
+			"{s:s, s:s, s:s, s:b, s:i, s:s}", "name", t->name,
+			"kind", t->kind == CFG_TRUNK_SIP ? "sip" : "tdm",
+			"host", t->host, "registered",
+			trunk_reg[i].nh && trunk_reg[i].status >= 200 &&
+			trunk_reg[i].status < 300,
+			"status", trunk_reg[i].status,
+			"phrase", trunk_reg[i].phrase));
+	}
+	return arr;
+}
+
+/* an answer to a trunk's REGISTER */
+static bool trunk_register_answer(nua_handle_t *nh, int status,
+				  const char *phrase, sip_t const *sip)
+{
+	for (unsigned i = 0; i < CFG_MAX_TRUNKS && i < pbx.cfg->n_trunks;
+	     i++) {
+		const struct cfg_trunk *t = &pbx.cfg->trunk[i];
+		su_home_t home[1] = { SU_HOME_INIT(home) };
+		msg_auth_t const *ch;
+		const char *realm;
+		char cred[256];
+
+		if (trunk_reg[i].nh != nh)
+			continue;
+		if (status < 200)
+			return true;
+		if ((status == 401 || status == 407) && sip &&
+		    trunk_reg[i].status != status) {
+			ch = sip->sip_www_authenticate ?
+			     sip->sip_www_authenticate :
+			     sip->sip_proxy_authenticate;
+			realm = ch ? param(home, ch->au_params, "realm=") :
+				NULL;
+			snprintf(cred, sizeof(cred), "Digest:\"%s\":%s:%s",
+				 realm ? realm : "", t->username, t->password);
+			trunk_reg[i].status = status;
+			nua_authenticate(nh, NUTAG_AUTH(cred), TAG_END());
+			su_home_deinit(home);
+			return true;
+		}
+		if (status != trunk_reg[i].status)
+			LOG_INFO("trunk %s: registration: %d %s", t->name,
+				 status, phrase ? phrase : "");
+		trunk_reg[i].status = status;
+		snprintf(trunk_reg[i].phrase, sizeof(trunk_reg[i].phrase),
+			 "%s", phrase ? phrase : "");
+		return true;
+	}
+	return false;
 }
 
 static void new_invite(nua_handle_t *nh, sip_t const *sip)
@@ -402,6 +521,8 @@ static void new_invite(nua_handle_t *nh, sip_t const *sip)
 			call_end(c, CALLREC_FAILED, 404, "Not Found");
 			return;
 		}
+		/* the record keeps the number as dialled */
+		snprintf(c->digits, sizeof(c->digits), "%s", dialled);
 		dialled = to->number;
 	}
 	call_route(c, dialled ? dialled : "");
@@ -550,6 +671,8 @@ void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua
 			on_register(nh, sip);
 		} else if (event == nua_i_invite && sip) {
 			new_invite(nh, sip);
+		} else if (event == nua_r_register || event == nua_r_unregister) {
+			trunk_register_answer(nh, status, phrase, sip);
 		} else if (event == nua_r_shutdown && status >= 200) {
 			su_root_break(pbx.root);
 		} else if (nh && handle_gone(event, status, tags)) {

@@ -178,11 +178,12 @@ static json_t *status_json(void)
 				"received", regs[i].c[k].received,
 				"expires_in_s", (json_int_t)
 				(regs[i].c[k].expires_s - now_s())));
-	return json_pack("{s:i, s:o, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I, "
-			 "s:I, s:I, s:I, s:I, s:I, s:I}}",
+	return json_pack("{s:i, s:o, s:I, s:o, s:o, s:{s:I, s:I, s:I, s:I, "
+			 "s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 			 "calls_up", up, "calls", calls,
 			 "registered", (json_int_t)loc_count(pbx.loc, now_s()),
-			 "registrations", reg, "counters",
+			 "registrations", reg, "trunks", sip_trunks_json(),
+			 "counters",
 			 "calls", (json_int_t)pbx.st.calls,
 			 "answered", (json_int_t)pbx.st.answered,
 			 "registers", (json_int_t)pbx.st.registers,
@@ -243,6 +244,7 @@ static int do_reload(char *reply, size_t len)
 	pbx.auth.fail_limit = (unsigned)cur->sip.auth_fail_limit;
 	pbx.auth.fail_window_s = (unsigned)cur->sip.auth_fail_window_s;
 	pbx.auth.block_s = (unsigned)cur->sip.auth_block_s;
+	sip_trunks_register();	/* trunks new in the file */
 	LOG_INFO("reloaded: %u extensions, %u trunks, %u routes, %u DIDs",
 		 cur->n_extensions, cur->n_trunks, cur->n_routes, cur->n_dids);
 	return snprintf(reply, len, "ok: %u extensions, %u trunks, %u routes, "
@@ -501,12 +503,14 @@ int main(int argc, char **argv)
 	if (signals_open() || nua_start(&cfg))
 		goto out;
 	up_ready(NULL, NULL, NULL);
+	sip_trunks_register();
 	su_root_run(pbx.root);
 	rc = 0;
 	LOG_INFO("stopping: %llu calls, %llu answered",
 		 (unsigned long long)pbx.st.calls,
 		 (unsigned long long)pbx.st.answered);
 	call_end_all(SHUTDOWN_MS / 2, drain_up);
+	sip_trunks_unregister();
 	nua_shutdown(pbx.nua);
 	stop = su_timer_create(su_root_task(pbx.root), SHUTDOWN_MS);
 	su_timer_set(stop, shutdown_timeout, NULL);

@@ -32,8 +32,19 @@ sipjson() {
 		python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$tmp/sip.json"
 }
 
+# TLS on 5061: the gateway's certificate (agent.pem: key and certificate,
+# cafile.pem: whom it trusts, as Sofia-SIP wants them), and a phone's
+mkdir -p "$tmp/tls"
+(cd "$tmp/tls" &&
+ openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem \
+	-days 2 -subj "/CN=$GW" -addext "subjectAltName=IP:$GW" &&
+ cat key.pem cert.pem >agent.pem && cp cert.pem cafile.pem &&
+ openssl req -x509 -newkey rsa:2048 -nodes -keyout phone-key.pem \
+	-out phone-cert.pem -days 2 -subj "/CN=phone") >"$tmp/tls.log" 2>&1 ||
+	not_ok "certificates for TLS" "$(tail -3 "$tmp/tls.log")"
 cat >"$tmp/lab.ini" <<INI
 [sip]
+tls_cert_dir = $tmp/tls
 no_answer_s = 3
 inter_digit_ms = 1500
 [log]
@@ -97,6 +108,8 @@ sipp_check() {
 	shift
 	if sipp_run "$@"; then ok "$desc"; else not_ok "$desc" "$(flow "$1")"; fi
 }
+# sipmsg ARGS...: one raw SIP message from lan (tests/integration/sipmsg.py)
+sipmsg() { $lab exec lan python3 tests/integration/sipmsg.py --dst "$GW:5060" "$@"; }
 register() {	# register USER PORT [EXPIRES]
 	sipp_run "reg$1-$2" "$(scen register)" "$2" \
 		-inf "$(creds "$1" "" "${3:-300}")" "$GW:5060"
@@ -157,6 +170,14 @@ exp=$(sipjson '[r["expires_in_s"] for r in s["registrations"] if r["extension"] 
 if [ -n "$exp" ] && [ "$exp" -le 60 ] && [ "$exp" -ge 50 ]; then ok "1004's contact expires in ${exp} s"
 else not_ok "1004's registration expiry" "expires_in_s=${exp:-none}"; fi
 check "1004 unregisters (Expires: 0)" register 1004 5078 0
+# TLS on 5061 with the configured certificate (Debian's SIPp has no TLS:
+# a client in Python, checking the certificate against ours)
+r=$(sipmsg --src $LAN --dst "$GW:5061" --proto tls --ca "$tmp/tls/cert.pem" --timeout 5 options)
+[[ $r == "SIP/2.0 200"* ]] && ok "OPTIONS over TLS (5061), the configured certificate ($r)" || not_ok "OPTIONS over TLS" "$r"
+r=$(sipmsg --src $LAN --dst "$GW:5061" --proto tls --ca "$tmp/tls/cert.pem" --timeout 5 register)
+[[ $r == "SIP/2.0 401"* ]] && ok "REGISTER over TLS is challenged ($r)" || not_ok "REGISTER over TLS" "$r"
+r=$(sipmsg --src $LAN --dst "$GW:5061" --proto tls --ca "$tmp/tls/phone-cert.pem" --timeout 5 options)
+[[ $r == "TLS error"* ]] && ok "a client that trusts another CA refuses the gateway ($r)" || not_ok "TLS certificate check" "$r"
 gone=$(sipjson 'len([r for r in s["registrations"] if r["extension"] == "1004"])')
 if [ "$gone" = 0 ]; then ok "1004 has no contact left"; else not_ok "1004 unregistered" "contacts: $gone"; fi
 nrec=$(records)
@@ -370,8 +391,44 @@ a=$(build/bin/rtppeer --analyze "$tmp/fxs2.wav" --skip 300 2>&1)
 near "$(field freq <<<"$a")" 500 10 && ok "2001 hears 2002's 500 Hz ($a)" || not_ok "2001 hears 2002" "$a"
 expect_record "call between analog phones" "from=fxs:2001 " "to=fxs:2002 " "disp=ANSWERED "
 
+# --- a SIP trunk to an operator's server (198.18.0.22 in lan) -------------------
+# added at run time: the engine registers at the server, calls out with the
+# trunk's credentials when challenged, takes the server's calls to DIDs by
+# its address
+UPSTREAM=198.18.0.22
+$lab exec lan ip addr add $UPSTREAM/24 dev eth0
+SIPP_IP=$UPSTREAM sipp_bg registrar "$(scen uas_registrar USER=4420 PASSWORD=up-secret)" 5096
+sleep 0.3
+cat >>"$state/lab.ini" <<INI
+[trunk upstream]
+kind = sip
+host = $UPSTREAM:5096
+username = 4420
+password = up-secret
+register = true
+[route upstream-out]
+pattern = 9X.
+strip = 1
+trunk = upstream
+INI
+check "the trunk is added without a restart" gwctl sip reload
+if sipp_wait registrar; then ok "the gateway registers at the operator's server with the trunk's credentials"
+else not_ok "trunk registration" "$(flow registrar)"; fi
+treg() { sipjson '[t["registered"] for t in s["trunks"] if t["name"] == "upstream"][0]' | grep -q True; }
+check "gwctl sip shows the trunk registered" wait_for 5 treg
+SIPP_IP=$UPSTREAM sipp_bg upstream "$(scen uas_challenge USER=4420 PASSWORD=up-secret HOLD_MS=15000)" 5096
+sleep 0.3
+sipp_check "1001 dials 9 5551234: out on the SIP trunk, which authenticates" caller "$(scen uac HOLD_MS=1000)" 5070 -inf "$(creds 1001 "" 95551234)" "$GW:5060"
+check "the operator's server took the call" sipp_wait upstream
+expect_record "call out on the SIP trunk" "callee=95551234 " "to=trunk:upstream " "disp=ANSWERED "
+sipp_bg callee "$(scen uas HOLD_MS=15000)" 5072
+sleep 0.3
+SIPP_IP=$UPSTREAM sipp_check "the operator's server calls DID 5551002 (no credentials: its address)" upstream "$(scen uac_trunk HOLD_MS=1000)" 5096 -inf "$(creds 4420 "" 5551002)" "$GW:5060"
+sipp_wait callee
+expect_record "call in on the SIP trunk" "callee=5551002 " "from=trunk:upstream " "to=ext:1002 " "disp=ANSWERED "
+SIPP_IP=$UPSTREAM sipp_check "the operator's server cannot call out through the gateway (404)" upstream "$(scen uac_trunk_fail STATUS=404)" 5096 -inf "$(creds 4420 "" 05550100)" "$GW:5060"
+
 # --- security -----------------------------------------------------------------------
-sipmsg() { $lab exec lan python3 tests/integration/sipmsg.py --dst "$GW:5060" "$@"; }
 counter() { sipjson "s['counters']['$1']"; }
 sipp_check "no credentials, to a trunk: challenged (407)" caller "$(scen uac_noauth)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
 sipp_check "wrong password, to a trunk: refused (403)" caller "$(scen uac_fail STATUS=403)" 5070 -inf "$(creds 1001 wrong 05550100)" "$GW:5060"

@@ -3,7 +3,11 @@
 """Send one SIP message, well-formed or not, and print the answer's status
 line ("SIP/2.0 400 Bad Request") or "no answer".
 
-  sipmsg.py --src IP --dst IP:PORT [--proto udp|tcp] [--timeout S] KIND
+  sipmsg.py --src IP --dst IP:PORT [--proto udp|tcp|tls] [--ca FILE]
+            [--timeout S] KIND
+
+tls: the server's certificate must be signed by --ca (or be it) and name
+the destination's address; the first line printed is then the answer.
 
 KIND:
   options     OPTIONS (a keep-alive: the engine answers 200)
@@ -19,6 +23,7 @@ KIND:
 import argparse
 import random
 import socket
+import ssl
 import sys
 
 PROTO = "UDP"   # the transport, in Via
@@ -69,7 +74,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--src", required=True)
     ap.add_argument("--dst", required=True)
-    ap.add_argument("--proto", default="udp", choices=("udp", "tcp"))
+    ap.add_argument("--proto", default="udp", choices=("udp", "tcp", "tls"))
+    ap.add_argument("--ca")
     ap.add_argument("--timeout", type=float, default=2.0)
     ap.add_argument("kind")
     a = ap.parse_args()
@@ -83,8 +89,11 @@ def main():
     data = message(a.kind, host, "%s:%d" % s.getsockname())
     try:
         s.connect((host, int(port)))
+        if a.proto == "tls":
+            ctx = ssl.create_default_context(cafile=a.ca)
+            s = ctx.wrap_socket(s, server_hostname=host)
         s.sendall(data)
-        if a.proto == "tcp" and a.kind in ("truncated", "badcl"):
+        if a.proto != "udp" and a.kind in ("truncated", "badcl"):
             s.shutdown(socket.SHUT_WR)    # the rest never comes
         while True:
             reply = s.recv(65536)
@@ -95,6 +104,8 @@ def main():
             if not first.startswith("SIP/2.0 1"):    # skip provisional
                 print(first)
                 return 0
+    except ssl.SSLError as e:
+        print(f"TLS error ({e.reason})")
     except (socket.timeout, ConnectionError) as e:
         print(f"no answer ({e.__class__.__name__})")
     return 0
