@@ -26,7 +26,15 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
 	iproute2 iputils-ping ethtool util-linux procps python3 iperf3 \
 	stress-ng rt-tests \
 	libssl-dev libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev curl \
-	openssl
+	openssl chromium nodejs socat
+
+# Installed only when the command is missing (COMMAND:PACKAGE): a machine's
+# own nodejs may bring npm with it, and then conflicts with Debian's npm.
+DEB_IF_NO_COMMAND := npm:npm
+
+# npm packages of the browser test (playwright-core, which drives Debian's
+# chromium), from the committed package.json and package-lock.json
+NPM_DIR   := tests/integration/webui
 
 PKGS      := inih lwip libnl-route-3.0 spandsp speexdsp ortp jansson \
 	sofia-sip-ua libssl libcrypto sqlite3 libpq libmicrohttpd
@@ -79,13 +87,20 @@ all: $(PROGS) $(LIB) $(BENCH_BINS) $(TOOL_BINS)
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-		grep -q '^install ok installed' || echo $$p; done); \
+		grep -q '^install ok installed' || echo $$p; done; \
+		for c in $(DEB_IF_NO_COMMAND); do \
+		command -v $${c%%:*} >/dev/null || echo $${c#*:}; done); \
 	if [ -n "$$missing" ]; then \
 		echo "deps: installing" $$missing; \
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get install -y --no-install-recommends $$missing || \
 		{ apt-get update && apt-get install -y --no-install-recommends $$missing; }; \
 	else echo "deps: all $(words $(DEB_PACKAGES)) packages installed"; fi
+	@if [ -e $(NPM_DIR)/node_modules/playwright-core/package.json ] && \
+	    [ ! $(NPM_DIR)/package-lock.json -nt \
+	      $(NPM_DIR)/node_modules/.package-lock.json ]; then \
+		echo "deps: npm packages of $(NPM_DIR) installed"; \
+	else cd $(NPM_DIR) && npm ci --no-audit --no-fund; fi
 
 # --- objects ----------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c

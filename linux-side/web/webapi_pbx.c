@@ -49,6 +49,44 @@ static void add_registrations(struct webd *w, json_t *list)
 	json_decref(s);
 }
 
+/* the registration state of each SIP trunk, from sipd's status */
+static void add_trunk_state(struct webd *w, json_t *list)
+{
+	char why[256];
+	json_t *s = webapi_sipd(w, "status", why, sizeof(why));
+	json_t *trunks = s ? json_object_get(s, "trunks") : NULL;
+	size_t i, j;
+
+	for (i = 0; i < json_array_size(list); i++) {
+		json_t *x = json_array_get(list, i);
+		const char *name = json_string_value(json_object_get(x,
+								     "name"));
+
+		for (j = 0; name && j < json_array_size(trunks); j++) {
+			json_t *t = json_array_get(trunks, j);
+			const char *n = json_string_value(json_object_get(t,
+									  "name"));
+
+			if (n && !strcmp(n, name))
+				json_object_set_new(x, "state", json_pack(
+					"{s:O, s:O, s:O}", "registered",
+					json_object_get(t, "registered"),
+					"status", json_object_get(t, "status"),
+					"phrase", json_object_get(t, "phrase")));
+		}
+	}
+	json_decref(s);
+}
+
+/* what sipd knows of the instances of @p kind: registrations */
+static void add_state(struct webd *w, const char *kind, json_t *list)
+{
+	if (!strcmp(kind, "extension"))
+		add_registrations(w, list);
+	else if (!strcmp(kind, "trunk"))
+		add_trunk_state(w, list);
+}
+
 /* write @p c, then have sipd apply it; the answer says how that went */
 static int save_and_apply(struct webd *w, const struct gw_config *base,
 			  const struct gw_config *c, json_t *answer,
@@ -108,8 +146,7 @@ void webapi_pbx(struct webd *w, const struct webapi_req *rq,
 		goto fail;
 	if (get && !name) {
 		ans = webcfg_kind_json(cur, kind);
-		if (!strcmp(kind, "extension"))
-			add_registrations(w, ans);
+		add_state(w, kind, ans);
 		webapi_json(rs, 200, ans);
 		goto out;
 	}
@@ -122,8 +159,7 @@ void webapi_pbx(struct webd *w, const struct webapi_req *rq,
 		ans = json_array();
 		json_array_append_new(ans, webcfg_inst_json(cur, kind,
 							     (unsigned)i));
-		if (!strcmp(kind, "extension"))
-			add_registrations(w, ans);
+		add_state(w, kind, ans);
 		webapi_json(rs, 200, json_incref(json_array_get(ans, 0)));
 		json_decref(ans);
 		goto out;

@@ -98,7 +98,7 @@ function dur(s) {
 }
 const when = us => us ? new Date(us / 1000).toLocaleString() : '';
 const party = p => p ? (p.number || p.name || '') +
-	(p.kind && p.kind !== 'extension' ? ' (' + p.kind + ')' : '') : '';
+	(p.kind && !/^ext/.test(p.kind) ? ' (' + p.kind + ')' : '') : '';
 
 function say(sel, msg, ok) {
 	const e = $(sel);
@@ -380,10 +380,16 @@ const kinds = {
 			   x.contacts.map(c => c.contact).join(' ') : 'no') :
 			   ''] },
 	trunk: { path: '/api/trunks', key: 'name', form: 'trunk',
-		fields: ['kind', 'host', 'username', 'password', 'lines'],
+		fields: ['kind', 'host', 'username', 'password', 'lines',
+			 'register'],
 		head: ['name', 'kind', 'host', 'user', 'lines', 'register'],
 		row: x => [x.name, x.kind, x.host, x.username, x.lines,
-			   x.register ? 'yes' : 'no'] },
+			   !x.register ? 'no' : !x.state ? 'yes' :
+			   { text: (x.state.registered ? 'registered' :
+				    'not registered') + (x.state.status ?
+				    ' (' + x.state.status + ' ' +
+				    x.state.phrase + ')' : ''),
+			     cls: x.state.registered ? 'ok' : 'bad' }] },
 	route: { path: '/api/routes', key: 'name', form: 'route',
 		fields: ['pattern', 'strip', 'prefix', 'trunk'],
 		head: ['name', 'pattern', 'strip', 'prefix', 'trunk'],
@@ -515,7 +521,7 @@ function trackJitter(calls, now) {
 		});
 	}
 	for (const [k, pts] of state.jitter) {
-		while (pts.length && now - pts[0][0] > 120000)
+		while (pts.length && now - pts[0][0] > 60000)
 			pts.shift();
 		if (!pts.length && !seen.has(k))
 			state.jitter.delete(k);
@@ -551,7 +557,8 @@ pages.calls = { every: 1000, load: async () => {
 	const series = [...state.jitter.entries()].map(([name, points], i) =>
 		({ name, points, color: Charts.palette[i %
 						       Charts.palette.length] }));
-	Charts.lines($('#jitter-chart'), series, now, 120000, '');
+	Charts.lines($('#jitter-chart'), series, now, 60000, '',
+		     { minMax: 1 });
 	const lg = $('#jitter-legend');
 	lg.replaceChildren(...series.map(s => {
 		const sw = el('span', { class: 'swatch' });
@@ -583,11 +590,11 @@ pages.cdrs = { every: 5000, load: async () => {
 		['last error', { text: d.last_error || '', cls: 'bad' }],
 	] : [], { empty: r.delivery && r.delivery.error });
 	table($('#ended-table'), ['ended', 'from', 'to', 'disposition',
-		'record', 'delivery'], r.ended_calls.map(e => [
+		'CDR', 'record'], r.ended_calls.map(e => [
 		new Date(e.time_us / 1000).toLocaleTimeString(),
 		party(e.from), party(e.to), e.disposition,
-		e.record, { text: e.delivery, cls: e.delivery === 'delivered' ?
-			    'ok' : 'bad' }]),
+		{ text: e.delivery, cls: e.delivery === 'delivered' ? 'ok' :
+		  'bad' }, e.record.slice(0, 12) + '…']),
 		{ rowData: i => ({ record: r.ended_calls[i].record }) });
 	$('#cdr-error').textContent = r.cdrs_error || '';
 	table($('#cdr-table'), ['start', 'caller', 'callee', 'disposition',

@@ -67,7 +67,7 @@ const Charts = (() => {
 
 	// series: [{name, color, points: [[t_ms, value], ...]}]; the last
 	// spanMs milliseconds up to nowMs
-	function lines(canvas, series, nowMs, spanMs, unit) {
+	function lines(canvas, series, nowMs, spanMs, unit, opts) {
 		const ctx = setup(canvas), W = canvas.width, H = canvas.height;
 		const L = 44, B = 22, T = 8, R = 8;
 		let max = 0;
@@ -75,7 +75,7 @@ const Charts = (() => {
 			if (p[1] > max)
 				max = p[1];
 		}));
-		max = max > 0 ? max * 1.15 : 1;
+		max = Math.max(max * 1.15, (opts && opts.minMax) || 1);
 		const x = t => L + (1 - (nowMs - t) / spanMs) * (W - L - R);
 		const y = v => H - B - v / max * (H - B - T);
 		ctx.strokeStyle = grid;
@@ -86,8 +86,8 @@ const Charts = (() => {
 			ctx.moveTo(L, y(v));
 			ctx.lineTo(W - R, y(v));
 			ctx.stroke();
-			ctx.fillText(v.toFixed(v < 10 ? 1 : 0) + (unit || ''), 2,
-				     y(v) + 4);
+			ctx.fillText(v.toFixed(max < 4 ? 2 : max < 40 ? 1 : 0) +
+				     (unit || ''), 2, y(v) + 4);
 		}
 		for (let s = 0; s <= spanMs / 1000; s += 10) {
 			const xx = x(nowMs - s * 1000);
