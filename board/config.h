@@ -50,6 +50,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hal/tdm.h"
 #include "rtos-kernel/log.h"
 
 #ifndef CFG_DEFAULTS_PATH
@@ -156,8 +157,8 @@ struct cfg_did {
 
 /* TDM lines as [extension] line and [trunk] lines give them: spans count
  * from 0 in the order of [tdm] spans, lines from 0 within their span. */
-#define CFG_TDM_SPANS_MAX	8	/**< as hal/tdm.h's TDM_MAX_SPANS */
-#define CFG_TDM_LINES_MAX	32	/**< per span, as TDM_MAX_CHANS */
+#define CFG_TDM_SPANS_MAX	TDM_MAX_SPANS	/**< hal/tdm.h's */
+#define CFG_TDM_LINES_MAX	TDM_MAX_CHANS	/**< per span */
 #define CFG_TDM_RANGES_MAX	32
 
 /** Lines first..last (first <= last) of one span */

@@ -119,6 +119,9 @@ static const char *const tdm_choices[] = {
 	NULL
 };
 
+/* the documentation of [tdm] spans below names the limits */
+_Static_assert(TDM_MAX_SPANS == 64 && TDM_MAX_CHANS == 32, "[tdm] spans");
+
 static int check_spans(const char *v, char *why, size_t size)
 {
 	struct tdm_layout l;
@@ -126,8 +129,8 @@ static int check_spans(const char *v, char *why, size_t size)
 
 	if (!tdm_layout_parse(v, &l, w, sizeof(w)))
 		return 0;
-	snprintf(why, size, "is not a span layout such as fxs:2,fxo:2,e1:30: "
-		 "%s", w);
+	snprintf(why, size, "is not a span layout such as fxs:2,fxo:2,e1:30 "
+		 "or e1:30*40: %s", w);
 	return -EINVAL;
 }
 
@@ -388,7 +391,11 @@ const struct cfg_key cfg_keys[] = {
 		 check_spans,
 		 "The card's spans in order, type:lines: fxs (analog phones "
 		 "plug in here), fxo (lines from a telephone exchange), e1 "
-		 "(30-channel trunk)."),
+		 "(30-channel trunk); fxs and fxo spans have 1 to 32 lines, "
+		 "e1 spans 1 to 30. type:lines*N stands for N such spans in a "
+		 "row: fxs:2,e1:30*40 is one FXS span (span 0) and 40 E1 "
+		 "spans (spans 1 to 40). At most 64 spans (hal/tdm.h "
+		 "TDM_MAX_SPANS)."),
 	KEY_STR("tdm", "dahdi_dir", tdm.dahdi_dir, "/dev/dahdi", 0,
 		"Where the DAHDI devices are (card = dahdi)."),
 

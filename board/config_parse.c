@@ -18,9 +18,6 @@
 #include "board/config_priv.h"
 #include "hal/tdm.h"
 
-_Static_assert(CFG_TDM_SPANS_MAX == TDM_MAX_SPANS, "spans of hal/tdm.h");
-_Static_assert(CFG_TDM_LINES_MAX == TDM_MAX_CHANS, "lines of hal/tdm.h");
-
 /* ---- value parsers ------------------------------------------------------ */
 
 /**

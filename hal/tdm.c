@@ -147,15 +147,14 @@ static const char *skip_space(const char *p)
 	return p;
 }
 
-/* One "type:count" item at *pp, up to ',' or the end. */
-static int parse_item(const char **pp, unsigned idx, struct tdm_layout *l,
-		      char *why, size_t whylen)
+/* The span type named at @p p ("fxs", "fxo", "e1", any case); *pp moves
+ * past it. @return its signalling, or -EINVAL with the reason */
+static int parse_type(const char **pp, unsigned idx, char *why,
+		      size_t whylen)
 {
-	const char *p = skip_space(*pp), *name = p;
+	const char *p = *pp, *name = p;
 	size_t len;
-	unsigned long n;
 	unsigned sig;
-	char *end;
 
 	while (isalnum((unsigned char)*p))
 		p++;
@@ -169,6 +168,68 @@ static int parse_item(const char **pp, unsigned idx, struct tdm_layout *l,
 		    "or e1)", idx + 1, (int)strcspn(name, ","), name);
 		return -EINVAL;
 	}
+	*pp = p;
+	return (int)sig;
+}
+
+/* A decimal number at @p p, 1..@p max; *endp after it. @return 0, or
+ * -EINVAL (no digit, 0, or above @p max) */
+static int parse_count(const char *p, unsigned max, unsigned *n,
+		       const char **endp)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(p, &end, 10);
+	if (errno || !v || v > max)
+		return -EINVAL;
+	*n = (unsigned)v;
+	*endp = end;
+	return 0;
+}
+
+/* The optional "*SPANS" after a channel count at @p p: how many spans of
+ * this type follow, 1 without it; @p idx spans are already there. */
+static int parse_repeat(const char **pp, unsigned idx, const char *type,
+			unsigned *rep, char *why, size_t whylen)
+{
+	const char *p = skip_space(*pp), *num;
+	unsigned room = TDM_MAX_SPANS - idx;
+
+	*rep = 1;
+	if (*p != '*')
+		return 0;
+	num = skip_space(p + 1);
+	if (parse_count(num, UINT16_MAX, rep, pp)) {
+		say(why, whylen, "span %u: %s repeated \"%.*s\" times: give "
+		    "a count of spans 1..%d after '*'", idx + 1, type,
+		    (int)strcspn(num, ","), num, TDM_MAX_SPANS);
+		return -EINVAL;
+	}
+	if (*rep > room) {
+		say(why, whylen, "spans %u-%u: more than %d spans (%u %s "
+		    "spans asked, room for %u)", idx + 1, idx + *rep,
+		    TDM_MAX_SPANS, *rep, type, room);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One "type:count[*spans]" item at *pp, up to ',' or the end: appended
+ * to @p l (its nspans grows). */
+static int parse_item(const char **pp, struct tdm_layout *l, char *why,
+		      size_t whylen)
+{
+	const char *p = skip_space(*pp), *cnt;
+	unsigned idx = l->nspans, n, rep, i;
+	int sig;
+
+	sig = parse_type(&p, idx, why, whylen);
+	if (sig < 0)
+		return sig;
 	p = skip_space(p);
 	if (*p != ':' || !isdigit((unsigned char)*skip_space(p + 1))) {
 		say(why, whylen, "span %u: %s needs a channel count, as in "
@@ -176,30 +237,37 @@ static int parse_item(const char **pp, unsigned idx, struct tdm_layout *l,
 		    sig == TDM_SIG_E1 ? E1_MAX_CHANS : 2);
 		return -EINVAL;
 	}
-	errno = 0;
-	n = strtoul(skip_space(p + 1), &end, 10);
-	if (errno || !n || n > sig_max_chans(sig)) {
+	cnt = skip_space(p + 1);
+	if (parse_count(cnt, sig_max_chans((enum tdm_sig)sig), &n, &p)) {
 		say(why, whylen, "span %u: %s has 1 to %u channels, not %.*s",
-		    idx + 1, sig_names[sig], sig_max_chans(sig),
-		    (int)strcspn(skip_space(p + 1), ","), skip_space(p + 1));
+		    idx + 1, sig_names[sig],
+		    sig_max_chans((enum tdm_sig)sig),
+		    (int)strcspn(cnt, ",*"), cnt);
 		return -EINVAL;
 	}
-	p = skip_space(end);
+	if (parse_repeat(&p, idx, sig_names[sig], &rep, why, whylen))
+		return -EINVAL;
+	p = skip_space(p);
 	if (*p && *p != ',') {
 		say(why, whylen, "span %u: unexpected \"%.*s\" after the "
 		    "channel count", idx + 1, (int)strcspn(p, ","), p);
 		return -EINVAL;
 	}
-	l->span[idx].sig = (enum tdm_sig)sig;
-	l->span[idx].nchans = (unsigned)n;
+	for (i = 0; i < rep; i++) {
+		l->span[idx + i].sig = (enum tdm_sig)sig;
+		l->span[idx + i].nchans = n;
+	}
+	l->nspans += rep;
 	*pp = p;
 	return 0;
 }
 
 /** Parse a span layout: items "type:channels" separated by commas, in span
  *  order, types fxs, fxo and e1 (any case), blanks allowed around items,
- *  e.g. "fxs:2,fxo:2,e1:30". At most TDM_MAX_SPANS spans, 1..32 channels
- *  a span, 1..30 for an E1. @p l is written only on success.
+ *  e.g. "fxs:2,fxo:2,e1:30". An item "type:channels*N" stands for N such
+ *  spans in a row ("fxs:2,e1:30*40": one FXS span, then 40 E1 spans). At
+ *  most TDM_MAX_SPANS spans, 1..32 channels a span, 1..30 for an E1.
+ *  @p l is written only on success.
  *  @return 0, or -EINVAL with the reason in @p why (may be NULL) */
 int tdm_layout_parse(const char *s, struct tdm_layout *l, char *why,
 		     size_t whylen)
@@ -224,10 +292,9 @@ int tdm_layout_parse(const char *s, struct tdm_layout *l, char *why,
 			say(why, whylen, "more than %d spans", TDM_MAX_SPANS);
 			return -EINVAL;
 		}
-		err = parse_item(&p, tmp.nspans, &tmp, why, whylen);
+		err = parse_item(&p, &tmp, why, whylen);
 		if (err)
 			return err;
-		tmp.nspans++;
 		if (!*p)
 			break;
 		p++;	/* ',' */
@@ -318,6 +385,14 @@ int tdm_span_info(const struct tdm *t, unsigned span,
 	si->sig = t->layout.span[span].sig;
 	si->nchans = t->layout.span[span].nchans;
 	return 0;
+}
+
+/** Channels of span @p span, 0 when there is no such span: what the
+ *  card's task needs every tick, without tdm_span_info()'s name.
+ *  Context: any; never blocks. */
+unsigned tdm_span_chans(const struct tdm *t, unsigned span)
+{
+	return t && span < t->layout.nspans ? t->layout.span[span].nchans : 0;
 }
 
 static bool chan_ok(const struct tdm *t, unsigned span, unsigned chan)

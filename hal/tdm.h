@@ -33,8 +33,13 @@
 
 #define TDM_CHUNK	8	/* samples per channel per tick */
 #define TDM_RATE	8000
-#define TDM_MAX_SPANS	8
+/* Limits of a card, shared by every program that names a line SPAN/LINE
+ * (configuration, bus messages, tools, web UI): DAHDI allows 128 spans;
+ * 64 hold 64 E1 trunks (1920 lines). A span never has more than 31 lines
+ * (an E1 has 30 plus framing); 32 keeps per-span tables a power of two. */
+#define TDM_MAX_SPANS	64
 #define TDM_MAX_CHANS	32	/* per span */
+#define TDM_MAX_LINES	(TDM_MAX_SPANS * TDM_MAX_CHANS)
 
 enum tdm_kind { TDM_VTDM, TDM_DAHDI };
 enum tdm_sig { TDM_SIG_FXS, TDM_SIG_FXO, TDM_SIG_E1 };
@@ -64,7 +69,8 @@ struct tdm_span_info {
 	unsigned nchans;
 };
 
-/** A span layout: "fxs:2,fxo:2,e1:30" (type:channels, in order) */
+/** A span layout: "fxs:2,fxo:2,e1:30*4" (type:channels[*spans], in
+ *  order) */
 struct tdm_layout {
 	unsigned nspans;
 	struct { enum tdm_sig sig; unsigned nchans; } span[TDM_MAX_SPANS];
@@ -95,6 +101,7 @@ unsigned tdm_ticks(struct tdm *t);
 unsigned tdm_span_count(const struct tdm *t);
 int  tdm_span_info(const struct tdm *t, unsigned span,
 		   struct tdm_span_info *si);
+unsigned tdm_span_chans(const struct tdm *t, unsigned span);
 int  tdm_read(struct tdm *t, unsigned span, unsigned chan,
 	      int16_t pcm[TDM_CHUNK]);
 int  tdm_write(struct tdm *t, unsigned span, unsigned chan,

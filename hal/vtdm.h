@@ -67,7 +67,7 @@
 #include "hal/tdm.h"
 
 #define VTDM_MAGIC		0x4d445456u	/* "VTDM" */
-#define VTDM_VERSION		1u
+#define VTDM_VERSION		2u	/* 2: 64 span descriptors */
 #define VTDM_RING_SAMPLES	2048u	/* per ring: 256 ms */
 #define VTDM_RING_MIN		256u
 #define VTDM_RING_MAX		65536u

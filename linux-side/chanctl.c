@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hal/tdm.h"
 #include "linux-side/chanctl.h"
 #include "media/codec.h"
 #include "rtos-kernel/rtk.h"
@@ -122,8 +123,16 @@ static int parse_tdm(char *s, struct msg_leg *l, char *why, size_t len)
 	if (!slash)
 		return bad(why, len, "'%s' is not SPAN/LINE", s);
 	*slash = '\0';
-	if (num(s, 0, 7, &span) || num(slash + 1, 0, 31, &line))
-		return bad(why, len, "bad span or line in '%s'", s);
+	if (num(s, 0, TDM_MAX_SPANS - 1, &span)) {
+		snprintf(why, len, "span '%s' out of range 0..%d", s,
+			 TDM_MAX_SPANS - 1);
+		return -EINVAL;
+	}
+	if (num(slash + 1, 0, TDM_MAX_CHANS - 1, &line)) {
+		snprintf(why, len, "line '%s' of span %ld out of range 0..%d",
+			 slash + 1, span, TDM_MAX_CHANS - 1);
+		return -EINVAL;
+	}
 	l->kind = MSG_LEG_TDM;
 	l->span = (uint8_t)span;
 	l->line = (uint8_t)line;

@@ -363,16 +363,20 @@ static int cmd_line(const char *where, const char *what)
 {
 	static const char *const cmds[] = { "ring", "ringoff", "seize",
 					    "release", "answer", "clear" };
-	unsigned span, line;
+	char spec[64], why[128];
+	struct msg_leg leg;
 	struct gwmsg m;
-	char end;
 
 	msg_init(&m, MSG_LINE_CMD, 0);
-	if (sscanf(where, "%u/%u%c", &span, &line, &end) != 2 || span > 7 ||
-	    line > 31)
-		return usage();
-	m.u.line.span = (uint8_t)span;
-	m.u.line.line = (uint8_t)line;
+	snprintf(spec, sizeof(spec), "tdm:%s", where);
+	if (strchr(where, ',') ||
+	    chanctl_parse_leg(spec, &leg, why, sizeof(why))) {
+		fprintf(stderr, "gwctl line: %s\n", strchr(where, ',') ?
+			"SPAN/LINE takes no options" : why);
+		return 2;
+	}
+	m.u.line.span = leg.span;
+	m.u.line.line = leg.line;
 	for (m.u.line.what = 0; m.u.line.what < 6 &&
 	     strcmp(what, cmds[m.u.line.what]); m.u.line.what++)
 		;

@@ -430,14 +430,14 @@ void chan_idle_lines_tick(void)
 {
 	static const int16_t silence[TDM_CHUNK];
 	int16_t pcm[TDM_CHUNK];
-	struct tdm_span_info si;
+	unsigned s, c, n, ns;
 
 	if (!cm.tdm)
 		return;
-	for (unsigned s = 0; s < tdm_span_count(cm.tdm); s++) {
-		if (tdm_span_info(cm.tdm, s, &si))
-			continue;
-		for (unsigned c = 0; c < si.nchans && c < TDM_MAX_CHANS; c++) {
+	ns = tdm_span_count(cm.tdm);
+	for (s = 0; s < ns && s < TDM_MAX_SPANS; s++) {
+		n = tdm_span_chans(cm.tdm, s);
+		for (c = 0; c < n && c < TDM_MAX_CHANS; c++) {
 			if (cm.owner[s][c])
 				continue;
 			tdm_read(cm.tdm, s, c, pcm);

@@ -4,12 +4,14 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "hal/tdm.h"
 #include "sharednet/msg.h"
 
 #define DTMF_DIGITS "0123456789*#ABCD"
-#define MAX_SPAN 8
-#define MAX_LINE 32
 #define MAX_CODEC 5
+
+/* a leg's and a line message's span and line are uint8_t */
+_Static_assert(TDM_MAX_SPANS <= 256 && TDM_MAX_CHANS <= 256, "uint8_t");
 #define MAX_DURATION_MS 10000
 
 static const char *const names[] = {
@@ -41,7 +43,7 @@ static int check_leg(const struct msg_leg *l)
 	case MSG_LEG_NONE:
 		return 0;
 	case MSG_LEG_TDM:
-		return l->span < MAX_SPAN && l->line < MAX_LINE &&
+		return l->span < TDM_MAX_SPANS && l->line < TDM_MAX_CHANS &&
 		       l->ec_tail_ms <= 256 && l->dtmf_detect <= 1 ? 0 :
 		       -EBADMSG;
 	case MSG_LEG_RTP:
@@ -102,7 +104,8 @@ int msg_check(const void *rec, size_t len, struct gwmsg *out)
 		break;
 	case MSG_LINE_CMD:
 	case MSG_LINE_EVENT:
-		if (m.u.line.span >= MAX_SPAN || m.u.line.line >= MAX_LINE ||
+		if (m.u.line.span >= TDM_MAX_SPANS ||
+		    m.u.line.line >= TDM_MAX_CHANS ||
 		    m.u.line.what > 7)
 			return -EBADMSG;
 		break;

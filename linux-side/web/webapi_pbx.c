@@ -233,44 +233,59 @@ static const char *owner_of(const struct gw_config *c, unsigned span,
 	return "";
 }
 
+/* RT channel using each TDM line now (0: none), from status page @p st */
+static void line_chans(const struct rtstat *page,
+		       uint32_t (*of)[TDM_MAX_CHANS])
+{
+	for (uint32_t i = 0; i < page->nchans && i < RTSTAT_MAX_CHANS; i++)
+		for (int k = 0; k < 2; k++) {
+			const struct rtstat_leg *lg = &page->chan[i].leg[k];
+
+			if (lg->kind == MSG_LEG_TDM &&
+			    lg->span < TDM_MAX_SPANS &&
+			    lg->line < TDM_MAX_CHANS && !of[lg->span][lg->line])
+				of[lg->span][lg->line] = page->chan[i].id;
+		}
+}
+
+static json_t *span_json(struct webd *w, const struct tdm_layout *l,
+			 unsigned s, uint32_t (*chan_of)[TDM_MAX_CHANS])
+{
+	json_t *lines = json_array();
+	char owner[64];
+
+	for (unsigned ln = 0; ln < l->span[s].nchans; ln++) {
+		uint32_t chan = chan_of[s][ln];
+
+		json_array_append_new(lines, json_pack(
+			"{s:i, s:s, s:s, s:i}", "line", (int)ln,
+			"owner", owner_of(w->cfg, s, ln, owner, sizeof(owner)),
+			"state", chan ? "in call" : "idle",
+			"channel", (int)chan));
+	}
+	return json_pack("{s:i, s:s, s:o}", "span", (int)s,
+			 "type", tdm_sig_name(l->span[s].sig), "lines", lines);
+}
+
 /** GET /api/tdm: the card's spans and lines, who owns each (an FXS
  *  extension, a trunk) and which carry a call now (RT channels). */
 void webapi_tdm(struct webd *w, struct webapi_resp *rs)
 {
-	char why[512] = "", owner[64];
+	char why[512] = "";
 	struct rtview *v = webapi_rtview(w, why, sizeof(why));
 	bool have_rt = v && !rtview_read(v, &st, why, sizeof(why));
+	static uint32_t chan_of[TDM_MAX_SPANS][TDM_MAX_CHANS];
 	struct tdm_layout l;
 	json_t *spans = json_array();
 
+	memset(chan_of, 0, sizeof(chan_of));
+	if (have_rt)
+		line_chans(&st, chan_of);
 	if (w->cfg->tdm.card == CFG_TDM_NONE ||
 	    tdm_layout_parse(w->cfg->tdm.spans, &l, NULL, 0))
 		l.nspans = 0;
-	for (unsigned s = 0; s < l.nspans; s++) {
-		json_t *lines = json_array();
-
-		for (unsigned ln = 0; ln < l.span[s].nchans; ln++) {
-			uint32_t chan = 0;
-
-			for (uint32_t i = 0; have_rt && i < st.nchans &&
-			     i < RTSTAT_MAX_CHANS && !chan; i++)
-				for (int k = 0; k < 2; k++)
-					if (st.chan[i].leg[k].kind ==
-					    MSG_LEG_TDM &&
-					    st.chan[i].leg[k].span == s &&
-					    st.chan[i].leg[k].line == ln)
-						chan = st.chan[i].id;
-			json_array_append_new(lines, json_pack(
-				"{s:i, s:s, s:s, s:i}", "line", (int)ln,
-				"owner", owner_of(w->cfg, s, ln, owner,
-						  sizeof(owner)),
-				"state", chan ? "in call" : "idle",
-				"channel", (int)chan));
-		}
-		json_array_append_new(spans, json_pack(
-			"{s:i, s:s, s:o}", "span", (int)s,
-			"type", tdm_sig_name(l.span[s].sig), "lines", lines));
-	}
+	for (unsigned s = 0; s < l.nspans; s++)
+		json_array_append_new(spans, span_json(w, &l, s, chan_of));
 	webapi_json(rs, 200, json_pack("{s:s, s:s, s:o, s:s}", "card",
 		w->cfg->tdm.card == CFG_TDM_VTDM ? "vtdm" :
 		w->cfg->tdm.card == CFG_TDM_DAHDI ? "dahdi" : "none",

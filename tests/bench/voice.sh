@@ -5,7 +5,8 @@
 # pair between two namespaces of our own (198.18.1.0/24).
 #
 #   density  how many channels one RT core carries with no missed deadline.
-#            One lab (card vtdm with as many E1 lines as hal/tdm.h allows,
+#            One lab (card vtdm with as many E1 lines as hal/tdm.h allows
+#            up to VOICE_DENSITY_MAX, [tdm] spans = ...,e1:30*K,
 #            [media] max_channels = VOICE_DENSITY_MAX, link unpaced); for
 #            each kind of channel, N steps up (VOICE_DENSITY_STEPS, capped
 #            by the lines or max_channels, then up to two bisections
@@ -228,27 +229,32 @@ thread_ns() {
 }
 
 # --- density -------------------------------------------------------------------
-# tdm_layout LINES: the board's own spans followed by as many e1:30 spans
-# as give up to LINES E1 lines and the configuration accepts (hal/tdm.h
-# TDM_MAX_SPANS, the length of [tdm] spans); sets LAYOUT, TDM_LINES and
-# the file $tmp/lines of the E1 lines ("SPAN/LINE", one a line)
+# tdm_layout LINES: the board's own spans followed by as many E1 spans,
+# in [tdm] spans' repeat form (",e1:30*K"), as give up to LINES E1 lines
+# and the configuration accepts (hal/tdm.h TDM_MAX_SPANS); sets LAYOUT,
+# TDM_LINES and the file $tmp/lines of the E1 lines ("SPAN/LINE", one a
+# line)
 tdm_layout() {
 	local base k l
 	base=$(GW_CONFIG=rootfs/etc/gateway/gateway.ini:board/sim/board.ini \
 		"$bin/gwconfig" show 2>/dev/null | awk '$1 == "spans" { print $3 }')
 	base=${base:-fxs:2,fxo:2,e1:30}
 	for ((k = ($1 + 29) / 30; k >= 0; k--)); do
-		l=$base$(printf ',e1:30%.0s' $(seq "$k"))
-		[ "$k" = 0 ] && l=$base
+		l=$base
+		[ "$k" -gt 0 ] && l="$base,e1:30*$k"
 		printf '[tdm]\ncard = vtdm\nspans = %s\n' "$l" >"$tmp/layout.ini"
 		if "$bin/gwconfig" check "$tmp/layout.ini" >/dev/null 2>"$tmp/layout.err"; then
 			LAYOUT=$l
-			awk -v l="$l" 'BEGIN { n = split(l, sp, ",")
+			awk -v l="$l" 'BEGIN { n = split(l, it, ","); s = 0
 				for (i = 1; i <= n; i++) {
-					split(sp[i], t, ":")
-					if (t[1] == "e1")
-						for (c = 0; c < t[2]; c++)
-							print i - 1 "/" c } }' >"$tmp/lines"
+					split(it[i], t, "[:*]")
+					r = (t[3] == "" ? 1 : t[3])
+					for (j = 0; j < r; j++) {
+						if (t[1] == "e1")
+							for (c = 0; c < t[2]; c++)
+								print s "/" c
+						s++
+					} } }' >"$tmp/lines"
 			TDM_LINES=$(wc -l <"$tmp/lines")
 			return 0
 		fi

@@ -1573,9 +1573,9 @@ static void test_config_inst_error_values(void **state)
 	load_fails("[extension 2001]\nline = 0-1\n", "t.ini:2: [extension "
 		   "2001] line: \"0-1\" is not a TDM line SPAN/LINE (such as "
 		   "0/1)");
-	load_fails("[extension 2001]\nline = 9/0\n", "t.ini:2: [extension "
-		   "2001] line: \"9/0\" is not a TDM line: span 9 is out of "
-		   "range 0..7");
+	load_fails("[extension 2001]\nline = 64/0\n", "t.ini:2: [extension "
+		   "2001] line: \"64/0\" is not a TDM line: span 64 is out of "
+		   "range 0..63");
 	load_fails("[extension 2001]\nline = 0/32\n", "t.ini:2: [extension "
 		   "2001] line: \"0/32\" is not a TDM line: line 32 is out of "
 		   "range 0..31");
@@ -1655,6 +1655,40 @@ static void test_config_inst_error_references(void **state)
 	load_fails("[route r]\npattern = 9\ntrunk = t\n[did 5]\n"
 		   "extension = 1\n[trunk t]\nlines = 1/0\n", "t.ini:5: [did "
 		   "5] extension: there is no [extension 1]");
+}
+
+/* [tdm] spans in the repeat form: a big card in one short value, the last
+ * span's lines usable by trunks, one span too many refused at its line */
+static void test_config_tdm_spans_repeat(void **state)
+{
+	struct gw_config c;
+	struct cfg_tdm_lines l;
+	char why[256];
+
+	(void)state;
+	cfg_defaults(&c);
+	load_ok(&c, "[tdm]\nspans = fxs:2,e1:30*63\n[trunk e1]\n"
+		"lines = 1/0-1/29,63/0-63/29\n");
+	assert_string_equal(c.tdm.spans, "fxs:2,e1:30*63");
+	assert_int_equal(c.n_trunks, 1);
+	assert_int_equal(cfg_parse_tdm_lines(c.trunk[0].lines, &l, NULL, 0), 0);
+	assert_int_equal(l.r[1].span, 63);
+	load_fails("[tdm]\nspans = fxs:2,e1:30*64\n", "t.ini:2: [tdm] spans: "
+		   "\"fxs:2,e1:30*64\" is not a span layout such as "
+		   "fxs:2,fxo:2,e1:30 or e1:30*40: spans 2-65: more than 64 "
+		   "spans (64 e1 spans asked, room for 63)");
+	load_fails("\n[tdm]\nspans = e1:30*0\n", "t.ini:3: [tdm] spans: "
+		   "\"e1:30*0\" is not a span layout such as fxs:2,fxo:2,e1:30 "
+		   "or e1:30*40: span 1: e1 repeated \"0\" times: give a count "
+		   "of spans 1..64 after '*'");
+	load_fails("[tdm]\nspans = e1:30*4\n[trunk t]\nlines = 4/0\n",
+		   "t.ini:4: [trunk t] lines: the card has no span 4 ([tdm] "
+		   "spans = e1:30*4)");
+	load_fails("[tdm]\nspans = fxs:2,e1:30*63\n[trunk t]\n"
+		   "lines = 63/0-63/30\n", "t.ini:4: [trunk t] lines: span 63 "
+		   "has lines 0..29, not 30 ([tdm] spans = fxs:2,e1:30*63)");
+	assert_int_equal(cfg_parse_tdm_lines("64/0", &l, why, sizeof(why)),
+			 -ERANGE);
 }
 
 static void test_config_inst_error_lines(void **state)
@@ -1964,7 +1998,7 @@ static void test_config_parse_tdm_lines_edges(void **state)
 	int i, n;
 
 	(void)state;
-	assert_int_equal(cfg_parse_tdm_lines(" 2/0-2/29 ,1/1, 7/31", &l, why,
+	assert_int_equal(cfg_parse_tdm_lines(" 2/0-2/29 ,1/1, 63/31", &l, why,
 					     sizeof(why)), 0);
 	assert_int_equal(l.n, 3);
 	assert_int_equal(l.r[0].span, 2);
@@ -1973,7 +2007,7 @@ static void test_config_parse_tdm_lines_edges(void **state)
 	assert_int_equal(l.r[1].span, 1);
 	assert_int_equal(l.r[1].first, 1);
 	assert_int_equal(l.r[1].last, 1);
-	assert_int_equal(l.r[2].span, 7);
+	assert_int_equal(l.r[2].span, 63);
 	assert_int_equal(l.r[2].last, 31);
 #define LINES_BAD(s, rc, detail)					\
 	do {								\
@@ -1992,7 +2026,8 @@ static void test_config_parse_tdm_lines_edges(void **state)
 		  "range SPAN/LINE-SPAN/LINE");
 	LINES_BAD("1/0 1/1", -EINVAL, "item \"1/0 1/1\" is not SPAN/LINE or "
 		  "a range SPAN/LINE-SPAN/LINE");
-	LINES_BAD("8/0", -ERANGE, "span 8 is out of range 0..7");
+	LINES_BAD("64/0", -ERANGE, "span 64 is out of range 0..63");
+	LINES_BAD("63/0-63/32", -ERANGE, "line 32 is out of range 0..31");
 	LINES_BAD("1/0-1/99999999999999999999", -ERANGE, "line "
 		  "99999999999999999999 is out of range 0..31");
 	LINES_BAD("1/3-1/2", -EINVAL, "range \"1/3-1/2\" is backwards");
@@ -2101,6 +2136,7 @@ int main(void)
 		cmocka_unit_test(test_config_inst_error_required),
 		cmocka_unit_test(test_config_inst_error_references),
 		cmocka_unit_test(test_config_inst_error_lines),
+		cmocka_unit_test(test_config_tdm_spans_repeat),
 		cmocka_unit_test(test_config_inst_sip_extension_ignores_line),
 		cmocka_unit_test(test_config_inst_limits),
 		cmocka_unit_test(test_config_inst_round_trip),

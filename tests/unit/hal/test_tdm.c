@@ -39,7 +39,7 @@ static void test_tdm_layout_parse_accepts(void **state)
 	assert_int_equal(tdm_layout_parse(
 		"fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,e1:30", &l, NULL, 0),
 		0);
-	assert_int_equal(l.nspans, TDM_MAX_SPANS);
+	assert_int_equal(l.nspans, 8);
 }
 
 static void expect_refused(const char *s, const char *reason)
@@ -70,11 +70,76 @@ static void test_tdm_layout_parse_refuses_with_reason(void **state)
 	expect_refused("fxs:99999999999999999999", "not 99999");
 	expect_refused("fxs:2x", "unexpected \"x\"");
 	expect_refused("fxs:2 fxo:2", "unexpected \"fxo:2\"");
-	expect_refused("fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1",
-		       "more than 8 spans");
+	expect_refused("fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,"
+		       "fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,"
+		       "fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,"
+		       "fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,"
+		       "fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,"
+		       "fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,"
+		       "fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,fxs:1,"
+		       "fxs:1,fxs:1", "more than 64 spans");
 	assert_int_equal(tdm_layout_parse(NULL, &(struct tdm_layout){ 0 },
 					  NULL, 0), -EINVAL);
 	assert_int_equal(tdm_layout_parse("fxs:1", NULL, NULL, 0), -EINVAL);
+}
+
+static void test_tdm_layout_parse_repeat(void **state)
+{
+	struct tdm_layout l;
+	char why[160];
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(tdm_layout_parse("fxs:2,e1:30*40", &l, why,
+					  sizeof(why)), 0);
+	assert_int_equal(l.nspans, 41);
+	assert_int_equal(l.span[0].sig, TDM_SIG_FXS);
+	for (i = 1; i < 41; i++) {
+		assert_int_equal(l.span[i].sig, TDM_SIG_E1);
+		assert_int_equal(l.span[i].nchans, 30);
+	}
+	assert_int_equal(tdm_layout_chans(&l), 2 + 40 * 30);
+	/* blanks around '*', any case, a repeat of 1, mixed with plain items */
+	assert_int_equal(tdm_layout_parse(" FXO:4 * 2 ,fxs:8*1, e1:15 ", &l,
+					  why, sizeof(why)), 0);
+	assert_int_equal(l.nspans, 4);
+	assert_int_equal(l.span[1].sig, TDM_SIG_FXO);
+	assert_int_equal(l.span[1].nchans, 4);
+	assert_int_equal(l.span[2].sig, TDM_SIG_FXS);
+	assert_int_equal(l.span[3].nchans, 15);
+	/* the last span a card can have: 64 E1 spans, 1920 lines */
+	assert_int_equal(tdm_layout_parse("e1:30*64", &l, why, sizeof(why)),
+			 0);
+	assert_int_equal(l.nspans, TDM_MAX_SPANS);
+	assert_int_equal(tdm_layout_chans(&l), 1920);
+	assert_int_equal(tdm_layout_parse("fxs:2,fxo:2,e1:30*62", &l, why,
+					  sizeof(why)), 0);
+	assert_int_equal(l.nspans, TDM_MAX_SPANS);
+	assert_int_equal(l.span[63].sig, TDM_SIG_E1);
+	assert_int_equal(tdm_layout_check(&l, why, sizeof(why)), 0);
+}
+
+static void test_tdm_layout_parse_repeat_refused(void **state)
+{
+	(void)state;
+	/* one span past the last */
+	expect_refused("e1:30*65", "spans 1-65: more than 64 spans (65 e1 "
+		       "spans asked, room for 64)");
+	expect_refused("fxs:2,fxo:2,e1:30*63", "spans 3-65: more than 64 "
+		       "spans (63 e1 spans asked, room for 62)");
+	expect_refused("e1:30*64,fxs:1", "more than 64 spans");
+	expect_refused("e1:30*0", "span 1: e1 repeated \"0\" times: give a "
+		       "count of spans 1..64 after '*'");
+	expect_refused("fxs:2,e1:30*", "span 2: e1 repeated \"\" times");
+	expect_refused("e1:30*x", "repeated \"x\" times");
+	expect_refused("e1:30*-2", "repeated \"-2\" times");
+	expect_refused("e1:30*99999999999999999999", "repeated "
+		       "\"99999999999999999999\" times");
+	expect_refused("e1:30*65536", "repeated \"65536\" times");
+	expect_refused("e1:30*65535", "more than 64 spans");
+	expect_refused("e1:30*2*2", "unexpected \"*2\"");
+	expect_refused("e1:31*2", "e1 has 1 to 30 channels, not 31");
+	expect_refused("e1*2", "needs a channel count");
 }
 
 static void test_tdm_layout_check(void **state)
@@ -90,6 +155,12 @@ static void test_tdm_layout_check(void **state)
 	l.nspans = 0;
 	assert_int_equal(tdm_layout_check(&l, why, sizeof(why)), -EINVAL);
 	assert_int_equal(tdm_layout_check(NULL, NULL, 0), -EINVAL);
+	/* a region or driver claiming one span more than a card has */
+	assert_int_equal(tdm_layout_parse("e1:30*64", &l, NULL, 0), 0);
+	assert_int_equal(tdm_layout_check(&l, why, sizeof(why)), 0);
+	l.nspans = TDM_MAX_SPANS + 1;
+	assert_int_equal(tdm_layout_check(&l, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "a card has 1 to 64 spans, not 65"));
 }
 
 static void test_tdm_names(void **state)
@@ -143,6 +214,7 @@ static void test_tdm_null_and_bad_arguments(void **state)
 	assert_int_equal(tdm_ticks(NULL), 0);
 	assert_int_equal(tdm_span_count(NULL), 0);
 	assert_int_equal(tdm_span_info(NULL, 0, &si), -EINVAL);
+	assert_int_equal(tdm_span_chans(NULL, 0), 0);
 	assert_int_equal(tdm_read(NULL, 0, 0, pcm), -EINVAL);
 	assert_int_equal(tdm_write(NULL, 0, 0, pcm), -EINVAL);
 	assert_int_equal(tdm_event_get(NULL, &(struct tdm_event){ 0 }),
@@ -177,6 +249,8 @@ static void test_tdm_dispatch(void **state)
 	assert_int_equal(tdm_open(&t, &vcfg), 0);
 	assert_int_equal(tdm_span_info(t, 1, &si), 0);
 	assert_string_equal(si.name, "vtdm/1");
+	assert_int_equal(tdm_span_chans(t, 1), 2);
+	assert_int_equal(tdm_span_chans(t, 2), 0);
 	assert_int_equal(tdm_read(t, 0, 1, pcm), -EINVAL);
 	assert_int_equal(tdm_read(t, 2, 0, pcm), -EINVAL);
 	assert_int_equal(tdm_read(t, 0, 0, NULL), -EINVAL);
@@ -198,6 +272,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tdm_layout_parse_accepts),
 		cmocka_unit_test(test_tdm_layout_parse_refuses_with_reason),
+		cmocka_unit_test(test_tdm_layout_parse_repeat),
+		cmocka_unit_test(test_tdm_layout_parse_repeat_refused),
 		cmocka_unit_test(test_tdm_layout_check),
 		cmocka_unit_test(test_tdm_names),
 		cmocka_unit_test(test_tdm_commands_by_signalling),

@@ -389,10 +389,10 @@ static void test_vtdm_refuses_other_version_and_corrupt_layout(void **state)
 
 	(void)state;
 	memcpy(&save, h, offsetof(struct vtdm_shm_hdr, card_pid));
-	h->version = 2;
+	h->version = VTDM_VERSION - 1;	/* 8 spans at most */
 	assert_int_equal(try_open(err, sizeof(err), &card), -EPROTO);
 	assert_int_equal(card, -EPROTO);
-	assert_non_null(strstr(err, "version 2"));
+	assert_non_null(strstr(err, "version 1"));
 	h->version = VTDM_VERSION;
 	h->magic = 0x12345678;
 	assert_int_equal(try_open(err, sizeof(err), &card), -EPROTO);
@@ -407,6 +407,10 @@ static void test_vtdm_refuses_other_version_and_corrupt_layout(void **state)
 	assert_int_equal(try_open(err, sizeof(err), &card), -EBADMSG);
 	assert_non_null(strstr(err, "e1 has 1 to 30 channels"));
 	h->span[2].nchans = 30;
+	h->nspans = TDM_MAX_SPANS + 1;
+	assert_int_equal(try_open(err, sizeof(err), &card), -EBADMSG);
+	assert_non_null(strstr(err, "1 to 64 spans, not 65"));
+	h->nspans = 3;
 	h->ring_samples = 3000;
 	assert_int_equal(try_open(err, sizeof(err), &card), -EBADMSG);
 	assert_non_null(strstr(err, "power of two"));
@@ -638,6 +642,49 @@ static void test_vtdm_rt_task_allocates_nothing(void **state)
 	rtk_stop();
 }
 
+/* The largest card, 64 E1 spans (1920 lines): the last line of the last
+ * span carries audio and signalling both ways; the region holds only the
+ * configured lines */
+static void test_vtdm_largest_card_last_line(void **state)
+{
+	int16_t in[TDM_CHUNK], out[TDM_CHUNK] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	int16_t buf[TDM_CHUNK];
+	struct tdm_layout l;
+	int idx;
+
+	(void)state;
+	close(fx.fd);
+	assert_int_equal(tdm_layout_parse("e1:30*64", &l, NULL, 0), 0);
+	assert_int_equal(vtdm_create(&fx.fd, &l), 0);
+	assert_int_equal(vtdm_region_size(&l, R),
+			 VTDM_CHANS_OFF + 1920 * (128 + 4 * (size_t)R));
+	open_both();
+	assert_int_equal(tdm_span_count(fx.t), TDM_MAX_SPANS);
+	assert_int_equal(tdm_span_chans(fx.t, TDM_MAX_SPANS - 1), 30);
+	assert_int_equal(tdm_span_chans(fx.t, TDM_MAX_SPANS), 0);
+	assert_int_equal(vtdm_far_nchans(fx.f), 1920);
+	idx = vtdm_far_chan(fx.f, TDM_MAX_SPANS - 1, 29);
+	assert_int_equal(idx, 1919);
+	assert_int_equal(vtdm_far_chan(fx.f, TDM_MAX_SPANS - 1, 30), -EINVAL);
+	assert_int_equal(vtdm_far_chan(fx.f, TDM_MAX_SPANS, 0), -EINVAL);
+	assert_int_equal(vtdm_far_write(fx.f, (unsigned)idx, out, TDM_CHUNK),
+			 TDM_CHUNK);
+	assert_int_equal(tdm_read(fx.t, TDM_MAX_SPANS - 1, 29, in), 0);
+	assert_memory_equal(in, out, sizeof(in));
+	assert_int_equal(tdm_write(fx.t, TDM_MAX_SPANS - 1, 29, out), 0);
+	assert_int_equal(vtdm_far_read(fx.f, (unsigned)idx, buf, TDM_CHUNK),
+			 TDM_CHUNK);
+	assert_memory_equal(buf, out, sizeof(buf));
+	assert_int_equal(tdm_read(fx.t, TDM_MAX_SPANS, 0, in), -EINVAL);
+	assert_int_equal(tdm_read(fx.t, TDM_MAX_SPANS - 1, 30, in), -EINVAL);
+	vtdm_far_state_set(fx.f, (unsigned)idx, VTDM_E1_SEIZED);
+	expect_event(TDM_MAX_SPANS - 1, 29, TDM_EV_SEIZE);
+	assert_int_equal(tdm_command(fx.t, TDM_MAX_SPANS - 1, 29,
+				     TDM_CMD_ANSWER), 0);
+	assert_int_equal(vtdm_far_card_state(fx.f, (unsigned)idx),
+			 VTDM_E1_ANSWERED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -658,6 +705,7 @@ int main(void)
 		T(test_vtdm_one_far_end_at_a_time),
 		T(test_vtdm_two_threads_keep_order),
 		T(test_vtdm_rt_task_allocates_nothing),
+		T(test_vtdm_largest_card_last_line),
 #undef T
 	};
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "hal/tdm.h"
 #include "sharednet/bus.h"
 #include "sharednet/msg.h"
 
@@ -78,6 +79,38 @@ static void test_msg_bad_fields_refused(void **state)
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
 }
 
+/* the card's limits (hal/tdm.h): the last span and line pass, one past
+ * either is refused, in a channel's TDM leg and in line messages */
+static void test_msg_tdm_limits(void **state)
+{
+	static const enum msg_type lines[] = { MSG_LINE_CMD, MSG_LINE_EVENT };
+	struct gwmsg m, out;
+
+	(void)state;
+	m = rtp_open();
+	m.u.open.a.span = TDM_MAX_SPANS - 1;
+	m.u.open.a.line = TDM_MAX_CHANS - 1;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), 0);
+	assert_int_equal(out.u.open.a.span, 63);
+	assert_int_equal(out.u.open.a.line, 31);
+	m.u.open.a.span = TDM_MAX_SPANS;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	m.u.open.a.span = TDM_MAX_SPANS - 1;
+	m.u.open.a.line = TDM_MAX_CHANS;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		msg_init(&m, lines[i], 0);
+		m.u.line.span = TDM_MAX_SPANS - 1;
+		m.u.line.line = TDM_MAX_CHANS - 1;
+		assert_int_equal(msg_check(&m, MSG_SIZE, &out), 0);
+		m.u.line.span = TDM_MAX_SPANS;
+		assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+		m.u.line.span = 0;
+		m.u.line.line = TDM_MAX_CHANS;
+		assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	}
+}
+
 static void test_msg_linux_send_recv_and_dead_holder(void **state)
 {
 	struct bus_cfg cfg;
@@ -127,6 +160,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_msg_good_open_passes),
 		cmocka_unit_test(test_msg_bad_fields_refused),
+		cmocka_unit_test(test_msg_tdm_limits),
 		cmocka_unit_test(test_msg_linux_send_recv_and_dead_holder),
 	};
 

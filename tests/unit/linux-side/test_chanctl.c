@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+/** @file test_chanctl.c  Leg specifications of the Linux tools: TDM lines
+ *  within the card's limits (hal/tdm.h), RTP legs and their options */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hal/tdm.h"
+#include "linux-side/chanctl.h"
+#include "media/codec.h"
+
+static void expect_refused(const char *spec, const char *reason)
+{
+	struct msg_leg l;
+	char why[160] = "";
+
+	assert_int_equal(chanctl_parse_leg(spec, &l, why, sizeof(why)),
+			 -EINVAL);
+	if (!strstr(why, reason))
+		fail_msg("\"%s\": reason \"%s\" lacks \"%s\"", spec, why,
+			 reason);
+}
+
+static void test_chanctl_tdm_last_span_and_line(void **state)
+{
+	struct msg_leg l;
+	char why[160], spec[64];
+
+	(void)state;
+	assert_int_equal(chanctl_parse_leg("tdm:0/0", &l, why, sizeof(why)),
+			 0);
+	assert_int_equal(l.kind, MSG_LEG_TDM);
+	snprintf(spec, sizeof(spec), "tdm:%d/%d,ec=64,dtmf",
+		 TDM_MAX_SPANS - 1, TDM_MAX_CHANS - 1);
+	assert_int_equal(chanctl_parse_leg(spec, &l, why, sizeof(why)), 0);
+	assert_int_equal(l.span, 63);
+	assert_int_equal(l.line, 31);
+	assert_int_equal(l.ec_tail_ms, 64);
+	assert_int_equal(l.dtmf_detect, 1);
+	assert_int_equal(chanctl_parse_leg("tdm:40/29", &l, why, sizeof(why)),
+			 0);
+	assert_int_equal(l.span, 40);
+	assert_int_equal(l.line, 29);
+}
+
+static void test_chanctl_tdm_one_past_refused(void **state)
+{
+	(void)state;
+	expect_refused("tdm:64/0", "span '64' out of range 0..63");
+	expect_refused("tdm:63/32", "line '32' of span 63 out of range 0..31");
+	expect_refused("tdm:256/0", "span '256' out of range 0..63");
+	expect_refused("tdm:-1/0", "span '-1' out of range");
+	expect_refused("tdm:x/1", "span 'x' out of range");
+	expect_refused("tdm:1/", "line '' of span 1 out of range");
+	expect_refused("tdm:3", "'3' is not SPAN/LINE");
+	expect_refused("tdm:1/2,ec=999", "bad TDM option 'ec=999'");
+}
+
+static void test_chanctl_rtp_and_other_legs(void **state)
+{
+	struct msg_leg l;
+	char why[160];
+
+	(void)state;
+	assert_int_equal(chanctl_parse_leg("none", &l, why, sizeof(why)), 0);
+	assert_int_equal(l.kind, MSG_LEG_NONE);
+	assert_int_equal(chanctl_parse_leg(
+		"rtp:16384:198.18.0.20:40000,codec=g722,ptime=30", &l, why,
+		sizeof(why)), 0);
+	assert_int_equal(l.kind, MSG_LEG_RTP);
+	assert_int_equal(l.local_port, 16384);
+	assert_int_equal(l.codec, CODEC_G722);
+	assert_int_equal(l.ptime_ms, 30);
+	expect_refused("rtp:16385:198.18.0.20:40000", "must be even");
+	expect_refused("sip:1", "is not none, tdm:... or rtp:...");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chanctl_tdm_last_span_and_line),
+		cmocka_unit_test(test_chanctl_tdm_one_past_refused),
+		cmocka_unit_test(test_chanctl_rtp_and_other_legs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
