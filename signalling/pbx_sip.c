@@ -638,12 +638,13 @@ static void info(struct leg *l, nua_handle_t *nh, sip_t const *sip)
 	if (!sip->sip_content_type ||
 	    strcasecmp(sip->sip_content_type->c_type,
 		       "application/dtmf-relay") || !sig) {
-		nua_respond(nh, 415, "Unsupported Media Type", TAG_END());
+		nua_respond(nh, 415, "Unsupported Media Type",
+			    NUTAG_WITH_THIS(pbx.nua), TAG_END());
 		return;
 	}
 	media_dtmf(c, l == &c->a ? 1 : 0, sig[7],
 		   dur ? (unsigned)atoi(dur + 9) : 160);
-	nua_respond(nh, 200, "OK", TAG_END());
+	nua_respond(nh, 200, "OK", NUTAG_WITH_THIS(pbx.nua), TAG_END());
 }
 
 static bool handle_gone(nua_event_t ev, int status, tagi_t tags[])

@@ -259,6 +259,18 @@ sleep 0.3
 sipp_check "1001 holds (sendonly -> recvonly) and resumes (sendrecv)" caller "$(scen uac_hold HOLD_MS=700)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
 sipp_wait callee; expect_record "held call" "disp=ANSWERED "
 
+# DTMF by SIP INFO: the callee gets it as RFC 4733
+peer_bg callee 7002 600 --seconds 5
+sipp_bg callee "$(scen uas RTP_PORT=7002 HOLD_MS=15000)" 5072
+sleep 0.3
+peer_bg caller 7000 1000 --seconds 5
+sipp_check "1001 sends a digit by SIP INFO (200)" caller "$(scen uac_info RTP_PORT=7000 HOLD_MS=2500 DIGIT=6)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+sipp_wait callee
+peer_wait caller
+peer_wait callee
+d=$(field dtmf <"$tmp/callee.rtp"); [ "$d" = 6 ] && ok "the INFO digit reaches 1002 as RFC 4733 ($d)" || not_ok "INFO DTMF -> 1002" "$(cat "$tmp/callee.rtp")"
+expect_record "call with an INFO digit" "disp=ANSWERED "
+
 # the engine's events: start, answer and end of the calls so far
 ev=$(gwctl sip events 0 | python3 -c '
 import json, sys
