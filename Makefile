@@ -26,7 +26,7 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
 	iproute2 iputils-ping ethtool util-linux procps python3 iperf3 \
 	stress-ng rt-tests \
 	libssl-dev libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev curl \
-	openssl chromium nodejs socat
+	openssl chromium nodejs socat kamailio
 
 # Installed only when the command is missing (COMMAND:PACKAGE): a machine's
 # own nodejs may bring npm with it, and then conflicts with Debian's npm.
