@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /** @file codec.h  Voice codecs on SpanDSP
  *
- * G.711 µ-law (PCMU) and A-law (PCMA), G.722 (with 8 <-> 16 kHz
- * resampling, since TDM and the channel engine run at 8 kHz), G.726-32
+ * G.711 µ-law (PCMU) and A-law (PCMA), G.722 (the 8 kHz audio of TDM and
+ * the channel engine coded as G.722's lower sub-band: codec.c), G.726-32
  * and GSM 06.10. Every codec state is embedded in struct codec, so a
  * channel pool sized at start holds all of them: codec_init() never
- * allocates (G.722's resamplers, which need memory of their own, come from
- * a pool that codec_module_init() makes once for max_codecs codecs).
- * codec_init() returns -ENOSPC when that pool is empty; codec_module_init()
- * -EALREADY when called twice; codec_decode() -EBADMSG for a malformed
- * payload (GSM's signature nibble).
+ * allocates. codec_decode() gives -EBADMSG for a malformed payload (GSM's
+ * signature nibble).
  *
  * Audio on the engine side is 16-bit linear at 8 kHz; frames are whole
  * multiples of 10 ms (80 samples); GSM 06.10 needs multiples of 20 ms.
@@ -44,7 +41,6 @@ struct codec {
 	_Alignas(16) uint8_t state[1536];	/* GSM's two states: 1496 */
 };
 
-int  codec_module_init(size_t max_codecs);
 const struct codec_info *codec_info(enum codec_id id);
 int  codec_by_name(const char *name, enum codec_id *id);
 int  codec_init(struct codec *c, enum codec_id id);

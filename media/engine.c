@@ -75,9 +75,7 @@ int engine_init(const struct engine_cfg *cfg)
 	eg.snap = calloc(RTSTAT_MAX_CHANS, sizeof(*eg.snap));
 	if (!eg.slot || !eg.active || !eg.snap)
 		return -ENOMEM;
-	err = codec_module_init(legs);
-	if (!err)
-		err = ec_module_init(cfg->max_chans, cfg->ec_max_tail_ms);
+	err = ec_module_init(cfg->max_chans, cfg->ec_max_tail_ms);
 	if (!err)
 		err = rtpleg_module_init(legs);
 	if (!err)

@@ -140,7 +140,7 @@ static int make_session(struct rtpleg *l)
  * Make everything @p max_legs legs need: oRTP (its logging silenced, no
  * scheduler), one session with our lwIP transports and two lwIP PCBs per
  * leg, receive rings, codec, jitter buffer and concealment states.
- * Call once, after lwIP is up (lwipif_init()) and codec_module_init(),
+ * Call once, after lwIP is up (lwipif_init()),
  * before the RT partition starts. Context: init (allocates).
  * @return 0, -EINVAL, -EALREADY or -ENOMEM
  */

@@ -108,10 +108,6 @@ int main(void)
 	struct tone_gen tg;
 	char name[64], base[32];
 
-	if (codec_module_init(1)) {
-		bench_note("codec_module_init failed");
-		return 1;
-	}
 	bench_pin_self(0);
 	msig_speech(sig, NSIG, 4, -20);
 	for (int id = 0; id < CODEC_COUNT; id++) {

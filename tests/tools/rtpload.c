@@ -161,7 +161,7 @@ static void make_audio(const struct opts *o)
 	int16_t pcm[MAX_PAYLOAD];
 	struct codec c;
 
-	if (codec_module_init(1) || codec_init(&c, o->codec)) {
+	if (codec_init(&c, o->codec)) {
 		fprintf(stderr, "rtpload: codec %s unavailable\n",
 			codec_info(o->codec)->name);
 		exit(2);

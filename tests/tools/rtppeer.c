@@ -224,7 +224,7 @@ static int run(struct opts *o)
 	r.pcm = calloc(r.cap, sizeof(*r.pcm));
 	if (fd < 0 || !r.pcm || bind(fd, (const struct sockaddr *)&o->local,
 				     sizeof(o->local)) ||
-	    codec_module_init(2) || codec_init(&enc, o->codec) ||
+	    codec_init(&enc, o->codec) ||
 	    codec_init(&r.dec, o->codec)) {
 		fprintf(stderr, "rtppeer: setup: %s\n", strerror(errno));
 		return 1;

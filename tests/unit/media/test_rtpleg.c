@@ -224,8 +224,6 @@ static int group_setup(void **state)
 	    rtk_mq_create(&wire, RTK_MQ_MPSC, sizeof(struct pkt *), NPKT) ||
 	    lwipif_init(&lw, &m, pool, 10, out, NULL))
 		return -1;
-	if (codec_module_init(LEGS) && codec_module_init(LEGS) != -EALREADY)
-		return -1;
 	rtpleg_clock_set(fake_clock);
 	return rtpleg_module_init(LEGS);
 }
