@@ -200,6 +200,7 @@ static int start_probe(struct rtpart *rp, const struct gw_config *cfg)
 		.bytes = (uint32_t)cfg->probe.bytes,
 		.interval_ns = RTK_US(cfg->probe.interval_us),
 		.prio = PRIO_PROBE,
+		.net = rp->net,
 	};
 
 	for (uint32_t i = 0; i < pc.streams; i++) {

@@ -15,6 +15,7 @@
 #include "rtos-kernel/rtk.h"
 #include "rtos-kernel/task.h"
 #include "sharednet/probe.h"
+#include "sharednet/rtnet.h"
 
 struct probe {
 	struct probe_cfg cfg;
@@ -30,6 +31,8 @@ static void send_all(unsigned wake, void *arg)
 	uint64_t seq = p->seq++;
 
 	(void)wake;
+	if (p->cfg.net)
+		rtnet_tx_hold(p->cfg.net);
 	LOCK_TCPIP_CORE();
 	for (uint32_t i = 0; i < p->cfg.streams; i++) {
 		struct pbuf *pb = pbuf_alloc(PBUF_TRANSPORT,
@@ -55,6 +58,8 @@ static void send_all(unsigned wake, void *arg)
 		pbuf_free(pb);
 	}
 	UNLOCK_TCPIP_CORE();
+	if (p->cfg.net)
+		rtnet_tx_release(p->cfg.net);
 }
 
 /** Bind the streams' RT ports and create their task. Context: init, after

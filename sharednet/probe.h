@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+struct rtnet;
+
 struct probe_cfg {
 	uint32_t dest;		/**< network order; 0: off */
 	uint16_t port;		/**< first destination port */
@@ -21,6 +23,8 @@ struct probe_cfg {
 	uint32_t bytes;		/**< UDP payload */
 	uint64_t interval_ns;
 	int prio;
+	struct rtnet *net;	/**< a period's packets go to it in one batch,
+				 *   as the media task's do; NULL: one by one */
 };
 
 /** Payload head of every probe packet (network byte order). */
