@@ -698,7 +698,15 @@ void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua
 		leg->answered_peer = false;	/* nothing more to send */
 		nua_handle_bind(nh, NULL);
 		leg->nh = NULL;
-		call_end(leg->call, CALLREC_ANSWERED, 200, "Normal Clearing");
+		if (leg->call->answer_us)
+			call_end(leg->call, CALLREC_ANSWERED, 200,
+				 "Normal Clearing");
+		else if (leg == &leg->call->a)	/* BYE in an early dialog: */
+			call_end(leg->call, CALLREC_CANCELLED, 487, /* gave up */
+				 "Request Terminated");
+		else
+			call_end(leg->call, CALLREC_FAILED, 480,
+				 "Temporarily Unavailable");
 		break;
 	case nua_i_info:
 		if (sip)
