@@ -51,14 +51,22 @@
 #                                 sipd's, all of Kamailio's processes')
 #   gw.r<R>.rtp_pps_per_call      RTP packets a second per call received in
 #                                 lan (about 100 when both legs carry RTP)
+#   gw.hold.*                     simultaneous calls: after the steps,
+#                                 BENCH_SIP_HOLD_CALLS calls (default
+#                                 min(PBX_MAX_CALLS, max_channels)) set up
+#                                 at 100/s and all held together for 8 s
+#                                 with RTP: calls (asked), failed_pct,
+#                                 peak_calls (SIPp), calls_up (sipd), chans
+#                                 (RT), rtp_pps_per_call (lan, over the
+#                                 plateau), rtpart_cpu_pct
 # Notes (# lines) give each step's table row, the reasons of failed calls
 # (SIPp's error log) and of sipd's and rtpart's warnings (dispatcher.log),
 # and what stopped each side.
 #
 # Environment:
 #   BENCH_SECONDS          length of one rate step (default 12)
-#   BENCH_SIP_RATES        the rate steps (default "10 25 50 100 150 200 250
-#                          300 400 500")
+#   BENCH_SIP_RATES        the rate steps (default "25 50 100 200 300 400
+#                          500 700 1000")
 #   BENCH_SIP_HOLD_MS      how long a call lasts once answered (default 1000)
 #   BENCH_SIP_RTP          on (default): the caller sends RTP; off: none
 #   BENCH_SIP_MAX_CHANNELS [media] max_channels of the lab (default 1024;
@@ -67,10 +75,12 @@
 #                          "board": the board's 8192, which holds about 150
 #                          calls with RTP on both legs)
 #   BENCH_SIP_SIDES        "gw kamailio" (default), or one of them
+#   BENCH_SIP_HOLD_CALLS   calls of the hold phase (0: none)
 #   BENCH_LOCK_WAIT        seconds to wait for /tmp/voice-bench.lock, which
 #                          every benchmark running a lab takes (default 1200;
 #                          then it runs anyway, and says so)
-# With the defaults the whole script takes 3 to 7 minutes. Labs, namespaces
+# With the defaults the whole script takes about 5 minutes (plus the wait
+# for the lock). Labs, namespaces
 # and processes it started are removed at exit; logs are kept in
 # build/bench/sip/ (SIPp's error logs and statistics, the lab's
 # dispatcher.log, Kamailio's log).
@@ -91,9 +101,10 @@ secs() {	# secs VALUE DEFAULT: a whole number of seconds >= 1
 		v = int(v + 0.999); print (v < 1 ? 1 : v) }'
 }
 T=$(secs "${BENCH_SECONDS:-}" 12)
-RATES=${BENCH_SIP_RATES:-10 25 50 100 150 200 250 300 400 500}
+RATES=${BENCH_SIP_RATES:-25 50 100 200 300 400 500 700 1000}
 HOLD_MS=${BENCH_SIP_HOLD_MS:-1000}
 [[ "$HOLD_MS" =~ ^[0-9]+$ ]] || HOLD_MS=1000
+HOLD_RATE=100 HOLD_PLATEAU=8
 RTP=${BENCH_SIP_RTP:-on}
 SIDES=${BENCH_SIP_SIDES:-gw kamailio}
 HZ=$(getconf CLK_TCK)
@@ -113,12 +124,15 @@ in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 gwctl() { "$bin/gwctl" --run-dir "build/lab/$P/run" "$@"; }
 
 # --- clean-up: only what this script started ------------------------------------
+mine() {	# mine PID: a live child of this script (not ended, not a reused pid)
+	[ "$(awk '{ sub(/^.*\) /, ""); print ($1 == "Z" ? "" : $2) }' "/proc/$1/stat" 2>/dev/null)" = "$$" ]
+}
 stop_pids() {
 	local p
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do mine "$p" && kill -TERM "$p" 2>/dev/null; done
 	for p in "${pids[@]}"; do
-		for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$p" 2>/dev/null
+		for _ in $(seq 30); do mine "$p" || break; sleep 0.1; done
+		mine "$p" && kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
 	pids=()
@@ -257,7 +271,8 @@ make_uac() {
 	fi
 	[ "$RTP" = on ] &&
 		stream="<action><exec rtp_stream=\"$tmp/tone.wav,-1,0\"/></action>"
-	sed "s|<!--@RTP@-->|$stream|; s/@HOLD_MS@/$HOLD_MS/g" "$scen/uac.xml" >"$tmp/uac.xml"
+	sed "s|<!--@RTP@-->|$stream|" "$scen/uac.xml" >"$tmp/uac.tmpl"
+	sed "s/@HOLD_MS@/$HOLD_MS/g" "$tmp/uac.tmpl" >"$tmp/uac.xml"
 	printf 'SEQUENTIAL\n1001;[authentication username=1001 password=pw1001];1002;\n' \
 		>"$tmp/uac.csv"
 }
@@ -490,7 +505,7 @@ step() {
 		local ll
 		ll=$(loglines "$logpos")
 		[ -n "$ll" ] && { note "gw $r/s: warnings in dispatcher.log:"; sed 's/^/#   /' <<<"$ll"; }
-		gw_counters "$r"
+		gw_counters "$r/s"
 		# the calls still up end (BYE retransmissions, channel closes)
 		for _ in $(seq 40); do
 			[ "$(gwctl sip 2>/dev/null | jq -r .calls_up 2>/dev/null)" = 0 ] && break
@@ -500,7 +515,68 @@ step() {
 	sleep 1
 }
 
-# gw_counters RATE: sipd's counters and the RT side's media counters
+# hold_phase: the gateway's simultaneous calls. N calls (HOLD_CALLS) set
+# up at HOLD_RATE a second, each held until all are up and HOLD_PLATEAU
+# seconds more; RTP measured in lan over the plateau, the calls and
+# channels up sampled
+hold_phase() {
+	local n=$HOLD_CALLS r=$HOLD_RATE ramp hold_ms l0 l1 q0 q1 t0 t1 w spid \
+		created ok bad peak el retr up ch pps logpos crashes
+	side gw
+	ramp=$(( (n + r - 1) / r ))
+	hold_ms=$(( (ramp + HOLD_PLATEAU) * 1000 ))
+	sed "s/@HOLD_MS@/$hold_ms/g" "$tmp/uac.tmpl" >"$tmp/uac-hold.xml"
+	logpos=$(stat -c %s "build/lab/$P/dispatcher.log" 2>/dev/null || echo 0)
+	: >"$tmp/samples"
+	sampler &
+	spid=$!
+	pids+=($spid)
+	rm -f "$out/gw.hold.stat"
+	ip netns exec "$NS" timeout --kill-after=5 $((ramp + hold_ms / 1000 + 60)) \
+		sipp -sf "$tmp/uac-hold.xml" -inf "$tmp/uac.csv" -m $n -r $r -l $((n + 10)) \
+		-i "$ME" -p $UAC_PORT -nostdin -recv_timeout $((hold_ms + 10000)) \
+		-timeout $((ramp + hold_ms / 1000 + 45))s \
+		-trace_err -error_file "$out/gw.hold.err" \
+		-trace_stat -stf "$out/gw.hold.stat" -fd 1 \
+		"$SRV:5060" >/dev/null 2>&1 &
+	w=$!
+	pids+=($w)
+	# the plateau: from 1 s after the last call is up to 1 s before the
+	# first one ends
+	sleep $((ramp + 1))
+	l0=$(lan_pkts) q0=$(ticks $(pids_named "${P}gw" rtpart)) t0=$(date +%s.%N)
+	sleep $((HOLD_PLATEAU - 2))
+	l1=$(lan_pkts) q1=$(ticks $(pids_named "${P}gw" rtpart)) t1=$(date +%s.%N)
+	read -r up ch < <(awk '$1 > u { u = $1 } $2 > c { c = $2 } END { print u + 0, c + 0 }' "$tmp/samples")
+	wait $w
+	forget "$w"
+	kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+	forget "$spid"
+	crashes=$(tail -c +"$((logpos + 1))" "build/lab/$P/dispatcher.log" 2>/dev/null |
+		grep -c 'dispatcher: rtpart: pid .* ended')
+	CRASHES=$((CRASHES + crashes))
+	read -r created ok bad peak el retr < <(stats "$out/gw.hold.stat" $n)
+	bad=$((n - ok))
+	pps=$(awk -v a="$l0" -v b="$l1" -v t0="$t0" -v t1="$t1" -v u="$up" \
+		'BEGIN { printf "%.1f", (u > 0 && t1 > t0 ? (b - a) / (t1 - t0) / u : 0) }')
+	fig gw.hold.calls "$n" calls
+	fig gw.hold.failed_pct "$(awk -v b=$bad -v n=$n 'BEGIN { printf "%.2f", 100 * b / n }')" %
+	fig gw.hold.peak_calls "$peak" calls
+	fig gw.hold.calls_up "$up" calls
+	fig gw.hold.chans "$ch" channels
+	fig gw.hold.rtp_pps_per_call "$pps" pps
+	fig gw.hold.rtpart_cpu_pct "$(awk -v a="$q0" -v b="$q1" -v h=$HZ -v t0="$t0" -v t1="$t1" \
+		'BEGIN { printf "%.0f", (t1 > t0 ? 100 * (b - a) / h / (t1 - t0) : 0) }')" %
+	note "gw hold: $n calls at $r/s held $((hold_ms / 1000)) s: $ok ok, $bad failed; at once: $peak (SIPp), $up (sipd), $ch RT channels; RTP in lan over the plateau $pps packets/s per call; RT partition ended $crashes times"
+	[ "$bad" -gt 0 ] && { note "gw hold: failed calls by SIPp's error log:"; reasons "$out/gw.hold.err" | sed 's/^/#   /'; }
+	gw_counters hold
+	for _ in $(seq 40); do
+		[ "$(gwctl sip 2>/dev/null | jq -r .calls_up 2>/dev/null)" = 0 ] && break
+		sleep 0.25
+	done
+}
+
+# gw_counters STEP (e.g. 100/s): sipd's counters and the RT side's media counters
 declare -A GWC0
 gw_counters() {
 	local line
@@ -517,8 +593,8 @@ print(" ".join("%s=%d" % (k, v - p.get(k, 0)) for k, v in sorted(c.items())
 EOF
 	)
 	cp "$tmp/sip.json" "$tmp/sip.prev"
-	note "gw $1/s: sipd counters (this step): $line"
-	note "gw $1/s: RT counters (since rtpart started): $(gwctl counters 2>/dev/null |
+	note "gw $1: sipd counters (this step): $line"
+	note "gw $1: RT counters (since rtpart started): $(gwctl counters 2>/dev/null |
 		grep -E '^(media\.(requests|requests_bad|up_ring_full|open_failed|unknown_channel|closed) |rtnet\.(up_ring_full|rx_no_pkt|down_no_pkt) |txs\.(rt|linux)\.dropped |nic\.(rx|tx)_dropped |rt\.heap\.[0-9]+\.failures [1-9])' |
 		tr '\n' ' ')"
 }
@@ -543,6 +619,8 @@ main() {
 	if ! flock -w "$lw" 9; then
 		note "sip: /tmp/voice-bench.lock still held after $lw s: running anyway (figures may be disturbed)"
 	fi
+	note "sip: waited $SECONDS s for /tmp/voice-bench.lock"
+	started=$SECONDS
 	note "sip: machine busy before: $(busy_pct) % of one CPU (should be about 0)"
 	rm -f "$out"/*.err "$out"/*.stat "$out"/*.log 2>/dev/null
 
@@ -583,6 +661,11 @@ main() {
 		for s in $up; do [ -z "${STOP[$s]:-}" ] && left=1; done
 		[ $left = 1 ] || break
 	done
+	if [[ " $up " == *" gw "* ]]; then
+		mc=$(awk '$1 == "#define" && $2 == "PBX_MAX_CALLS" { print $3 }' signalling/pbx_priv.h 2>/dev/null)
+		HOLD_CALLS=${BENCH_SIP_HOLD_CALLS:-$(( ${mc:-512} < MAX_CHANNELS ? ${mc:-512} : MAX_CHANNELS ))}
+		[ "$HOLD_CALLS" -gt 0 ] 2>/dev/null && hold_phase
+	fi
 
 	# --- figures ------------------------------------------------------------------------
 	peak_of() {	# peak_of SIDE KEY: the largest value of a passed step's figure
@@ -648,7 +731,7 @@ main() {
 		k=$(reasons "$f")
 		[ -n "$k" ] && { note "sip: callee's errors ($f):"; sed 's/^/#   /' <<<"$k"; }
 	done
-	note "sip: logs in $out"
+	note "sip: logs in $out; measured in $((SECONDS - started)) s"
 	[ ${#failed[@]} -eq 0 ] || { note "sip: failed: ${failed[*]}"; return 1; }
 	return 0
 }
