@@ -85,7 +85,7 @@ else
 		"exit $rc" "$err"
 fi
 
-out=$(GW_BOARD=sim "$GW" show 2>&1)
+out=$(GW_BOARD=sim "$GW" show --secrets 2>&1)
 rc=$?
 if [[ $rc -eq 0 && "$out" == *$'\n[extension 1001]\nkind = sip\npassword = pw1001\n'* &&
       "$out" == *$'\n[extension 2002]\nkind = fxs\n'* &&
@@ -96,6 +96,37 @@ if [[ $rc -eq 0 && "$out" == *$'\n[extension 1001]\nkind = sip\npassword = pw100
 else
 	not_ok "show gives the sim board's provisioning (repeated sections)" \
 		"exit $rc" "$out"
+fi
+
+# without --secrets, show prints no password, token, or password in a
+# connection string
+cat >"$tmp/secrets.ini" <<'EOF'
+[billing]
+store = postgresql://bill:s3cret-db@db.example/cdr
+http_token = s3cret-http
+[web]
+metrics_token = s3cret-metrics
+[trunk up]
+kind = sip
+host = 198.18.0.40
+username = gw
+password = s3cret-trunk
+EOF
+run show rootfs/etc/gateway/gateway.ini board/sim/board.ini "$tmp/secrets.ini"
+if [[ $rc -eq 0 && "$out" != *pw100* && "$out" != *s3cret* &&
+      "$out" == *$'\n[extension 1001]\nkind = sip\npassword = ********\n'* &&
+      "$out" == *$'\nstore = postgresql://bill:********@db.example/cdr\n'* ]]; then
+	ok "show hides passwords and tokens"
+else
+	not_ok "show hides passwords and tokens" "exit $rc" "$err" \
+		"$(grep -E 'password|token|store' <<<"$out")"
+fi
+run show --secrets rootfs/etc/gateway/gateway.ini board/sim/board.ini "$tmp/secrets.ini"
+if [[ $rc -eq 0 && "$out" == *$'\npassword = s3cret-trunk\n'* &&
+      "$out" == *$'\nhttp_token = s3cret-http\n'* ]]; then
+	ok "show --secrets prints them"
+else
+	not_ok "show --secrets prints them" "exit $rc" "$err"
 fi
 
 run show
@@ -129,7 +160,7 @@ password = changed
 [extension 1005]
 password = pw1005
 EOF
-run show rootfs/etc/gateway/gateway.ini board/sim/board.ini "$tmp/c.ini"
+run show --secrets rootfs/etc/gateway/gateway.ini board/sim/board.ini "$tmp/c.ini"
 if [[ $rc -eq 0 &&
       "$out" == *$'\n[extension 1001]\nkind = sip\npassword = changed\ndisplay = Phone 1001\n'* &&
       "$out" == *$'\n[extension 1005]\n'* && -z "$err" ]]; then
