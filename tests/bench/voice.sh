@@ -24,7 +24,8 @@
 #            a first step with no channel counts the misses of the idle
 #            partition (density.idle_misses, a few per 10 s here) and a step
 #            passes with no more than max(1, 2 x idle_misses); one that
-#            misses a little more runs again once.
+#            misses more runs again once (a stall makes many late ticks at
+#            once) and passes only if the second run does.
 #              g711 g711_ec g722 g726: TDM <-> RTP channels (E1 line <-> RTP
 #                 PCMU, PCMU with a 64 ms echo canceller, G.722, G.726-32)
 #              rtp_g711 rtp_g722: RTP <-> RTP channels (PCMU <-> PCMU,
@@ -420,11 +421,13 @@ step() {
 
 # try KIND N: a step; it passes with no more misses than ALLOW (what the
 # idle partition had: this VM's stalls), and runs again once when it
-# missed by a little; sets GOOD (1 passed, 0 missed)
+# missed: one stall of the VM makes tens of late ticks at once, at any load
+# (52 at N=100, 14 % RT CPU, in one run here), while a step beyond what the
+# core carries misses again; sets GOOD (1 passed, 0 missed)
 try() {
 	GOOD=
 	step "$1" "$2" || return 1
-	if [ "$MISSES" -gt "$ALLOW" ] && [ "$MISSES" -le $((2 * ALLOW + 2)) ]; then
+	if [ "$MISSES" -gt "$ALLOW" ]; then
 		note "density $1 N=$2: $MISSES misses (allowed $ALLOW): once more (VM stalls)"
 		step "$1" "$2" || return 1
 	fi
