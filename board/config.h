@@ -246,6 +246,8 @@ struct gw_config {
 		int auth_fail_limit;	/**< failures per address ... */
 		int auth_fail_window_s;	/**< ... in this window ... */
 		int auth_block_s;	/**< ... block it this long */
+		int session_timer;	/**< RFC 4028 interval, s; 0: off */
+		int rtp_timeout;	/**< no RTP for this, s: hang up */
 	} sip;
 	unsigned n_extensions, n_trunks, n_routes, n_dids;
 	struct cfg_extension extension[CFG_MAX_EXTENSIONS];

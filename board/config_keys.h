@@ -464,6 +464,15 @@ const struct cfg_key cfg_keys[] = {
 		86400, 0, "Window in which failures count, in seconds."),
 	KEY_INT("sip", "auth_block_s", sip.auth_block_s, "120", 1, 86400, 0,
 		"How long a blocked address is ignored, in seconds."),
+	KEY_INT("sip", "session_timer", sip.session_timer, "1800", 0, 86400,
+		0, "RFC 4028 session timers on every SIP call leg: the "
+		"session interval offered and accepted, in seconds (a call "
+		"whose refresh fails is hung up). Min-SE is 90 s; a value "
+		"below 90 counts as 90. 0: off."),
+	KEY_INT("sip", "rtp_timeout", sip.rtp_timeout, "60", 0, 3600, 0,
+		"An answered call, not on hold, whose RT channel receives no "
+		"RTP on a SIP leg for this long, in seconds, is hung up on "
+		"both sides (cause 408 \"RTP Timeout\"). 0: never."),
 
 	/* [probe] */
 	KEY_IPV4("probe", "dest", probe.dest, "", CFG_F_EMPTY_OK,

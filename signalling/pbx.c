@@ -61,6 +61,8 @@ struct call *call_new(void)
 		callrec_new_id(c->rec_id, sizeof(c->rec_id));
 		leg_reset(c, &c->a);
 		leg_reset(c, &c->b);
+		for (unsigned f = 0; f < PBX_FORKS - 1; f++)
+			leg_reset(c, &c->fork[f]);
 		c->start_us = now_us();
 		pbx.st.calls++;
 		return c;
@@ -314,6 +316,9 @@ static void call_free(struct call *c)
 		nua_handle_destroy(c->a.nh);
 	if (c->b.nh)
 		nua_handle_destroy(c->b.nh);
+	for (unsigned f = 0; f < PBX_FORKS - 1; f++)
+		if (c->fork[f].nh)
+			nua_handle_destroy(c->fork[f].nh);
 	c->used = false;
 }
 
@@ -362,6 +367,7 @@ void call_end(struct call *c, enum callrec_disp disp, int cause,
 		else if (l->type == LEG_TDM)
 			tdm_hangup(l);
 	}
+	sip_forks_hangup(c);
 	if (!c->chan_open) {
 		call_finish(c);
 		return;
@@ -434,6 +440,13 @@ void call_no_answer(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 
 	(void)m;
 	(void)t;
+	/* a fork said busy (or better) before: that, rather than 480 */
+	if (fork_best(c->fork_status, 480) != 480) {
+		call_fail(c, c->fork_status, c->fork_phrase,
+			  c->fork_status == 486 || c->fork_status >= 600 ?
+			  CALLREC_BUSY : CALLREC_FAILED);
+		return;
+	}
 	if (c->a.type == LEG_SIP)
 		sip_fail(c, 480, "No Answer");
 	call_end(c, CALLREC_NO_ANSWER, 480, "No Answer");
@@ -462,10 +475,30 @@ void call_fail(struct call *c, int status, const char *phrase,
 	call_end(c, disp, status, phrase);
 }
 
+/* ring the callee's other contacts too (parallel forking): each fork
+ * sends leg b's offer */
+static void route_forks(struct call *c, const struct loc_contact *ct,
+			size_t n)
+{
+	for (size_t i = 1; i < n && i < PBX_FORKS; i++) {
+		struct leg *f = &c->fork[i - 1];
+
+		f->fork = true;
+		f->party = c->b.party;
+		snprintf(f->number, sizeof(f->number), "%s", c->b.number);
+		if (sip_call_out(c, f, ct[i].uri)) {
+			LOG_WARN("call %u: cannot call %s too", c->id,
+				 ct[i].uri);
+			f->type = LEG_NONE;
+		}
+	}
+}
+
 static void route_extension(struct call *c, const struct cfg_extension *e)
 {
 	struct loc_contact ct[LOC_CONTACTS];
 	char uri[LOC_URI];
+	size_t n;
 
 	set_party(&c->b, e->kind == CFG_EXT_FXS ? "fxs" : "ext", e->number);
 	snprintf(c->b.number, sizeof(c->b.number), "%s", e->number);
@@ -494,7 +527,8 @@ static void route_extension(struct call *c, const struct cfg_extension *e)
 			  call_no_answer);
 		return;
 	}
-	if (!loc_lookup(pbx.loc, e->number, now_s(), ct, LOC_CONTACTS)) {
+	n = loc_lookup(pbx.loc, e->number, now_s(), ct, LOC_CONTACTS);
+	if (!n) {
 		call_fail(c, 480, "Temporarily Unavailable",
 			   CALLREC_FAILED);
 		return;
@@ -504,6 +538,7 @@ static void route_extension(struct call *c, const struct cfg_extension *e)
 		call_fail(c, 503, "Service Unavailable", CALLREC_CONGESTION);
 		return;
 	}
+	route_forks(c, ct, n);
 	timer_set(c, (unsigned)pbx.cfg->sip.no_answer_s * 1000, call_no_answer);
 }
 

@@ -21,8 +21,9 @@ static struct {
 
 static json_t *party_json(const struct leg *l)
 {
-	return json_pack("{s:s, s:s, s:s}", "kind", l->party.kind,
-			 "name", l->party.name, "number", l->number);
+	return json_pack("{s:s, s:s, s:s, s:s}", "kind", l->party.kind,
+			 "name", l->party.name, "number", l->number,
+			 "contact", l->contact);
 }
 
 /** Publish @p what ("start", "answer", "end") about @p c. */

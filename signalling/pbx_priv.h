@@ -26,11 +26,15 @@ struct leg;
 #include "signalling/callrec.h"
 #include "signalling/dialplan.h"
 #include "signalling/digest.h"
+#include "signalling/fork.h"
 #include "signalling/location.h"
 #include "signalling/sdpx.h"
 
 #define PBX_MAX_CALLS	512
 #define PBX_DIGITS	32
+#define PBX_MIN_SE	90	/* RFC 4028 Min-SE we accept, seconds */
+#define PBX_FORKS	LOC_CONTACTS	/* contacts rung at once */
+#define PBX_CONTACT	128
 
 enum leg_type { LEG_NONE, LEG_SIP, LEG_TDM };
 
@@ -59,6 +63,10 @@ struct leg {
 	uint16_t port;		/* our RT port for this leg, 0: none */
 	enum sdpx_dir dir;	/* what we send in our SDP */
 	bool answered_peer;	/* final 200 sent to (a) / got from (b) */
+	bool fork;		/* one of call.fork[]: rings, has no port */
+	char contact[PBX_CONTACT];	/* the URI we called (b, forks) */
+	uint32_t rtp_rx;	/* RT channel's packets received, last seen */
+	uint64_t rtp_seen_s;	/* when they last grew (or hold ended) */
 	/* TDM */
 	int span, line;		/* -1: none */
 	bool fxs;		/* an analog phone port, else a trunk line */
@@ -70,6 +78,13 @@ struct call {
 	char rec_id[CALLREC_ID];
 	enum call_state state;
 	struct leg a, b;
+	/* parallel forking: b rings the callee's first contact, these the
+	 * others, all with b's offer (b's port). The fork whose media the
+	 * channel carries (the first early media, then the answer) is
+	 * swapped into b. */
+	struct leg fork[PBX_FORKS - 1];
+	int fork_status;	/* best final response of failed forks, 0 */
+	char fork_phrase[48];
 	bool chan_open;
 	unsigned chan_stats;	/* MSG_CHAN_STATS still expected */
 	uint32_t close_seq;
@@ -134,6 +149,8 @@ int64_t now_us(void);
 void timer_set(struct call *c, unsigned ms, su_timer_f fn);
 void timer_stop(struct call *c);
 void pbx_msg_up(const struct gwmsg *m);
+int  rtp_watch_start(void);
+void rtp_watch_stop(void);
 
 /* pbx_events.c: recent call events */
 void pbx_event(const struct call *c, const char *what);
@@ -150,6 +167,7 @@ void sip_progress(struct call *c, int status, const char *phrase,
 		  bool early_media);
 void sip_fail(struct call *c, int status, const char *phrase);
 void sip_hangup(struct leg *l);
+void sip_forks_hangup(struct call *c);
 void sip_trunks_register(void);
 void sip_trunks_unregister(void);
 json_t *sip_trunks_json(void);

@@ -282,7 +282,7 @@ void sip_hangup(struct leg *l)
 		return;
 	if (l == &l->call->a && !l->answered_peer)
 		nua_respond(nh, 480, "Temporarily Unavailable", TAG_END());
-	else if (l == &l->call->b && !l->answered_peer)
+	else if (!l->answered_peer)	/* b or a fork, ringing */
 		nua_cancel(nh, TAG_END());
 	else
 		nua_bye(nh, TAG_END());
@@ -290,15 +290,26 @@ void sip_hangup(struct leg *l)
 	l->nh = NULL;
 }
 
-/** Call out on leg @p l (b) to @p uri with our offer. @return 0 or a
- *  negative errno (no RTP port, no handle) */
+/** Cancel the forks still ringing (the call ends, or one answered). */
+void sip_forks_hangup(struct call *c)
+{
+	for (unsigned i = 0; i < PBX_FORKS - 1; i++)
+		if (c->fork[i].type == LEG_SIP)
+			sip_hangup(&c->fork[i]);
+}
+
+/** Call out on leg @p l (b, or a fork of b, which offers b's port) to
+ *  @p uri with our offer. @return 0 or a negative errno (no RTP port, no
+ *  handle) */
 int sip_call_out(struct call *c, struct leg *l, const char *uri)
 {
 	char sdp[SDP_MAX], from[160], to[160], ip[INET_ADDRSTRLEN];
 
 	l->type = LEG_SIP;
-	l->port = port_alloc();
-	if (!l->port)
+	snprintf(l->contact, sizeof(l->contact), "%s", uri);
+	if (!l->fork)
+		l->port = port_alloc();
+	if (!c->b.port)
 		return -ENOSPC;
 	inet_ntop(AF_INET, &pbx.sip_ip, ip, sizeof(ip));
 	snprintf(from, sizeof(from), "\"%s\" <sip:%s@%s>", c->a.number,
@@ -308,7 +319,7 @@ int sip_call_out(struct call *c, struct leg *l, const char *uri)
 			   SIPTAG_FROM_STR(from), TAG_END());
 	if (!l->nh)
 		return -ENOMEM;
-	sdpx_offer(sdp, sizeof(sdp), pbx.sip_ip, l->port, &pbx.prefs,
+	sdpx_offer(sdp, sizeof(sdp), pbx.sip_ip, c->b.port, &pbx.prefs,
 		   SDPX_SENDRECV, (uint64_t)c->start_us);
 	nua_invite(l->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
@@ -581,13 +592,92 @@ static void trunk_auth(struct leg *l, sip_t const *sip)
 	su_home_deinit(home);
 }
 
+/* --- parallel forks -------------------------------------------------------------- */
+
+/* Fork @p f takes leg b's place (b's dialog goes to f's slot): the
+ * channel's leg b follows b, and b keeps the port all forks offered. */
+static struct leg *fork_swap(struct call *c, struct leg *f)
+{
+	struct leg t = c->b;
+
+	c->b = *f;
+	*f = t;
+	c->b.port = f->port;
+	f->port = 0;
+	c->b.fork = false;
+	f->fork = true;
+	if (c->b.nh)
+		nua_handle_bind(c->b.nh, &c->b);
+	if (f->nh)
+		nua_handle_bind(f->nh, f);
+	return &c->b;
+}
+
+/* a fork of @p c other than @p l still rings */
+static struct leg *fork_ringing(struct call *c, const struct leg *l)
+{
+	if (&c->b != l && c->b.nh && !c->b.answered_peer)
+		return &c->b;
+	for (unsigned i = 0; i < PBX_FORKS - 1; i++)
+		if (&c->fork[i] != l && c->fork[i].nh)
+			return &c->fork[i];
+	return NULL;
+}
+
+/* Fork @p l failed with @p status. @return true when others still ring
+ * (the call goes on); else the caller gets the best of the forks'
+ * answers. */
+static bool fork_failed(struct leg *l, int *status, const char **phrase)
+{
+	struct call *c = l->call;
+	struct leg *next = fork_ringing(c, l);
+
+	if (fork_better(*status, c->fork_status)) {
+		c->fork_status = *status;
+		snprintf(c->fork_phrase, sizeof(c->fork_phrase), "%s",
+			 *phrase ? *phrase : "");
+	}
+	if (!next || *status >= 600) {	/* 6xx: nobody else is asked */
+		*status = c->fork_status ? c->fork_status : *status;
+		*phrase = c->fork_status ? c->fork_phrase : *phrase;
+		return false;
+	}
+	LOG_INFO("call %u: %s: %d %s; the other contacts still ring", c->id,
+		 l->contact, *status, *phrase ? *phrase : "");
+	nua_handle_bind(l->nh, NULL);	/* destroyed when its use ends */
+	l->nh = NULL;
+	if (l == &c->b)			/* b is always a live fork */
+		fork_swap(c, next);
+	next = l == &c->b ? next : l;
+	next->type = LEG_NONE;
+	return true;
+}
+
+/* the first fork's early media is anchored in the channel's leg b (only
+ * one remote can be: later forks' early media is not heard), and the
+ * answering fork's media in any case */
+static struct leg *fork_media(struct leg *l, int status, sip_t const *sip)
+{
+	struct call *c = l->call;
+
+	if (!l->fork)
+		return l;
+	if (status >= 200 && status < 300)
+		return fork_swap(c, l);
+	if (status < 200 && sip && sip->sip_payload && !c->b.have_sdp)
+		return fork_swap(c, l);
+	return l;
+}
+
 static void invite_response(struct leg *l, int status, const char *phrase,
 			    sip_t const *sip)
 {
 	struct call *c = l->call;
 	char why[128];
-	bool sdp = sip && !read_sdp(l, sip, why, sizeof(why)) &&
-		   !take_answer(l);
+	bool sdp;
+
+	l = fork_media(l, status, sip);
+	sdp = sip && !read_sdp(l, sip, why, sizeof(why)) && !take_answer(l);
 
 	if (status < 200) {
 		if (status == 180 && c->state < CALL_RINGING) {
@@ -597,7 +687,7 @@ static void invite_response(struct leg *l, int status, const char *phrase,
 			else
 				media_tone(c, 0, MSG_TONE_RINGBACK);
 		}
-		if (sdp) {		/* early media from the callee */
+		if (sdp && !l->fork) {	/* early media from the callee */
 			media_open(c);
 			if (c->a.type == LEG_TDM)
 				media_tone(c, 0, MSG_TONE_STOP);
@@ -612,6 +702,10 @@ static void invite_response(struct leg *l, int status, const char *phrase,
 			call_end(c, CALLREC_FAILED, 488, "callee's answer");
 			return;
 		}
+		if (fork_ringing(c, l))
+			LOG_INFO("call %u: answered by %s: the other contacts "
+				 "are cancelled", c->id, l->contact);
+		sip_forks_hangup(c);
 		call_connect(c);
 		return;
 	}
@@ -622,6 +716,8 @@ static void invite_response(struct leg *l, int status, const char *phrase,
 		return;
 	}
 	l->answered_peer = true;	/* the transaction is over */
+	if (fork_failed(l, &status, &phrase))
+		return;
 	sip_fail(c, status, phrase);
 	call_end(c, disp_of(status), status, phrase);
 }
@@ -676,6 +772,11 @@ void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua
 			trunk_register_answer(nh, status, phrase, sip);
 		} else if (event == nua_r_shutdown && status >= 200) {
 			su_root_break(pbx.root);
+		} else if (event == nua_r_invite && status >= 200 &&
+			   status < 300 && nh) {
+			/* a fork's answer after another fork won (or after
+			 * our CANCEL): nua ACKs it, we hang it up */
+			nua_bye(nh, TAG_END());
 		} else if (nh && handle_gone(event, status, tags)) {
 			nua_handle_destroy(nh);
 		}
@@ -687,7 +788,11 @@ void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua
 			reinvite(leg, nh, sip);
 		break;
 	case nua_r_invite:
-		invite_response(leg, status, phrase, sip);
+		/* once answered, an answer to our own re-INVITE (nua's
+		 * session refresh) changes nothing; a failed refresh ends
+		 * the dialog (nua_i_state) */
+		if (leg != &leg->call->a && leg->call->state < CALL_ANSWERED)
+			invite_response(leg, status, phrase, sip);
 		break;
 	case nua_i_cancel:
 		leg->answered_peer = true;	/* nua answered 487 itself */

@@ -212,6 +212,14 @@ static int do_hangup(const char *arg, char *reply, size_t len)
 	return snprintf(reply, len, "ok");
 }
 
+/* RFC 4028: [sip] session_timer, at least Min-SE; 0: off */
+static unsigned session_interval(const struct gw_config *cfg)
+{
+	unsigned s = (unsigned)cfg->sip.session_timer;
+
+	return s && s < PBX_MIN_SE ? PBX_MIN_SE : s;
+}
+
 /* "reload": the provisioning and call settings from the configuration
  * files again; what sockets and the spool hang on needs a restart */
 static int do_reload(char *reply, size_t len)
@@ -244,6 +252,8 @@ static int do_reload(char *reply, size_t len)
 	pbx.auth.fail_limit = (unsigned)cur->sip.auth_fail_limit;
 	pbx.auth.fail_window_s = (unsigned)cur->sip.auth_fail_window_s;
 	pbx.auth.block_s = (unsigned)cur->sip.auth_block_s;
+	nua_set_params(pbx.nua, NUTAG_SESSION_TIMER(session_interval(cur)),
+		       TAG_END());
 	sip_trunks_register();	/* trunks new in the file */
 	LOG_INFO("reloaded: %u extensions, %u trunks, %u routes, %u DIDs",
 		 cur->n_extensions, cur->n_trunks, cur->n_routes, cur->n_dids);
@@ -388,6 +398,9 @@ static int nua_start(const struct gw_config *cfg)
 			     NUTAG_MEDIA_ENABLE(0),
 			     NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
 			     NUTAG_ENABLEMESSAGE(0),
+			     NUTAG_SESSION_TIMER(session_interval(cfg)),
+			     NUTAG_MIN_SE(PBX_MIN_SE),
+			     NUTAG_SESSION_REFRESHER(nua_any_refresher),
 			     SIPTAG_USER_AGENT_STR("gateway-sipd"),
 			     TAG_END());
 	if (!pbx.nua) {
@@ -500,7 +513,7 @@ int main(int argc, char **argv)
 		       SU_WAIT_IN);
 	if (su_root_register(pbx.root, &sd.up_wait, up_ready, NULL, 0) < 0)
 		goto out;
-	if (signals_open() || nua_start(&cfg))
+	if (signals_open() || nua_start(&cfg) || rtp_watch_start())
 		goto out;
 	up_ready(NULL, NULL, NULL);
 	sip_trunks_register();
@@ -509,6 +522,7 @@ int main(int argc, char **argv)
 	LOG_INFO("stopping: %llu calls, %llu answered",
 		 (unsigned long long)pbx.st.calls,
 		 (unsigned long long)pbx.st.answered);
+	rtp_watch_stop();
 	call_end_all(SHUTDOWN_MS / 2, drain_up);
 	sip_trunks_unregister();
 	nua_shutdown(pbx.nua);

@@ -66,7 +66,8 @@ scen() {
 	shift
 	cp "tests/integration/sip/$name.xml" "$out"
 	local kv	# given values first: the defaults fill what is left
-	for kv in "$@" HOLD_MS=1000 RTP_PORT=9 DIR=sendrecv STATUS=200; do
+	for kv in "$@" HOLD_MS=1000 ACTIVE_MS=1000 RTP_PORT=9 DIR=sendrecv \
+			STATUS=200 SE=90; do
 		sed -i "s|@${kv%%=*}@|${kv#*=}|g" "$out"
 	done
 	echo "$out"
@@ -256,7 +257,7 @@ sipp_wait callee; expect_record "call the callee ended" "disp=ANSWERED " "billse
 # hold and resume
 sipp_bg callee "$(scen uas HOLD_MS=15000)" 5072
 sleep 0.3
-sipp_check "1001 holds (sendonly -> recvonly) and resumes (sendrecv)" caller "$(scen uac_hold HOLD_MS=700)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+sipp_check "1001 holds (sendonly -> recvonly) and resumes (sendrecv)" caller "$(scen uac_hold HOLD_MS=700 ACTIVE_MS=700)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
 sipp_wait callee; expect_record "held call" "disp=ANSWERED "
 
 # DTMF by SIP INFO: the callee gets it as RFC 4733
@@ -293,6 +294,77 @@ if wait_for 8 call_answered; then
 else
 	not_ok "a call to hang up" "$(flow caller)"
 fi
+
+# RFC 4028 session timers: a phone that offers a 90 s interval (Min-SE
+# 90) gets it in the 200
+sipp_bg callee "$(scen uas HOLD_MS=15000)" 5072
+sleep 0.3
+sipp_check "1001 offers Session-Expires 90: the 200 carries it" caller "$(scen uac_timer SE=90 HOLD_MS=1000)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+sipp_wait callee; expect_record "call with a session timer" "disp=ANSWERED "
+
+# parallel forking: 1003's two contacts (5074, 5076) ring at once
+check "1003 registers its first contact again" register 1003 5074
+check "1003 registers its second contact again" register 1003 5076
+# answer_contact: the contact of the last answered call (its answer event)
+answer_contact() {
+	gwctl sip events 0 | python3 -c '
+import json, sys
+a = [x for x in json.load(sys.stdin)["events"] if x["type"] == "answer"]
+print(a[-1]["to"]["contact"] if a else "")'
+}
+sipp_bg fork1 "$(scen uas HOLD_MS=15000)" 5074
+sipp_bg fork2 "$(scen uas_ring)" 5076
+sleep 0.3
+sipp_check "1001 calls 1003 (two contacts): answered" caller "$(scen uac HOLD_MS=1000)" 5070 -inf "$(creds 1001 "" 1003)" "$GW:5060"
+check "1003's first contact got the INVITE, answered and got the BYE" sipp_wait fork1
+check "1003's second contact got the INVITE too, then a CANCEL" sipp_wait fork2
+grep -q '^INVITE' "$tmp/fork2.msg" && ok "both contacts rang" || not_ok "the second contact rang" "$(flow fork2)"
+expect_record "forked call" "callee=1003 " "to=ext:1003 " "disp=ANSWERED "
+c=$(answer_contact)
+[[ $c == *":5074"* ]] && ok "the answer event names the contact that answered ($c)" || not_ok "answering contact" "got ${c:-nothing}"
+# one busy, the other never answers: after no_answer_s the caller gets
+# the busy (RFC 3261 16.7: the best of the forks' answers)
+sipp_bg fork1 "$(scen uas_busy)" 5074
+sipp_bg fork2 "$(scen uas_ring)" 5076
+sleep 0.3
+sipp_check "1003 busy on one contact, unanswered on the other: 486" caller "$(scen uac_fail STATUS=486)" 5070 -inf "$(creds 1001 "" 1003)" "$GW:5060"
+check "the busy contact's side" sipp_wait fork1
+check "the ringing contact is cancelled at no_answer_s" sipp_wait fork2
+expect_record "forked call, busy and no answer" "callee=1003 " "disp=BUSY " "cause=486 "
+# both answer at once: one wins; the other's 200 gets an ACK and a BYE
+sipp_bg fork1 "$(scen uas_race)" 5074
+sipp_bg fork2 "$(scen uas_race)" 5076
+sleep 0.3
+sipp_check "both of 1003's contacts answer at once: the caller is answered once" caller "$(scen uac HOLD_MS=1500)" 5070 -inf "$(creds 1001 "" 1003)" "$GW:5060"
+check "1003's first contact: ACK and BYE" sipp_wait fork1
+check "1003's second contact: ACK and BYE" sipp_wait fork2
+expect_record "forked call answered twice" "callee=1003 " "disp=ANSWERED "
+check "no call left up after the forks" wait_for 5 no_calls_up
+
+# calls whose party vanished: [sip] rtp_timeout = 3 here (by reload)
+cp "$state/lab.ini" "$tmp/lab.before-rtp"
+printf '[sip]\nrtp_timeout = 3\n' >>"$state/lab.ini"
+check "rtp_timeout = 3 s applied by reload" gwctl sip reload
+# the callee's RTP stops after 1 s: both sides get a BYE ~3 s later
+peer_bg callee 7002 600 --seconds 1
+sipp_bg callee "$(scen uas RTP_PORT=7002 HOLD_MS=20000)" 5072
+sleep 0.3
+peer_bg caller 7000 1000 --seconds 12
+t0=$(date +%s)
+sipp_check "1002's RTP stops: 1001 gets a BYE" caller "$(scen uac RTP_PORT=7000 HOLD_MS=20000)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+t=$(($(date +%s) - t0))
+[ "$t" -ge 3 ] && [ "$t" -le 10 ] && ok "hung up after the RTP timeout ($t s after the call began)" || not_ok "RTP timeout" "the call lasted $t s"
+check "1002 gets a BYE too" sipp_wait callee
+peer_wait caller
+peer_wait callee
+expect_record "call whose callee's RTP stopped" "disp=ANSWERED " "cause=408 "
+# a call on hold (sendonly, no RTP for 5 s) is not hung up
+sipp_bg callee "$(scen uas HOLD_MS=20000)" 5072
+sleep 0.3
+sipp_check "a call on hold for 5 s without RTP stays up" caller "$(scen uac_hold ACTIVE_MS=500 HOLD_MS=5000)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+sipp_wait callee; expect_record "held call without RTP" "disp=ANSWERED " "cause=200 "
+cp "$tmp/lab.before-rtp" "$state/lab.ini"
+check "rtp_timeout back to the default" gwctl sip reload
 
 # a new extension, applied without a restart
 printf '[extension 1005]\npassword = pw1005\n' >>"$state/lab.ini"

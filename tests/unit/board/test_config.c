@@ -1271,6 +1271,8 @@ static void test_config_sip_defaults(void **state)
 	assert_int_equal(c.sip.auth_fail_limit, 5);
 	assert_int_equal(c.sip.auth_fail_window_s, 60);
 	assert_int_equal(c.sip.auth_block_s, 120);
+	assert_int_equal(c.sip.session_timer, 1800);
+	assert_int_equal(c.sip.rtp_timeout, 60);
 	assert_true(c.billing.enable);
 	assert_string_equal(c.billing.spool_dir, "/var/spool/gateway/billing");
 	assert_int_equal(c.n_extensions + c.n_trunks + c.n_routes + c.n_dids,

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+/** @file pbx_watch.c  Calls whose parties vanished: the RTP timeout
+ *
+ * Once a second the engine copies the RT partition's status page (the
+ * live per-channel figures the web UI shows, sharednet/rtstat.h; a
+ * seqlocked copy that never blocks either side) and looks at the packets
+ * each answered call's SIP legs received. A leg whose count has not grown
+ * for [sip] rtp_timeout seconds, in a call not on hold, ends the call on
+ * both sides (BYE) with cause 408 "RTP Timeout" in its record.
+ */
+#define LOG_MODULE "pbx"
+#include <errno.h>
+#include <string.h>
+
+#include "rtos-kernel/log.h"
+#include "sharednet/rtstat.h"
+#include "signalling/pbx_priv.h"
+
+#define WATCH_MS	1000
+
+static su_timer_t *watch;
+static struct rtstat page;	/* large: one copy, reused */
+static uint64_t page_updated_ns;
+
+/* the call's media is on hold one way or both (or never flows back) */
+static bool call_held(const struct call *c)
+{
+	return (c->a.type == LEG_SIP && c->a.dir != SDPX_SENDRECV) ||
+	       (c->b.type == LEG_SIP && c->b.dir != SDPX_SENDRECV);
+}
+
+static const struct rtstat_chan *chan_find(uint32_t id)
+{
+	for (uint32_t i = 0; i < page.nchans; i++)
+		if (page.chan[i].id == id)
+			return &page.chan[i];
+	return NULL;
+}
+
+/* SIP leg @p l, whose figures are @p rl, received nothing for
+ * @p timeout_s seconds up to @p now */
+static bool leg_silent(struct leg *l, const struct rtstat_leg *rl,
+		       uint64_t now, unsigned timeout_s)
+{
+	if (l->type != LEG_SIP || !l->port || rl->kind != MSG_LEG_RTP)
+		return false;
+	if (!l->rtp_seen_s || rl->rx_packets != l->rtp_rx) {
+		l->rtp_rx = rl->rx_packets;
+		l->rtp_seen_s = now;
+		return false;
+	}
+	return now - l->rtp_seen_s >= timeout_s;
+}
+
+static void watch_call(struct call *c, uint64_t now, unsigned timeout_s)
+{
+	const struct rtstat_chan *ch;
+
+	if (c->state != CALL_ANSWERED || !c->chan_open)
+		return;
+	if (call_held(c)) {	/* the count starts again at resume */
+		c->a.rtp_seen_s = c->b.rtp_seen_s = 0;
+		return;
+	}
+	ch = chan_find(c->id);
+	if (!ch)
+		return;
+	for (unsigned i = 0; i < 2; i++) {
+		struct leg *l = i ? &c->b : &c->a;
+		/* leg b is the channel's leg 0 when a has none */
+		unsigned cl = i && c->a.type == LEG_NONE ? 0 : i;
+
+		if (!leg_silent(l, &ch->leg[cl], now, timeout_s))
+			continue;
+		LOG_INFO("call %u: no RTP on leg %c for %u s: hung up", c->id,
+			 i ? 'b' : 'a', timeout_s);
+		call_end(c, CALLREC_ANSWERED, 408, "RTP Timeout");
+		return;
+	}
+}
+
+static void watch_tick(su_root_magic_t *m, su_timer_t *t,
+		       su_timer_arg_t *arg)
+{
+	unsigned timeout_s = (unsigned)pbx.cfg->sip.rtp_timeout;
+	uint64_t now = now_s();
+
+	(void)m;
+	(void)t;
+	(void)arg;
+	if (!timeout_s || rtstat_read(bus_status(pbx.bus), &page))
+		return;
+	/* a page the RT side stopped writing (restarting) says nothing
+	 * about the media: wait for a fresh one */
+	if (page.updated_ns == page_updated_ns)
+		return;
+	page_updated_ns = page.updated_ns;
+	for (unsigned i = 0; i < PBX_MAX_CALLS; i++)
+		if (pbx.call[i].used)
+			watch_call(&pbx.call[i], now, timeout_s);
+}
+
+/** Start watching the calls' RTP (once a second, on the engine's loop). */
+int rtp_watch_start(void)
+{
+	watch = su_timer_create(su_root_task(pbx.root), WATCH_MS);
+	if (!watch)
+		return -ENOMEM;
+	return su_timer_run(watch, watch_tick, NULL) ? -EIO : 0;
+}
+
+void rtp_watch_stop(void)
+{
+	su_timer_destroy(watch);
+	watch = NULL;
+}
