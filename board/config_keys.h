@@ -309,7 +309,10 @@ const struct cfg_key cfg_keys[] = {
 	KEY_INT("rt", "heap_kib", rt.heap_kib, "8192", 0, 1048576, 0,
 		"RT heap in KiB: after start, allocations by RT threads (lwIP "
 		"allocates its buffers and timers with malloc) come from fixed "
-		"pools of this size, never from the C library's heap."),
+		"pools of this size, never from the C library's heap. On top "
+		"of it the RT partition adds 10 KiB for each RTP leg it can "
+		"open (two per channel of [media] max_channels): oRTP's "
+		"receive buffers."),
 
 	/* [bus] */
 	KEY_INT("bus", "rx_frames_kib", bus.rx_frames_kib, "2048",

@@ -12,6 +12,7 @@
 #include "hal/pkt.h"
 #include "hal/tdm.h"
 #include "media/engine.h"
+#include "media/rtpleg.h"
 #include "rtos-kernel/heap.h"
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
@@ -309,6 +310,11 @@ int rtpart_init(struct rtpart **rpp, const struct gw_config *cfg,
 		.lock_memory = cfg->rt.lock_memory,
 		.alloc_abort = cfg->rt.alloc_abort,
 		.heap_bytes = (size_t)cfg->rt.heap_kib * 1024,
+		.heap_extra = {
+			.size = RTPLEG_HEAP_BLOCK,
+			.blocks = (size_t)cfg->media.max_channels * 2 *
+				  RTPLEG_HEAP_BLOCKS,
+		},
 	};
 	struct rtk_wdog_cfg wc = {
 		.period_ns = RTK_MS(cfg->rt.watchdog_period_ms),

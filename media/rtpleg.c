@@ -97,6 +97,25 @@ static int check_cfg(const struct rtpleg_cfg *in, struct rtpleg_cfg *c)
 	return 0;
 }
 
+/* oRTP keeps a datagram in its queue until rtp_session_recvm_with_ts()
+ * finds it due; asked once per datagram, it holds one or two (measured:
+ * some 1.5 heap blocks a leg). Its queue's bound, JBParameters.max_packets
+ * ("max number of packets allowed to be queued"), is set low so that what
+ * a leg may hold stays within RTPLEG_HEAP_BLOCKS; our jitter buffer plays
+ * the audio. */
+#define ORTP_QUEUE_MAX	4
+_Static_assert(2 * ORTP_QUEUE_MAX + 2 <= RTPLEG_HEAP_BLOCKS,
+	       "RTPLEG_HEAP_BLOCKS covers oRTP's queues");
+
+static void bound_ortp_queue(RtpSession *s)
+{
+	JBParameters jb;
+
+	rtp_session_get_jitter_buffer_params(s, &jb);
+	jb.max_packets = ORTP_QUEUE_MAX;
+	rtp_session_set_jitter_buffer_params(s, &jb);
+}
+
 static int make_session(struct rtpleg *l)
 {
 	RtpTransport *rtp, *rtcp, *old_rtp, *old_rtcp;
@@ -107,6 +126,7 @@ static int make_session(struct rtpleg *l)
 		return -ENOMEM;
 	rtp_session_set_scheduling_mode(l->s, 0);
 	rtp_session_set_blocking_mode(l->s, 0);
+	bound_ortp_queue(l->s);
 	rtp_session_enable_jitter_buffer(l->s, FALSE);
 	/* rtpcheck.h decides which source is heard; oRTP follows */
 	rtp_session_set_ssrc_changed_threshold(l->s, 0);
@@ -328,6 +348,12 @@ int rtpleg_open(struct rtpleg **lp, const struct rtpleg_cfg *cfg)
 		return -EINVAL;
 	if (port_taken(c.local_port))
 		return -EADDRINUSE;
+	/* oRTP does not survive a failed allocation: a leg opens only while
+	 * the heap has room for what it may hold (the RT partition sizes the
+	 * heap for every leg; this holds if something else ate the room) */
+	if (rtk_heap_ready() &&
+	    rtk_heap_free_blocks(RTPLEG_HEAP_BLOCK) < 2 * RTPLEG_HEAP_BLOCKS)
+		return -ENOSPC;
 	for (size_t i = 0; i < nlegs; i++) {
 		struct rtpleg *l = &legs[i];
 		bool free_leg = false;

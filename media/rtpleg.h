@@ -41,6 +41,13 @@
 #define RTPLEG_TE_DEFAULT	101	/**< telephone-event payload type */
 #define RTPLEG_TE_NONE		0xff	/**< no telephone events */
 #define RTPLEG_RTCP_MS		5000	/**< default RTCP report interval */
+/** oRTP allocates each datagram a leg is given as one block of about this
+ *  size (RTPLEG_SLOT and its header) from the RT heap ... */
+#define RTPLEG_HEAP_BLOCK	(RTPLEG_SLOT + 128)
+/** ... and a leg holds at most this many of them at once (the datagram
+ *  being parsed, RTCP, oRTP's capped queues of RTP and of events): the RT
+ *  partition adds as many blocks to the heap for every leg it can open */
+#define RTPLEG_HEAP_BLOCKS	10
 
 /** Direction of the media, as SDP's a=sendrecv/sendonly/recvonly/inactive
  *  seen from the gateway (hold: sendonly or inactive). */

@@ -27,15 +27,22 @@ static int class_of(size_t size)
 }
 
 /** Create the heap: @p bytes split evenly between the size classes (each
- *  gets at least one block). Context: init, before rtk_start().
- *  @return 0, -EBUSY (already made) or -ENOMEM */
-int rtk_heap_init(size_t bytes)
+ *  gets at least one block), and the blocks of @p extra (may be NULL) in
+ *  its class. Context: init, before rtk_start().
+ *  @return 0, -EBUSY (already made), -EINVAL (@p extra's size is above
+ *  RTK_HEAP_MAX) or -ENOMEM */
+int rtk_heap_init(size_t bytes, const struct rtk_heap_extra *extra)
 {
+	int xc = extra && extra->size ? class_of(extra->size) : -1;
+
 	if (atomic_load(&heap.ready))
 		return -EBUSY;
+	if (extra && extra->size && xc < 0)
+		return -EINVAL;
 	atomic_store(&heap.too_big, 0);
 	for (unsigned c = 0; c < RTK_HEAP_CLASSES; c++) {
-		size_t n = bytes / RTK_HEAP_CLASSES / class_size(c);
+		size_t n = bytes / RTK_HEAP_CLASSES / class_size(c) +
+			   ((int)c == xc ? extra->blocks : 0);
 		char name[24];
 		int err;
 
@@ -63,6 +70,19 @@ void rtk_heap_fini(void)
 bool rtk_heap_ready(void)
 {
 	return atomic_load_explicit(&heap.ready, memory_order_acquire);
+}
+
+/** Free blocks now in the class that serves @p size (0 when there is no
+ *  heap or no such class). Context: any. */
+size_t rtk_heap_free_blocks(size_t size)
+{
+	struct rtk_pool_stats st;
+	int c = class_of(size ? size : 1);
+
+	if (c < 0 || !rtk_heap_ready())
+		return 0;
+	rtk_pool_stats_get(heap.pool[c], &st);
+	return st.free;
 }
 
 /** A block of at least @p size bytes, 64-byte aligned. Context: any;

@@ -25,12 +25,20 @@
 #define RTK_HEAP_MIN		64u
 #define RTK_HEAP_MAX		16384u
 
+/** Blocks added to the size class of @c size on top of its share of the
+ *  heap's bytes: what a user knows it may hold at once (the receive buffers
+ *  of every RTP leg the partition can open) */
+struct rtk_heap_extra {
+	size_t size;		/**< a request size; 0: no extra */
+	size_t blocks;
+};
+
 struct rtk_heap_stats {
 	struct rtk_pool_stats cls[RTK_HEAP_CLASSES];
 	uint64_t too_big;	/**< requests above RTK_HEAP_MAX */
 };
 
-int  rtk_heap_init(size_t bytes);
+int  rtk_heap_init(size_t bytes, const struct rtk_heap_extra *extra);
 void rtk_heap_fini(void);
 void *rtk_heap_alloc(size_t size);
 bool rtk_heap_owns(const void *p);
@@ -38,5 +46,6 @@ void rtk_heap_free(void *p);
 size_t rtk_heap_block_size(const void *p);
 void rtk_heap_stats_get(struct rtk_heap_stats *st);
 bool rtk_heap_ready(void);
+size_t rtk_heap_free_blocks(size_t size);
 
 #endif /* RTK_HEAP_H */

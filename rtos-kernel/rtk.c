@@ -275,7 +275,7 @@ int rtk_init(const struct rtk_cfg *cfg)
 	tzset();
 	install_guard();
 	if (cfg->heap_bytes && !rtk_heap_ready()) {
-		int err = rtk_heap_init(cfg->heap_bytes);
+		int err = rtk_heap_init(cfg->heap_bytes, &cfg->heap_extra);
 
 		if (err)
 			return err;

@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "rtos-kernel/heap.h"
+
 #define RTK_NS(x)	((uint64_t)(x))
 #define RTK_US(x)	((uint64_t)(x) * 1000ull)
 #define RTK_MS(x)	((uint64_t)(x) * 1000000ull)
@@ -35,6 +37,7 @@ struct rtk_cfg {
 	bool alloc_abort;	/**< abort on allocation by an RT task after start */
 	bool no_rt;		/**< do not even try SCHED_FIFO (tests, tools) */
 	size_t heap_bytes;	/**< RT heap (heap.h) made at init; 0: none */
+	struct rtk_heap_extra heap_extra;	/**< more blocks of one size */
 };
 
 struct rtk_info {

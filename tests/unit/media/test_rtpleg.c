@@ -310,6 +310,25 @@ static void test_rtpleg_open_until_no_leg_is_left(void **state)
 		rtpleg_close(l[i]);
 }
 
+/* oRTP cannot survive a failed allocation: with the RT heap's class of its
+ * receive buffers short, a leg does not open (and opens again with room) */
+static void test_rtpleg_open_needs_room_in_the_heap(void **state)
+{
+	struct rtk_heap_extra x = { RTPLEG_HEAP_BLOCK, 2 * RTPLEG_HEAP_BLOCKS };
+	struct rtpleg_cfg c = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	struct rtpleg *l = NULL;
+
+	(void)state;
+	assert_int_equal(rtk_heap_init(0, NULL), 0);	/* a block a class */
+	assert_int_equal(rtpleg_open(&l, &c), -ENOSPC);
+	assert_null(l);
+	rtk_heap_fini();
+	assert_int_equal(rtk_heap_init(0, &x), 0);
+	assert_int_equal(rtpleg_open(&l, &c), 0);
+	rtpleg_close(l);
+	rtk_heap_fini();
+}
+
 static void test_rtpleg_port_in_use(void **state)
 {
 	struct rtpleg_cfg c = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
@@ -729,6 +748,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_rtpleg_open_checks_its_configuration),
 		T(test_rtpleg_open_until_no_leg_is_left),
+		T(test_rtpleg_open_needs_room_in_the_heap),
 		T(test_rtpleg_port_in_use),
 		T(test_rtpleg_tone_crosses_pcmu),
 		T(test_rtpleg_tone_crosses_g722),
