@@ -51,6 +51,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 root=$PWD
 bin=$root/build/bin
+. "$root/tests/bench/lib.sh"
 lab=$root/board/sim/lab
 P="bsn$$-"			# lab prefix; the veth pair is ${P}ka / ${P}kb
 KA=${P}ka KB=${P}kb
@@ -75,22 +76,10 @@ pids=()
 lab_is_up=0
 failed=()
 
-note() { echo "# $*"; }
 fig() { echo "bench.sharednet.$1: $2 $3"; }
 fail() { note "sharednet: $1 FAILED: $2"; failed+=("$1"); }
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # --- clean-up: only what this script started -----------------------------------
-stop_pids() {
-	local p
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do
-		for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	pids=()
-}
 lab_down() {
 	[ "$lab_is_up" = 1 ] || return 0
 	LAB_PREFIX=$P "$lab" down >>"$tmp/lab.log" 2>&1
@@ -163,7 +152,6 @@ busy_pct() {
 	awk -v a="$a" -v b="$b" -v n="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " ")
 		printf "%d", (y[2] > x[2] ? 100 * n * (y[1] - x[1]) / (y[2] - x[2]) : 0) }'
 }
-gwctl() { "$bin/gwctl" --run-dir "build/lab/$P/run" "$@"; }
 counters() {	# counters REGEX: the lab's matching counters on one note line
 	note "counters: $(gwctl counters 2>/dev/null | grep -E "$1" | tr '\n' ' ')"
 }

@@ -91,6 +91,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 root=$PWD
 bin=$root/build/bin
+. "$root/tests/bench/lib.sh"
 lab=$root/board/sim/lab
 scen=$root/tests/bench/sip
 P="bsip$$-"
@@ -119,27 +120,11 @@ pids=()
 lab_is_up=0
 failed=()
 
-note() { echo "# $*"; }
 forget() { local p k=(); for p in "${pids[@]}"; do [ "$p" = "$1" ] || k+=("$p"); done; pids=("${k[@]}"); }
 fig() { echo "bench.sip.$1: $2 $3"; }
 fail() { note "sip: $1 FAILED: $2"; failed+=("$1"); }
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-gwctl() { "$bin/gwctl" --run-dir "build/lab/$P/run" "$@"; }
 
 # --- clean-up: only what this script started ------------------------------------
-mine() {	# mine PID: a live child of this script (not ended, not a reused pid)
-	[ "$(awk '{ sub(/^.*\) /, ""); print ($1 == "Z" ? "" : $2) }' "/proc/$1/stat" 2>/dev/null)" = "$$" ]
-}
-stop_pids() {
-	local p
-	for p in "${pids[@]}"; do mine "$p" && kill -TERM "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do
-		for _ in $(seq 30); do mine "$p" || break; sleep 0.1; done
-		mine "$p" && kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	pids=()
-}
 lab_down() {
 	[ "$lab_is_up" = 1 ] || return 0
 	[ -f "build/lab/$P/dispatcher.log" ] &&

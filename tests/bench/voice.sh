@@ -83,6 +83,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 root=$PWD
 bin=$root/build/bin
+. "$root/tests/bench/lib.sh"
 lab=$root/board/sim/lab
 P="bvo$$-"			# lab prefix; the veth pair is ${P}ka / ${P}kb
 KA=${P}ka KB=${P}kb
@@ -111,25 +112,10 @@ pids=()
 lab_is_up=0
 failed=()
 
-note() { echo "# $*"; }
 fig() { echo "bench.media.$1: $2 $3"; }
 fail() { note "voice: $1 FAILED: $2"; failed+=("$1"); }
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # --- clean-up: only what this script started -------------------------------
-mine() {	# mine PID: still a child of this script (not reaped, not reused)
-	[ "$(awk '{ print $4 }' "/proc/$1/stat" 2>/dev/null)" = "$$" ]
-}
-stop_pids() {
-	local p
-	for p in "${pids[@]}"; do mine "$p" && kill -TERM "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do
-		for _ in $(seq 30); do mine "$p" || break; sleep 0.1; done
-		mine "$p" && kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	pids=()
-}
 lab_down() {
 	[ "$lab_is_up" = 1 ] || return 0
 	LAB_PREFIX=$P "$lab" down >>"$tmp/lab.log" 2>&1
@@ -195,7 +181,6 @@ lab_up() {
 	RT_CPU=$(awk '$1 == "rt_cpus" { split($3, a, /[-,]/); print a[1] }' <<<"$show")
 	LINUX_CPUS=${LINUX_CPUS:-0} RT_CPU=${RT_CPU:-1}
 }
-gwctl() { "$bin/gwctl" --run-dir "build/lab/$P/run" "$@"; }
 # others: what else runs on this shared machine that the figures feel:
 # other labs' RT partitions (pinned to the same RT CPU, SCHED_FIFO)
 others() {
