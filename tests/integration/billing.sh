@@ -309,11 +309,15 @@ produce 1000 1500
 start_cli
 wait_for 20 incoming_empty
 wait_for 20 depth_is 1500
+# held_above N: the server holds more than N CDRs (a function: wait_for
+# runs it again each time, where "$(held)" in its arguments would be read
+# once, and the kill would come after the whole queue was stored)
+held_above() { [ "$(held)" -gt "$1" ]; }
 kills=0
 for round in 1 2; do
 	before=$(held)
 	kill -CONT "$srv"
-	wait_for 20 test "$(held)" -gt "$before"
+	wait_for 20 held_above "$before"
 	sleep 0.0$((RANDOM % 10))
 	kill -KILL "$srv"; wait "$srv" 2>/dev/null
 	now=$(held)
