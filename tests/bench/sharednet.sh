@@ -85,14 +85,7 @@ lab_down() {
 	LAB_PREFIX=$P "$lab" down >>"$tmp/lab.log" 2>&1
 	lab_is_up=0
 }
-veth_down() {
-	local ns p
-	for ns in $KA $KB; do
-		[ -e "/run/netns/$ns" ] || continue
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p"; done
-		ip netns del "$ns"
-	done
-}
+veth_down() { ns_del "$KA" "$KB"; }
 cleanup() {
 	stop_pids
 	lab_down
@@ -135,13 +128,6 @@ ifdrops() {	# ifdrops NS: eth0's rx_dropped/tx_dropped
 		/sys/class/net/eth0/statistics/tx_dropped 2>/dev/null | paste -sd/
 }
 # cpumask LIST: a CPU list (0-1,3) as a hex mask, for rps_cpus
-cpumask() {
-	awk -v l="$1" 'BEGIN { n = split(l, r, ","); m = 0
-		for (i = 1; i <= n; i++) {
-			k = split(r[i], ab, "-"); b = k > 1 ? ab[2] : ab[1]
-			for (c = ab[1]; c <= b; c++) m += 2 ^ c }
-		printf "%x", m }'
-}
 # busy_pct: CPU time used by the whole machine over one second, in % of
 # one CPU (this script is idle meanwhile: it is everyone else)
 busy_pct() {
@@ -164,13 +150,8 @@ tasks() {	# the RT partition's task table (lateness since it started)
 veth_up() {
 	local ns
 	veth_down
-	ip netns add "$KA" && ip netns add "$KB" || return 1
-	ip -n "$KA" link add eth0 type veth peer name eth0 netns "$KB" || return 1
-	ip -n "$KA" addr add $KA_IP/24 dev eth0
-	ip -n "$KB" addr add $KB_IP/24 dev eth0
+	veth_pair "$KA" "$KA_IP" "$KB" "$KB_IP" || return 1
 	for ns in $KA $KB; do
-		ip -n "$ns" link set lo up
-		ip -n "$ns" link set eth0 mtu 1500 up || return 1
 		if [ "$1" = 1 ]; then
 			in_ns "$ns" ethtool -K eth0 tso off gso off >/dev/null || return 1
 			in_ns "$ns" tc qdisc add dev eth0 root $TBF || return 1

@@ -140,11 +140,7 @@ anchor_down() {
 		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done
 	done
 	sleep 0.3
-	for ns in $KP $KC; do
-		[ -e "/run/netns/$ns" ] || continue
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-		ip netns del "$ns"
-	done
+	ns_del "$KP" "$KC"
 }
 cleanup() {
 	stop_pids
@@ -187,16 +183,8 @@ lab_up() {
 }
 
 anchor_up() {
-	local p
 	anchor_down
-	ip netns add "$KP" && ip netns add "$KC" || return 1
-	ip -n "$KP" link add eth0 type veth peer name eth0 netns "$KC" || return 1
-	ip -n "$KP" addr add $KP_IP/24 dev eth0
-	ip -n "$KC" addr add $KC_IP/24 dev eth0
-	for p in $KP $KC; do
-		ip -n "$p" link set lo up
-		ip -n "$p" link set eth0 up || return 1
-	done
+	veth_pair "$KP" "$KP_IP" "$KC" "$KC_IP" || return 1
 	sed "s/@LISTEN@/$KP_IP/g; s/@CHILDREN@/2/g" "$scen/kamailio.cfg" >"$tmp/kamailio.cfg"
 	mkdir -p "$tmp/kamrun"
 	if ! kamailio -c -f "$tmp/kamailio.cfg" >"$tmp/kamcheck.log" 2>&1; then

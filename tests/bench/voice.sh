@@ -121,14 +121,7 @@ lab_down() {
 	LAB_PREFIX=$P "$lab" down >>"$tmp/lab.log" 2>&1
 	lab_is_up=0
 }
-veth_down() {
-	local ns p
-	for ns in $KA $KB; do
-		[ -e "/run/netns/$ns" ] || continue
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p"; done
-		ip netns del "$ns"
-	done
-}
+veth_down() { ns_del "$KA" "$KB"; }
 cleanup() {
 	stop_pids
 	lab_down
@@ -151,13 +144,6 @@ busy_pct() {	# CPU used by the whole machine over 1 s, in % of one CPU
 	b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
 	awk -v a="$a" -v b="$b" -v n="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " ")
 		printf "%d", (y[2] > x[2] ? 100 * n * (y[1] - x[1]) / (y[2] - x[2]) : 0) }'
-}
-cpumask() {	# cpumask LIST: a CPU list (0-1,3) as a hex mask
-	awk -v l="$1" 'BEGIN { n = split(l, r, ","); m = 0
-		for (i = 1; i <= n; i++) {
-			k = split(r[i], ab, "-"); b = k > 1 ? ab[2] : ab[1]
-			for (c = ab[1]; c <= b; c++) m += 2 ^ c }
-		printf "%x", m }'
 }
 # lab_up MBPS CONFIG: a fresh lab; a second try when the first fails
 lab_up() {
@@ -495,13 +481,8 @@ density_part() {
 veth_up() {
 	local ns
 	veth_down
-	ip netns add "$KA" && ip netns add "$KB" || return 1
-	ip -n "$KA" link add eth0 type veth peer name eth0 netns "$KB" || return 1
-	ip -n "$KA" addr add $KA_IP/24 dev eth0
-	ip -n "$KB" addr add $KB_IP/24 dev eth0
+	veth_pair "$KA" "$KA_IP" "$KB" "$KB_IP" || return 1
 	for ns in $KA $KB; do
-		ip -n "$ns" link set lo up
-		ip -n "$ns" link set eth0 mtu 1500 up || return 1
 		# a wire carries frames, not 64 KB super-frames
 		in_ns "$ns" ethtool -K eth0 tso off gso off gro off >/dev/null || return 1
 	done
