@@ -1,7 +1,35 @@
 # SPDX-License-Identifier: MIT
 # Helpers of the benchmark scripts that run labs (sourced, not run: not
-# executable, so tests/bench/run-all skips it). The script sets root, bin,
-# P (its lab prefix) and the array pids (processes it started) first.
+# executable, so tests/bench/run-all skips it). A script sets BENCH_NAME
+# (its name in notes) and BENCH_AREA (bench.AREA.* figures) before it
+# sources this, then root, bin, lab, P (its lab prefix), tmp (its scratch
+# directory) and the arrays pids (processes it started), own_ns (network
+# namespaces it makes besides the lab's) and failed (parts that failed).
+
+fig() { echo "bench.$BENCH_AREA.$1: $2 $3"; }
+fail() { note "$BENCH_NAME: $1 FAILED: $2"; failed+=("$1"); }
+
+# secs VALUE DEFAULT: a whole number of seconds >= 1
+secs() {
+	awk -v v="${1:-}" -v d="$2" 'BEGIN {
+		if (v !~ /^[0-9]*\.?[0-9]+$/) v = d
+		v = int(v + 0.999); print (v < 1 ? 1 : v) }'
+}
+
+# cpu_ticks: the whole machine's busy and total CPU ticks since boot (busy
+# = user nice system irq softirq steal; total = busy + idle iowait)
+cpu_ticks() {
+	awk '/^cpu / { b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6 }' \
+		/proc/stat
+}
+
+# busy_pct: CPU time the whole machine used over one second, in % of one
+# CPU (the benchmarks want a quiet machine: this says whether it was)
+busy_pct() {
+	local b0 t0 b1 t1
+	read -r b0 t0 < <(cpu_ticks); sleep 1; read -r b1 t1 < <(cpu_ticks)
+	echo $(( (b1 - b0) * 100 * $(nproc) / (t1 - t0 > 0 ? t1 - t0 : 1) ))
+}
 
 note() { echo "# $*"; }
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -58,4 +86,29 @@ veth_pair() {
 		ip -n "$ns" link set lo up
 		ip -n "$ns" link set eth0 mtu 1500 up || return 1
 	done
+}
+
+# lab_down: this script's lab down, if up (its dispatcher.log copied to
+# $keep_log first when that is set)
+lab_down() {
+	[ "$lab_is_up" = 1 ] || return 0
+	[ -n "${keep_log:-}" ] && [ -f "build/lab/$P/dispatcher.log" ] &&
+		cp "build/lab/$P/dispatcher.log" "$keep_log"
+	LAB_PREFIX=$P "$lab" down >>"$tmp/lab.log" 2>&1
+	lab_is_up=0
+}
+
+# cleanup: at exit, end all this script started (processes, lab, own
+# namespaces, scratch files); the labs' state stays for its logs when a
+# part failed
+cleanup() {
+	stop_pids
+	lab_down
+	ns_del "${own_ns[@]}"
+	rm -rf "$tmp"
+	if [ ${#failed[@]} -eq 0 ]; then
+		rm -rf "build/lab/$P"
+	else
+		note "$BENCH_NAME: the labs' logs are in build/lab/$P"
+	fi
 }

@@ -51,6 +51,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 root=$PWD
 bin=$root/build/bin
+BENCH_NAME=sharednet BENCH_AREA=sharednet
 . "$root/tests/bench/lib.sh"
 lab=$root/board/sim/lab
 P="bsn$$-"			# lab prefix; the veth pair is ${P}ka / ${P}kb
@@ -62,11 +63,6 @@ ECHO_RATE=997	# not a divisor of 1 ms: sends sweep every phase of the RT
 TBF="tbf rate 1gbit burst 16k latency 10ms overhead 24"
 LINUX_CPUS=0	# [board] linux_cpus, read from each lab
 
-secs() {	# secs VALUE DEFAULT: a whole number of seconds >= 1
-	awk -v v="${1:-}" -v d="$2" 'BEGIN {
-		if (v !~ /^[0-9]*\.?[0-9]+$/) v = d
-		v = int(v + 0.999); print (v < 1 ? 1 : v) }'
-}
 T=$(secs "${BENCH_SECONDS:-}" 8)
 TV=$(secs "${BENCH_VOICE_SECONDS:-}" $((2 * T)))
 PARTS=${BENCH_SHAREDNET:-tcp1g tcp echo voice}
@@ -75,29 +71,10 @@ tmp=$(mktemp -d /tmp/bench-sharednet.XXXXXX)
 pids=()
 lab_is_up=0
 failed=()
+own_ns=("$KA" "$KB")
 
-fig() { echo "bench.sharednet.$1: $2 $3"; }
-fail() { note "sharednet: $1 FAILED: $2"; failed+=("$1"); }
-
-# --- clean-up: only what this script started -----------------------------------
-lab_down() {
-	[ "$lab_is_up" = 1 ] || return 0
-	LAB_PREFIX=$P "$lab" down >>"$tmp/lab.log" 2>&1
-	lab_is_up=0
-}
+# --- clean-up (cleanup(): tests/bench/lib.sh): only what this script started
 veth_down() { ns_del "$KA" "$KB"; }
-cleanup() {
-	stop_pids
-	lab_down
-	veth_down
-	rm -rf "$tmp"
-	# the labs' logs and state: kept when a part failed
-	if [ ${#failed[@]} -eq 0 ]; then
-		rm -rf "build/lab/$P"
-	else
-		note "sharednet: the labs' logs are in build/lab/$P"
-	fi
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -130,14 +107,6 @@ ifdrops() {	# ifdrops NS: eth0's rx_dropped/tx_dropped
 # cpumask LIST: a CPU list (0-1,3) as a hex mask, for rps_cpus
 # busy_pct: CPU time used by the whole machine over one second, in % of
 # one CPU (this script is idle meanwhile: it is everyone else)
-busy_pct() {
-	local a b
-	a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
-	sleep 1
-	b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
-	awk -v a="$a" -v b="$b" -v n="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " ")
-		printf "%d", (y[2] > x[2] ? 100 * n * (y[1] - x[1]) / (y[2] - x[2]) : 0) }'
-}
 counters() {	# counters REGEX: the lab's matching counters on one note line
 	note "counters: $(gwctl counters 2>/dev/null | grep -E "$1" | tr '\n' ' ')"
 }

@@ -91,6 +91,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 root=$PWD
 bin=$root/build/bin
+BENCH_NAME=sip BENCH_AREA=sip
 . "$root/tests/bench/lib.sh"
 lab=$root/board/sim/lab
 scen=$root/tests/bench/sip
@@ -99,11 +100,6 @@ KP=${P}kp KC=${P}kc
 GW=198.18.0.10 LAN=198.18.0.20 KP_IP=198.19.1.10 KC_IP=198.19.1.20
 UAS_PORT=5072 UAC_PORT=5070 ECHO_PORT=6000
 
-secs() {	# secs VALUE DEFAULT: a whole number of seconds >= 1
-	awk -v v="${1:-}" -v d="$2" 'BEGIN {
-		if (v !~ /^[0-9]*\.?[0-9]+$/) v = d
-		v = int(v + 0.999); print (v < 1 ? 1 : v) }'
-}
 T=$(secs "${BENCH_SECONDS:-}" 12)
 RATES=${BENCH_SIP_RATES:-25 50 100 200 300 400 500 700 1000 1400 2000 3000}
 HOLD_MS=${BENCH_SIP_HOLD_MS:-1000}
@@ -119,19 +115,12 @@ mkdir -p "$out"
 pids=()
 lab_is_up=0
 failed=()
+own_ns=("$KP" "$KC")
+keep_log=$out/dispatcher.log
 
 forget() { local p k=(); for p in "${pids[@]}"; do [ "$p" = "$1" ] || k+=("$p"); done; pids=("${k[@]}"); }
-fig() { echo "bench.sip.$1: $2 $3"; }
-fail() { note "sip: $1 FAILED: $2"; failed+=("$1"); }
 
-# --- clean-up: only what this script started ------------------------------------
-lab_down() {
-	[ "$lab_is_up" = 1 ] || return 0
-	[ -f "build/lab/$P/dispatcher.log" ] &&
-		cp "build/lab/$P/dispatcher.log" "$out/dispatcher.log"
-	LAB_PREFIX=$P "$lab" down >>"$tmp/lab.log" 2>&1
-	lab_is_up=0
-}
+# --- clean-up (cleanup(): tests/bench/lib.sh): only what this script started
 anchor_down() {
 	local ns p
 	for ns in $KP $KC; do
@@ -141,13 +130,6 @@ anchor_down() {
 	done
 	sleep 0.3
 	ns_del "$KP" "$KC"
-}
-cleanup() {
-	stop_pids
-	lab_down
-	anchor_down
-	rm -rf "$tmp"
-	rm -rf "build/lab/$P"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -281,14 +263,6 @@ cpulist() {	# cpulist 0-1,3: 0,1,3
 		for (i = 1; i <= n; i++) { k = split(r[i], ab, "-"); b = k > 1 ? ab[2] : ab[1]
 			for (c = ab[1]; c <= b; c++) s = s (s == "" ? "" : ",") c }
 		print s }'
-}
-busy_pct() {	# CPU time used by the whole machine over one second, in % of one CPU
-	local a b
-	a=$(cpu_busy "$(cpulist "0-$(($(nproc) - 1))")")
-	sleep 1
-	b=$(cpu_busy "$(cpulist "0-$(($(nproc) - 1))")")
-	awk -v a="$a" -v b="$b" -v n="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " ")
-		printf "%d", (y[2] > x[2] ? 100 * n * (y[1] - x[1]) / (y[2] - x[2]) : 0) }'
 }
 lan_pkts() { in_ns "${P}lan" cat /sys/class/net/eth0/statistics/rx_packets 2>/dev/null || echo 0; }
 

@@ -83,6 +83,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 root=$PWD
 bin=$root/build/bin
+BENCH_NAME=voice BENCH_AREA=media
 . "$root/tests/bench/lib.sh"
 lab=$root/board/sim/lab
 P="bvo$$-"			# lab prefix; the veth pair is ${P}ka / ${P}kb
@@ -92,11 +93,6 @@ VOICE_PORT=40000
 LAN_RTP=39000		# rtpload's port in lan for leg a (leg b: +10)
 RTP_BASE=16384		# first RT port of the density channels
 
-secs() {	# secs VALUE DEFAULT: a whole number of seconds >= 1
-	awk -v v="${1:-}" -v d="$2" 'BEGIN {
-		if (v !~ /^[0-9]*\.?[0-9]+$/) v = d
-		v = int(v + 0.999); print (v < 1 ? 1 : v) }'
-}
 S=$(secs "${BENCH_SECONDS:-}" 10)
 PARTS=${BENCH_VOICE:-density load}
 KINDS=${VOICE_DENSITY_KINDS:-g711 g711_ec g722 g726 rtp_g711 rtp_g722}
@@ -111,40 +107,14 @@ tmp=$(mktemp -d /tmp/bench-voice.XXXXXX)
 pids=()
 lab_is_up=0
 failed=()
+own_ns=("$KA" "$KB")
 
-fig() { echo "bench.media.$1: $2 $3"; }
-fail() { note "voice: $1 FAILED: $2"; failed+=("$1"); }
-
-# --- clean-up: only what this script started -------------------------------
-lab_down() {
-	[ "$lab_is_up" = 1 ] || return 0
-	LAB_PREFIX=$P "$lab" down >>"$tmp/lab.log" 2>&1
-	lab_is_up=0
-}
+# --- clean-up (cleanup(): tests/bench/lib.sh): only what this script started
 veth_down() { ns_del "$KA" "$KB"; }
-cleanup() {
-	stop_pids
-	lab_down
-	veth_down
-	rm -rf "$tmp"
-	if [ ${#failed[@]} -eq 0 ]; then
-		rm -rf "build/lab/$P"
-	else
-		note "voice: the labs' logs are in build/lab/$P"
-	fi
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- helpers -------------------------------------------------------------------
-busy_pct() {	# CPU used by the whole machine over 1 s, in % of one CPU
-	local a b
-	a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
-	sleep 1
-	b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
-	awk -v a="$a" -v b="$b" -v n="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " ")
-		printf "%d", (y[2] > x[2] ? 100 * n * (y[1] - x[1]) / (y[2] - x[2]) : 0) }'
-}
 # lab_up MBPS CONFIG: a fresh lab; a second try when the first fails
 lab_up() {
 	local try show
