@@ -44,7 +44,7 @@
 #            the channels included); <kind>_cpu_bound: the N at which that cost would fill the RT
 #            core (an upper bound); density.tdm_lines.
 #   load     voice under load: N streams (30, 120, 480) of 172 bytes every
-#            20 ms measured in lan by tests/tools/voice_rx (inter-arrival
+#            20 ms measured in lan by tests/tools/probe_rx (inter-arrival
 #            deviation p50/p99/p99.9/p99.99/max, one-way delay, loss) while
 #            the Linux side sends bulk TCP (iperf3) over the shared link,
 #            emulated at 100 Mbit/s, and stress-ng loads the Linux CPU:
@@ -508,7 +508,7 @@ EOF
 }
 
 # load_phase NAME SRC_NS DST_NS DST_IP N T SENDER...: bulk TCP SRC_NS ->
-# DST_IP and stress-ng in SRC_NS on the Linux CPUs; after 2 s, voice_rx in
+# DST_IP and stress-ng in SRC_NS on the Linux CPUs; after 2 s, probe_rx in
 # DST_NS for T s while SENDER (a command, or "" for the RT probe) sends
 load_phase() {
 	local name=$1 src=$2 dst=$3 dip=$4 n=$5 t=$6 cli sp="" out mb
@@ -527,7 +527,7 @@ load_phase() {
 		pids+=("$sp")
 	fi
 	sleep 2		# past TCP's slow start
-	out=$(in_ns "$dst" "$bin/voice_rx" -a "$dip" -p $VOICE_PORT -n "$n" \
+	out=$(in_ns "$dst" "$bin/probe_rx" -a "$dip" -p $VOICE_PORT -n "$n" \
 		-i 20000 -t "$t" -N "media.$name")
 	echo "$out"
 	grep '^bench' <<<"$out" >>"$tmp/figs.$n"
@@ -591,7 +591,7 @@ load_part() {
 }
 
 # --- main ----------------------------------------------------------------------------
-for b in dispatcher rtpart netproxy gwctl gwconfig chanbulk rtpload voice_rx udpstreams; do
+for b in dispatcher rtpart netproxy gwctl gwconfig chanbulk rtpload probe_rx udpstreams; do
 	[ -x "$bin/$b" ] || { note "voice: $bin/$b missing: run make first"; exit 1; }
 done
 for c in iperf3 tc ethtool python3 stress-ng taskset; do

@@ -6,7 +6,7 @@
  * (SO_TIMESTAMPNS), and prints as benchmark figures (tests/bench/
  * bench_out.h), the samples of every stream pooled:
  *
- *   bench.NAME.p50_us, p99_us, p999_us, max_us
+ *   bench.NAME.p50_us, p99_us, p999_us, p9999_us, max_us
  *	inter-arrival deviation |arrival(k) - arrival(j) - (k - j) * INTERVAL|
  *	between packet k of a stream and the packet j before it (j = k - 1
  *	unless packets were lost): how far each packet strays from the rhythm
@@ -21,9 +21,9 @@
  *   bench.NAME.delay_p50_us, delay_p99_us, delay_p999_us, delay_max_us
  *	one-way delay from the send time in the packet to the arrival: shows
  *	a standing queue, which the figures above do not
- *   bench.NAME.packets, lost, reordered, bad, streams_seen
+ *   bench.NAME.packets, lost, loss_pct, reordered, bad, streams_seen
  *	lost: sequence numbers between a stream's first and last packet never
- *	seen; reordered: packets older than one already seen (duplicates
+ *	seen (loss_pct: of those expected in that span); reordered: packets older than one already seen (duplicates
  *	included); bad: not a probe packet of the socket's stream
  *
  *   probe_rx [-a ADDR] [-p PORT] [-n STREAMS] [-i INTERVAL_US] [-t SECONDS]
@@ -48,7 +48,7 @@
 #include "sharednet/probe.h"
 #include "tests/bench/bench_out.h"
 
-#define STREAMS_MAX	1000
+#define STREAMS_MAX	4000
 #define BUF_BYTES	2048
 
 struct opts {
@@ -398,17 +398,21 @@ static void late_figures(const struct opts *o, struct rx *r,
 	free(off);
 }
 
-/* p50, p99, p99.9 and max of @p s, as bench.NAME.<what>p50_us... */
-static void fig_pct(const char *name, const char *what, struct samples *s)
+/* p50, p99, p99.9 (and p99.99 with @p tail) and max of @p s, as
+ * bench.NAME.<what>p50_us... */
+static void fig_pct(const char *name, const char *what, struct samples *s,
+		    bool tail)
 {
 	static const struct {
 		const char *key;
 		double pct;
-	} p[] = { { "p50", 50 }, { "p99", 99 }, { "p999", 99.9 } };
+	} p[] = { { "p50", 50 }, { "p99", 99 }, { "p999", 99.9 },
+		  { "p9999", 99.99 } };
+	size_t np = sizeof(p) / sizeof(p[0]) - (tail ? 0 : 1);
 	char key[48];
 
 	bench_sort_u64(s->v, s->n);
-	for (size_t k = 0; k < sizeof(p) / sizeof(p[0]); k++) {
+	for (size_t k = 0; k < np; k++) {
 		snprintf(key, sizeof(key), "%s%s_us", what, p[k].key);
 		bench_fig(name, key,
 			  (double)bench_pct(s->v, s->n, p[k].pct) / 1e3, "us");
@@ -420,7 +424,7 @@ static void fig_pct(const char *name, const char *what, struct samples *s)
 static void report(const struct opts *o, struct rx *r)
 {
 	struct samples jb = { 0 }, delay = { 0 };
-	uint64_t lost = 0, seen = 0;
+	uint64_t lost = 0, seen = 0, expected = 0;
 
 	for (uint32_t i = 0; i < o->streams; i++) {
 		const struct stream *s = &r->st[i];
@@ -429,23 +433,27 @@ static void report(const struct opts *o, struct rx *r)
 		if (!s->seen)
 			continue;
 		seen++;
+		expected += span;
 		if (span > s->got)
 			lost += span - s->got;
 	}
-	bench_note("%s: %zu packets in %g s on %u stream(s) every %llu us",
-		   o->name, r->narr, o->seconds, o->streams,
-		   (unsigned long long)(o->interval_ns / 1000));
+	bench_note("%s: %zu packets in %g s on %u stream(s) every %llu us, "
+		   "%zu deviation samples", o->name, r->narr, o->seconds,
+		   o->streams, (unsigned long long)(o->interval_ns / 1000),
+		   r->dev.n);
 	bench_fig(o->name, "packets", (double)r->narr, "count");
 	bench_fig(o->name, "streams_seen", (double)seen, "count");
 	bench_fig(o->name, "lost", (double)lost, "count");
+	bench_fig(o->name, "loss_pct", expected ? 100.0 * (double)lost /
+		  (double)expected : 0, "%");
 	bench_fig(o->name, "reordered", (double)r->reordered, "count");
 	bench_fig(o->name, "bad", (double)r->bad, "count");
 	if (!r->narr)
 		return;
-	fig_pct(o->name, "", &r->dev);
+	fig_pct(o->name, "", &r->dev, true);
 	late_figures(o, r, &delay, &jb);
-	fig_pct(o->name, "jb_", &jb);
-	fig_pct(o->name, "delay_", &delay);
+	fig_pct(o->name, "jb_", &jb, false);
+	fig_pct(o->name, "delay_", &delay, false);
 	free(jb.v);
 	free(delay.v);
 }

@@ -11,7 +11,7 @@
  * an ephemeral port) to dest:port + i, one packet of B bytes every
  * interval, each carrying its stream number, sequence number and send time
  * (CLOCK_MONOTONIC), all streams in one burst per period as the probe task
- * sends them; tests/tools/voice_rx.c or probe_rx measure them. One socket a
+ * sends them; tests/tools/probe_rx.c measures them. One socket a
  * stream, as a media server would have.
  *
  * The tuned baseline: --fifo runs the sender at that SCHED_FIFO priority,
