@@ -331,13 +331,16 @@ sipp_check "1003 busy on one contact, unanswered on the other: 486" caller "$(sc
 check "the busy contact's side" sipp_wait fork1
 check "the ringing contact is cancelled at no_answer_s" sipp_wait fork2
 expect_record "forked call, busy and no answer" "callee=1003 " "disp=BUSY " "cause=486 "
-# both answer at once: one wins; the other's 200 gets an ACK and a BYE
-sipp_bg fork1 "$(scen uas_race)" 5074
-sipp_bg fork2 "$(scen uas_race)" 5076
+# both answer: the first wins; the other's 200 crosses the gateway's
+# CANCEL (uas_cross answers when the CANCEL comes) and gets ACK and BYE
+sipp_bg fork1 "$(scen uas HOLD_MS=15000)" 5074
+sipp_bg fork2 "$(scen uas_cross)" 5076
 sleep 0.3
-sipp_check "both of 1003's contacts answer at once: the caller is answered once" caller "$(scen uac HOLD_MS=1500)" 5070 -inf "$(creds 1001 "" 1003)" "$GW:5060"
-check "1003's first contact: ACK and BYE" sipp_wait fork1
-check "1003's second contact: ACK and BYE" sipp_wait fork2
+sipp_check "both of 1003's contacts answer: the caller is answered once" caller "$(scen uac HOLD_MS=1500)" 5070 -inf "$(creds 1001 "" 1003)" "$GW:5060"
+sipp_wait fork1 && ok "1003's first contact won: ACK, then BYE at the end" ||
+	not_ok "1003's first contact" "$(flow fork1)"
+sipp_wait fork2 && ok "1003's second contact: its 200 after the CANCEL gets ACK and BYE" ||
+	not_ok "1003's second contact: ACK and BYE" "$(flow fork2)"
 expect_record "forked call answered twice" "callee=1003 " "disp=ANSWERED "
 check "no call left up after the forks" wait_for 5 no_calls_up
 
