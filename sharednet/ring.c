@@ -86,6 +86,12 @@ int ring_open(struct ring *r, struct ring_shm *shm, void *data, uint64_t size,
 	r->size = size;
 	r->max_record = max_record;
 	r->efd = efd;
+	/* a handle opened on a ring in use (the other side ran before, or
+	 * this side restarted) goes on where the ring is: the cached tail
+	 * (producer) or head (consumer) starts at the tail, whence either
+	 * side reads the other's index again when it needs it */
+	r->seen = ld(&shm->tail);
+	r->pos = r->seen;
 	return 0;
 }
 

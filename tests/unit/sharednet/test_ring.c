@@ -117,6 +117,44 @@ static void test_ring_push_pop_in_order(void **state)
 	assert_int_equal(st.used, 0);
 }
 
+/* a side that restarts opens a new handle on the same ring: it goes on
+ * where the ring is, taking nothing twice and losing nothing (a consumer
+ * that started from index 0 replayed every record since the ring began) */
+static void test_ring_reopened_handles_go_on_where_the_ring_is(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t in[MAXREC], out[MAXREC];
+	struct ring_stats st;
+
+	for (uint32_t i = 0; i < 5; i++) {
+		fill(in, 100, i);
+		assert_int_equal(ring_push(&f->prod, in, 100), 0);
+		assert_int_equal(ring_pop(&f->cons, out, sizeof(out)), 100);
+	}
+	fill(in, 60, 7);
+	assert_int_equal(ring_push(&f->prod, in, 60), 0);	/* queued */
+	/* the consumer restarts: the queued record, then nothing */
+	assert_int_equal(ring_open(&f->cons, &f->shm, f->data, SIZE, MAXREC,
+				   -1), 0);
+	assert_int_equal(ring_pop(&f->cons, out, sizeof(out)), 60);
+	check_fill(out, 60, 7);
+	assert_int_equal(ring_pop(&f->cons, out, sizeof(out)), -EAGAIN);
+	/* the producer restarts: its records follow */
+	assert_int_equal(ring_open(&f->prod, &f->shm, f->data, SIZE, MAXREC,
+				   -1), 0);
+	fill(in, 30, 8);
+	assert_int_equal(ring_push(&f->prod, in, 30), 0);
+	assert_int_equal(ring_open(&f->cons, &f->shm, f->data, SIZE, MAXREC,
+				   -1), 0);
+	assert_int_equal(ring_pop(&f->cons, out, sizeof(out)), 30);
+	check_fill(out, 30, 8);
+	assert_int_equal(ring_pop(&f->cons, out, sizeof(out)), -EAGAIN);
+	ring_stats_get(&f->cons, &st);
+	assert_int_equal(st.bad_records, 0);
+	assert_int_equal(st.records_out, 7);
+	assert_int_equal(st.used, 0);
+}
+
 static void test_ring_push_too_long_is_refused_and_counted(void **state)
 {
 	struct fixture *f = *state;
@@ -455,6 +493,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_ring_push_pop_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ring_reopened_handles_go_on_where_the_ring_is,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_ring_push_too_long_is_refused_and_counted, setup,
 			teardown),
