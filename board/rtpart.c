@@ -143,6 +143,8 @@ static void publish(struct rtpart *rp)
 		tdm_stats_get(rp->tdm, &ts);
 		put_counter(pg, "tdm", "card", "ticks", ts.ticks);
 		put_counter(pg, "tdm", "card", "late_ticks", ts.late_ticks);
+		put_counter(pg, "tdm", "card", "frame_late_ticks",
+			    ts.frame_late_ticks);
 		put_counter(pg, "tdm", "card", "rx_underruns", ts.rx_underruns);
 		put_counter(pg, "tdm", "card", "tx_overruns", ts.tx_overruns);
 		put_counter(pg, "tdm", "card", "events", ts.events);

@@ -83,9 +83,15 @@ struct tdm_cfg {
 	struct tdm_layout layout;	/* DAHDI: channels to open */
 };
 
+#define TDM_DEADLINE_MS	20	/**< a 20 ms frame's deadline (frame_late_ticks) */
+
 struct tdm_stats {
 	uint64_t ticks;
 	uint64_t late_ticks;	/**< ticks processed more than 1 ms late */
+	uint64_t frame_late_ticks; /**< ticks processed TDM_DEADLINE_MS or more
+				      late: a frame's deadline missed (the
+				      frame due at that tick went out after
+				      the next one was due) */
 	uint64_t rx_underruns;	/**< samples the far end did not supply */
 	uint64_t tx_overruns;	/**< samples the far end did not take */
 	uint64_t events;

@@ -403,6 +403,8 @@ static unsigned dahdi_ticks(struct tdm *t)
 	if (n) {
 		t->stats.ticks += n;
 		t->stats.late_ticks += n - 1;
+		if (n > TDM_DEADLINE_MS)
+			t->stats.frame_late_ticks += n - TDM_DEADLINE_MS;
 	}
 	if (poll(c->pfd, c->nchans, 0) <= 0)
 		return n;

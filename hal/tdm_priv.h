@@ -7,8 +7,9 @@
  *  - open() sets tdm->layout and allocates everything the driver will ever
  *    need; no op after it allocates or blocks;
  *  - ticks() reads the card's clock, adds the ticks that passed to
- *    stats.ticks (and the late ones to stats.late_ticks), then looks at the
- *    channels' signalling and queues what changed with tdm_event_push();
+ *    stats.ticks (the late ones to stats.late_ticks and frame_late_ticks),
+ *    then looks at the channels' signalling and queues what changed with
+ *    tdm_event_push();
  *    it returns the number of ticks the caller must now process;
  *  - read()/write() are called with a span and channel tdm.c checked; they
  *    count rx_underruns / tx_overruns in samples;

@@ -66,8 +66,8 @@ static void state_put(struct vch *ch, uint32_t w)
 }
 
 /* Start from the card's side of the rings, discard stale far -> card audio,
- * release the line, and see the far end as idle so its current state is
- * reported at the first tick. */
+ * keep the line as the last card left it (vtdm.h), and see the far end as
+ * idle so its current state is reported at the first tick. */
 static void vch_init(struct vcard *c, struct vch *ch, unsigned idx)
 {
 	uint32_t tail, far;
@@ -83,7 +83,7 @@ static void vch_init(struct vcard *c, struct vch *ch, unsigned idx)
 	ch->underruns = atomic_load(&ch->v.card->underruns);
 	ch->overruns = atomic_load(&ch->v.card->overruns);
 	ch->resyncs = atomic_load(&ch->v.card->resyncs);
-	state_put(ch, 0);
+	ch->state = atomic_load(&ch->v.card->state);
 	far = atomic_load(&ch->v.far->state);
 	if (ch->sig == TDM_SIG_FXS)
 		ch->seen = far & ~VTDM_F_OFFHOOK;
@@ -193,16 +193,16 @@ static int vtdm_fd(const struct tdm *t)
 	return c->tfd;
 }
 
-/* Ticks of (old, old + n] processed at @p now later than 1 ms after their
- * time: tick k is due at epoch + k ms, late when due + 1 ms < now. */
+/* Ticks of (old, old + n] processed at @p now more than @p slack after
+ * their time: tick k is due at epoch + k ms, late when due + slack < now. */
 static uint64_t late_ticks(const struct vcard *c, uint64_t old, uint64_t n,
-			   uint64_t now)
+			   uint64_t now, uint64_t slack)
 {
 	uint64_t d, kmax;
 
-	if (now <= c->epoch_ns + VTDM_TICK_NS)
+	if (now <= c->epoch_ns + slack)
 		return 0;
-	d = now - c->epoch_ns - VTDM_TICK_NS;
+	d = now - c->epoch_ns - slack;
 	kmax = (d - 1) / VTDM_TICK_NS;	/* late: k * tick < d */
 	if (kmax <= old)
 		return 0;
@@ -288,8 +288,12 @@ static unsigned vtdm_ticks(struct tdm *t)
 	if (read(c->tfd, &n, sizeof(n)) != sizeof(n))
 		n = 0;		/* EAGAIN: no tick yet */
 	if (n) {
-		t->stats.late_ticks += late_ticks(c, t->stats.ticks, n,
-						  rtk_now_ns());
+		uint64_t now = rtk_now_ns();
+
+		t->stats.late_ticks += late_ticks(c, t->stats.ticks, n, now,
+						  VTDM_TICK_NS);
+		t->stats.frame_late_ticks += late_ticks(c, t->stats.ticks, n,
+				now, (uint64_t)TDM_DEADLINE_MS * VTDM_TICK_NS - 1);
 		t->stats.ticks += n;
 		atomic_store_explicit(&c->hdr->card_ticks, t->stats.ticks,
 				      memory_order_relaxed);

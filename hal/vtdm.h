@@ -51,11 +51,14 @@
  * SEIZE/RELEASE VTDM_C_OFFHOOK; E1 SEIZE -> SEIZED, ANSWER -> ANSWERED,
  * CLEAR and RELEASE -> IDLE.
  *
- * When a card opens the region it resets its words (lines released, no
- * ringing), discards stale far -> card audio, and reports the far end's
- * current state as events at its first tick (a phone already off-hook, a
- * line already ringing, an E1 channel already seized). Closing the card
- * resets its words again. Only one far end may be attached at a time.
+ * When a card opens the region it takes the lines over as the last card
+ * left them (its words kept: a seized line stays seized, a ringing phone
+ * rings, so the calls on them outlive a restarted RT partition once the
+ * PBX gives them channels again), discards stale far -> card audio, and
+ * reports the far end's current state as events at its first tick (a
+ * phone already off-hook, a line already ringing, an E1 channel already
+ * seized). Closing the card resets its words (lines released, no
+ * ringing). Only one far end may be attached at a time.
  */
 #ifndef HAL_VTDM_H
 #define HAL_VTDM_H

@@ -229,6 +229,21 @@ int media_modify(struct call *c)
 	return c->chan_open ? chan_request(c, MSG_CHAN_MODIFY) : media_open(c);
 }
 
+/** The RT partition restarted and has no channel: open @p c's again, as
+ *  it is now, with the tone that was playing. @return 0 or a negative
+ *  errno (the bus) */
+int media_reopen(struct call *c)
+{
+	int err;
+
+	if (!c->chan_open || c->state == CALL_CLOSING)
+		return 0;
+	err = chan_request(c, MSG_CHAN_OPEN);
+	if (!err && c->tone != MSG_TONE_STOP)
+		media_tone(c, c->tone_leg, c->tone);
+	return err;
+}
+
 /* which channel leg carries call leg a (leg b moves to a when a has none) */
 static unsigned chan_leg(const struct call *c, unsigned leg)
 {
@@ -246,6 +261,8 @@ void media_tone(struct call *c, unsigned leg, unsigned tone)
 	m.u.tone.tone = (uint8_t)tone;
 	snprintf(m.u.tone.country, sizeof(m.u.tone.country), "%.3s",
 		 pbx.cfg->media.country);
+	c->tone = (uint8_t)tone;
+	c->tone_leg = (uint8_t)leg;
 	send_msg(&m);
 }
 

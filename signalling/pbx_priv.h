@@ -86,6 +86,7 @@ struct call {
 	int fork_status;	/* best final response of failed forks, 0 */
 	char fork_phrase[48];
 	bool chan_open;
+	uint8_t tone, tone_leg;	/* the tone playing (MSG_TONE_STOP: none) */
 	unsigned chan_stats;	/* MSG_CHAN_STATS still expected */
 	uint32_t close_seq;
 	char digits[PBX_DIGITS];
@@ -139,6 +140,7 @@ void call_no_answer(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg);
 unsigned leg_ptime(const struct leg *l);
 int  media_open(struct call *c);
 int  media_modify(struct call *c);
+int  media_reopen(struct call *c);
 void media_tone(struct call *c, unsigned leg, unsigned tone);
 void media_dtmf(struct call *c, unsigned leg, char digit, unsigned ms);
 void line_cmd(int span, int line, unsigned cmd);

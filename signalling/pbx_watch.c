@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
-/** @file pbx_watch.c  Calls whose parties vanished: the RTP timeout
+/** @file pbx_watch.c  The RT partition seen from the calls: its restarts
+ *  and the RTP timeout
  *
  * Once a second the engine copies the RT partition's status page (the
  * live per-channel figures the web UI shows, sharednet/rtstat.h; a
- * seqlocked copy that never blocks either side) and looks at the packets
- * each answered call's SIP legs received. A leg whose count has not grown
- * for [sip] rtp_timeout seconds, in a call not on hold, ends the call on
- * both sides (BYE) with cause 408 "RTP Timeout" in its record.
+ * seqlocked copy that never blocks either side):
+ *  - a page of another partition (its pid or start time changed: the
+ *    dispatcher restarted it, or someone did by hand) means the channels
+ *    are gone: every call in progress opens its channel again, as it is
+ *    now, and the tone it was playing, so the call goes on after a gap;
+ *  - it looks at the packets each answered call's SIP legs received. A leg
+ *    whose count has not grown for [sip] rtp_timeout seconds, in a call
+ *    not on hold, ends the call on both sides (BYE) with cause 408 "RTP
+ *    Timeout" in its record.
  */
 #define LOG_MODULE "pbx"
 #include <errno.h>
@@ -21,6 +27,8 @@
 static su_timer_t *watch;
 static struct rtstat page;	/* large: one copy, reused */
 static uint64_t page_updated_ns;
+static uint32_t rt_pid;		/* the partition the channels are open in */
+static uint64_t rt_started_ns;
 
 /* the call's media is on hold one way or both (or never flows back) */
 static bool call_held(const struct call *c)
@@ -79,6 +87,26 @@ static void watch_call(struct call *c, uint64_t now, unsigned timeout_s)
 	}
 }
 
+/* a new RT partition: the calls' channels opened again */
+static void rt_restarted(void)
+{
+	unsigned n = 0, failed = 0;
+
+	for (unsigned i = 0; i < PBX_MAX_CALLS; i++) {
+		struct call *c = &pbx.call[i];
+
+		if (!c->used || !c->chan_open || c->state == CALL_CLOSING)
+			continue;
+		if (media_reopen(c))
+			failed++;
+		else
+			n++;
+	}
+	LOG_INFO("the RT partition restarted (pid %u): %u calls' channels "
+		 "opened again%s", page.pid, n, failed ?
+		 ", some could not be asked (the bus is full)" : "");
+}
+
 static void watch_tick(su_root_magic_t *m, su_timer_t *t,
 		       su_timer_arg_t *arg)
 {
@@ -88,19 +116,29 @@ static void watch_tick(su_root_magic_t *m, su_timer_t *t,
 	(void)m;
 	(void)t;
 	(void)arg;
-	if (!timeout_s || rtstat_read(bus_status(pbx.bus), &page))
+	if (rtstat_read(bus_status(pbx.bus), &page))
 		return;
 	/* a page the RT side stopped writing (restarting) says nothing
 	 * about the media: wait for a fresh one */
 	if (page.updated_ns == page_updated_ns)
 		return;
 	page_updated_ns = page.updated_ns;
+	if (page.pid != rt_pid || page.started_ns != rt_started_ns) {
+		if (rt_pid)
+			rt_restarted();
+		rt_pid = page.pid;
+		rt_started_ns = page.started_ns;
+		return;		/* the new channels' figures: next time */
+	}
+	if (!timeout_s)
+		return;
 	for (unsigned i = 0; i < PBX_MAX_CALLS; i++)
 		if (pbx.call[i].used)
 			watch_call(&pbx.call[i], now, timeout_s);
 }
 
-/** Start watching the calls' RTP (once a second, on the engine's loop). */
+/** Start watching the RT partition and the calls' RTP (once a second, on
+ *  the engine's loop). */
 int rtp_watch_start(void)
 {
 	watch = su_timer_create(su_root_task(pbx.root), WATCH_MS);

@@ -439,6 +439,51 @@ a=$(build/bin/rtppeer --analyze "$tmp/pstn-in.wav" --skip 300 2>&1)
 near "$(field freq <<<"$a")" 600 10 && ok "the PSTN caller hears 1001's 600 Hz ($a)" || not_ok "PSTN caller hears 1001" "$a"
 expect_record "call from the PSTN" "callee=5551001 " "from=trunk:pstn " "to=ext:1001 " "disp=ANSWERED "
 
+# the RT partition restarts under a call to the PSTN (as the dispatcher
+# restarts it after a crash): sipd opens the call's channel in the new
+# partition and both sides hear each other again
+# rt_pid: the pid on the RT partition's status page (what gwctl chans reads)
+rt_pid() { gwctl status | sed -n 's/^rt partition: pid \([0-9]*\),.*/\1/p'; }
+# chan_leg_a FIELD: the call's RTP leg's FIELD (tx, rx) in gwctl chans
+chan_leg_a() { gwctl chans | awk -v f="$1" '$1 == "chan" { for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); exit } }'; }
+rt_new() { p=$(rt_pid); [ -n "$p" ] && [ "$p" != "$rt0" ]; }
+leg_flows() { [ "$(chan_leg_a tx)" -gt 50 ] && [ "$(chan_leg_a rx)" -gt 50 ]; } 2>/dev/null
+peer_bg caller 7000 1000 --seconds 16
+sipp_bg caller "$(scen uac RTP_PORT=7000 HOLD_MS=30000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+pstn wait 1/0 digits 5550100 8000 >/dev/null
+pstn answer 1/0 >/dev/null
+pstn tone 1/0 500 -15 >/dev/null
+rt0=$(rt_pid)
+if wait_for 8 leg_flows; then
+	tx0=$(chan_leg_a tx)
+	check "gwctl restart rtpart under a call" gwctl restart rtpart
+	check "a new RT partition runs and writes its status page" wait_for 10 rt_new
+	if wait_for 8 leg_flows; then
+		ok "the call's channel is open again in the new partition, RTP both ways ($(gwctl chans | grep '^chan' | cut -c1-90))"
+	else
+		not_ok "the call's channel in the new partition" "$(gwctl chans)" "$(grep 'RT partition restarted' "$state/dispatcher.log" | tail -2)"
+	fi
+	pstn record 1/0 "$tmp/pstn-rs.wav" >/dev/null
+	sleep 2.5
+	pstn stop 1/0 >/dev/null
+	a=$(build/bin/rtppeer --analyze "$tmp/pstn-rs.wav" --skip 300 2>&1)
+	near "$(field freq <<<"$a")" 1000 10 && ok "after the restart the PSTN line hears 1001's 1000 Hz ($a)" || not_ok "PSTN line hears 1001 after the restart" "$a"
+else
+	tx0=
+	not_ok "a call to the PSTN to restart the RT partition under" "$(gwctl chans)" "$(flow caller)"
+fi
+pstn hangup 1/0 >/dev/null
+check "the far party hangs up: 1001 gets the BYE" sipp_wait caller
+peer_wait caller; r=$(cat "$tmp/caller.rtp")
+# 1001 received more than the old partition sent it: the new one sent
+# the rest (2.5 s of it at least)
+[ -n "$tx0" ] && [ "$(field rx_packets <<<"$r")" -ge $((tx0 + 100)) ] &&
+	ok "after the restart 1001 hears the PSTN line again ($r; the old partition had sent $tx0)" ||
+	not_ok "1001 hears the PSTN line after the restart" "$r" "the old partition had sent ${tx0:-?}"
+near "$(field freq <<<"$r")" 500 10 && ok "1001 heard the PSTN line's 500 Hz" || not_ok "1001 heard 500 Hz" "$r"
+expect_record "call across an RT partition restart" "caller=1001 " "callee=05550100 " "disp=ANSWERED "
+check "line 1/0 released" pstn wait 1/0 released 3000
+
 # --- analog phones -----------------------------------------------------------------
 # 2001 (FXS 0/0) off-hook: dial tone; dials 1002; talks; hangs up
 peer_bg callee 7002 600 --seconds 7

@@ -221,6 +221,9 @@ static void test_vtdm_clock_ticks_and_late_ticks(void **state)
 	assert_int_equal(st.ticks, n);
 	assert_true(n >= 30);
 	assert_true(st.late_ticks >= 20 && st.late_ticks <= n);
+	/* those due 20 ms or more before (the first ~10) missed their
+	 * frame's deadline; the last 20 did not */
+	assert_true(st.frame_late_ticks >= 5 && st.frame_late_ticks <= n - 20);
 	vtdm_far_card_info(fx.f, &ci);
 	assert_int_equal(ci.ticks, n);
 	assert_int_equal(ci.pid, (uint32_t)getpid());
@@ -348,6 +351,37 @@ static void test_vtdm_state_at_open_is_reported_and_close_resets(void **state)
 	assert_int_equal(vtdm_far_card_state(fx.f, FXO0 + 1), 0);
 	vtdm_far_card_info(fx.f, &ci);
 	assert_int_equal(ci.pid, 0);
+}
+
+/* a card that opens a region another left without closing it (an RT
+ * partition restarted after a crash) takes the lines over as they are:
+ * the far end sees no release, and the new card drives them */
+static void test_vtdm_open_takes_lines_over(void **state)
+{
+	struct tdm_cfg cfg = { .kind = TDM_VTDM, .fd = fx.fd };
+	struct tdm *t2 = NULL;
+
+	(void)state;
+	open_both();
+	assert_int_equal(tdm_command(fx.t, 0, 1, TDM_CMD_RING_ON), 0);
+	assert_int_equal(tdm_command(fx.t, 1, 1, TDM_CMD_SEIZE), 0);
+	assert_int_equal(tdm_command(fx.t, 2, 5, TDM_CMD_SEIZE), 0);
+	vtdm_far_state_set(fx.f, E1_0 + 5, VTDM_E1_ANSWERED);
+	expect_event(2, 5, TDM_EV_ANSWER);
+	assert_int_equal(tdm_open(&t2, &cfg), 0);
+	assert_int_equal(vtdm_far_card_state(fx.f, FXS0 + 1), VTDM_C_RING);
+	assert_int_equal(vtdm_far_card_state(fx.f, FXO0 + 1), VTDM_C_OFFHOOK);
+	assert_int_equal(vtdm_far_card_state(fx.f, E1_0 + 5), VTDM_E1_SEIZED);
+	/* the answered E1 call is not reported again; the new card drives
+	 * the lines it took over */
+	tdm_ticks(t2);
+	assert_int_equal(tdm_event_get(t2, &(struct tdm_event){ 0 }), -EAGAIN);
+	assert_int_equal(tdm_command(t2, 1, 1, TDM_CMD_RELEASE), 0);
+	assert_int_equal(vtdm_far_card_state(fx.f, FXO0 + 1), 0);
+	assert_int_equal(vtdm_far_card_state(fx.f, FXS0 + 1), VTDM_C_RING);
+	t2 = tdm_close(t2);	/* an orderly close releases them all */
+	assert_int_equal(vtdm_far_card_state(fx.f, FXS0 + 1), 0);
+	assert_int_equal(vtdm_far_card_state(fx.f, E1_0 + 5), VTDM_E1_IDLE);
 }
 
 static size_t region_bytes(void)
@@ -694,6 +728,7 @@ int main(void)
 		T(test_vtdm_underrun_gives_silence_and_counts),
 		T(test_vtdm_overrun_when_far_does_not_read),
 		T(test_vtdm_clock_ticks_and_late_ticks),
+		T(test_vtdm_open_takes_lines_over),
 		T(test_vtdm_fxs_offhook_flash_onhook),
 		T(test_vtdm_fxs_ring_and_ring_trip),
 		T(test_vtdm_fxo_ring_seize_answer_disconnect),
