@@ -288,7 +288,8 @@ int bproto_err_parse(const char *body, size_t len, struct bproto_err *e)
 	msg = json_object_get(o, "message");
 	idx = json_object_get(o, "index");
 	id = json_object_get(o, "id");
-	if (!json_is_string(code) || !json_is_string(msg) ||
+	if (!json_is_string(code) || !json_string_length(code) ||
+	    !json_is_string(msg) ||
 	    (idx && (!json_is_integer(idx) || json_integer_value(idx) < 0 ||
 		     json_integer_value(idx) >= BPROTO_MAX_CDRS))) {
 		json_decref(o);

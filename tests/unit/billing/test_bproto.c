@@ -169,6 +169,7 @@ static void test_bproto_error_round_trip(void **state)
 	struct bproto_err e, back;
 	size_t len;
 	char *b;
+	const char *no_code = "{\"error\":\"\",\"message\":\"x\"}";
 
 	(void)state;
 	bproto_err_set(&e, "invalid-cdr", 4, "abc", "CDR %d: %s", 4, "bad");
@@ -187,6 +188,9 @@ static void test_bproto_error_round_trip(void **state)
 	assert_false(bproto_err_is_fatal(&back));
 	free(b);
 	assert_int_equal(bproto_err_parse("{\"error\":1}", 11, &back),
+			 -EBADMSG);
+	/* an error without a code is no error (found by the fuzzer) */
+	assert_int_equal(bproto_err_parse(no_code, strlen(no_code), &back),
 			 -EBADMSG);
 }
 
