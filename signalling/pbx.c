@@ -199,6 +199,7 @@ static void fill_leg(const struct leg *l, struct msg_leg *m)
 static int chan_request(struct call *c, enum msg_type type)
 {
 	struct gwmsg m;
+	int err;
 
 	msg_init(&m, type, c->id);
 	fill_leg(&c->a, &m.u.open.a);
@@ -207,7 +208,10 @@ static int chan_request(struct call *c, enum msg_type type)
 		m.u.open.a = m.u.open.b;
 		memset(&m.u.open.b, 0, sizeof(m.u.open.b));
 	}
-	return send_msg(&m);
+	err = send_msg(&m);
+	if (type == MSG_CHAN_OPEN)
+		c->open_seq = m.h.seq;
+	return err;
 }
 
 /** Open the call's channel with the legs known so far. */
@@ -653,6 +657,13 @@ void pbx_msg_up(const struct gwmsg *m)
 		if (c && c->state == CALL_CLOSING &&
 		    m->u.result.req_seq == c->close_seq) {
 			call_finish(c);
+		} else if (c && m->u.result.err == -ENOENT && c->chan_open &&
+			   m->u.result.req_seq != c->open_seq) {
+			/* no such channel: the RT partition restarted and the
+			 * watch (pbx_watch.c) has not seen it yet */
+			LOG_INFO("call %u: the RT partition has no channel for "
+				 "it (restarted?): opening it again", c->id);
+			media_reopen(c);
 		} else if (c && m->u.result.err) {
 			LOG_WARN("call %u: the RT partition refused a request: "
 				 "%s", c->id, strerror(-m->u.result.err));

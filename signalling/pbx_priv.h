@@ -89,6 +89,7 @@ struct call {
 	uint8_t tone, tone_leg;	/* the tone playing (MSG_TONE_STOP: none) */
 	unsigned chan_stats;	/* MSG_CHAN_STATS still expected */
 	uint32_t close_seq;
+	uint32_t open_seq;	/* the last open of its channel */
 	char digits[PBX_DIGITS];
 	su_timer_t *timer;
 	int64_t start_us, answer_us, end_us;
