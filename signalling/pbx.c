@@ -234,18 +234,20 @@ int media_modify(struct call *c)
 }
 
 /** The RT partition restarted and has no channel: open @p c's again, as
- *  it is now, with the tone that was playing. @return 0 or a negative
- *  errno (the bus) */
+ *  it is now, with the tone that was playing. @return 1 asked, 0 nothing
+ *  to open (no channel, or closing), or a negative errno (the bus) */
 int media_reopen(struct call *c)
 {
 	int err;
 
-	if (!c->chan_open || c->state == CALL_CLOSING)
+	if (!c->used || !c->chan_open || c->state == CALL_CLOSING)
 		return 0;
 	err = chan_request(c, MSG_CHAN_OPEN);
-	if (!err && c->tone != MSG_TONE_STOP)
+	if (err)
+		return err;
+	if (c->tone != MSG_TONE_STOP)
 		media_tone(c, c->tone_leg, c->tone);
-	return err;
+	return 1;
 }
 
 /* which channel leg carries call leg a (leg b moves to a when a has none) */

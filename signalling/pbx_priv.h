@@ -62,6 +62,8 @@ struct leg {
 	int te_pt;
 	uint16_t port;		/* our RT port for this leg, 0: none */
 	enum sdpx_dir dir;	/* what we send in our SDP */
+	bool offered;		/* our 200 offered (a re-INVITE without
+				   SDP): the answer comes in the ACK */
 	bool answered_peer;	/* final 200 sent to (a) / got from (b) */
 	bool fork;		/* one of call.fork[]: rings, has no port */
 	char contact[PBX_CONTACT];	/* the URI we called (b, forks) */

@@ -539,6 +539,13 @@ static void new_invite(nua_handle_t *nh, sip_t const *sip)
 	call_route(c, dialled ? dialled : "");
 }
 
+static void log_direction(const struct leg *l)
+{
+	LOG_INFO("call %u: leg %c now %s", l->call->id,
+		 l == &l->call->a ? 'a' : 'b',
+		 l->dir == SDPX_SENDRECV ? "active" : "on hold");
+}
+
 /* re-INVITE on an established leg: hold and resume */
 static void reinvite(struct leg *l, nua_handle_t *nh, sip_t const *sip)
 {
@@ -546,6 +553,16 @@ static void reinvite(struct leg *l, nua_handle_t *nh, sip_t const *sip)
 	char why[128], sdp[SDP_MAX];
 	struct sdpx old = l->sdp;
 
+	if (!sip->sip_payload || !sip->sip_payload->pl_len) {
+		/* RFC 3261 14.2 (a session refresh, say): our 200 offers the
+		 * session as it is, the answer comes in the ACK */
+		make_answer(l, sdp, sizeof(sdp));
+		l->offered = true;
+		nua_respond(nh, 200, "OK",
+			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			    SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+		return;
+	}
 	if (read_sdp(l, sip, why, sizeof(why))) {
 		l->sdp = old;
 		nua_respond(nh, 488, "Not Acceptable Here", TAG_END());
@@ -556,8 +573,26 @@ static void reinvite(struct leg *l, nua_handle_t *nh, sip_t const *sip)
 	make_answer(l, sdp, sizeof(sdp));
 	nua_respond(nh, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		    SIPTAG_PAYLOAD_STR(sdp), TAG_END());
-	LOG_INFO("call %u: leg %c now %s", c->id, l == &c->a ? 'a' : 'b',
-		 l->dir == SDPX_SENDRECV ? "active" : "on hold");
+	log_direction(l);
+}
+
+/* the ACK to our 200 that offered (reinvite() without SDP): its answer */
+static void ack_answer(struct leg *l, sip_t const *sip)
+{
+	struct sdpx old = l->sdp;
+	char why[128] = "";
+
+	l->offered = false;
+	if (read_sdp(l, sip, why, sizeof(why)) || take_answer(l)) {
+		/* an ACK is not refused: the session stays as it was */
+		l->sdp = old;
+		LOG_WARN("call %u: the ACK's answer to our offer is unusable "
+			 "(%s): the session stays as it was", l->call->id,
+			 why[0] ? why : "no codec of ours");
+		return;
+	}
+	media_modify(l->call);		/* take_answer() set the direction */
+	log_direction(l);
 }
 
 /* --- responses to our INVITE (leg b) ---------------------------------------------- */
@@ -793,6 +828,10 @@ void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua
 		 * the dialog (nua_i_state) */
 		if (leg != &leg->call->a && leg->call->state < CALL_ANSWERED)
 			invite_response(leg, status, phrase, sip);
+		break;
+	case nua_i_ack:
+		if (leg->offered && sip)
+			ack_answer(leg, sip);
 		break;
 	case nua_i_cancel:
 		leg->answered_peer = true;	/* nua answered 487 itself */

@@ -93,14 +93,10 @@ static void rt_restarted(void)
 	unsigned n = 0, failed = 0;
 
 	for (unsigned i = 0; i < PBX_MAX_CALLS; i++) {
-		struct call *c = &pbx.call[i];
+		int r = media_reopen(&pbx.call[i]);
 
-		if (!c->used || !c->chan_open || c->state == CALL_CLOSING)
-			continue;
-		if (media_reopen(c))
-			failed++;
-		else
-			n++;
+		n += r > 0;
+		failed += r < 0;
 	}
 	LOG_INFO("the RT partition restarted (pid %u): %u calls' channels "
 		 "opened again%s", page.pid, n, failed ?

@@ -366,6 +366,16 @@ sipp_bg callee "$(scen uas HOLD_MS=20000)" 5072
 sleep 0.3
 sipp_check "a call on hold for 5 s without RTP stays up" caller "$(scen uac_hold ACTIVE_MS=500 HOLD_MS=5000)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
 sipp_wait callee; expect_record "held call without RTP" "disp=ANSWERED " "cause=200 "
+# a re-INVITE without SDP (RFC 3261 14.2, a session refresh of some
+# phones): the 200 offers, the ACK answers, here with sendonly: the call
+# is on hold, and the RTP timeout leaves it up for 5 s without RTP
+held0=$(grep -c "leg a now on hold" "$state/dispatcher.log")
+sipp_bg callee "$(scen uas HOLD_MS=20000)" 5072
+sleep 0.3
+sipp_check "a re-INVITE without SDP: the 200 offers, the ACK's answer (hold) is taken, the call stays up 5 s" caller "$(scen uac_refresh ACTIVE_MS=500 HOLD_MS=5000 DIR=sendonly)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+sipp_wait callee; expect_record "call refreshed without SDP" "disp=ANSWERED " "cause=200 "
+[ "$(grep -c "leg a now on hold" "$state/dispatcher.log")" -gt "$held0" ] &&
+	ok "sipd logs the ACK's answer: leg a on hold" || not_ok "the ACK's answer applied" "$(grep 'now ' "$state/dispatcher.log" | tail -3)"
 cp "$tmp/lab.before-rtp" "$state/lab.ini"
 check "rtp_timeout back to the default" gwctl sip reload
 
