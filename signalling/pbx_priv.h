@@ -154,8 +154,8 @@ int64_t now_us(void);
 void timer_set(struct call *c, unsigned ms, su_timer_f fn);
 void timer_stop(struct call *c);
 void pbx_msg_up(const struct gwmsg *m);
-int  rtp_watch_start(void);
-void rtp_watch_stop(void);
+int  rt_watch_start(void);
+void rt_watch_stop(void);
 
 /* pbx_events.c: recent call events */
 void pbx_event(const struct call *c, const char *what);

@@ -135,7 +135,7 @@ static void watch_tick(su_root_magic_t *m, su_timer_t *t,
 
 /** Start watching the RT partition and the calls' RTP (once a second, on
  *  the engine's loop). */
-int rtp_watch_start(void)
+int rt_watch_start(void)
 {
 	watch = su_timer_create(su_root_task(pbx.root), WATCH_MS);
 	if (!watch)
@@ -143,7 +143,7 @@ int rtp_watch_start(void)
 	return su_timer_run(watch, watch_tick, NULL) ? -EIO : 0;
 }
 
-void rtp_watch_stop(void)
+void rt_watch_stop(void)
 {
 	su_timer_destroy(watch);
 	watch = NULL;

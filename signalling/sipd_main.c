@@ -513,7 +513,7 @@ int main(int argc, char **argv)
 		       SU_WAIT_IN);
 	if (su_root_register(pbx.root, &sd.up_wait, up_ready, NULL, 0) < 0)
 		goto out;
-	if (signals_open() || nua_start(&cfg) || rtp_watch_start())
+	if (signals_open() || nua_start(&cfg) || rt_watch_start())
 		goto out;
 	up_ready(NULL, NULL, NULL);
 	sip_trunks_register();
@@ -522,7 +522,7 @@ int main(int argc, char **argv)
 	LOG_INFO("stopping: %llu calls, %llu answered",
 		 (unsigned long long)pbx.st.calls,
 		 (unsigned long long)pbx.st.answered);
-	rtp_watch_stop();
+	rt_watch_stop();
 	call_end_all(SHUTDOWN_MS / 2, drain_up);
 	sip_trunks_unregister();
 	nua_shutdown(pbx.nua);
