@@ -20,6 +20,27 @@ static const char *const disp_names[CALLREC_DISP_COUNT] = {
 static const char *const kinds[] = { "ext", "fxs", "trunk", "pstn",
 				     "unknown", NULL };
 
+/** Add the figures @p from of a leg's earlier period (before the RT
+ *  partition restarted) to @p to: packets, losses and late packets add
+ *  up, the jitter is the worse of the two, the MOS the average weighted
+ *  by the packets each period received. */
+void callrec_leg_add(struct callrec_leg *to, const struct callrec_leg *from)
+{
+	uint64_t rx = to->packets_rx + from->packets_rx;
+
+	if (rx)
+		to->mos = (to->mos * (double)to->packets_rx +
+			   from->mos * (double)from->packets_rx) / (double)rx;
+	else if (!to->mos)
+		to->mos = from->mos;
+	to->packets_rx = rx;
+	to->packets_tx += from->packets_tx;
+	to->lost += from->lost;
+	to->late += from->late;
+	if (from->jitter_ms > to->jitter_ms)
+		to->jitter_ms = from->jitter_ms;
+}
+
 /** The disposition as Asterisk's CDRs write it ("NO ANSWER", ...). */
 const char *callrec_disp_name(enum callrec_disp d)
 {

@@ -64,6 +64,7 @@ struct callrec {
 	struct callrec_leg leg[CALLREC_MAX_LEGS];
 };
 
+void callrec_leg_add(struct callrec_leg *to, const struct callrec_leg *from);
 const char *callrec_disp_name(enum callrec_disp d);
 int  callrec_disp_parse(const char *s, enum callrec_disp *d);
 int  callrec_to_json(const struct callrec *r, char *buf, size_t len);

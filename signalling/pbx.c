@@ -242,6 +242,11 @@ int media_reopen(struct call *c)
 
 	if (!c->used || !c->chan_open || c->state == CALL_CLOSING)
 		return 0;
+	/* the old channel's figures, as last seen, stay in the record */
+	for (unsigned i = 0; i < 2; i++) {
+		callrec_leg_add(&c->figs[i].before, &c->figs[i].now);
+		c->figs[i].now = (struct callrec_leg){ 0 };
+	}
 	err = chan_request(c, MSG_CHAN_OPEN);
 	if (err)
 		return err;
@@ -305,6 +310,17 @@ static void write_record(struct call *c)
 				c->b.type == LEG_SIP ? &c->b : NULL;
 	int err;
 
+	r->nlegs = 0;
+	for (unsigned i = 0; i < 2; i++) {
+		struct callrec_leg *l = &r->leg[r->nlegs];
+
+		if (!c->figs[i].rtp)
+			continue;
+		*l = c->figs[i].now;
+		callrec_leg_add(l, &c->figs[i].before);
+		r->nlegs++;
+	}
+
 	snprintf(r->id, sizeof(r->id), "%s", c->rec_id);
 	snprintf(r->caller, sizeof(r->caller), "%s", c->a.number);
 	snprintf(r->callee, sizeof(r->callee), "%s", c->digits[0] ?
@@ -362,8 +378,8 @@ static void close_timeout(su_root_magic_t *m, su_timer_t *t,
 	(void)m;
 	(void)t;
 	LOG_WARN("call %u: no answer from the RT partition to the channel's "
-		 "close in %d ms: record written without media figures",
-		 c->id, CLOSE_WAIT_MS);
+		 "close in %d ms: record written with the media figures last "
+		 "seen", c->id, CLOSE_WAIT_MS);
 	call_finish(c);
 }
 
@@ -406,8 +422,8 @@ void call_end(struct call *c, enum callrec_disp disp, int cause,
 }
 
 /** End every call (the engine stops): the records of calls whose channel
- *  does not answer its close within @p wait_ms are written without their
- *  media figures. @p poll takes channel 4's messages meanwhile. */
+ *  does not answer its close within @p wait_ms are written with the media
+ *  figures last seen on the status page. @p poll takes channel 4's messages meanwhile. */
 void call_end_all(unsigned wait_ms, void (*poll)(void))
 {
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
@@ -622,14 +638,17 @@ void call_route(struct call *c, const char *number)
 
 /* --- channel 4, RT -> Linux -------------------------------------------------------- */
 
+/* the final figures of one of the channel's RTP legs, at its close */
 static void chan_stats(struct call *c, const struct gwmsg *m)
 {
-	struct callrec *r = &c->rec;
+	struct leg_figs *f;
 	struct callrec_leg *l;
 
-	if (r->nlegs >= CALLREC_MAX_LEGS)
+	if (m->u.stats.leg >= 2)
 		return;
-	l = &r->leg[r->nlegs++];
+	f = &c->figs[m->u.stats.leg];
+	f->rtp = true;
+	l = &f->now;
 	l->packets_rx = m->u.stats.rx_packets;
 	l->packets_tx = m->u.stats.tx_packets;
 	l->lost = m->u.stats.lost;

@@ -74,6 +74,16 @@ struct leg {
 	bool fxs;		/* an analog phone port, else a trunk line */
 };
 
+/* the media figures of one of a channel's RTP legs, kept for the call's
+ * record across restarts of the RT partition */
+struct leg_figs {
+	bool rtp;			/* an RTP leg: it has figures */
+	struct callrec_leg before;	/* of the partitions before a restart */
+	struct callrec_leg now;		/* of this partition: the last its
+					   status page showed, then the
+					   close's final figures */
+};
+
 struct call {
 	bool used;
 	uint32_t id;		/* also the RT channel's id */
@@ -89,7 +99,7 @@ struct call {
 	char fork_phrase[48];
 	bool chan_open;
 	uint8_t tone, tone_leg;	/* the tone playing (MSG_TONE_STOP: none) */
-	unsigned chan_stats;	/* MSG_CHAN_STATS still expected */
+	struct leg_figs figs[2];	/* the channel's legs 0 and 1 */
 	uint32_t close_seq;
 	uint32_t open_seq;	/* the last open of its channel */
 	char digits[PBX_DIGITS];
@@ -99,7 +109,7 @@ struct call {
 	enum callrec_disp disp;
 	int cause;
 	char cause_text[48];
-	struct callrec rec;	/* legs' media figures, filled at close */
+	struct callrec rec;	/* written at the end */
 };
 
 struct pbx_stats {

@@ -9,6 +9,9 @@
  *    dispatcher restarted it, or someone did by hand) means the channels
  *    are gone: every call in progress opens its channel again, as it is
  *    now, and the tone it was playing, so the call goes on after a gap;
+ *  - it keeps each call's RTP figures as the page shows them, so that a
+ *    call's record still has them when the partition goes before the
+ *    channel's close could report them (up to a second is missed);
  *  - it looks at the packets each answered call's SIP legs received. A leg
  *    whose count has not grown for [sip] rtp_timeout seconds, in a call
  *    not on hold, ends the call on both sides (BYE) with cause 408 "RTP
@@ -60,17 +63,16 @@ static bool leg_silent(struct leg *l, const struct rtstat_leg *rl,
 	return now - l->rtp_seen_s >= timeout_s;
 }
 
-static void watch_call(struct call *c, uint64_t now, unsigned timeout_s)
+/* the RTP timeout of @p c, whose channel's figures are @p ch (NULL: none) */
+static void watch_call(struct call *c, const struct rtstat_chan *ch,
+		       uint64_t now, unsigned timeout_s)
 {
-	const struct rtstat_chan *ch;
-
 	if (c->state != CALL_ANSWERED || !c->chan_open)
 		return;
 	if (call_held(c)) {	/* the count starts again at resume */
 		c->a.rtp_seen_s = c->b.rtp_seen_s = 0;
 		return;
 	}
-	ch = chan_find(c->id);
 	if (!ch)
 		return;
 	for (unsigned i = 0; i < 2; i++) {
@@ -84,6 +86,28 @@ static void watch_call(struct call *c, uint64_t now, unsigned timeout_s)
 			 i ? 'b' : 'a', timeout_s);
 		call_end(c, CALLREC_ANSWERED, 408, "RTP Timeout");
 		return;
+	}
+}
+
+/* keep the figures of @p c's RTP legs as the page shows them (@p ch) */
+static void note_figures(struct call *c, const struct rtstat_chan *ch)
+{
+	if (!ch || c->state == CALL_CLOSING || !c->chan_open)
+		return;
+	for (unsigned i = 0; i < 2; i++) {
+		const struct rtstat_leg *rl = &ch->leg[i];
+		struct leg_figs *f = &c->figs[i];
+
+		if (rl->kind != MSG_LEG_RTP)
+			continue;
+		f->rtp = true;
+		f->now = (struct callrec_leg){
+			.packets_rx = rl->rx_packets,
+			.packets_tx = rl->tx_packets,
+			.lost = rl->lost, .late = rl->late,
+			.jitter_ms = rl->jitter_us / 1000.0,
+			.mos = rl->mos_x100 / 100.0,
+		};
 	}
 }
 
@@ -126,11 +150,17 @@ static void watch_tick(su_root_magic_t *m, su_timer_t *t,
 		rt_started_ns = page.started_ns;
 		return;		/* the new channels' figures: next time */
 	}
-	if (!timeout_s)
-		return;
-	for (unsigned i = 0; i < PBX_MAX_CALLS; i++)
-		if (pbx.call[i].used)
-			watch_call(&pbx.call[i], now, timeout_s);
+	for (unsigned i = 0; i < PBX_MAX_CALLS; i++) {
+		struct call *c = &pbx.call[i];
+		const struct rtstat_chan *ch;
+
+		if (!c->used)
+			continue;
+		ch = chan_find(c->id);
+		note_figures(c, ch);
+		if (timeout_s)
+			watch_call(c, ch, now, timeout_s);
+	}
 }
 
 /** Start watching the RT partition and the calls' RTP (once a second, on

@@ -458,14 +458,16 @@ rt_pid() { gwctl status | sed -n 's/^rt partition: pid \([0-9]*\),.*/\1/p'; }
 chan_leg_a() { gwctl chans | awk -v f="$1" '$1 == "chan" { for (i = 1; i < NF; i++) if ($i == f) { print $(i + 1); exit } }'; }
 rt_new() { p=$(rt_pid); [ -n "$p" ] && [ "$p" != "$rt0" ]; }
 leg_flows() { [ "$(chan_leg_a tx)" -gt 50 ] && [ "$(chan_leg_a rx)" -gt 50 ]; } 2>/dev/null
+leg_rx200() { [ "$(chan_leg_a rx)" -ge 200 ]; } 2>/dev/null
+cdr_rx() { cdrs | tail -1 | sed -n 's/.* rx=\([0-9]*\) .*/\1/p'; }
 peer_bg caller 7000 1000 --seconds 16
 sipp_bg caller "$(scen uac RTP_PORT=7000 HOLD_MS=30000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
 pstn wait 1/0 digits 5550100 8000 >/dev/null
 pstn answer 1/0 >/dev/null
 pstn tone 1/0 500 -15 >/dev/null
 rt0=$(rt_pid)
-if wait_for 8 leg_flows; then
-	tx0=$(chan_leg_a tx)
+if wait_for 8 leg_flows && wait_for 8 leg_rx200; then
+	tx0=$(chan_leg_a tx) rx0=$(chan_leg_a rx)
 	check "gwctl restart rtpart under a call" gwctl restart rtpart
 	check "a new RT partition runs and writes its status page" wait_for 10 rt_new
 	if wait_for 8 leg_flows; then
@@ -476,10 +478,11 @@ if wait_for 8 leg_flows; then
 	pstn record 1/0 "$tmp/pstn-rs.wav" >/dev/null
 	sleep 2.5
 	pstn stop 1/0 >/dev/null
+	rx1=$(chan_leg_a rx)
 	a=$(build/bin/rtppeer --analyze "$tmp/pstn-rs.wav" --skip 300 2>&1)
 	near "$(field freq <<<"$a")" 1000 10 && ok "after the restart the PSTN line hears 1001's 1000 Hz ($a)" || not_ok "PSTN line hears 1001 after the restart" "$a"
 else
-	tx0=
+	tx0= rx0= rx1=
 	not_ok "a call to the PSTN to restart the RT partition under" "$(gwctl chans)" "$(flow caller)"
 fi
 pstn hangup 1/0 >/dev/null
@@ -492,6 +495,12 @@ peer_wait caller; r=$(cat "$tmp/caller.rtp")
 	not_ok "1001 hears the PSTN line after the restart" "$r" "the old partition had sent ${tx0:-?}"
 near "$(field freq <<<"$r")" 500 10 && ok "1001 heard the PSTN line's 500 Hz" || not_ok "1001 heard 500 Hz" "$r"
 expect_record "call across an RT partition restart" "caller=1001 " "callee=05550100 " "disp=ANSWERED "
+# the record counts the packets both partitions received (the old one's as
+# sipd last saw them, up to a second before the restart)
+r=$(cdr_rx)
+[ -n "$rx1" ] && [ -n "$r" ] && [ "$r" -ge $((rx1 + rx0 / 2)) ] &&
+	ok "the CDR counts the RTP both partitions received (rx=$r; old partition $rx0, new $rx1 before the hang-up)" ||
+	not_ok "the CDR counts the RTP of both partitions" "rx=${r:-?}" "old partition ${rx0:-?}, new ${rx1:-?}"
 check "line 1/0 released" pstn wait 1/0 released 3000
 
 # --- analog phones -----------------------------------------------------------------

@@ -27,7 +27,11 @@
  *	included); bad: not a probe packet of the socket's stream
  *
  *   probe_rx [-a ADDR] [-p PORT] [-n STREAMS] [-i INTERVAL_US] [-t SECONDS]
- *            [-N NAME]
+ *            [-N NAME] [-D FILE]
+ *
+ * -D writes every packet to FILE, one "STREAM SENT_NS ARRIVAL_NS" line
+ * each (CLOCK_MONOTONIC), to find when the tail happened and whether the
+ * sender or the path made it.
  *
  * Defaults: 0.0.0.0, 40000, 1 stream, 20000 us, 10 s, NAME "probe_rx".
  * Exit status: 0, 1 when no probe packet came, 2 on a usage or socket error.
@@ -58,6 +62,7 @@ struct opts {
 	uint64_t interval_ns;
 	double seconds;
 	const char *name;
+	const char *dump;	/* -D FILE, or NULL */
 };
 
 struct stream {
@@ -98,7 +103,7 @@ static uint64_t now_ns(clockid_t clk)
 __attribute__((noreturn)) static void usage(void)
 {
 	fprintf(stderr, "usage: probe_rx [-a ADDR] [-p PORT] [-n STREAMS] "
-		"[-i INTERVAL_US] [-t SECONDS] [-N NAME]\n");
+		"[-i INTERVAL_US] [-t SECONDS] [-N NAME] [-D FILE]\n");
 	exit(2);
 }
 
@@ -130,7 +135,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	*o = (struct opts){ .port = 40000, .streams = 1,
 			    .interval_ns = 20000000, .seconds = 10,
 			    .name = "probe_rx" };
-	while ((c = getopt(argc, argv, "a:p:n:i:t:N:")) != -1) {
+	while ((c = getopt(argc, argv, "a:p:n:i:t:N:D:")) != -1) {
 		switch (c) {
 		case 'a':
 			if (inet_pton(AF_INET, optarg, &o->addr) != 1)
@@ -151,6 +156,9 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'N':
 			o->name = optarg;
+			break;
+		case 'D':
+			o->dump = optarg;
 			break;
 		default:
 			usage();
@@ -458,6 +466,23 @@ static void report(const struct opts *o, struct rx *r)
 	free(delay.v);
 }
 
+/* every packet to @p path: "STREAM SENT_NS ARRIVAL_NS" lines */
+static void dump(const char *path, const struct rx *r)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "probe_rx: %s: cannot write\n", path);
+		return;
+	}
+	for (size_t k = 0; k < r->narr; k++)
+		fprintf(f, "%u %llu %llu\n", r->arr[k].stream,
+			(unsigned long long)r->arr[k].sent,
+			(unsigned long long)r->arr[k].at);
+	if (fclose(f))
+		fprintf(stderr, "probe_rx: %s: write failed\n", path);
+}
+
 int main(int argc, char **argv)
 {
 	struct rx r = { 0 };
@@ -472,6 +497,8 @@ int main(int argc, char **argv)
 	ep = open_sockets(&o, &r);
 	receive(ep, &o, &r);
 	report(&o, &r);
+	if (o.dump)
+		dump(o.dump, &r);
 	fflush(stdout);
 	free(r.st);
 	free(r.fd);

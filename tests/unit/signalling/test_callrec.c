@@ -51,6 +51,31 @@ static void test_callrec_round_trip(void **state)
 	assert_int_equal(callrec_to_json(&r, json, 10), -ENOSPC);
 }
 
+/* a leg's figures across an RT partition restart: sums, the worse jitter,
+ * the MOS weighted by the packets received in each period */
+static void test_callrec_leg_add(void **state)
+{
+	struct callrec_leg to = { 100, 110, 2, 1, 3.5, 4.0 };
+	const struct callrec_leg from = { 300, 290, 6, 0, 1.5, 3.0 };
+	const struct callrec_leg none = { 0 };
+
+	(void)state;
+	callrec_leg_add(&to, &from);
+	assert_int_equal(to.packets_rx, 400);
+	assert_int_equal(to.packets_tx, 400);
+	assert_int_equal(to.lost, 8);
+	assert_int_equal(to.late, 1);
+	assert_true(to.jitter_ms > 3.49 && to.jitter_ms < 3.51);
+	assert_true(to.mos > 3.24 && to.mos < 3.26);	/* (400 + 900) / 400 */
+	callrec_leg_add(&to, &none);			/* nothing before */
+	assert_int_equal(to.packets_rx, 400);
+	assert_true(to.mos > 3.24 && to.mos < 3.26);
+	to = none;					/* nothing after */
+	callrec_leg_add(&to, &from);
+	assert_int_equal(to.packets_rx, 300);
+	assert_true(to.mos > 2.99 && to.mos < 3.01);
+}
+
 static void refused(const char *json, const char *reason)
 {
 	struct callrec r;
@@ -135,6 +160,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_callrec_round_trip),
+		cmocka_unit_test(test_callrec_leg_add),
 		cmocka_unit_test(test_callrec_bad_json_refused),
 		cmocka_unit_test(test_callrec_write_is_whole_and_readable),
 		cmocka_unit_test(test_callrec_ids_unique),
