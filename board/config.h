@@ -188,6 +188,7 @@ struct gw_config {
 	} board;
 	struct cfg_rt {
 		bool lock_memory;
+		bool poll_idle;
 		bool alloc_abort;
 		int watchdog_period_ms;
 		int watchdog_stall_ms;

@@ -310,6 +310,7 @@ int rtpart_init(struct rtpart **rpp, const struct gw_config *cfg,
 	struct rtk_cfg kc = {
 		.cpus = cfg->board.rt_cpus,
 		.lock_memory = cfg->rt.lock_memory,
+		.poll_idle = cfg->rt.poll_idle,
 		.alloc_abort = cfg->rt.alloc_abort,
 		.heap_bytes = (size_t)cfg->rt.heap_kib * 1024,
 		.heap_extra = {
@@ -378,9 +379,10 @@ int rtpart_start(struct rtpart *rp)
 		return err;
 	}
 	rtk_info_get(&info);
-	LOG_INFO("started: %zu tasks, %s, memory %slocked", rtk_task_count(),
-		 info.fifo ? "SCHED_FIFO" : "normal priority",
-		 info.memory_locked ? "" : "not ");
+	LOG_INFO("started: %zu tasks, %s, memory %slocked, idle CPUs %s",
+		 rtk_task_count(), info.fifo ? "SCHED_FIFO" : "normal priority",
+		 info.memory_locked ? "" : "not ",
+		 info.poll_idle ? "polling" : "halting");
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "rtos-kernel/heap.h"
+#include "rtos-kernel/idle.h"
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
 #include "rtos-kernel/rtk_priv.h"
@@ -302,6 +303,11 @@ int rtk_thread_adopt(int prio)
 	return err;
 }
 
+static const char *idle_dir(void)
+{
+	return rtk_exec.cfg.idle_dir ? rtk_exec.cfg.idle_dir : RTK_IDLE_SYSFS;
+}
+
 static void add_warning(const char *what, int err)
 {
 	char *w = rtk_exec.info.warning;
@@ -311,8 +317,19 @@ static void add_warning(const char *what, int err)
 		 n ? "; " : "", what, strerror(err));
 }
 
-/** Lock memory, start every task, arm the allocation guard. Context: init,
- *  main thread. Lacking privileges is a warning, not an error.
+/* give back what rtk_start() took: locked memory, polling CPUs */
+static void release(struct rtk_info *info)
+{
+	if (info->memory_locked)
+		munlockall();
+	if (info->poll_idle)
+		rtk_idle_release(&rtk_exec.cfg.cpus, idle_dir());
+	info->memory_locked = info->poll_idle = false;
+}
+
+/** Lock memory, keep the CPUs polling when idle, start every task, arm the
+ *  allocation guard. Context: init, main thread. Lacking privileges is a
+ *  warning, not an error.
  *  @return 0, or a negative errno when a thread cannot be created */
 int rtk_start(void)
 {
@@ -327,13 +344,19 @@ int rtk_start(void)
 		else
 			rtk_exec.info.memory_locked = true;
 	}
+	if (rtk_exec.cfg.poll_idle) {
+		err = rtk_idle_poll(&rtk_exec.cfg.cpus, idle_dir());
+		if (err)
+			add_warning("the RT CPUs halt when idle (their PM QoS "
+				    "wake-up latency could not be set)", -err);
+		rtk_exec.info.poll_idle = !err;
+	}
 	atomic_store(&alloc_abort, rtk_exec.cfg.alloc_abort);
 	atomic_store(&alloc_after_start, 0);
 	err = rtk_tasks_start(&rtk_exec.info.fifo);
 	if (err) {
 		rtk_tasks_stop();
-		if (rtk_exec.info.memory_locked)
-			munlockall();
+		release(&rtk_exec.info);
 		return err;
 	}
 	if (!rtk_exec.info.fifo && !rtk_exec.cfg.no_rt && rtk_task_count())
@@ -353,9 +376,7 @@ void rtk_stop(void)
 {
 	atomic_store(&alloc_armed, false);
 	rtk_tasks_stop();
-	if (rtk_exec.info.memory_locked)
-		munlockall();
-	rtk_exec.info.memory_locked = false;
+	release(&rtk_exec.info);
 	rtk_exec.info.started = false;
 	atomic_store(&rtk_exec.started, false);
 }

@@ -10,9 +10,13 @@
  * rtk_alloc_count(). A thread a library starts for itself (lwIP's) joins
  * the partition with rtk_thread_adopt().
  *
- * Without the privilege for SCHED_FIFO or mlockall() (not root, no
- * CAP_SYS_NICE / CAP_IPC_LOCK, no RLIMIT_RTPRIO), rtk_start() logs one clear
- * warning and runs the tasks at normal priority; rtk_info() tells which.
+ * With rtk_cfg.poll_idle the partition's CPUs poll rather than halt when
+ * idle while it runs (idle.h).
+ *
+ * Without the privilege for SCHED_FIFO, mlockall() or the CPUs' idle
+ * setting (not root, no CAP_SYS_NICE / CAP_IPC_LOCK, no RLIMIT_RTPRIO),
+ * rtk_start() logs one clear warning and runs the tasks at normal priority;
+ * rtk_info() tells which.
  */
 #ifndef RTK_H
 #define RTK_H
@@ -36,6 +40,8 @@ struct rtk_cfg {
 	bool lock_memory;	/**< mlockall() at start */
 	bool alloc_abort;	/**< abort on allocation by an RT task after start */
 	bool no_rt;		/**< do not even try SCHED_FIFO (tests, tools) */
+	bool poll_idle;		/**< the CPUs poll when idle (idle.h) */
+	const char *idle_dir;	/**< its sysfs (NULL: RTK_IDLE_SYSFS) */
 	size_t heap_bytes;	/**< RT heap (heap.h) made at init; 0: none */
 	struct rtk_heap_extra heap_extra;	/**< more blocks of one size */
 };
@@ -44,8 +50,10 @@ struct rtk_info {
 	bool started;
 	bool fifo;		/**< tasks run SCHED_FIFO */
 	bool memory_locked;
+	bool poll_idle;		/**< the CPUs poll when idle */
 	int ncpus;		/**< CPUs in the partition's set */
-	char warning[256];	/**< why fifo or memory_locked is false */
+	char warning[256];	/**< why fifo, memory_locked or poll_idle is
+				     false */
 };
 
 int  rtk_init(const struct rtk_cfg *cfg);

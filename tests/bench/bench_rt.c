@@ -23,11 +23,23 @@
  * "missed" counts releases that ended after their deadline (the next
  * release): the executive's own counter for fifo, the same rule for other.
  *
+ * After the loops, under the same load, a thread at SCHED_FIFO priority
+ * GONE_PRIO on the RT CPU reads the clock in a tight loop for the same time
+ * (in slices of GONE_SLICE_NS, below the kernel's RT throttling): a gap
+ * between two reads is time the CPU did something else. Nothing else of
+ * this machine may run there at that priority, so a gap is an interrupt
+ * (the 4 ms tick takes some tens of us) or, longer, the hypervisor running
+ * something else on this virtual CPU: no RT design can do better than that.
+ *   gone_max_us, gone_1ms (gaps of 1 ms or more), gone_pct (all gaps of
+ *   GONE_MIN_NS or more, of the time measured)
+ *
  * Phases (BENCH_RT_PHASES, default all, in this order):
  *   idle       nothing else started
  *   load       stress-ng --cpu 1 on CPU 0, the other CPU
  *   memload    stress-ng --vm 1 (memory and cache traffic) on CPU 0
  *   rtcpuload  stress-ng --cpu 1 on CPU 1 itself: the case SCHED_FIFO is for
+ *   netload    stress-ng --cpu 1 and --sock 1 (TCP over loopback) on CPU 0:
+ *              the Linux partition busy and moving data
  * Each phase measures for BENCH_SECONDS (default 10) after a warm-up of
  * WARMUP_NS. The load is started and ended by this program (by its PID). The
  * busy % of both CPUs over the phase, and the CPU time used by other
@@ -59,6 +71,10 @@
 #define RT_PRIO		80
 #define WARMUP_NS	RTK_MS(500)
 #define LOAD_SETTLE_NS	RTK_MS(500)	/* stress-ng starts its workers */
+#define GONE_PRIO	90
+#define GONE_SLICE_NS	RTK_MS(500)
+#define GONE_PAUSE_NS	RTK_MS(100)
+#define GONE_MIN_NS	RTK_US(20)
 
 struct phase {
 	const char *name;
@@ -72,12 +88,15 @@ static const char *const load_mem0[] = { "--vm", "1", "--vm-bytes", "256M",
 					 "--taskset", "0", NULL };
 static const char *const load_cpu1[] = { "--cpu", "1", "--taskset", "1",
 					 NULL };
+static const char *const load_net0[] = { "--cpu", "1", "--sock", "1",
+					 "--taskset", "0", NULL };
 
 static const struct phase phases[] = {
 	{ "idle", "nothing else started", NULL },
 	{ "load", "stress-ng --cpu 1 on CPU 0", load_cpu0 },
 	{ "memload", "stress-ng --vm 1 --vm-bytes 256M on CPU 0", load_mem0 },
 	{ "rtcpuload", "stress-ng --cpu 1 on the RT CPU", load_cpu1 },
+	{ "netload", "stress-ng --cpu 1 --sock 1 on CPU 0", load_net0 },
 };
 
 /* One periodic loop and its samples. */
@@ -291,6 +310,12 @@ static uint64_t loop_report(const char *ph, const char *kind, struct loop *l,
 	return p999;
 }
 
+/* what the spinning thread saw */
+struct gone {
+	uint64_t max, over_1ms, total, measured;	/* ns, count, ns, ns */
+	int err;		/* 0, or why it did not run */
+};
+
 struct phase_run {
 	const struct phase *ph;
 	double secs;
@@ -299,14 +324,62 @@ struct phase_run {
 	struct rtk_task_stats st;
 	struct rtk_info info;
 	struct bench_cpu c0, c1;
+	struct gone gone;
 	pid_t load;		/* stress-ng, or 0 */
 	uint64_t load_ticks;	/* CPU it used while measuring */
 };
 
+/* The spinning thread: clock reads for the measuring time, in slices. */
+static void *gone_main(void *arg)
+{
+	struct phase_run *r = arg;
+	struct gone *g = &r->gone;
+	struct sched_param sp = { .sched_priority = GONE_PRIO };
+	uint64_t left = (uint64_t)(r->secs * 1e9);
+
+	bench_pin_self(rt_cpu);
+	if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp)) {
+		g->err = EPERM;
+		return NULL;
+	}
+	while (left) {
+		uint64_t slice = left < GONE_SLICE_NS ? left : GONE_SLICE_NS;
+		uint64_t t0 = rtk_now_ns(), prev = t0, t;
+
+		while ((t = rtk_now_ns()) - t0 < slice) {
+			uint64_t gap = t - prev;
+
+			prev = t;
+			if (gap < GONE_MIN_NS)
+				continue;
+			g->total += gap;
+			g->over_1ms += gap >= RTK_MS(1);
+			if (gap > g->max)
+				g->max = gap;
+		}
+		g->measured += t - t0;
+		left -= slice;
+		sleep_ns(GONE_PAUSE_NS);
+	}
+	return NULL;
+}
+
+/* Run the spinning thread for the measuring time. */
+static void measure_gone(struct phase_run *r)
+{
+	pthread_t t;
+
+	r->gone.err = pthread_create(&t, NULL, gone_main, r);
+	if (!r->gone.err)
+		pthread_join(t, NULL);
+}
+
 /* Run both loops for the measuring time. @return 0 or -errno */
 static int measure(struct phase_run *r)
 {
-	struct rtk_cfg cfg = { .lock_memory = true };
+	/* as rtpart runs it ([rt] poll_idle): the other thread shares the CPU
+	 * and its polling */
+	struct rtk_cfg cfg = { .lock_memory = true, .poll_idle = true };
 	struct rtk_task_cfg tc = {
 		.name = "bench-1ms", .prio = RT_PRIO, .period_ns = PERIOD_NS,
 		.wake_fd = -1, .fn = rt_fn, .arg = &r->fifo,
@@ -397,6 +470,15 @@ static void phase_report(struct phase_run *r)
 	/* neither this program nor its load: should be about 0 */
 	bench_fig(area, "others_cpu",
 		  bench_cpu_others_pct(&r->c0, &r->c1, r->load_ticks), "%");
+	if (r->gone.err || !r->gone.measured) {
+		bench_note("%s: the CPU's absences not measured: %s", name,
+			   strerror(r->gone.err ? r->gone.err : EAGAIN));
+		return;
+	}
+	bench_fig(area, "gone_max_us", us(r->gone.max), "us");
+	bench_fig(area, "gone_1ms", (double)r->gone.over_1ms, "count");
+	bench_fig(area, "gone_pct", 100.0 * (double)r->gone.total /
+		  (double)r->gone.measured, "%");
 }
 
 /* @return 0, or -errno when the phase could not run */
@@ -417,7 +499,7 @@ static int run_phase(const struct phase *ph, double secs)
 	if (err)
 		goto out_free;
 	if (ph->load) {
-		r->load = load_start(ph->load, secs);
+		r->load = load_start(ph->load, 2 * secs);	/* loops, spin */
 		if (r->load < 0) {
 			err = r->load;
 			goto out_free;
@@ -431,6 +513,8 @@ static int run_phase(const struct phase *ph, double secs)
 		}
 	}
 	err = measure(r);
+	if (!err)
+		measure_gone(r);
 	if (r->load > 0)
 		load_stop(r->load);
 	if (err)

@@ -67,7 +67,8 @@
 #              tuned   baseline 2: the best a Linux-only appliance could do:
 #                      the sender SCHED_FIFO 80 pinned to the RT CPU (a core
 #                      of its own; above any RT partition's task but the
-#                      watchdog), packets marked DSCP EF, htb at 100 Mbit/s
+#                      watchdog; polling when idle, as the RT partition's
+#                      CPU does), packets marked DSCP EF, htb at 100 Mbit/s
 #                      with a priority class for EF (u32 on the TOS byte)
 #            load<N>.<setup>.{p50,p99,p999,p9999,max}_us, delay_*_us,
 #            loss_pct, lost, packets, bulk_mbps. The bulk TCP and stress-ng
@@ -119,8 +120,8 @@ failed=()
 own_ns=("$KA" "$KB")
 
 # --- clean-up (cleanup(): tests/bench/lib.sh): only what this script started
-veth_down() { ns_del "$KA" "$KB"; }
-trap cleanup EXIT
+veth_down() { ns_del "$KA" "$KB"; idle_poll off; }
+trap 'cleanup; idle_poll off' EXIT
 trap 'exit 130' INT TERM
 
 # --- helpers -------------------------------------------------------------------
@@ -514,6 +515,19 @@ veth_up() {
 		note "rps_cpus not set: the appliance end receives on any CPU"
 	in_ns "$KB" ping -c 1 -W 2 -q $KA_IP >/dev/null
 }
+# idle_poll on|off: the RT CPU polls when idle (on), as the RT partition
+# keeps it ([rt] poll_idle), for the tuned baseline's sender; off: the
+# kernel's default. Only once this script set it.
+idle_polling=0
+idle_poll() {
+	local f=/sys/devices/system/cpu/cpu$RT_CPU/power/pm_qos_resume_latency_us
+	if [ "$1" = on ]; then
+		echo n/a 2>/dev/null >"$f" && idle_polling=1 ||
+			note "tuned: CPU $RT_CPU halts when idle ($f not writable)"
+	elif [ $idle_polling = 1 ]; then
+		echo 0 >"$f" && idle_polling=0
+	fi
+}
 # shape MODE: the appliance's egress at 100 Mbit/s: tbf (kernel: one FIFO
 # of 1000 full frames, like pfifo_fast) or htb with a priority class for
 # DSCP EF (tuned)
@@ -612,9 +626,11 @@ load_n() {
 		--interval-us 20000 --bytes 172
 	note "load$n.kernel qdisc: $(in_ns "$KA" tc -s qdisc show dev eth0 | grep -m1 -o 'dropped [0-9]*, overlimits [0-9]*')"
 	shape tuned || { fail load "htb"; return; }
+	idle_poll on
 	load_phase "load$n.tuned" "$KA" "$KB" $KB_IP "$n" "$t" \
 		"$bin/udpstreams" --dest $KB_IP --port $VOICE_PORT --streams "$n" \
 		--interval-us 20000 --bytes 172 --fifo 80 --dscp 46 --cpu "$RT_CPU"
+	idle_poll off
 	note "load$n.tuned classes: $(in_ns "$KA" tc -s class show dev eth0 | awk '/^class/ { c = $3 } /Sent/ { printf "%s sent %s pkts, dropped %s; ", c, $4, $7 }')"
 	veth_down
 	summary "$n"
