@@ -289,12 +289,14 @@ const struct cfg_key cfg_keys[] = {
 	KEY_BOOL("rt", "lock_memory", rt.lock_memory, "true",
 		 "Lock rtpart's memory in RAM (mlockall) at start, so that an "
 		 "RT task never waits for a page fault."),
-	KEY_BOOL("rt", "poll_idle", rt.poll_idle, "true",
+	KEY_BOOL("rt", "poll_idle", rt.poll_idle, "false",
 		 "Keep the RT CPUs polling when idle instead of halting (a "
 		 "per-CPU PM QoS wake-up latency of 0), so that a task's "
-		 "release does not first wait for its CPU to wake up: "
-		 "10-100 us on a virtual machine. The CPUs get back the "
-		 "kernel's default when rtpart stops."),
+		 "release does not first wait for its CPU to wake up (10-100 "
+		 "us on a virtual machine). For RT CPUs that are cores of "
+		 "their own: where a core is shared (a virtual machine's "
+		 "host), the polling slows the Linux CPUs. The CPUs get back "
+		 "the kernel's default when rtpart stops."),
 	KEY_BOOL("rt", "alloc_abort", rt.alloc_abort, "false",
 		 "Abort rtpart when an RT task allocates memory after start. "
 		 "Pools are sized at init, so such an allocation is a bug; "

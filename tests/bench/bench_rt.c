@@ -377,9 +377,11 @@ static void measure_gone(struct phase_run *r)
 /* Run both loops for the measuring time. @return 0 or -errno */
 static int measure(struct phase_run *r)
 {
-	/* as rtpart runs it ([rt] poll_idle): the other thread shares the CPU
-	 * and its polling */
-	struct rtk_cfg cfg = { .lock_memory = true, .poll_idle = true };
+	/* BENCH_RT_POLL=1: the CPU polls when idle, as rtpart's with [rt]
+	 * poll_idle; the other thread shares the CPU and its idle state */
+	const char *poll = getenv("BENCH_RT_POLL");
+	struct rtk_cfg cfg = { .lock_memory = true,
+			       .poll_idle = poll && !strcmp(poll, "1") };
 	struct rtk_task_cfg tc = {
 		.name = "bench-1ms", .prio = RT_PRIO, .period_ns = PERIOD_NS,
 		.wake_fd = -1, .fn = rt_fn, .arg = &r->fifo,

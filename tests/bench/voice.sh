@@ -67,8 +67,8 @@
 #              tuned   baseline 2: the best a Linux-only appliance could do:
 #                      the sender SCHED_FIFO 80 pinned to the RT CPU (a core
 #                      of its own; above any RT partition's task but the
-#                      watchdog; polling when idle, as the RT partition's
-#                      CPU does), packets marked DSCP EF, htb at 100 Mbit/s
+#                      watchdog; polling when idle if the RT partition's
+#                      CPU does, [rt] poll_idle), packets marked DSCP EF, htb at 100 Mbit/s
 #                      with a priority class for EF (u32 on the TOS byte)
 #            load<N>.<setup>.{p50,p99,p999,p9999,max}_us, delay_*_us,
 #            loss_pct, lost, packets, bulk_mbps. The bulk TCP and stress-ng
@@ -111,7 +111,7 @@ DMAX=${VOICE_DENSITY_MAX:-1400}
 HEAP=${VOICE_HEAP_KIB:-131072}
 LOAD_STREAMS=${VOICE_LOAD_STREAMS:-120 30 480}
 SETTLE=2
-LINUX_CPUS=0 RT_CPU=1
+LINUX_CPUS=0 RT_CPU=1 RT_POLL=false
 
 tmp=$(mktemp -d /tmp/bench-voice.XXXXXX)
 pids=()
@@ -145,6 +145,7 @@ lab_up() {
 		"$bin/gwconfig" show 2>/dev/null)
 	LINUX_CPUS=$(awk '$1 == "linux_cpus" { print $3 }' <<<"$show")
 	RT_CPU=$(awk '$1 == "rt_cpus" { split($3, a, /[-,]/); print a[1] }' <<<"$show")
+	RT_POLL=$(awk '$1 == "poll_idle" { print $3 }' <<<"$show")
 	LINUX_CPUS=${LINUX_CPUS:-0} RT_CPU=${RT_CPU:-1}
 }
 # others: what else runs on this shared machine that the figures feel:
@@ -515,13 +516,14 @@ veth_up() {
 		note "rps_cpus not set: the appliance end receives on any CPU"
 	in_ns "$KB" ping -c 1 -W 2 -q $KA_IP >/dev/null
 }
-# idle_poll on|off: the RT CPU polls when idle (on), as the RT partition
-# keeps it ([rt] poll_idle), for the tuned baseline's sender; off: the
+# idle_poll on|off: the RT CPU polls when idle (on) when the RT partition
+# keeps it so ([rt] poll_idle), for the tuned baseline's sender; off: the
 # kernel's default. Only once this script set it.
 idle_polling=0
 idle_poll() {
 	local f=/sys/devices/system/cpu/cpu$RT_CPU/power/pm_qos_resume_latency_us
 	if [ "$1" = on ]; then
+		[ "$RT_POLL" = true ] || return 0
 		echo n/a 2>/dev/null >"$f" && idle_polling=1 ||
 			note "tuned: CPU $RT_CPU halts when idle ($f not writable)"
 	elif [ $idle_polling = 1 ]; then
