@@ -423,7 +423,8 @@ void call_end(struct call *c, enum callrec_disp disp, int cause,
 
 /** End every call (the engine stops): the records of calls whose channel
  *  does not answer its close within @p wait_ms are written with the media
- *  figures last seen on the status page. @p poll takes channel 4's messages meanwhile. */
+ *  figures last seen on the status page. @p poll takes channel 4's
+ *  messages meanwhile. */
 void call_end_all(unsigned wait_ms, void (*poll)(void))
 {
 	struct timespec pause = { 0, 10 * 1000 * 1000 };

@@ -68,8 +68,9 @@
 #                      the sender SCHED_FIFO 80 pinned to the RT CPU (a core
 #                      of its own; above any RT partition's task but the
 #                      watchdog; polling when idle if the RT partition's
-#                      CPU does, [rt] poll_idle), packets marked DSCP EF, htb at 100 Mbit/s
-#                      with a priority class for EF (u32 on the TOS byte)
+#                      CPU does, [rt] poll_idle), packets marked DSCP EF,
+#                      htb at 100 Mbit/s with a priority class for EF (u32
+#                      on the TOS byte)
 #            load<N>.<setup>.{p50,p99,p999,p9999,max}_us, delay_*_us,
 #            loss_pct, lost, packets, bulk_mbps. The bulk TCP and stress-ng
 #            run on the Linux CPUs ([board] linux_cpus) in all three.
@@ -120,7 +121,7 @@ failed=()
 own_ns=("$KA" "$KB")
 
 # --- clean-up (cleanup(): tests/bench/lib.sh): only what this script started
-veth_down() { ns_del "$KA" "$KB"; idle_poll off; }
+veth_down() { ns_del "$KA" "$KB"; }
 trap 'cleanup; idle_poll off' EXIT
 trap 'exit 130' INT TERM
 
