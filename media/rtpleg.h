@@ -114,9 +114,10 @@ typedef void (rtpleg_rx_h)(const void *data, size_t len, uint32_t from_ip,
 
 /** Called when a leg starts (@p rx: its receiver, with @p rx_arg) or
  *  stops (@p rx NULL) listening on an RT port (RTP and RTCP each), so the
- *  network task lets that port's frames in, and may give them to @p rx
+ *  network task lets that port's frames in and gives them to @p rx
  *  directly rather than through lwIP's UDP (which finds a port's PCB by
- *  walking all of them: two per leg of the pool). */
+ *  walking all of them). While a handler is set the legs' PCBs are not in
+ *  lwIP's list: lwIP no longer delivers to them. */
 typedef void (rtpleg_port_h)(uint16_t port, rtpleg_rx_h *rx, void *rx_arg,
 			     void *arg);
 

@@ -13,9 +13,16 @@
  * Send: oRTP calls t_sendto in the media task; the packet is copied into
  * a pbuf and sent with udp_sendto() under lwIP's core lock, from the
  * leg's port (RTP) or port + 1 (RTCP), to the remote end of the leg.
- * A closed leg's PCBs stay allocated, bound to an ephemeral lwIP port
- * that never receives (ports from 49152 up belong to Linux), so opening
- * a leg again allocates nothing.
+ * With a port handler (the RT partition) the legs' PCBs stay out of
+ * lwIP's list of PCBs: lwIP would never deliver to them, only walk them,
+ * twice on every bind and again for every ephemeral port, which with a
+ * thousand channels' PCBs was a tenth of the RT CPU at 300 calls/s. They
+ * carry their port for udp_sendto() (lwIP binds a PCB only when its port
+ * is 0), and opening a leg checks the port against lwIP's own PCBs (the
+ * probe's). Without one (tests), lwIP binds them and delivers; a closed
+ * leg's PCBs are then parked on an ephemeral lwIP port that never
+ * receives (ports from 49152 up belong to Linux). Either way the PCBs
+ * stay allocated: opening a leg again allocates nothing.
  */
 #define LOG_MODULE "rtpleg"
 #include <errno.h>
@@ -308,6 +315,28 @@ static void park(struct udp_pcb *pcb)
 		LOG_WARN("close: no port to park a PCB on");
 }
 
+/* the legs' PCBs stay out of lwIP's list (see the top of this file) */
+static bool direct(void)
+{
+	return port_h != no_port_h;
+}
+
+/* a PCB of lwIP's list has @p port or @p port + 1; lwIP's core lock held */
+static bool lwip_has_port(uint16_t port)
+{
+	for (const struct udp_pcb *p = udp_pcbs; p; p = p->next)
+		if (p->local_port == port || p->local_port == port + 1)
+			return true;
+	return false;
+}
+
+/* @p pcb sends from @p port, not in lwIP's list */
+static void set_port(struct udp_pcb *pcb, uint16_t port)
+{
+	ip_addr_copy(pcb->local_ip, *IP_ANY_TYPE);
+	pcb->local_port = port;
+}
+
 /** Listen on RT port @p port (RTP) and @p port + 1 (RTCP).
  *  Context: the media task. @return 0 or -EADDRINUSE */
 int rtpleg_net_bind(struct rtpleg *l, uint16_t port)
@@ -315,7 +344,14 @@ int rtpleg_net_bind(struct rtpleg *l, uint16_t port)
 	int err = 0;
 
 	LOCK_TCPIP_CORE();
-	if (udp_bind(l->pcb_rtp, IP_ANY_TYPE, port) != ERR_OK) {
+	if (direct()) {
+		if (lwip_has_port(port)) {
+			err = -EADDRINUSE;
+		} else {
+			set_port(l->pcb_rtp, port);
+			set_port(l->pcb_rtcp, (uint16_t)(port + 1));
+		}
+	} else if (udp_bind(l->pcb_rtp, IP_ANY_TYPE, port) != ERR_OK) {
 		err = -EADDRINUSE;
 	} else if (udp_bind(l->pcb_rtcp, IP_ANY_TYPE,
 			    (u16_t)(port + 1)) != ERR_OK) {
@@ -338,6 +374,8 @@ void rtpleg_net_unbind(struct rtpleg *l)
 
 	port_h(port, NULL, NULL, port_arg);
 	port_h((uint16_t)(port + 1), NULL, NULL, port_arg);
+	if (direct())
+		return;		/* the port stays on the PCBs: never used */
 	LOCK_TCPIP_CORE();
 	park(l->pcb_rtp);
 	park(l->pcb_rtcp);

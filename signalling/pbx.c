@@ -42,12 +42,32 @@ static void leg_reset(struct call *c, struct leg *l)
 	snprintf(l->party.kind, sizeof(l->party.kind), "unknown");
 }
 
-/** A new call, or NULL when PBX_MAX_CALLS are up (answer 503). */
+/** The table of @p n calls, taken at start (-ENOMEM). */
+int calls_init(unsigned n)
+{
+	pbx.call = calloc(n, sizeof(*pbx.call));
+	pbx.ncalls = pbx.call ? n : 0;
+	return pbx.call ? 0 : -ENOMEM;
+}
+
+void calls_free(void)
+{
+	free(pbx.call);
+	pbx.call = NULL;
+	pbx.ncalls = 0;
+}
+
+/** A new call, or NULL when the table is full (answer 503). Its id is the
+ *  next whose slot (id % ncalls) is free: ids grow, a lookup is one slot. */
 struct call *call_new(void)
 {
-	for (unsigned i = 0; i < PBX_MAX_CALLS; i++) {
-		struct call *c = &pbx.call[i];
+	for (unsigned k = 0; k < pbx.ncalls; k++) {
+		struct call *c;
+		uint32_t id = ++pbx.next_id;
 
+		if (!id)
+			id = ++pbx.next_id;
+		c = &pbx.call[id % pbx.ncalls];
 		if (c->used)
 			continue;
 		memset(c, 0, sizeof(*c));
@@ -55,9 +75,7 @@ struct call *call_new(void)
 		if (!c->timer)
 			return NULL;
 		c->used = true;
-		c->id = ++pbx.next_id;
-		if (!c->id)
-			c->id = ++pbx.next_id;
+		c->id = id;
 		callrec_new_id(c->rec_id, sizeof(c->rec_id));
 		leg_reset(c, &c->a);
 		leg_reset(c, &c->b);
@@ -72,16 +90,18 @@ struct call *call_new(void)
 
 struct call *call_by_id(uint32_t id)
 {
-	for (unsigned i = 0; i < PBX_MAX_CALLS; i++)
-		if (pbx.call[i].used && pbx.call[i].id == id)
-			return &pbx.call[i];
-	return NULL;
+	struct call *c;
+
+	if (!pbx.ncalls)
+		return NULL;
+	c = &pbx.call[id % pbx.ncalls];
+	return c->used && c->id == id ? c : NULL;
 }
 
 /** The call holding TDM line @p span/@p line, or NULL. */
 struct call *call_by_line(int span, int line)
 {
-	for (unsigned i = 0; i < PBX_MAX_CALLS; i++) {
+	for (unsigned i = 0; i < pbx.ncalls; i++) {
 		struct call *c = &pbx.call[i];
 
 		if (!c->used)
@@ -303,12 +323,25 @@ void line_cmd(int span, int line, unsigned cmd)
 
 /* --- the end of a call -------------------------------------------------------------- */
 
+/* store record @p r of call @p id (0: none) in the spool */
+static void record_store(const struct callrec *r, uint32_t id)
+{
+	int err = callrec_write(pbx.records_dir, r);
+
+	if (err) {
+		pbx.st.records_failed++;
+		LOG_ERR("call %s: record not stored in %s: %s", r->id,
+			pbx.records_dir, strerror(-err));
+	}
+	LOG_INFO("call %u %s -> %s: %s (%d)", id, r->caller, r->callee,
+		 callrec_disp_name(r->disposition), r->cause);
+}
+
 static void write_record(struct call *c)
 {
 	struct callrec *r = &c->rec;
 	const struct leg *rtp = c->a.type == LEG_SIP ? &c->a :
 				c->b.type == LEG_SIP ? &c->b : NULL;
-	int err;
 
 	r->nlegs = 0;
 	for (unsigned i = 0; i < 2; i++) {
@@ -335,14 +368,26 @@ static void write_record(struct call *c)
 	snprintf(r->cause_text, sizeof(r->cause_text), "%s", c->cause_text);
 	snprintf(r->codec, sizeof(r->codec), "%s", rtp && rtp->have_sdp &&
 		 rtp->port ? codec_info(rtp->codec)->name : "");
-	err = callrec_write(pbx.records_dir, r);
-	if (err) {
-		pbx.st.records_failed++;
-		LOG_ERR("call %s: record not stored in %s: %s", c->rec_id,
-			pbx.records_dir, strerror(-err));
-	}
-	LOG_INFO("call %u %s -> %s: %s (%d)", c->id, r->caller, r->callee,
-		 callrec_disp_name(c->disp), c->cause);
+	record_store(r, c->id);
+}
+
+/** A call the table had no room for (503): counted, and its record
+ *  written as congestion. */
+void call_refused(const char *caller, const char *callee,
+		  const struct callrec_party *from)
+{
+	struct callrec r = { .disposition = CALLREC_CONGESTION, .cause = 503 };
+
+	pbx.st.calls_refused++;
+	callrec_new_id(r.id, sizeof(r.id));
+	snprintf(r.caller, sizeof(r.caller), "%s", caller);
+	snprintf(r.callee, sizeof(r.callee), "%s", callee);
+	r.from = *from;
+	snprintf(r.to.kind, sizeof(r.to.kind), "unknown");
+	r.start_us = r.end_us = now_us();
+	snprintf(r.cause_text, sizeof(r.cause_text),
+		 "Too Many Calls (%u up)", pbx.ncalls);
+	record_store(&r, 0);
 }
 
 static void call_free(struct call *c)
@@ -430,20 +475,20 @@ void call_end_all(unsigned wait_ms, void (*poll)(void))
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 	bool left = false;
 
-	for (unsigned i = 0; i < PBX_MAX_CALLS; i++)
+	for (unsigned i = 0; i < pbx.ncalls; i++)
 		if (pbx.call[i].used)
 			call_end(&pbx.call[i], CALLREC_FAILED, 503,
 				 "Gateway Shutting Down");
 	for (unsigned t = 0; t <= wait_ms; t += 10) {
 		poll();
 		left = false;
-		for (unsigned i = 0; i < PBX_MAX_CALLS; i++)
+		for (unsigned i = 0; i < pbx.ncalls; i++)
 			left |= pbx.call[i].used;
 		if (!left)
 			return;
 		nanosleep(&pause, NULL);
 	}
-	for (unsigned i = 0; i < PBX_MAX_CALLS; i++)
+	for (unsigned i = 0; i < pbx.ncalls; i++)
 		if (pbx.call[i].used)
 			call_finish(&pbx.call[i]);
 }

@@ -30,7 +30,6 @@ struct leg;
 #include "signalling/location.h"
 #include "signalling/sdpx.h"
 
-#define PBX_MAX_CALLS	512
 #define PBX_DIGITS	32
 #define PBX_MIN_SE	90	/* RFC 4028 Min-SE we accept, seconds */
 #define PBX_FORKS	LOC_CONTACTS	/* contacts rung at once */
@@ -116,6 +115,7 @@ struct pbx_stats {
 	uint64_t calls, answered, failed, registers, auth_challenges;
 	uint64_t auth_failures, auth_blocked, bad_requests, bus_errors;
 	uint64_t records_failed;
+	uint64_t calls_refused;	/* no room in the call table: 503 */
 };
 
 struct pbx {
@@ -131,7 +131,10 @@ struct pbx {
 	uint32_t next_seq;
 	uint8_t *port_used;	/* one byte per RTP port pair */
 	char records_dir[CFG_BILLING_PATH + 16];	/* call records */
-	struct call call[PBX_MAX_CALLS];
+	struct call *call;	/* ncalls: as many as the RT partition has
+				   channels ([media] max_channels), a call
+				   with id N in call[N % ncalls] */
+	unsigned ncalls;
 	struct pbx_stats st;
 	bool stopping;
 };
@@ -139,7 +142,11 @@ struct pbx {
 extern struct pbx pbx;
 
 /* pbx.c: calls, media, records */
+int  calls_init(unsigned n);
+void calls_free(void);
 struct call *call_new(void);
+void call_refused(const char *caller, const char *callee,
+		  const struct callrec_party *from);
 struct call *call_by_id(uint32_t id);
 struct call *call_by_line(int span, int line);
 void call_end(struct call *c, enum callrec_disp disp, int cause,

@@ -489,6 +489,13 @@ static void new_invite(nua_handle_t *nh, sip_t const *sip)
 	}
 	c = call_new();
 	if (!c) {
+		struct callrec_party from;
+
+		snprintf(from.kind, sizeof(from.kind), "%s",
+			 trunk ? "trunk" : "ext");
+		snprintf(from.name, sizeof(from.name), "%s",
+			 trunk ? trunk->name : ext->number);
+		call_refused(user ? user : "", dialled ? dialled : "", &from);
 		nua_respond(nh, 503, "Too Many Calls", TAG_END());
 		nua_handle_destroy(nh);
 		return;

@@ -253,7 +253,12 @@ static void incoming(int span, int line, const char *kind, const char *name,
 	struct call *c = call_new();
 
 	if (!c) {
+		struct callrec_party from;
+
 		LOG_WARN("line %d/%d: no call free", span, line);
+		snprintf(from.kind, sizeof(from.kind), "%s", kind);
+		snprintf(from.name, sizeof(from.name), "%s", name);
+		call_refused(number, "", &from);
 		return;
 	}
 	c->a.type = LEG_TDM;

@@ -40,14 +40,6 @@ static bool call_held(const struct call *c)
 	       (c->b.type == LEG_SIP && c->b.dir != SDPX_SENDRECV);
 }
 
-static const struct rtstat_chan *chan_find(uint32_t id)
-{
-	for (uint32_t i = 0; i < page.nchans; i++)
-		if (page.chan[i].id == id)
-			return &page.chan[i];
-	return NULL;
-}
-
 /* SIP leg @p l, whose figures are @p rl, received nothing for
  * @p timeout_s seconds up to @p now */
 static bool leg_silent(struct leg *l, const struct rtstat_leg *rl,
@@ -63,17 +55,11 @@ static bool leg_silent(struct leg *l, const struct rtstat_leg *rl,
 	return now - l->rtp_seen_s >= timeout_s;
 }
 
-/* the RTP timeout of @p c, whose channel's figures are @p ch (NULL: none) */
+/* the RTP timeout of @p c, whose channel's figures are @p ch */
 static void watch_call(struct call *c, const struct rtstat_chan *ch,
 		       uint64_t now, unsigned timeout_s)
 {
-	if (c->state != CALL_ANSWERED || !c->chan_open)
-		return;
-	if (call_held(c)) {	/* the count starts again at resume */
-		c->a.rtp_seen_s = c->b.rtp_seen_s = 0;
-		return;
-	}
-	if (!ch)
+	if (c->state != CALL_ANSWERED || !c->chan_open || call_held(c))
 		return;
 	for (unsigned i = 0; i < 2; i++) {
 		struct leg *l = i ? &c->b : &c->a;
@@ -92,7 +78,7 @@ static void watch_call(struct call *c, const struct rtstat_chan *ch,
 /* keep the figures of @p c's RTP legs as the page shows them (@p ch) */
 static void note_figures(struct call *c, const struct rtstat_chan *ch)
 {
-	if (!ch || c->state == CALL_CLOSING || !c->chan_open)
+	if (c->state == CALL_CLOSING || !c->chan_open)
 		return;
 	for (unsigned i = 0; i < 2; i++) {
 		const struct rtstat_leg *rl = &ch->leg[i];
@@ -116,7 +102,7 @@ static void rt_restarted(void)
 {
 	unsigned n = 0, failed = 0;
 
-	for (unsigned i = 0; i < PBX_MAX_CALLS; i++) {
+	for (unsigned i = 0; i < pbx.ncalls; i++) {
 		int r = media_reopen(&pbx.call[i]);
 
 		n += r > 0;
@@ -150,16 +136,18 @@ static void watch_tick(su_root_magic_t *m, su_timer_t *t,
 		rt_started_ns = page.started_ns;
 		return;		/* the new channels' figures: next time */
 	}
-	for (unsigned i = 0; i < PBX_MAX_CALLS; i++) {
-		struct call *c = &pbx.call[i];
-		const struct rtstat_chan *ch;
+	/* a call on hold: its RTP count starts again at resume */
+	for (unsigned i = 0; i < pbx.ncalls; i++)
+		if (pbx.call[i].used && call_held(&pbx.call[i]))
+			pbx.call[i].a.rtp_seen_s = pbx.call[i].b.rtp_seen_s = 0;
+	for (uint32_t i = 0; i < page.nchans; i++) {
+		struct call *c = call_by_id(page.chan[i].id);
 
-		if (!c->used)
+		if (!c)
 			continue;
-		ch = chan_find(c->id);
-		note_figures(c, ch);
+		note_figures(c, &page.chan[i]);
 		if (timeout_s)
-			watch_call(c, ch, now, timeout_s);
+			watch_call(c, &page.chan[i], now, timeout_s);
 	}
 }
 

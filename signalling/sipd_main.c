@@ -156,7 +156,7 @@ static json_t *status_json(void)
 	size_t nreg = loc_list(pbx.loc, now_s(), regs, STATUS_REGS);
 	unsigned up = 0;
 
-	for (unsigned i = 0; i < PBX_MAX_CALLS; i++) {
+	for (unsigned i = 0; i < pbx.ncalls; i++) {
 		const struct call *c = &pbx.call[i];
 
 		if (!c->used)
@@ -178,14 +178,15 @@ static json_t *status_json(void)
 				"received", regs[i].c[k].received,
 				"expires_in_s", (json_int_t)
 				(regs[i].c[k].expires_s - now_s())));
-	return json_pack("{s:i, s:o, s:I, s:o, s:o, s:{s:I, s:I, s:I, s:I, "
-			 "s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
-			 "calls_up", up, "calls", calls,
+	return json_pack("{s:i, s:i, s:o, s:I, s:o, s:o, s:{s:I, s:I, s:I, "
+			 "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+			 "calls_up", up, "calls_max", pbx.ncalls, "calls", calls,
 			 "registered", (json_int_t)loc_count(pbx.loc, now_s()),
 			 "registrations", reg, "trunks", sip_trunks_json(),
 			 "counters",
 			 "calls", (json_int_t)pbx.st.calls,
 			 "answered", (json_int_t)pbx.st.answered,
+			 "calls_refused", (json_int_t)pbx.st.calls_refused,
 			 "registers", (json_int_t)pbx.st.registers,
 			 "auth_challenges", (json_int_t)pbx.st.auth_challenges,
 			 "auth_failures", (json_int_t)pbx.st.auth_failures,
@@ -351,7 +352,7 @@ static int pbx_setup(struct gw_config *cfg)
 	pbx.sip_ip = cfg->net.address.addr.s_addr;
 	inet_ntop(AF_INET, &pbx.sip_ip, ip, sizeof(ip));
 	pbx.port_used = calloc(pairs ? pairs : 1, 1);
-	if (!pbx.port_used)
+	if (!pbx.port_used || calls_init((unsigned)cfg->media.max_channels))
 		return -ENOMEM;
 	if (sdpx_prefs_parse(cfg->sip.codecs, &pbx.prefs)) {
 		LOG_ERR("[sip] codecs: no codec we have in \"%s\"",
@@ -540,6 +541,7 @@ int main(int argc, char **argv)
 	loc_destroy(pbx.loc);
 	pbx_events_free();
 	free(pbx.port_used);
+	calls_free();
 	bus_detach(pbx.bus);
 	return rc;
 }

@@ -39,8 +39,9 @@
 #                                 sampled every 0.5 s), steps passed
 #   gw.peak_chans                 most RT channels open at once (gwctl
 #                                 chans), steps passed
-#   gw.max_channels, gw.max_calls the RT channel pool ([media]
-#                                 max_channels) and sipd's PBX_MAX_CALLS
+#   gw.max_channels               the RT channel pool ([media]
+#                                 max_channels), also the size of sipd's
+#                                 call table
 #   gw.rt_heap_kib                the RT heap ([rt] heap_kib)
 #   gw.rtpart_crashes             times the RT partition ended in the run
 #                                 (the dispatcher restarts it)
@@ -56,7 +57,7 @@
 #                                 lan (about 100 when both legs carry RTP)
 #   gw.hold.*                     simultaneous calls: after the steps,
 #                                 BENCH_SIP_HOLD_CALLS calls (default
-#                                 min(PBX_MAX_CALLS, max_channels)) set up
+#                                 max_channels) set up
 #                                 at 100/s and all held together for 8 s
 #                                 with RTP: calls (asked), failed_pct,
 #                                 peak_calls (SIPp), calls_up (sipd), chans
@@ -615,8 +616,7 @@ main() {
 		[ $left = 1 ] || break
 	done
 	if [[ " $up " == *" gw "* ]]; then
-		mc=$(awk '$1 == "#define" && $2 == "PBX_MAX_CALLS" { print $3 }' signalling/pbx_priv.h 2>/dev/null)
-		HOLD_CALLS=${BENCH_SIP_HOLD_CALLS:-$(( ${mc:-512} < MAX_CHANNELS ? ${mc:-512} : MAX_CHANNELS ))}
+		HOLD_CALLS=${BENCH_SIP_HOLD_CALLS:-$MAX_CHANNELS}
 		[ "$HOLD_CALLS" -gt 0 ] 2>/dev/null && hold_phase
 	fi
 
@@ -645,8 +645,6 @@ main() {
 		fig gw.max_channels "$MAX_CHANNELS" channels
 		fig gw.rt_heap_kib "${HEAP_KIB:-0}" KiB
 		fig gw.rtpart_crashes "$CRASHES" count
-		mc=$(awk '$1 == "#define" && $2 == "PBX_MAX_CALLS" { print $3 }' signalling/pbx_priv.h 2>/dev/null)
-		[ -n "$mc" ] && fig gw.max_calls "$mc" calls
 		# what stopped the gateway
 		if [ -n "${STOP[gw]:-}" ]; then
 			r=${STOP[gw]}
@@ -657,7 +655,7 @@ main() {
 			   grep -qiE 'No Media|No space left' "$out/gw.r$r.err" "$out/dispatcher.log" 2>/dev/null; then
 				note "sip: gw: the RT channel pool ([media] max_channels = $MAX_CHANNELS) is what stopped it at $r/s (about $need calls up at once needed)"
 			elif grep -q 'Too Many Calls' "$out/gw.r$r.err" 2>/dev/null; then
-				note "sip: gw: sipd's PBX_MAX_CALLS ($mc) is what stopped it at $r/s"
+				note "sip: gw: sipd's call table (as large as [media] max_channels = $MAX_CHANNELS) is what stopped it at $r/s"
 			else
 				note "sip: gw: at $r/s, about $need calls up at once ($MAX_CHANNELS channels): not the channel limit; see the failures above"
 			fi

@@ -6,7 +6,8 @@
 # and RFC 4733 DTMF measured at the far ends), busy, no answer, caller
 # cancels, callee hangs up, hold and resume; phone -> PSTN line and PSTN ->
 # DID -> phone with audio and DTMF both ways; an analog FXS phone dials an
-# extension and talks; a call record for every call. Security: wrong
+# extension and talks; a call record for every call; a full call table
+# (a call more refused 503, counted, recorded). Security: wrong
 # password, unknown caller to a trunk, repeated failures blocked; garbage
 # and truncated SIP over UDP and TCP answered 400 or dropped, counted, and
 # the engine still answers.
@@ -47,6 +48,8 @@ cat >"$tmp/lab.ini" <<INI
 tls_cert_dir = $tmp/tls
 no_answer_s = 3
 inter_digit_ms = 1500
+[media]
+max_channels = 6
 [log]
 level = debug
 INI
@@ -579,8 +582,45 @@ sipp_wait callee
 expect_record "call in on the SIP trunk" "callee=5551002 " "from=trunk:upstream " "to=ext:1002 " "disp=ANSWERED "
 SIPP_IP=$UPSTREAM sipp_check "the operator's server cannot call out through the gateway (404)" upstream "$(scen uac_trunk_fail STATUS=404)" 5096 -inf "$(creds 4420 "" 05550100)" "$GW:5060"
 
-# --- security -----------------------------------------------------------------------
+# --- a full call table ---------------------------------------------------------------
 counter() { sipjson "s['counters']['$1']"; }
+# sipd holds as many calls as the RT partition has channels ([media]
+# max_channels, 6 in this lab): one more is refused with 503, counted, and
+# recorded as congestion; once the calls end, a call goes through again
+N=$(sipjson 's["calls_max"]')
+[ "$N" = 6 ] && ok "sipd's call table has max_channels' 6 calls" || not_ok "call table size" "calls_max=${N:-none}"
+N=${N:-6}
+$lab exec lan timeout 40 sipp -sf "$(scen uas HOLD_MS=15000)" -m "$N" -i $LAN \
+	-p 5072 -nostdin -trace_err -error_file "$tmp/fullb.err" >"$tmp/fullb.out" 2>&1 &
+track $!
+uas=$!
+sleep 0.3
+$lab exec lan timeout 40 sipp -sf "$(scen uac HOLD_MS=8000)" -m "$N" -l "$N" -r 20 \
+	-i $LAN -p 5070 -nostdin -inf "$(creds 1001 "" 1002)" -trace_err \
+	-error_file "$tmp/fulla.err" "$GW:5060" >"$tmp/fulla.out" 2>&1 &
+track $!
+uac=$!
+table_full() { [ "$(calls_up)" = "$N" ]; }
+check "$N calls up at once fill the table" wait_for 6 table_full
+c0=$(counter calls_refused)
+sipp_check "one call more is refused: 503" caller "$(scen uac_fail STATUS=503)" 5074 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+c1=$(counter calls_refused)
+[ "${c1:-0}" = $((${c0:-0} + 1)) ] && ok "the refusal is counted ($c0 -> $c1)" || not_ok "calls_refused counter" "$c0 -> $c1"
+expect_record "refused call" "caller=1001 " "callee=1002 " "from=ext:1001 " "disp=CONGESTION " "cause=503 " "billsec=0 "
+wait "$uac" && ok "the $N calls in the table were answered and hung up" || not_ok "the $N calls" "$(tail -3 "$tmp/fulla.err" 2>/dev/null)"
+wait "$uas"
+n_full=$((nrec + N))
+all_recorded() { [ "$(records)" -ge "$n_full" ]; }
+check "their $N records reach the billing server" wait_for 20 all_recorded
+nrec=$(records)
+check "no call left up" wait_for 5 no_calls_up
+sipp_bg callee "$(scen uas HOLD_MS=15000)" 5072
+sleep 0.3
+sipp_check "then a call goes through again" caller "$(scen uac HOLD_MS=500)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+sipp_wait callee
+expect_record "the call after" "disp=ANSWERED "
+
+# --- security -----------------------------------------------------------------------
 sipp_check "no credentials, to a trunk: challenged (407)" caller "$(scen uac_noauth)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
 sipp_check "wrong password, to a trunk: refused (403)" caller "$(scen uac_fail STATUS=403)" 5070 -inf "$(creds 1001 wrong 05550100)" "$GW:5060"
 st=$(pstn status 1/0)

@@ -120,6 +120,38 @@ static bool dropped(const uint8_t *f, size_t len)
 	       seq < drop_from + drop_count;
 }
 
+/* the port handler's table, as the net task keeps it (rtnet.c): empty
+ * unless a test sets the handler */
+static struct { rtpleg_rx_h *rx; void *arg; } direct_rx[65536];
+
+static void direct_port(uint16_t port, rtpleg_rx_h *rx, void *rx_arg,
+			void *arg)
+{
+	(void)arg;
+	direct_rx[port].rx = rx;
+	direct_rx[port].arg = rx_arg;
+}
+
+/* a UDP frame for us: to its port's receiver when it has one, as the net
+ * task does, else to lwIP */
+static void deliver(struct pkt *p)
+{
+	const uint8_t *f = pkt_data(p);
+	uint16_t port = be16(f + IP4 + 2);
+	uint32_t from;
+
+	if (!direct_rx[port].rx) {
+		lwipif_input(lw, p);
+		return;
+	}
+	memcpy(&from, f + 26, 4);
+	LOCK_TCPIP_CORE();
+	direct_rx[port].rx(f + UDP, be16(f + IP4 + 4) - 8u, from,
+			   be16(f + IP4), direct_rx[port].arg);
+	UNLOCK_TCPIP_CORE();
+	pkt_free(p);
+}
+
 /* Take what lwIP sent: answer ARP for the peer, send UDP to the peer
  * back to us; the rest (IPv6 chatter) goes nowhere */
 static void wire_step(void)
@@ -141,7 +173,7 @@ static void wire_step(void)
 			memcpy(ip, f + 26, 4);
 			memcpy(f + 26, f + 30, 4);
 			memcpy(f + 30, ip, 4);
-			lwipif_input(lw, p);
+			deliver(p);
 			continue;
 		}
 		pkt_free(p);
@@ -232,6 +264,23 @@ static int group_teardown(void **state)
 {
 	(void)state;
 	rtpleg_module_fini();
+	wire_step();
+	return 0;
+}
+
+/* the second group: lwipif and the pools stay from the first */
+static int handled_setup(void **state)
+{
+	(void)state;
+	rtpleg_port_handler_set(direct_port, NULL);
+	return rtpleg_module_init(LEGS);
+}
+
+static int handled_teardown(void **state)
+{
+	(void)state;
+	rtpleg_module_fini();
+	rtpleg_port_handler_set(NULL, NULL);
 	wire_step();
 	return 0;
 }
@@ -350,6 +399,62 @@ static void test_rtpleg_port_in_use(void **state)
 	UNLOCK_TCPIP_CORE();
 	/* the RTP port was given back */
 	assert_int_equal(rtpleg_open(&b, &c), 0);
+}
+
+/* --- ports given to the network task ----------------------------------- */
+
+static bool lwip_has(uint16_t port)
+{
+	bool found = false;
+
+	LOCK_TCPIP_CORE();
+	for (const struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next)
+		found |= pcb->local_port == port;
+	UNLOCK_TCPIP_CORE();
+	return found;
+}
+
+/* With a port handler (the RT partition's net task) the legs' PCBs stay
+ * out of lwIP's list, which it would walk on every bind; they still send
+ * from their ports, and a port lwIP's own PCBs hold is refused. */
+static void test_rtpleg_handled_ports_stay_out_of_lwip(void **state)
+{
+	struct rtpleg_cfg c = cfg_of(PORT_A + 20, PORT_B, CODEC_PCMU);
+	uint64_t pa = 0, pb = 0;
+	struct rtpleg_stats st;
+	struct udp_pcb *other;
+	struct rtpleg *l;
+
+	(void)state;
+	open_pair(CODEC_PCMU);
+	assert_non_null(direct_rx[PORT_A].rx);
+	assert_non_null(direct_rx[PORT_B + 1].rx);
+	assert_false(lwip_has(PORT_A) || lwip_has(PORT_A + 1) ||
+		     lwip_has(PORT_B) || lwip_has(PORT_B + 1));
+	for (int i = 0; i < 50; i++)
+		step(1000, &pa, &pb, NULL);
+	rtpleg_stats_get(b, &st);	/* came from A's port to B's */
+	assert_int_equal(st.rx_packets, 50);
+	assert_int_equal(st.lost, 0);
+	rtpleg_stats_get(a, &st);
+	assert_int_equal(st.rx_packets, 50);
+	/* taken by a leg, or by lwIP's own PCB (its RTCP port) */
+	c.local_port = PORT_A;
+	assert_int_equal(rtpleg_open(&l, &c), -EADDRINUSE);
+	LOCK_TCPIP_CORE();
+	other = udp_new();
+	assert_int_equal(udp_bind(other, IP_ANY_TYPE, PORT_A + 21), ERR_OK);
+	UNLOCK_TCPIP_CORE();
+	c.local_port = PORT_A + 20;
+	assert_int_equal(rtpleg_open(&l, &c), -EADDRINUSE);
+	LOCK_TCPIP_CORE();
+	udp_remove(other);
+	UNLOCK_TCPIP_CORE();
+	rtpleg_close(a);
+	rtpleg_close(b);
+	a = b = NULL;
+	assert_null(direct_rx[PORT_A].rx);
+	assert_null(direct_rx[PORT_B + 1].rx);
 }
 
 /* --- audio, events, statistics ----------------------------------------- */
@@ -762,8 +867,16 @@ int main(void)
 		T(test_rtpleg_modify_codec),
 		T(test_rtpleg_rtcp_reports_go_both_ways),
 		T(test_rtpleg_between_net_and_media_tasks),
+	};
+	/* again with the net task's port handler, set before any leg opens */
+	const struct CMUnitTest handled[] = {
+		T(test_rtpleg_handled_ports_stay_out_of_lwip),
+		T(test_rtpleg_tone_crosses_pcmu),
+		T(test_rtpleg_dtmf_crosses),
 #undef T
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown) |
+	       cmocka_run_group_tests(handled, handled_setup,
+				      handled_teardown);
 }
