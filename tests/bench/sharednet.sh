@@ -104,9 +104,6 @@ ifdrops() {	# ifdrops NS: eth0's rx_dropped/tx_dropped
 	in_ns "$1" cat /sys/class/net/eth0/statistics/rx_dropped \
 		/sys/class/net/eth0/statistics/tx_dropped 2>/dev/null | paste -sd/
 }
-# cpumask LIST: a CPU list (0-1,3) as a hex mask, for rps_cpus
-# busy_pct: CPU time used by the whole machine over one second, in % of
-# one CPU (this script is idle meanwhile: it is everyone else)
 counters() {	# counters REGEX: the lab's matching counters on one note line
 	note "counters: $(gwctl counters 2>/dev/null | grep -E "$1" | tr '\n' ' ')"
 }
