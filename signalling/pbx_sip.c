@@ -476,6 +476,7 @@ static void new_invite(nua_handle_t *nh, sip_t const *sip)
 	const char *dialled = sip->sip_request->rq_url->url_user;
 	const struct cfg_trunk *trunk = trunk_by_source(source_addr());
 	const struct cfg_extension *ext = NULL;
+	struct callrec_party from;
 	struct call *c;
 	char why[128];
 
@@ -487,14 +488,11 @@ static void new_invite(nua_handle_t *nh, sip_t const *sip)
 			return;
 		}
 	}
+	snprintf(from.kind, sizeof(from.kind), "%s", trunk ? "trunk" : "ext");
+	snprintf(from.name, sizeof(from.name), "%s",
+		 trunk ? trunk->name : ext->number);
 	c = call_new();
 	if (!c) {
-		struct callrec_party from;
-
-		snprintf(from.kind, sizeof(from.kind), "%s",
-			 trunk ? "trunk" : "ext");
-		snprintf(from.name, sizeof(from.name), "%s",
-			 trunk ? trunk->name : ext->number);
 		call_refused(user ? user : "", dialled ? dialled : "", &from);
 		nua_respond(nh, 503, "Too Many Calls", TAG_END());
 		nua_handle_destroy(nh);
@@ -504,10 +502,7 @@ static void new_invite(nua_handle_t *nh, sip_t const *sip)
 	c->a.nh = nh;
 	nua_handle_bind(nh, &c->a);
 	snprintf(c->a.number, sizeof(c->a.number), "%s", user ? user : "");
-	snprintf(c->a.party.kind, sizeof(c->a.party.kind), "%s",
-		 trunk ? "trunk" : "ext");
-	snprintf(c->a.party.name, sizeof(c->a.party.name), "%s",
-		 trunk ? trunk->name : ext->number);
+	c->a.party = from;
 	if (read_sdp(&c->a, sip, why, sizeof(why))) {
 		pbx.st.bad_requests++;
 		LOG_INFO("INVITE from %s: %s", c->a.number, why);

@@ -250,14 +250,13 @@ int tdm_call_out(struct call *c, struct leg *l, const char *digits)
 static void incoming(int span, int line, const char *kind, const char *name,
 		     const char *number, bool dial_tone)
 {
+	struct callrec_party from;
 	struct call *c = call_new();
 
+	snprintf(from.kind, sizeof(from.kind), "%s", kind);
+	snprintf(from.name, sizeof(from.name), "%s", name);
 	if (!c) {
-		struct callrec_party from;
-
 		LOG_WARN("line %d/%d: no call free", span, line);
-		snprintf(from.kind, sizeof(from.kind), "%s", kind);
-		snprintf(from.name, sizeof(from.name), "%s", name);
 		call_refused(number, "", &from);
 		return;
 	}
@@ -265,8 +264,7 @@ static void incoming(int span, int line, const char *kind, const char *name,
 	c->a.span = span;
 	c->a.line = line;
 	c->a.fxs = !strcmp(kind, "fxs");
-	snprintf(c->a.party.kind, sizeof(c->a.party.kind), "%s", kind);
-	snprintf(c->a.party.name, sizeof(c->a.party.name), "%s", name);
+	c->a.party = from;
 	snprintf(c->a.number, sizeof(c->a.number), "%s", number);
 	c->state = CALL_COLLECTING;
 	if (media_open(c)) {
