@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /** @file rtstat.c  The RT status page: seqlock writer and reader */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +44,20 @@ int rtstat_counter_set(struct rtstat *page, const char *name, uint64_t value)
 	return 0;
 }
 
+/* the page as it is now, of its channel table only the rows in use */
+static void copy(struct rtstat *out, const struct rtstat *page)
+{
+	const size_t head = offsetof(struct rtstat, chan);
+	const size_t tail = offsetof(struct rtstat, task);
+	uint32_t n;
+
+	memcpy(out, (const void *)page, head);
+	n = out->nchans < RTSTAT_MAX_CHANS ? out->nchans : RTSTAT_MAX_CHANS;
+	memcpy(out->chan, (const void *)page->chan, n * sizeof(out->chan[0]));
+	memcpy((char *)out + tail, (const char *)page + tail,
+	       sizeof(*out) - tail);
+}
+
 /** Copy a consistent snapshot of @p page into @p out. Context: a Linux
  *  reader; the page is another process's and may be rewritten meanwhile.
  *  @return 0; -EAGAIN when no consistent copy could be taken (the writer
@@ -56,7 +71,7 @@ int rtstat_read(const struct rtstat *page, struct rtstat *out)
 
 		if (s1 & 1)
 			continue;
-		memcpy(out, (const void *)page, sizeof(*out));
+		copy(out, page);
 		atomic_thread_fence(memory_order_acquire);
 		s2 = atomic_load_explicit(&page->seq, memory_order_relaxed);
 		if (s1 != s2)

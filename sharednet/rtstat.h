@@ -9,7 +9,8 @@
  *
  * One writer; readers never block it: the page carries a sequence number
  * that is odd while the writer is inside (a seqlock). rtstat_read() copies
- * the page and retries when the writer moved under it.
+ * the page and retries when the writer moved under it; of the channel
+ * table it copies the rows in use (nchans), not all RTSTAT_MAX_CHANS.
  */
 #ifndef SHAREDNET_RTSTAT_H
 #define SHAREDNET_RTSTAT_H
@@ -18,12 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RTSTAT_VERSION		1u
+#define RTSTAT_VERSION		2u
 #define RTSTAT_MAX_TASKS	32
 #define RTSTAT_HIST		40	/* power-of-two buckets of ns */
 #define RTSTAT_MAX_COUNTERS	512
 #define RTSTAT_NAME		48
-#define RTSTAT_MAX_CHANS	1024
+#define RTSTAT_MAX_CHANS	4096	/* [media] max_channels' largest value */
 
 struct rtstat_task {
 	char name[16];
