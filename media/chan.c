@@ -67,6 +67,8 @@ static struct {
 	const struct tone_profile *tones;
 	/* TDM lines in use: one channel per line */
 	struct chan *owner[TDM_MAX_SPANS][TDM_MAX_CHANS];
+	/* tones on lines no channel holds (chan_line_tone) */
+	struct tone_gen line_tone[TDM_MAX_SPANS][TDM_MAX_CHANS];
 } cm;
 
 /* --- FIFO ------------------------------------------------------------------ */
@@ -186,8 +188,10 @@ static int leg_setup(struct chan *ch, struct leg *l, const struct msg_leg *m)
 			err = dtmf_det_init(&l->det);
 		if (!err)
 			err = dtmf_gen_init(&l->gen, DTMF_GEN_REPLACE);
-		if (!err)
+		if (!err) {
 			cm.owner[m->span][m->line] = ch;
+			tone_stop(&cm.line_tone[m->span][m->line]);
+		}
 		break;
 	case MSG_LEG_RTP:
 		rtp_cfg(m, &rc);
@@ -424,13 +428,14 @@ void chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns)
 
 /** Move one tick on every TDM line no channel holds: what the line sends
  *  is taken and dropped, and silence goes out, as a real card does (so the
- *  far end's audio keeps flowing: digits, tones, recordings). Context:
- *  media task, once per tick. */
+ *  far end's audio keeps flowing: digits, tones, recordings), or the tone
+ *  chan_line_tone() started. Context: media task, once per tick. */
 void chan_idle_lines_tick(void)
 {
 	static const int16_t silence[TDM_CHUNK];
 	int16_t pcm[TDM_CHUNK];
 	unsigned s, c, n, ns;
+	struct tone_gen *g;
 
 	if (!cm.tdm)
 		return;
@@ -441,7 +446,11 @@ void chan_idle_lines_tick(void)
 			if (cm.owner[s][c])
 				continue;
 			tdm_read(cm.tdm, s, c, pcm);
-			tdm_write(cm.tdm, s, c, silence);
+			g = &cm.line_tone[s][c];
+			if (tone_playing(g) && tone_fill(g, pcm, TDM_CHUNK))
+				tdm_write(cm.tdm, s, c, pcm);
+			else
+				tdm_write(cm.tdm, s, c, silence);
 		}
 	}
 }
@@ -459,11 +468,9 @@ int chan_dtmf(struct chan *ch, unsigned leg, char digit, unsigned duration_ms)
 	return -EINVAL;
 }
 
-/** Start (or with MSG_TONE_STOP stop) a call-progress tone on leg @p leg,
- *  from @p country's profile (the default profile when unknown).
- *  @return 0 or -EINVAL */
-int chan_tone(struct chan *ch, unsigned leg, unsigned tone,
-	      const char *country)
+/* start enum msg_tone @p tone (MSG_TONE_STOP: stop) on @p g */
+static int play(struct tone_gen *g, const struct tone_profile *p,
+		unsigned tone)
 {
 	static const enum tone_kind kinds[] = {
 		[MSG_TONE_DIAL] = TONE_DIAL,
@@ -471,16 +478,46 @@ int chan_tone(struct chan *ch, unsigned leg, unsigned tone,
 		[MSG_TONE_BUSY] = TONE_BUSY,
 		[MSG_TONE_CONGESTION] = TONE_CONGESTION,
 	};
+
+	if (tone > MSG_TONE_CONGESTION)
+		return -EINVAL;
+	if (tone == MSG_TONE_STOP) {
+		tone_stop(g);
+		return 0;
+	}
+	return tone_start(g, p, kinds[tone]);
+}
+
+/** Start (or with MSG_TONE_STOP stop) a call-progress tone on leg @p leg,
+ *  from @p country's profile (the default profile when unknown).
+ *  @return 0 or -EINVAL */
+int chan_tone(struct chan *ch, unsigned leg, unsigned tone,
+	      const char *country)
+{
 	const struct tone_profile *p = tone_profile(country);
 	struct leg *l = &ch->leg[leg & 1];
 
-	if (l->cfg.kind == MSG_LEG_NONE || tone > MSG_TONE_CONGESTION)
+	if (l->cfg.kind == MSG_LEG_NONE)
 		return -EINVAL;
-	if (tone == MSG_TONE_STOP) {
-		tone_stop(&l->tone);
-		return 0;
-	}
-	return tone_start(&l->tone, p ? p : cm.tones, kinds[tone]);
+	return play(&l->tone, p ? p : cm.tones, tone);
+}
+
+/** Start (or with MSG_TONE_STOP stop) a call-progress tone, of the
+ *  module's country, on TDM line @p span/@p line, which no channel holds:
+ *  a caller refused for lack of a channel hears congestion until he hangs
+ *  up. A channel that takes the line stops it. Context: media task.
+ *  @return 0, -ENODEV (no such line), -EBUSY (a channel holds it) or
+ *	   -EINVAL (no such tone) */
+int chan_line_tone(unsigned span, unsigned line, unsigned tone)
+{
+	struct tdm_span_info si;
+
+	if (!cm.tdm || span >= TDM_MAX_SPANS || line >= TDM_MAX_CHANS ||
+	    tdm_span_info(cm.tdm, span, &si) || line >= si.nchans)
+		return -ENODEV;
+	if (cm.owner[span][line])
+		return -EBUSY;
+	return play(&cm.line_tone[span][line], cm.tones, tone);
 }
 
 /** The channel as the status page shows it. Context: media task. */

@@ -52,6 +52,7 @@ void chan_close(struct chan *ch, struct gwmsg stats[2], unsigned *nstats);
 uint32_t chan_id(const struct chan *ch);
 void chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns);
 void chan_idle_lines_tick(void);
+int  chan_line_tone(unsigned span, unsigned line, unsigned tone);
 int  chan_dtmf(struct chan *ch, unsigned leg, char digit,
 	       unsigned duration_ms);
 int  chan_tone(struct chan *ch, unsigned leg, unsigned tone,

@@ -208,6 +208,9 @@ static int handle(const struct gwmsg *m)
 		return eg.cfg.tdm ? tdm_command(eg.cfg.tdm, m->u.line.span,
 						m->u.line.line,
 						m->u.line.what) : -ENODEV;
+	if (m->h.type == MSG_LINE_TONE)
+		return chan_line_tone(m->u.line.span, m->u.line.line,
+				      m->u.line.what);
 	if (!ch) {
 		inc(E_UNKNOWN_CHAN);
 		return -ENOENT;

@@ -18,6 +18,7 @@ static const char *const names[] = {
 	[MSG_CHAN_OPEN] = "chan-open", [MSG_CHAN_MODIFY] = "chan-modify",
 	[MSG_CHAN_CLOSE] = "chan-close", [MSG_CHAN_DTMF] = "chan-dtmf",
 	[MSG_CHAN_TONE] = "chan-tone", [MSG_LINE_CMD] = "line-cmd",
+	[MSG_LINE_TONE] = "line-tone",
 	[MSG_RESULT] = "result", [MSG_DTMF_EVENT] = "dtmf-event",
 	[MSG_LINE_EVENT] = "line-event", [MSG_CHAN_STATS] = "chan-stats",
 };
@@ -103,10 +104,12 @@ int msg_check(const void *rec, size_t len, struct gwmsg *out)
 			return -EBADMSG;
 		break;
 	case MSG_LINE_CMD:
+	case MSG_LINE_TONE:
 	case MSG_LINE_EVENT:
 		if (m.u.line.span >= TDM_MAX_SPANS ||
 		    m.u.line.line >= TDM_MAX_CHANS ||
-		    m.u.line.what > 7)
+		    m.u.line.what > (m.h.type == MSG_LINE_TONE ?
+				     MSG_TONE_CONGESTION : 7))
 			return -EBADMSG;
 		break;
 	case MSG_RESULT:

@@ -33,6 +33,8 @@ enum msg_type {
 	MSG_CHAN_DTMF,		/**< play a digit on a leg */
 	MSG_CHAN_TONE,		/**< start or stop a tone on a leg */
 	MSG_LINE_CMD,		/**< enum tdm_cmd on a TDM line */
+	MSG_LINE_TONE,		/**< enum msg_tone on a line no channel
+				 *   holds (a caller refused: congestion) */
 	/* RT -> Linux */
 	MSG_RESULT = 64,
 	MSG_DTMF_EVENT,		/**< a digit detected or received on a leg */
@@ -92,8 +94,8 @@ struct gwmsg {
 		} tone;
 		struct {
 			uint8_t span, line;
-			uint16_t what;	/* enum tdm_cmd / enum tdm_ev */
-		} line;			/* LINE_CMD, LINE_EVENT */
+			uint16_t what;	/* enum tdm_cmd / tdm_ev / msg_tone */
+		} line;			/* LINE_CMD, LINE_TONE, LINE_EVENT */
 		struct {
 			uint32_t req_seq;
 			int32_t err;	/* 0 or a negative errno */

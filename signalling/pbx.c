@@ -310,15 +310,28 @@ void media_dtmf(struct call *c, unsigned leg, char digit, unsigned ms)
 	send_msg(&m);
 }
 
-void line_cmd(int span, int line, unsigned cmd)
+static void line_msg(enum msg_type type, int span, int line, unsigned what)
 {
 	struct gwmsg m;
 
-	msg_init(&m, MSG_LINE_CMD, 0);
+	msg_init(&m, type, 0);
 	m.u.line.span = (uint8_t)span;
 	m.u.line.line = (uint8_t)line;
-	m.u.line.what = (uint16_t)cmd;
+	m.u.line.what = (uint16_t)what;
 	send_msg(&m);
+}
+
+/** Command @p cmd (enum tdm_cmd) to TDM line @p span/@p line. */
+void line_cmd(int span, int line, unsigned cmd)
+{
+	line_msg(MSG_LINE_CMD, span, line, cmd);
+}
+
+/** Tone @p tone (enum msg_tone) on TDM line @p span/@p line while no
+ *  channel holds it (MSG_TONE_STOP: stop). */
+void line_tone(int span, int line, unsigned tone)
+{
+	line_msg(MSG_LINE_TONE, span, line, tone);
 }
 
 /* --- the end of a call -------------------------------------------------------------- */

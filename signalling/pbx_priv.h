@@ -164,6 +164,7 @@ int  media_reopen(struct call *c);
 void media_tone(struct call *c, unsigned leg, unsigned tone);
 void media_dtmf(struct call *c, unsigned leg, char digit, unsigned ms);
 void line_cmd(int span, int line, unsigned cmd);
+void line_tone(int span, int line, unsigned tone);
 uint16_t port_alloc(void);
 void port_free(uint16_t port);
 uint64_t now_s(void);

@@ -759,6 +759,23 @@ static void invite_response(struct leg *l, int status, const char *phrase,
 	call_end(c, disp_of(status), status, phrase);
 }
 
+/* A callee's BYE in its early dialog (RFC 3261 15 forbids it; some phones
+ * stop ringing so): that contact gave up, as with a 480. The others ring
+ * on; when none is left the caller gets the best of the forks' answers. */
+static void early_bye(struct leg *l)
+{
+	struct call *c = l->call;
+	int status = 480;
+	const char *phrase = "Temporarily Unavailable";
+
+	if (fork_failed(l, &status, &phrase))
+		return;
+	nua_handle_bind(l->nh, NULL);
+	l->nh = NULL;
+	sip_fail(c, status, phrase);
+	call_end(c, disp_of(status), status, phrase);
+}
+
 /* --- everything else --------------------------------------------------------------- */
 
 static void info(struct leg *l, nua_handle_t *nh, sip_t const *sip)
@@ -841,18 +858,19 @@ void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua
 			 "Request Terminated");
 		break;
 	case nua_i_bye:
+		if (leg != &leg->call->a && !leg->call->answer_us) {
+			early_bye(leg);
+			break;
+		}
 		leg->answered_peer = false;	/* nothing more to send */
 		nua_handle_bind(nh, NULL);
 		leg->nh = NULL;
 		if (leg->call->answer_us)
 			call_end(leg->call, CALLREC_ANSWERED, 200,
 				 "Normal Clearing");
-		else if (leg == &leg->call->a)	/* BYE in an early dialog: */
+		else				/* BYE in an early dialog: */
 			call_end(leg->call, CALLREC_CANCELLED, 487, /* gave up */
 				 "Request Terminated");
-		else
-			call_end(leg->call, CALLREC_FAILED, 480,
-				 "Temporarily Unavailable");
 		break;
 	case nua_i_info:
 		if (sip)

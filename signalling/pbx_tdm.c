@@ -17,6 +17,10 @@
  *  - Calls out on a trunk seize a free line of it and dial in-band; the
  *    caller hears the line's own progress tones (early media) until the
  *    far end answers (polarity reversal on FXO, answer on E1).
+ *  - With every call of the table up (as many as the RT partition has
+ *    channels), a line's caller is refused and recorded once: a phone
+ *    hears congestion until it hangs up, an E1 caller is cleared, an FXO
+ *    line is left ringing (never answered).
  * Calls from trunks reach only extensions and DIDs, never another trunk.
  */
 #define LOG_MODULE "tdm"
@@ -32,6 +36,11 @@
 #define FIRST_DIGIT_MS	15000	/* off-hook, nothing dialled: give up */
 #define SEIZE_DIAL_MS	400	/* after seizing, before dialling out */
 #define DIGIT_MS	80	/* DTMF we send: 80 ms on, 50 ms off */
+#define RING_GAP_S	10	/* longer without a ring burst: a new call */
+
+/* when each FXO line's ringing was last refused (0: never): the bursts of
+ * one incoming call make one record */
+static uint64_t ring_refused_s[TDM_MAX_SPANS][TDM_MAX_CHANS];
 
 static enum tdm_sig span_sig(int span)
 {
@@ -245,25 +254,49 @@ int tdm_call_out(struct call *c, struct leg *l, const char *digits)
 
 /* --- line events ------------------------------------------------------------------------ */
 
+/* line span/line's caller, for whom no call is free (see the top) */
+static void refused(int span, int line, bool fxs,
+		    const struct callrec_party *from, const char *number)
+{
+	bool fxo = !fxs && span_sig(span) != TDM_SIG_E1;
+	uint64_t *last = &ring_refused_s[span][line];
+	uint64_t now = now_s();
+	bool again = fxo && *last && now - *last <= RING_GAP_S;
+
+	if (fxo)
+		*last = now;
+	if (again)
+		return;		/* the same call's next ring burst */
+	LOG_WARN("line %d/%d: no call free", span, line);
+	call_refused(number, "", from);
+	if (fxs)
+		line_tone(span, line, MSG_TONE_CONGESTION);
+	else if (!fxo)
+		line_cmd(span, line, TDM_CMD_CLEAR);
+}
+
 /* a call whose leg a is TDM line span/line, with dial tone (or, on E1,
- * waiting for the called number) */
+ * waiting for the called number); an FXO line is answered first */
 static void incoming(int span, int line, const char *kind, const char *name,
 		     const char *number, bool dial_tone)
 {
+	bool fxs = !strcmp(kind, "fxs");
 	struct callrec_party from;
 	struct call *c = call_new();
 
 	snprintf(from.kind, sizeof(from.kind), "%s", kind);
 	snprintf(from.name, sizeof(from.name), "%s", name);
 	if (!c) {
-		LOG_WARN("line %d/%d: no call free", span, line);
-		call_refused(number, "", &from);
+		refused(span, line, fxs, &from, number);
 		return;
 	}
+	ring_refused_s[span][line] = 0;
+	if (!fxs && dial_tone)	/* answer the exchange line (FXO) */
+		line_cmd(span, line, TDM_CMD_SEIZE);
 	c->a.type = LEG_TDM;
 	c->a.span = span;
 	c->a.line = line;
-	c->a.fxs = !strcmp(kind, "fxs");
+	c->a.fxs = fxs;
 	c->a.party = from;
 	snprintf(c->a.number, sizeof(c->a.number), "%s", number);
 	c->state = CALL_COLLECTING;
@@ -340,6 +373,9 @@ void tdm_line_event(unsigned span, unsigned line, unsigned ev)
 	case TDM_EV_CLEAR:
 		if (c)
 			hung_up(c, l);
+		else if (ev == TDM_EV_ONHOOK)	/* a refused phone: */
+			line_tone((int)span, (int)line, /* congestion ends */
+				  MSG_TONE_STOP);
 		return;
 	case TDM_EV_RING:
 	case TDM_EV_SEIZE:
@@ -351,8 +387,6 @@ void tdm_line_event(unsigned span, unsigned line, unsigned ev)
 				 span, line);
 			return;
 		}
-		if (ev == TDM_EV_RING)	/* answer the exchange line */
-			line_cmd((int)span, (int)line, TDM_CMD_SEIZE);
 		incoming((int)span, (int)line, "trunk", t->name, "",
 			 ev == TDM_EV_RING);
 		return;

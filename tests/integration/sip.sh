@@ -7,7 +7,9 @@
 # cancels, callee hangs up, hold and resume; phone -> PSTN line and PSTN ->
 # DID -> phone with audio and DTMF both ways; an analog FXS phone dials an
 # extension and talks; a call record for every call; a full call table
-# (a call more refused 503, counted, recorded). Security: wrong
+# (a call more refused 503, counted, recorded; an analog phone refused
+# hears congestion); a forked contact that gives up with a BYE while
+# ringing; a session timer that expires (at the end: a minute). Security: wrong
 # password, unknown caller to a trunk, repeated failures blocked; garbage
 # and truncated SIP over UDP and TCP answered 400 or dropped, counted, and
 # the engine still answers.
@@ -70,7 +72,7 @@ scen() {
 	cp "tests/integration/sip/$name.xml" "$out"
 	local kv	# given values first: the defaults fill what is left
 	for kv in "$@" HOLD_MS=1000 ACTIVE_MS=1000 RTP_PORT=9 DIR=sendrecv \
-			STATUS=200 SE=90; do
+			STATUS=200 SE=90 SE_REF= RING_MS=0; do
 		sed -i "s|@${kv%%=*}@|${kv#*=}|g" "$out"
 	done
 	echo "$out"
@@ -345,6 +347,19 @@ sipp_wait fork1 && ok "1003's first contact won: ACK, then BYE at the end" ||
 sipp_wait fork2 && ok "1003's second contact: its 200 after the CANCEL gets ACK and BYE" ||
 	not_ok "1003's second contact: ACK and BYE" "$(flow fork2)"
 expect_record "forked call answered twice" "callee=1003 " "disp=ANSWERED "
+# one contact rings and gives up with a BYE in its early dialog: only that
+# contact is out; the other answers after 1.5 s
+sipp_bg fork1 "$(scen uas_earlybye RING_MS=500)" 5074
+sipp_bg fork2 "$(scen uas HOLD_MS=15000 RING_MS=1500)" 5076
+sleep 0.3
+sipp_check "one of 1003's contacts hangs up while ringing: the other answers" caller "$(scen uac HOLD_MS=1000)" 5070 -inf "$(creds 1001 "" 1003)" "$GW:5060"
+sipp_wait fork1 && ok "the contact that gave up: its BYE answered, its INVITE ended" ||
+	not_ok "the contact that gave up" "$(flow fork1)"
+sipp_wait fork2 && ok "the other contact rang on, answered, got the BYE" ||
+	not_ok "the other contact" "$(flow fork2)"
+expect_record "forked call, one contact gave up" "callee=1003 " "disp=ANSWERED "
+c=$(answer_contact)
+[[ $c == *":5076"* ]] && ok "the call was answered by the contact that stayed ($c)" || not_ok "answering contact" "got ${c:-nothing}"
 check "no call left up after the forks" wait_for 5 no_calls_up
 
 # calls whose party vanished: [sip] rtp_timeout = 3 here (by reload)
@@ -590,12 +605,12 @@ counter() { sipjson "s['counters']['$1']"; }
 N=$(sipjson 's["calls_max"]')
 [ "$N" = 6 ] && ok "sipd's call table has max_channels' 6 calls" || not_ok "call table size" "calls_max=${N:-none}"
 N=${N:-6}
-$lab exec lan timeout 40 sipp -sf "$(scen uas HOLD_MS=15000)" -m "$N" -i $LAN \
+$lab exec lan timeout 40 sipp -sf "$(scen uas HOLD_MS=25000)" -m "$N" -i $LAN \
 	-p 5072 -nostdin -trace_err -error_file "$tmp/fullb.err" >"$tmp/fullb.out" 2>&1 &
 track $!
 uas=$!
 sleep 0.3
-$lab exec lan timeout 40 sipp -sf "$(scen uac HOLD_MS=8000)" -m "$N" -l "$N" -r 20 \
+$lab exec lan timeout 40 sipp -sf "$(scen uac HOLD_MS=16000)" -m "$N" -l "$N" -r 20 \
 	-i $LAN -p 5070 -nostdin -inf "$(creds 1001 "" 1002)" -trace_err \
 	-error_file "$tmp/fulla.err" "$GW:5060" >"$tmp/fulla.out" 2>&1 &
 track $!
@@ -607,6 +622,24 @@ sipp_check "one call more is refused: 503" caller "$(scen uac_fail STATUS=503)" 
 c1=$(counter calls_refused)
 [ "${c1:-0}" = $((${c0:-0} + 1)) ] && ok "the refusal is counted ($c0 -> $c1)" || not_ok "calls_refused counter" "$c0 -> $c1"
 expect_record "refused call" "caller=1001 " "callee=1002 " "from=ext:1001 " "disp=CONGESTION " "cause=503 " "billsec=0 "
+# an analog phone off the hook now is refused too: it hears congestion
+# ([media] country us: 480+620 Hz, 250 ms on, 250 ms off) until it hangs up
+pstn offhook 0/0 >/dev/null
+if pstn wait 0/0 level -35 3000 >/dev/null; then
+	pstn record 0/0 "$tmp/refused.wav" >/dev/null
+	sleep 2
+	pstn stop 0/0 record >/dev/null
+	t=$(python3 tests/integration/wavtone.py "$tmp/refused.wav" 350 440 480 620)
+	on=$(field on_ms <<<"$t")
+	off=$(field off_ms <<<"$t")
+	[ "$(field freqs <<<"$t")" = 480+620 ] && near "${on:-0}" 250 50 && near "${off:-0}" 250 50 &&
+		ok "2001 off-hook, no call free: congestion ($t)" || not_ok "2001 hears congestion" "$t"
+else
+	not_ok "2001 off-hook, no call free: a tone" "$(pstn status 0/0)"
+fi
+expect_record "refused analog phone" "from=fxs:2001 " "disp=CONGESTION " "cause=503 "
+pstn onhook 0/0 >/dev/null
+check "2001 hangs up: the congestion stops" pstn wait 0/0 silence -50 2000
 wait "$uac" && ok "the $N calls in the table were answered and hung up" || not_ok "the $N calls" "$(tail -3 "$tmp/fulla.err" 2>/dev/null)"
 wait "$uas"
 n_full=$((nrec + N))
@@ -655,5 +688,36 @@ for proto in udp tcp; do
 done
 m1=$(counter malformed)
 [ "${m1:-0}" -gt "${m0:-0}" ] && ok "malformed messages counted ($m0 -> $m1)" || not_ok "malformed counter" "$m0 -> $m1"
+# a phone that is to refresh the session (refresher=uac) and never does:
+# before the 90 s interval runs out the gateway hangs up on both sides
+# (RFC 4028 10: BYE from the side that is not the refresher), and the
+# record says why. (The expiry alone: about two minutes, at the end.)
+nrec=$(records)
+$lab exec lan timeout 200 sipp -sf "$(scen uas HOLD_MS=190000)" -m 1 -i $LAN \
+	-p 5072 -nostdin -trace_msg -message_file "$tmp/stcallee.msg" \
+	-trace_err -error_file "$tmp/stcallee.err" >"$tmp/stcallee.out" 2>&1 &
+track $!
+uas=$!
+sleep 0.3
+t0=$(date +%s)
+$lab exec lan timeout 200 sipp -sf "$(scen uac_timer SE=90 SE_REF=';refresher=uac' HOLD_MS=180000)" \
+	-m 1 -i $LAN -p 5070 -nostdin -inf "$(creds 1001 "" 1002)" \
+	-trace_msg -message_file "$tmp/stcaller.msg" -trace_err \
+	-error_file "$tmp/stcaller.err" "$GW:5060" >"$tmp/stcaller.out" 2>&1 &
+track $!
+uac=$!
+wait "$uac"; rc=$?
+t=$(( $(date +%s) - t0 ))
+# the gateway's BYE; a phone's own would be CSeq 9
+if [ $rc = 0 ] && grep -q '^BYE sip:' "$tmp/stcaller.msg" &&
+   ! grep -q '^CSeq: 9 BYE' "$tmp/stcaller.msg"; then
+	ok "the session expired: the gateway sent the phone a BYE after $t s"
+else
+	not_ok "session expiry: a BYE from the gateway" "rc=$rc after $t s" "$(flow stcaller)"
+fi
+[ "$t" -lt 90 ] && ok "... within the 90 s interval" || not_ok "BYE within the interval" "$t s"
+wait "$uas" && ok "the callee gets a BYE too" || not_ok "the callee's BYE" "$(flow stcallee)"
+expect_record "call whose session expired" "caller=1001 " "callee=1002 " "disp=ANSWERED " "cause=408 "
+
 check "sipd still runs (never restarted)" test "$(gwctl status | grep -c 'part sipd.*restarts=0')" = 1
 check "no call left up at the end" wait_for 5 no_calls_up

@@ -83,7 +83,8 @@ static void test_msg_bad_fields_refused(void **state)
  * either is refused, in a channel's TDM leg and in line messages */
 static void test_msg_tdm_limits(void **state)
 {
-	static const enum msg_type lines[] = { MSG_LINE_CMD, MSG_LINE_EVENT };
+	static const enum msg_type lines[] = { MSG_LINE_CMD, MSG_LINE_TONE,
+					       MSG_LINE_EVENT };
 	struct gwmsg m, out;
 
 	(void)state;
@@ -109,6 +110,14 @@ static void test_msg_tdm_limits(void **state)
 		m.u.line.line = TDM_MAX_CHANS;
 		assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
 	}
+	/* a line's tone: one of enum msg_tone */
+	msg_init(&m, MSG_LINE_TONE, 0);
+	m.u.line.what = MSG_TONE_CONGESTION;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), 0);
+	assert_int_equal(out.u.line.what, MSG_TONE_CONGESTION);
+	m.u.line.what = MSG_TONE_CONGESTION + 1;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	assert_string_equal(msg_type_name(MSG_LINE_TONE), "line-tone");
 }
 
 static void test_msg_linux_send_recv_and_dead_holder(void **state)
