@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "billing/bconn.h"
+#include "rtos-kernel/rtk.h"
 
 struct btls {
 	SSL_CTX *ctx;
@@ -31,21 +32,13 @@ struct bconn {
 	char peer[64];
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* wait for @p ev on @p fd until @p deadline (ms, CLOCK_MONOTONIC) */
 static int wait_fd(int fd, short ev, int64_t deadline)
 {
 	struct pollfd p = { .fd = fd, .events = ev };
 
 	for (;;) {
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - rtk_now_ms();
 		int r;
 
 		if (left <= 0)
@@ -286,7 +279,7 @@ int bconn_connect(struct bconn **cp, const char *hostport, struct btls *tls,
 		  const char *server_name, int timeout_ms, char *why,
 		  size_t whylen)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = rtk_now_ms() + timeout_ms;
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
 	char host[256], port[8];
 	struct bconn *c;
@@ -453,7 +446,7 @@ int bconn_tls_accept(struct bconn *c, struct btls *tls, int timeout_ms,
 {
 	if (!tls->server)
 		return -EINVAL;
-	return start_tls(c, tls, NULL, now_ms() + timeout_ms, why, whylen);
+	return start_tls(c, tls, NULL, rtk_now_ms() + timeout_ms, why, whylen);
 }
 
 /** The peer, "address:port" (server side) or "host:port" (client). */
@@ -511,7 +504,7 @@ static ssize_t io_step(struct bconn *c, void *buf, size_t len, bool wr,
 static int io_full(struct bconn *c, void *buf, size_t len, bool wr,
 		   int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = rtk_now_ms() + timeout_ms;
 	size_t done = 0;
 
 	while (done < len) {
@@ -540,7 +533,7 @@ int bconn_wait(struct bconn *c, int timeout_ms)
 {
 	if (c->ssl && SSL_pending(c->ssl) > 0)
 		return 0;
-	return wait_fd(c->fd, POLLIN, now_ms() + timeout_ms);
+	return wait_fd(c->fd, POLLIN, rtk_now_ms() + timeout_ms);
 }
 
 /** Read exactly @p len bytes within @p timeout_ms. @return 0 or a

@@ -16,6 +16,7 @@
 #include "billing/cdrq.h"
 #include "billing/store.h"
 #include "rtos-kernel/log.h"
+#include "rtos-kernel/rtk.h"
 
 #define MAX_PARAMS	16
 
@@ -120,7 +121,7 @@ static enum MHD_Result on_param(void *arg, enum MHD_ValueKind kind,
 		p->bad = true;
 		return MHD_NO;
 	}
-	if (cdrq_set(&p->q, key, value, cdrq_now_us(), p->why,
+	if (cdrq_set(&p->q, key, value, rtk_wall_us(), p->why,
 		     sizeof(p->why))) {
 		p->bad = true;
 		return MHD_NO;
@@ -377,7 +378,7 @@ int bhttp_start(struct bhttp **hp, const char *hostport,
 	if (!h)
 		return -ENOMEM;
 	snprintf(h->token, sizeof(h->token), "%s", token ? token : "");
-	h->started_us = cdrq_now_us();
+	h->started_us = rtk_wall_us();
 	err = store_open(&h->st, store_spec, why, whylen);
 	if (err) {
 		free(h);

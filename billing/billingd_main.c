@@ -45,6 +45,7 @@
 #include "billing/ingest.h"
 #include "board/config.h"
 #include "rtos-kernel/log.h"
+#include "rtos-kernel/rtk.h"
 
 #define STATUS_MIN_MS	250
 #define STATUS_MAX_MS	5000
@@ -58,22 +59,6 @@ struct daemon {
 	char last_status[4096];
 	int64_t status_ms;
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t real_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static json_t *opt_time(int64_t us)
 {
@@ -121,7 +106,7 @@ static void write_status(struct daemon *d, bool force)
 {
 	json_t *o = status_obj(d);
 	char *body = o ? json_dumps(o, JSON_COMPACT) : NULL, tmp[600];
-	int64_t now = mono_ms();
+	int64_t now = rtk_now_ms();
 	FILE *f;
 
 	json_decref(o);
@@ -139,7 +124,7 @@ static void write_status(struct daemon *d, bool force)
 	f = fopen(tmp, "w");
 	if (f) {
 		fprintf(f, "{\"pid\":%d,\"updated_us\":%lld,%s\n", getpid(),
-			(long long)real_us(), body + 1);
+			(long long)rtk_wall_us(), body + 1);
 		if (fclose(f) || rename(tmp, d->status))
 			LOG_WARN("status %s: %s", d->status, strerror(errno));
 	}

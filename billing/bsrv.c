@@ -19,6 +19,7 @@
 #include "billing/rate.h"
 #include "billing/store.h"
 #include "rtos-kernel/log.h"
+#include "rtos-kernel/rtk.h"
 
 #define SLICE_MS	500	/* a client thread checks for stop this often */
 #define FRAME_MS	30000	/* a frame, once begun, must arrive by then */
@@ -45,14 +46,6 @@ struct client {
 	struct bconn *c;
 	struct store *st;
 };
-
-static int64_t real_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void count(struct bsrv *s, uint64_t *field, uint64_t n)
 {
@@ -83,7 +76,7 @@ static int submit(struct client *cl, const char *body, size_t len)
 	struct rate_table *rt;
 	uint64_t fresh;
 	char why[256], *ack;
-	int64_t now = real_us();
+	int64_t now = rtk_wall_us();
 	int err = bproto_submit_parse(body, len, &req, &e);
 
 	if (err == -EBADMSG) {
@@ -362,7 +355,7 @@ int bsrv_start(struct bsrv **sp, const struct bsrv_cfg *cfg, char *why,
 	copy_cfg(s, cfg);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->gone, NULL);
-	s->st.started_us = real_us();
+	s->st.started_us = rtk_wall_us();
 	err = open_all(s, why, whylen);
 	if (!err) {
 		err = -pthread_create(&s->acceptor, NULL, acceptor, s);

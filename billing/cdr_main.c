@@ -36,6 +36,7 @@
 #include "billing/cdrq.h"
 #include "billing/store.h"
 #include "board/config.h"
+#include "rtos-kernel/rtk.h"
 
 #define HTTP_TIMEOUT_S	60
 #define MAX_ARGS	16
@@ -101,7 +102,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		} else if (o->id || o->n == MAX_ARGS) {
 			fprintf(stderr, "cdr: %s: not here\n", a);
 			return -EINVAL;
-		} else if (cdrq_set(&o->q, a + 2, v, cdrq_now_us(), why,
+		} else if (cdrq_set(&o->q, a + 2, v, rtk_wall_us(), why,
 				    sizeof(why))) {
 			fprintf(stderr, "cdr: %s\n", why);
 			return -EINVAL;

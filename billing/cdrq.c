@@ -19,15 +19,6 @@ void cdrq_init(struct cdrq *q)
 	q->header = true;
 }
 
-/** Microseconds since the epoch, now (CLOCK_REALTIME). */
-int64_t cdrq_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static int parse_uint(const char *s, uint64_t max, uint64_t *v)
 {
 	uint64_t x = 0;

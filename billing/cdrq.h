@@ -67,7 +67,6 @@ int  cdrq_set(struct cdrq *q, const char *key, const char *value,
 int  cdrq_parse_time(const char *s, int64_t now_us, int64_t *us);
 bool cdrq_match(const struct store_filter *f, const struct cdr *c);
 const char *cdrq_content_type(enum cdrq_format format);
-int64_t cdrq_now_us(void);
 
 int  cdrq_time_str(int64_t us, char *buf, size_t len);
 json_t *cdrq_jobj(const struct cdr *c);

@@ -15,6 +15,7 @@
 #include "billing/bconn.h"
 #include "billing/deliver.h"
 #include "rtos-kernel/log.h"
+#include "rtos-kernel/rtk.h"
 
 #define PATHLEN	256
 
@@ -44,22 +45,6 @@ struct sending {
 	uint64_t fresh, dups;
 };
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t real_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /**
  * The wait before attempt number @p failures + 1 after @p failures
  * failures in a row: @p min_ms doubled each time, at most @p max_ms, then
@@ -81,7 +66,7 @@ static void set_error(struct deliver *d, const char *msg)
 {
 	pthread_mutex_lock(&d->mu);
 	snprintf(d->st.last_error, sizeof(d->st.last_error), "%s", msg);
-	d->st.last_error_us = real_us();
+	d->st.last_error_us = rtk_wall_us();
 	pthread_mutex_unlock(&d->mu);
 }
 
@@ -92,7 +77,7 @@ static int reject(struct deliver *d, struct sending *s, size_t i,
 	const char *pl = s->b->buf + s->b->off[i];
 	json_t *cdr = json_loadb(pl, s->b->plen[i], 0, NULL);
 	json_t *o = json_pack("{s:I, s:s, s:o}", "refused_us",
-			      (json_int_t)real_us(), "reason", reason, "cdr",
+			      (json_int_t)rtk_wall_us(), "reason", reason, "cdr",
 			      cdr ? cdr : json_stringn(pl, s->b->plen[i]));
 	char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	int fd, err = 0;
@@ -287,7 +272,7 @@ static int connect_server(struct deliver *d)
 		return err;
 	}
 	LOG_INFO("connected to %s%s", d->server, d->tls ? " (TLS)" : "");
-	d->used_ms = mono_ms();
+	d->used_ms = rtk_now_ms();
 	pthread_mutex_lock(&d->mu);
 	d->st.connected = true;
 	pthread_mutex_unlock(&d->mu);
@@ -319,7 +304,7 @@ static int deliver_once(struct deliver *d)
 	err = send_batch(d, &fresh, &dups);
 	if (err)
 		return err;
-	d->used_ms = mono_ms();
+	d->used_ms = rtk_now_ms();
 	err = spool_ack(d->sp, &d->b.end, (uint64_t)n);
 	if (err)
 		LOG_WARN("ack file: %s (the CDRs may be sent again after a "
@@ -330,7 +315,7 @@ static int deliver_once(struct deliver *d)
 	d->st.requests++;
 	d->st.failures = 0;
 	d->st.next_attempt_us = 0;
-	d->st.last_delivery_us = real_us();
+	d->st.last_delivery_us = rtk_wall_us();
 	pthread_mutex_unlock(&d->mu);
 	LOG_DBG("%d CDRs acknowledged (%llu already held)", n,
 		(unsigned long long)dups);
@@ -368,13 +353,13 @@ static void failed(struct deliver *d)
 
 	disconnect(d);
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
-		rnd = (uint32_t)mono_ms();
+		rnd = (uint32_t)rtk_now_ms();
 	pthread_mutex_lock(&d->mu);
 	f = ++d->st.failures;
 	d->st.failures_total++;
 	ms = deliver_backoff_ms(d->cfg.backoff_min_ms, d->cfg.backoff_max_ms,
 				f, rnd);
-	d->st.next_attempt_us = real_us() + (int64_t)ms * 1000;
+	d->st.next_attempt_us = rtk_wall_us() + (int64_t)ms * 1000;
 	pthread_mutex_unlock(&d->mu);
 	wait_ms(d, ms, false);
 }
@@ -393,7 +378,7 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&d->mu);
 		spool_stats(d->sp, &ss);
 		if (!ss.depth) {
-			if (d->conn && mono_ms() - d->used_ms > DELIVER_IDLE_MS)
+			if (d->conn && rtk_now_ms() - d->used_ms > DELIVER_IDLE_MS)
 				disconnect(d);
 			wait_ms(d, 1000, true);
 			continue;

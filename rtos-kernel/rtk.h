@@ -76,6 +76,23 @@ static inline uint64_t rtk_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/** Monotonic time in milliseconds, signed for deadline arithmetic.
+ *  Context: any. */
+static inline int64_t rtk_now_ms(void)
+{
+	return (int64_t)(rtk_now_ns() / 1000000u);
+}
+
+/** Wall-clock time (CLOCK_REALTIME) in microseconds since 1970: for
+ *  records and status, never for intervals. Context: any. */
+static inline int64_t rtk_wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void rtk_assert_fail(const char *expr, const char *file, int line)
 	__attribute__((noreturn));
 

@@ -9,26 +9,17 @@
 
 #include "hal/tdm.h"
 #include "rtos-kernel/log.h"
+#include "rtos-kernel/rtk.h"
 #include "signalling/pbx_priv.h"
 
 #define CLOSE_WAIT_MS	3000	/* for the RT side's answer to a close */
 
 struct pbx pbx;
 
+/** Monotonic seconds: registrations, blocking, RTP timeouts. */
 uint64_t now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec;
-}
-
-int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return rtk_now_ns() / 1000000000u;
 }
 
 /* --- calls ------------------------------------------------------------------ */
@@ -81,7 +72,7 @@ struct call *call_new(void)
 		leg_reset(c, &c->b);
 		for (unsigned f = 0; f < PBX_FORKS - 1; f++)
 			leg_reset(c, &c->fork[f]);
-		c->start_us = now_us();
+		c->start_us = rtk_wall_us();
 		pbx.st.calls++;
 		return c;
 	}
@@ -397,7 +388,7 @@ void call_refused(const char *caller, const char *callee,
 	snprintf(r.callee, sizeof(r.callee), "%s", callee);
 	r.from = *from;
 	snprintf(r.to.kind, sizeof(r.to.kind), "unknown");
-	r.start_us = r.end_us = now_us();
+	r.start_us = r.end_us = rtk_wall_us();
 	snprintf(r.cause_text, sizeof(r.cause_text),
 		 "Too Many Calls (%u up)", pbx.ncalls);
 	record_store(&r, 0);
@@ -455,7 +446,7 @@ void call_end(struct call *c, enum callrec_disp disp, int cause,
 	c->disp = c->answer_us ? CALLREC_ANSWERED : disp;
 	c->cause = cause;
 	snprintf(c->cause_text, sizeof(c->cause_text), "%s", text);
-	c->end_us = now_us();
+	c->end_us = rtk_wall_us();
 	for (int i = 0; i < 2; i++) {
 		struct leg *l = i ? &c->b : &c->a;
 
@@ -511,7 +502,7 @@ void call_end_all(unsigned wait_ms, void (*poll)(void))
 void call_connect(struct call *c)
 {
 	c->state = CALL_ANSWERED;
-	c->answer_us = now_us();
+	c->answer_us = rtk_wall_us();
 	pbx.st.answered++;
 	timer_stop(c);
 	pbx_event(c, "answer");

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rtos-kernel/rtk.h"
 #include "signalling/pbx_priv.h"
 
 #define PBX_EVENTS	256
@@ -31,7 +32,7 @@ void pbx_event(const struct call *c, const char *what)
 {
 	json_t *j = json_pack("{s:I, s:s, s:I, s:i, s:s, s:s, s:o, s:o}",
 			      "seq", (json_int_t)evs.next, "type", what,
-			      "time_us", (json_int_t)now_us(), "call", c->id,
+			      "time_us", (json_int_t)rtk_wall_us(), "call", c->id,
 			      "record", c->rec_id, "dialled", c->digits,
 			      "from", party_json(&c->a),
 			      "to", party_json(&c->b));

@@ -168,7 +168,6 @@ void line_tone(int span, int line, unsigned tone);
 uint16_t port_alloc(void);
 void port_free(uint16_t port);
 uint64_t now_s(void);
-int64_t now_us(void);
 void timer_set(struct call *c, unsigned ms, su_timer_f fn);
 void timer_stop(struct call *c);
 void pbx_msg_up(const struct gwmsg *m);

@@ -868,8 +868,8 @@ void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua
 		if (leg->call->answer_us)
 			call_end(leg->call, CALLREC_ANSWERED, 200,
 				 "Normal Clearing");
-		else				/* BYE in an early dialog: */
-			call_end(leg->call, CALLREC_CANCELLED, 487, /* gave up */
+		else	/* the caller's BYE in an early dialog: gave up */
+			call_end(leg->call, CALLREC_CANCELLED, 487,
 				 "Request Terminated");
 		break;
 	case nua_i_info:

@@ -12,20 +12,13 @@
 #include <unistd.h>
 
 #include "linux-side/web/webcdr.h"
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
-}
+#include "rtos-kernel/rtk.h"
 
 /* wait until @p fd is ready for @p ev, or the deadline: 0 or -ETIMEDOUT */
 static int wait_fd(int fd, short ev, long long deadline)
 {
 	struct pollfd p = { .fd = fd, .events = ev };
-	long long left = deadline - now_ms();
+	long long left = deadline - rtk_now_ms();
 
 	if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 		return -ETIMEDOUT;
@@ -139,7 +132,7 @@ static char *recv_all(int fd, long long deadline, size_t *lenp, char *why,
 int webcdr_get(const char *url, const char *token, const char *path,
 	       json_t **body, char *why, size_t size)
 {
-	long long deadline = now_ms() + WEBCDR_TIMEOUT_MS;
+	long long deadline = rtk_now_ms() + WEBCDR_TIMEOUT_MS;
 	char host[128], port[8] = "80", req[1024], *reply, *hdr_end;
 	const char *p, *colon, *slash;
 	json_error_t je;

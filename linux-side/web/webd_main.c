@@ -37,6 +37,7 @@
 #include "linux-side/web/webapi.h"
 #include "linux-side/web/webcfg.h"
 #include "rtos-kernel/log.h"
+#include "rtos-kernel/rtk.h"
 
 #define MAX_CONNECTIONS	64
 #define PER_IP_CONNECTIONS 16
@@ -55,18 +56,7 @@ static struct gw_config cfg;
 
 static int64_t mono_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+	return rtk_now_ms() / 1000;
 }
 
 static void headers(struct MHD_Response *r)
@@ -446,8 +436,8 @@ static int loop(struct MHD_Daemon *d, int sfd)
 		if (p[2].revents & POLLIN)
 			nlsnoop_process(w.nl);
 		if (w.restart_self && !restart_at)
-			restart_at = mono_ms() + RESTART_SELF_MS;
-		if (restart_at && mono_ms() >= restart_at) {
+			restart_at = rtk_now_ms() + RESTART_SELF_MS;
+		if (restart_at && rtk_now_ms() >= restart_at) {
 			char reply[64], why[256];
 
 			restart_at = 0;

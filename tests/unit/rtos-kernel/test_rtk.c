@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -609,6 +610,28 @@ static void test_rtk_assert_fail_aborts_with_message(void **state)
 	check_assert_child(1, "file.c:42: assertion failed: eeee");
 }
 
+/* the clocks the daemons share: milliseconds of the monotonic clock, and
+ * wall-clock microseconds that agree with time() */
+static void test_rtk_clocks(void **state)
+{
+	int64_t ms0 = rtk_now_ms(), ms1;
+	uint64_t ns = rtk_now_ns();
+	time_t t0 = time(NULL);
+	int64_t wall = rtk_wall_us();
+	time_t t1 = time(NULL);
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+
+	(void)state;
+	assert_true((int64_t)(ns / 1000000u) >= ms0);
+	assert_true((int64_t)(ns / 1000000u) - ms0 < 1000);
+	assert_true(wall / 1000000 >= (int64_t)t0);
+	assert_true(wall / 1000000 <= (int64_t)t1);
+	nanosleep(&pause, NULL);
+	ms1 = rtk_now_ms();
+	assert_true(ms1 - ms0 >= 20);
+	assert_true(ms1 - ms0 < 5000);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
 int main(void)
@@ -627,6 +650,7 @@ int main(void)
 		T(test_rtk_alloc_guard_ignores_main_thread_and_quiet_tasks),
 		T(test_rtk_alloc_abort_kills_process_with_sigabrt),
 		T(test_rtk_assert_fail_aborts_with_message),
+		T(test_rtk_clocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
