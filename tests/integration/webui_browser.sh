@@ -37,7 +37,7 @@ ok "lab up"
 scen() {
 	local out=$tmp/$1.$2.xml
 	sed -e "s|@STATUS@|200|; s|@RTP_PORT@|$3|; s|@HOLD_MS@|90000|" \
-	    -e "s|@DIR@|sendrecv|" "tests/integration/sip/$1.xml" >"$out"
+	    -e "s|@DIR@|sendrecv|; s|@RING_MS@|0|" "tests/integration/sip/$1.xml" >"$out"
 	echo "$out"
 }
 printf 'SEQUENTIAL\n1006;[authentication username=1006 password=pw1006];300;\n' \
