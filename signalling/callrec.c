@@ -266,21 +266,11 @@ int callrec_from_json(const char *json, size_t len, struct callrec *out,
 	return err;
 }
 
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/** Store @p r durably as DIR/<end time>-<id>.json: on return 0 the record
- *  survives a crash or power loss; on error no partial file is left.
- *  Context: Linux side (blocks on the disk). @return 0 or a negative errno */
+/** Store @p r as DIR/<end time>-<id>.json, written under a temporary name
+ *  and renamed: on return 0 the record is complete there and survives the
+ *  writer's crash; it survives a power loss once the directory's file
+ *  system is synced (recsync.h). On error no partial file is left.
+ *  Context: Linux side. @return 0 or a negative errno */
 int callrec_write(const char *dir, const struct callrec *r)
 {
 	char json[CALLREC_MAX_JSON], tmp[4096], path[4096];
@@ -296,15 +286,12 @@ int callrec_write(const char *dir, const struct callrec *r)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, json, (size_t)n) != n || write(fd, "\n", 1) != 1 ||
-	    fsync(fd))
+	if (write(fd, json, (size_t)n) != n || write(fd, "\n", 1) != 1)
 		err = errno ? -errno : -EIO;
 	if (close(fd) && !err)
 		err = -errno;
 	if (!err && rename(tmp, path))
 		err = -errno;
-	if (!err)
-		err = fsync_dir(dir);
 	if (err)
 		unlink(tmp);
 	return err;

@@ -4,9 +4,10 @@
  * Every call attempt ends in one call record: who called whom through what,
  * when it started, was answered and ended, how it ended, and the voice
  * quality the RT partition measured on each RTP leg. The SIP engine writes
- * each record durably, as one JSON file in the billing spool's incoming
- * directory (write to a temporary name, fsync, rename, fsync the
- * directory): a record is either complete there or absent, whatever fails.
+ * each record as one JSON file in the billing spool's incoming directory
+ * (write to a temporary name, rename): a record is either complete there
+ * or absent if the engine fails; a thread of the engine flushes the
+ * directory's file system to the disk soon after (recsync.h).
  * The billing client takes records from there in name order and removes a
  * file only once the CDR it made from it is itself durable.
  *

@@ -11,6 +11,7 @@
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
 #include "signalling/pbx_priv.h"
+#include "signalling/recsync.h"
 
 #define CLOSE_WAIT_MS	3000	/* for the RT side's answer to a close */
 
@@ -332,6 +333,8 @@ static void record_store(const struct callrec *r, uint32_t id)
 {
 	int err = callrec_write(pbx.records_dir, r);
 
+	if (!err)
+		recsync_kick();		/* to the disk soon, in the background */
 	if (err) {
 		pbx.st.records_failed++;
 		LOG_ERR("call %s: record not stored in %s: %s", r->id,

@@ -49,6 +49,7 @@
 #include "rtos-kernel/log.h"
 #include "sharednet/ring.h"
 #include "signalling/pbx_priv.h"
+#include "signalling/recsync.h"
 
 #define STATUS_SOCKET	"sipd.sock"
 #define STATUS_CALLS	32	/* calls listed in a status reply */
@@ -154,8 +155,10 @@ static json_t *status_json(void)
 	static struct loc_entry regs[STATUS_REGS];
 	json_t *calls = json_array(), *reg = json_array();
 	size_t nreg = loc_list(pbx.loc, now_s(), regs, STATUS_REGS);
+	struct recsync_stats rsync;
 	unsigned up = 0;
 
+	recsync_stats_get(&rsync);
 	for (unsigned i = 0; i < pbx.ncalls; i++) {
 		const struct call *c = &pbx.call[i];
 
@@ -195,6 +198,7 @@ static json_t *status_json(void)
 			 "malformed", (json_int_t)sd.malformed,
 			 "bus_errors", (json_int_t)pbx.st.bus_errors,
 			 "records_failed", (json_int_t)pbx.st.records_failed,
+			 "records_sync_failed", (json_int_t)rsync.failed,
 			 "bad_up_messages", (json_int_t)sd.up_bad);
 }
 
@@ -371,6 +375,8 @@ static int pbx_setup(struct gw_config *cfg)
 	snprintf(pbx.records_dir, sizeof(pbx.records_dir), "%s/incoming",
 		 cfg->billing.spool_dir);
 	err = mkdirs(pbx.records_dir);
+	if (!err)
+		err = recsync_start(pbx.records_dir);
 	if (err) {
 		LOG_ERR("[billing] spool_dir: %s: %s", pbx.records_dir,
 			strerror(-err));
@@ -525,6 +531,7 @@ int main(int argc, char **argv)
 		 (unsigned long long)pbx.st.answered);
 	rt_watch_stop();
 	call_end_all(SHUTDOWN_MS / 2, drain_up);
+	recsync_stop();		/* the last records on the disk */
 	sip_trunks_unregister();
 	nua_shutdown(pbx.nua);
 	stop = su_timer_create(su_root_task(pbx.root), SHUTDOWN_MS);
@@ -539,6 +546,7 @@ int main(int argc, char **argv)
 		su_root_destroy(pbx.root);
 	su_deinit();
 	loc_destroy(pbx.loc);
+	recsync_stop();
 	pbx_events_free();
 	free(pbx.port_used);
 	calls_free();
