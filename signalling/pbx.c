@@ -333,12 +333,12 @@ static void record_store(const struct callrec *r, uint32_t id)
 {
 	int err = callrec_write(pbx.records_dir, r);
 
-	if (!err)
-		recsync_kick();		/* to the disk soon, in the background */
 	if (err) {
 		pbx.st.records_failed++;
 		LOG_ERR("call %s: record not stored in %s: %s", r->id,
 			pbx.records_dir, strerror(-err));
+	} else {
+		recsync_kick();		/* to the disk soon, in the background */
 	}
 	LOG_INFO("call %u %s -> %s: %s (%d)", id, r->caller, r->callee,
 		 callrec_disp_name(r->disposition), r->cause);
