@@ -68,6 +68,7 @@
 #define CFG_TEXT_SIZE	128	/**< free text: up to 127 characters */
 #define CFG_IFNAME_SIZE	16	/**< interface name, as IFNAMSIZ */
 #define CFG_PORT_RANGES_MAX 16
+#define CFG_MAX_CHANNELS 4096	/**< [media] max_channels' largest */
 #define CFG_BILLING_PATH 256	/**< [billing] paths and the store string */
 
 /** NIC driver of the RT partition ([net] nic) */

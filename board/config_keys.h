@@ -411,7 +411,8 @@ const struct cfg_key cfg_keys[] = {
 		"Where the DAHDI devices are (card = dahdi)."),
 
 	/* [media] */
-	KEY_INT("media", "max_channels", media.max_channels, "256", 1, 4096,
+	KEY_INT("media", "max_channels", media.max_channels, "256", 1,
+		CFG_MAX_CHANNELS,
 		0, "Voice channels the RT partition can hold at once; all "
 		"their memory is taken at start."),
 	KEY_INT("media", "ec_max_tail_ms", media.ec_max_tail_ms, "128", 16,

@@ -20,6 +20,10 @@
 #include "rtos-kernel/wdog.h"
 #include "sharednet/probe.h"
 #include "sharednet/rtnet.h"
+#include "sharednet/rtstat.h"
+
+/* the status page has a row for every channel the configuration allows */
+_Static_assert(RTSTAT_MAX_CHANS >= CFG_MAX_CHANNELS, "rtstat rows");
 
 #define PRIO_LWIP	75	/* above the net task: holds lwIP's lock briefly */
 #define PRIO_NET	70

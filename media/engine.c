@@ -86,9 +86,6 @@ int engine_init(const struct engine_cfg *cfg)
 	}
 	rtpleg_port_handler_set(rtnet_port, NULL);
 	LOG_INFO("media plane for %u channels", cfg->max_chans);
-	if (cfg->max_chans > RTSTAT_MAX_CHANS)
-		LOG_WARN("the status page shows the figures of %u channels: "
-			 "those past them have none", RTSTAT_MAX_CHANS);
 	return 0;
 }
 
