@@ -320,7 +320,8 @@ static void vtdm_read(struct tdm *t, unsigned span, unsigned chan,
 	}
 	if (fill > TDM_CHUNK)
 		fill = TDM_CHUNK;
-	vtdm_ring_copy_out(ch->v.f2c, c->mask, ch->f2c_tail, pcm, fill);
+	vtdm_ring_copy_out(ch->v.f2c, ch->v.row, c->mask, ch->f2c_tail, pcm,
+			   fill);
 	if (fill < TDM_CHUNK) {
 		memset(pcm + fill, 0, (TDM_CHUNK - fill) * sizeof(*pcm));
 		ch->underruns += TDM_CHUNK - fill;
@@ -352,7 +353,8 @@ static void vtdm_write(struct tdm *t, unsigned span, unsigned chan,
 	room = c->mask + 1 - used;
 	if (room > TDM_CHUNK)
 		room = TDM_CHUNK;
-	vtdm_ring_copy_in(ch->v.c2f, c->mask, ch->c2f_head, pcm, room);
+	vtdm_ring_copy_in(ch->v.c2f, ch->v.row, c->mask, ch->c2f_head, pcm,
+			  room);
 	if (room < TDM_CHUNK) {
 		ch->overruns += TDM_CHUNK - room;
 		t->stats.tx_overruns += TDM_CHUNK - room;

@@ -26,6 +26,7 @@
 _Static_assert(sizeof(struct vtdm_shm_hdr) <= VTDM_CHANS_OFF, "header");
 _Static_assert(sizeof(struct vtdm_card_ctl) == 64, "card control line");
 _Static_assert(sizeof(struct vtdm_far_ctl) == 64, "far control line");
+_Static_assert(VTDM_RING_MIN % VTDM_COL == 0, "whole rows");
 
 struct vtdm_far {
 	uint8_t *base;
@@ -45,8 +46,10 @@ struct vtdm_far {
 /** Bytes of a region for layout @p l with rings of @p ring_samples. */
 size_t vtdm_region_size(const struct tdm_layout *l, uint32_t ring_samples)
 {
-	return VTDM_CHANS_OFF +
-	       (size_t)tdm_layout_chans(l) * vtdm_chan_stride(ring_samples);
+	uint32_t n = tdm_layout_chans(l);
+
+	return vtdm_rings_off(n) + 2 * (size_t)n * ring_samples *
+				   sizeof(int16_t);
 }
 
 /** Create a card's region for layout @p l: a memfd (close-on-exec, sealed
@@ -88,8 +91,9 @@ int vtdm_create(int *fdp, const struct tdm_layout *l)
 	h->nspans = l->nspans;
 	h->nchans = tdm_layout_chans(l);
 	h->ring_samples = VTDM_RING_SAMPLES;
-	h->chan_stride = (uint32_t)vtdm_chan_stride(VTDM_RING_SAMPLES);
+	h->chan_stride = VTDM_CTL_BYTES;
 	h->chans_off = VTDM_CHANS_OFF;
+	h->rings_off = vtdm_rings_off(h->nchans);
 	h->creator_pid = (uint32_t)getpid();
 	for (i = 0; i < l->nspans; i++) {
 		h->span[i].sig = l->span[i].sig;
@@ -163,13 +167,15 @@ int vtdm_check(const void *region, size_t size, char *why, size_t whylen)
 			 "from %u to %u)", r, VTDM_RING_MIN, VTDM_RING_MAX);
 		return -EBADMSG;
 	}
-	if (h->chan_stride != vtdm_chan_stride(r) ||
+	if (h->chan_stride != VTDM_CTL_BYTES ||
 	    h->chans_off != VTDM_CHANS_OFF ||
+	    h->rings_off != vtdm_rings_off(h->nchans) ||
 	    h->region_size != size || size != vtdm_region_size(&l, r)) {
-		vtdm_say(why, whylen, "channel blocks (%u bytes at %llu) or "
-			 "size (%llu, region %zu) do not match %u channels "
-			 "of %u-sample rings", h->chan_stride,
-			 (unsigned long long)h->chans_off,
+		vtdm_say(why, whylen, "control blocks (%u bytes at %llu), "
+			 "rings (at %llu) or size (%llu, region %zu) do not "
+			 "match %u channels of %u-sample rings",
+			 h->chan_stride, (unsigned long long)h->chans_off,
+			 (unsigned long long)h->rings_off,
 			 (unsigned long long)h->region_size, size, h->nchans,
 			 r);
 		return -EBADMSG;
@@ -214,16 +220,18 @@ int vtdm_map(int fd, uint8_t **basep, size_t *sizep, char *why,
 	return 0;
 }
 
-/** Views of channel @p idx's control lines and rings. */
+/** Views of channel @p idx's control lines and ring columns. */
 void vtdm_chan_view(uint8_t *base, unsigned idx, struct vtdm_chan_view *v)
 {
 	const struct vtdm_shm_hdr *h = (const struct vtdm_shm_hdr *)base;
 	uint8_t *blk = base + h->chans_off + (size_t)idx * h->chan_stride;
+	int16_t *rings = (int16_t *)(base + h->rings_off);
 
 	v->card = (struct vtdm_card_ctl *)blk;
 	v->far = (struct vtdm_far_ctl *)(blk + 64);
-	v->c2f = (int16_t *)(blk + VTDM_CTL_BYTES);
-	v->f2c = v->c2f + h->ring_samples;
+	v->row = h->nchans * VTDM_COL;
+	v->c2f = rings + (size_t)idx * VTDM_COL;
+	v->f2c = v->c2f + (size_t)h->nchans * h->ring_samples;
 }
 
 static bool pid_alive(uint32_t pid)
@@ -375,7 +383,8 @@ size_t vtdm_far_read(struct vtdm_far *f, unsigned idx, int16_t *pcm,
 	}
 	if (fill > max)
 		fill = (uint32_t)max;
-	vtdm_ring_copy_out(c->v.c2f, f->mask, c->c2f_tail, pcm, fill);
+	vtdm_ring_copy_out(c->v.c2f, c->v.row, f->mask, c->c2f_tail, pcm,
+			   fill);
 	c->c2f_tail += fill;
 	atomic_store_explicit(&c->v.far->c2f_tail, c->c2f_tail,
 			      memory_order_release);
@@ -409,7 +418,8 @@ size_t vtdm_far_write(struct vtdm_far *f, unsigned idx, const int16_t *pcm,
 				      memory_order_relaxed);
 		n = room;
 	}
-	vtdm_ring_copy_in(c->v.f2c, f->mask, c->f2c_head, pcm, (uint32_t)n);
+	vtdm_ring_copy_in(c->v.f2c, c->v.row, f->mask, c->f2c_head, pcm,
+			  (uint32_t)n);
 	c->f2c_head += (uint32_t)n;
 	atomic_store_explicit(&c->v.far->f2c_head, c->f2c_head,
 			      memory_order_release);

@@ -17,12 +17,23 @@
  *   0          struct vtdm_shm_hdr: magic, version, sizes, the span layout,
  *              then one cache line written by the card (pid, clock) and
  *              one written by the far end (pid)
- *   chans_off  nchans channel blocks of chan_stride bytes, in layout order
- *              (span 0's channels, then span 1's, ...):
+ *   chans_off  nchans control blocks of chan_stride (VTDM_CTL_BYTES)
+ *              bytes, in layout order (span 0's channels, then span 1's):
  *     +0         struct vtdm_card_ctl  written by the card only
  *     +64        struct vtdm_far_ctl   written by the far end only
- *     +128       int16_t c2f[ring_samples]  samples card -> far end
- *     +128+2R    int16_t f2c[ring_samples]  samples far end -> card
+ *   rings_off  the card -> far end rings, then the far end -> card rings,
+ *              interleaved as a card's DMA buffers are: ring_samples /
+ *              VTDM_COL rows of nchans columns of VTDM_COL samples, so
+ *              that sample p of channel i is at row (p mod ring_samples) /
+ *              VTDM_COL, column i, place p mod VTDM_COL.
+ *
+ * One tick of every channel is thus one contiguous row in each direction,
+ * and the control blocks one contiguous array: the card walks them in
+ * order, a few pages a tick. Version 2 kept each channel's control lines
+ * and rings together, three pages a channel and tick; measured on this VM
+ * with 1440 lines (A/B, two rounds each), the RT partition used 14 % of
+ * its CPU idle and 64-70 % with 700 G.711 channels, against 12 % and
+ * 55-65 % now.
  *
  * Each ring has one producer and one consumer and free-running 32-bit
  * sample counters (head: samples written, tail: samples taken; published
@@ -70,12 +81,13 @@
 #include "hal/tdm.h"
 
 #define VTDM_MAGIC		0x4d445456u	/* "VTDM" */
-#define VTDM_VERSION		2u	/* 2: 64 span descriptors */
+#define VTDM_VERSION		3u	/* 3: interleaved rings */
 #define VTDM_RING_SAMPLES	2048u	/* per ring: 256 ms */
 #define VTDM_RING_MIN		256u
 #define VTDM_RING_MAX		65536u
 #define VTDM_CHANS_OFF		4096u
 #define VTDM_CTL_BYTES		128u	/* card line + far line */
+#define VTDM_COL		TDM_CHUNK	/* samples per channel and row */
 #define VTDM_TICK_NS		1000000u
 #define VTDM_FLASH_MS		600u	/* shorter on-hook: a flash */
 
@@ -108,8 +120,9 @@ struct vtdm_shm_hdr {
 	uint32_t nspans;
 	uint32_t nchans;	/**< channels of all spans */
 	uint32_t ring_samples;	/**< per ring, a power of two */
-	uint32_t chan_stride;	/**< bytes per channel block */
-	uint64_t chans_off;
+	uint32_t chan_stride;	/**< bytes per control block */
+	uint64_t chans_off;	/**< the control blocks */
+	uint64_t rings_off;	/**< the rings, page-aligned */
 	uint32_t creator_pid;
 	uint32_t reserved;
 	struct vtdm_span_desc span[TDM_MAX_SPANS];

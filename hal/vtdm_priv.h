@@ -12,24 +12,26 @@
 
 #include "hal/vtdm.h"
 
-/** One channel's block, as pointers into the region. */
+/** One channel's control lines and ring columns, as pointers into the
+ *  region. */
 struct vtdm_chan_view {
 	struct vtdm_card_ctl *card;
 	struct vtdm_far_ctl *far;
-	int16_t *c2f;		/* ring_samples, card -> far */
-	int16_t *f2c;		/* ring_samples, far -> card */
+	int16_t *c2f;		/* column of the card -> far ring */
+	int16_t *f2c;		/* column of the far -> card ring */
+	uint32_t row;		/* samples from one row to the next */
 };
 
 int  vtdm_map(int fd, uint8_t **basep, size_t *sizep, char *why,
 	      size_t whylen);
 void vtdm_chan_view(uint8_t *base, unsigned idx, struct vtdm_chan_view *v);
 
-/** Bytes of one channel block: control lines and two rings, 64-aligned. */
-static inline size_t vtdm_chan_stride(uint32_t ring_samples)
+/** Where the rings start: after @p nchans control blocks, page-aligned. */
+static inline uint64_t vtdm_rings_off(uint32_t nchans)
 {
-	size_t b = VTDM_CTL_BYTES + 2 * (size_t)ring_samples * 2;
+	uint64_t end = VTDM_CHANS_OFF + (uint64_t)nchans * VTDM_CTL_BYTES;
 
-	return (b + 63) & ~(size_t)63;
+	return (end + 4095) & ~(uint64_t)4095;
 }
 
 static inline void vtdm_say(char *why, size_t whylen, const char *fmt, ...)
@@ -46,32 +48,41 @@ static inline void vtdm_say(char *why, size_t whylen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Copy @p n samples into ring @p r (mask = size - 1) at counter @p pos. */
-static inline void vtdm_ring_copy_in(int16_t *r, uint32_t mask, uint32_t pos,
-				     const int16_t *src, uint32_t n)
+/* Copy @p n samples into the ring column @p r (rows of @p row samples,
+ * mask = ring_samples - 1) at counter @p pos. */
+static inline void vtdm_ring_copy_in(int16_t *r, uint32_t row, uint32_t mask,
+				     uint32_t pos, const int16_t *src,
+				     uint32_t n)
 {
-	uint32_t at = pos & mask, first = mask + 1 - at;
+	while (n) {
+		uint32_t at = pos & mask, k = VTDM_COL - at % VTDM_COL;
 
-	if (!n)
-		return;
-	if (first > n)
-		first = n;
-	memcpy(r + at, src, first * sizeof(*r));
-	memcpy(r, src + first, (n - first) * sizeof(*r));
+		if (k > n)
+			k = n;
+		memcpy(r + at / VTDM_COL * row + at % VTDM_COL, src,
+		       k * sizeof(*r));
+		src += k;
+		pos += k;
+		n -= k;
+	}
 }
 
-/* Copy @p n samples out of ring @p r at counter @p pos. */
-static inline void vtdm_ring_copy_out(const int16_t *r, uint32_t mask,
-				      uint32_t pos, int16_t *dst, uint32_t n)
+/* Copy @p n samples out of the ring column @p r at counter @p pos. */
+static inline void vtdm_ring_copy_out(const int16_t *r, uint32_t row,
+				      uint32_t mask, uint32_t pos,
+				      int16_t *dst, uint32_t n)
 {
-	uint32_t at = pos & mask, first = mask + 1 - at;
+	while (n) {
+		uint32_t at = pos & mask, k = VTDM_COL - at % VTDM_COL;
 
-	if (!n)
-		return;
-	if (first > n)
-		first = n;
-	memcpy(dst, r + at, first * sizeof(*r));
-	memcpy(dst + first, r, (n - first) * sizeof(*r));
+		if (k > n)
+			k = n;
+		memcpy(dst, r + at / VTDM_COL * row + at % VTDM_COL,
+		       k * sizeof(*r));
+		dst += k;
+		pos += k;
+		n -= k;
+	}
 }
 
 #endif /* HAL_VTDM_PRIV_H */

@@ -32,13 +32,15 @@ const char *pstn_state_name(enum pstn_state s)
 	       state_names[s] : "?";
 }
 
-/** Defaults: numbers from 5550100, 20 ms ahead, ring 2 s on 4 s off,
- *  250 ms flash, DTMF 100 ms on 100 ms off at -10 dBm0 per tone. */
+/** Defaults: numbers from 5550100, 20 ms ahead, audio every 10 ms, ring
+ *  2 s on 4 s off, 250 ms flash, DTMF 100 ms on 100 ms off at -10 dBm0
+ *  per tone. */
 void pstn_cfg_default(struct pstn_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->number_base = PSTN_NUMBER_BASE;
 	cfg->ahead_ms = 20;
+	cfg->batch_ms = 10;
 	cfg->ring_on_ms = 2000;
 	cfg->ring_off_ms = 4000;
 	cfg->flash_ms = 250;
@@ -122,6 +124,7 @@ int pstn_create(struct pstn **pp, struct vtdm_far *far,
 	else
 		pstn_cfg_default(&p->cfg);
 	if (!p->cfg.ahead_ms || p->cfg.ahead_ms > PSTN_AHEAD_MAX_MS ||
+	    !p->cfg.batch_ms || p->cfg.batch_ms > PSTN_BATCH_MAX_MS ||
 	    !p->cfg.ring_on_ms || !p->cfg.flash_ms || !p->cfg.dtmf_on_ms) {
 		free(p);
 		return -EINVAL;
@@ -358,8 +361,15 @@ void pstn_tick(struct pstn *p, uint64_t now_ms)
 
 	p->now = now_ms;
 	for (i = 0; i < p->nlines; i++) {
-		follow_gateway(p, &p->line[i]);
-		pstn_audio_tick(p, &p->line[i]);
+		struct pstn_line *l = &p->line[i];
+
+		follow_gateway(p, l);
+		if (now_ms < l->audio_next)
+			continue;
+		pstn_audio_tick(p, l);
+		/* the next ms t with (t + idx) % batch == 0: lines spread */
+		l->audio_next = now_ms + p->cfg.batch_ms -
+				(now_ms + l->idx) % p->cfg.batch_ms;
 	}
 }
 

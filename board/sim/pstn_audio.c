@@ -3,10 +3,11 @@
  *
  * Towards the gateway a line mixes (sums, saturating) its DTMF generator
  * (SpanDSP dtmf_tx), a tone of one or two frequencies (SpanDSP DDS) and a
- * WAV file, and keeps the card's ring ahead_ms full: the card's clock
- * paces it. From the gateway it takes every sample the card sent, feeds
- * SpanDSP's DTMF receiver, measures the level over 100 ms windows and
- * appends to the recording, if any.
+ * WAV file, and keeps the card's ring ahead_ms full (topped up to
+ * ahead_ms + batch_ms once a batch): the card's clock paces it. From the
+ * gateway it takes every sample the card sent, feeds SpanDSP's DTMF
+ * receiver, measures the level over 100 ms windows and appends to the
+ * recording, if any.
  *
  * Levels are in dBm0 as SpanDSP defines them: a sine of 3.14 dBm0 is full
  * scale, so a sine's level is 20 log10(peak / 32767) + 3.14, and the power
@@ -22,7 +23,7 @@
 #include "board/sim/pstn_wav.h"
 #include "hal/vtdm.h"
 
-#define CHUNK_MAX	(PSTN_AHEAD_MAX_MS * 8)
+#define CHUNK_MAX	((PSTN_AHEAD_MAX_MS + PSTN_BATCH_MAX_MS) * 8)
 #define READ_MAX	256
 
 static void on_digits(void *arg, const char *digits, int len)
@@ -145,14 +146,24 @@ static void generate(struct pstn_line *l, int16_t *out, size_t n)
 				   acc[i] < -32768 ? -32768 : acc[i]);
 }
 
-/** Move one tick's audio of line @p l both ways. */
-void pstn_audio_tick(struct pstn *p, struct pstn_line *l)
+/* take everything the card sent on line @p l */
+static void take(struct pstn *p, struct pstn_line *l)
 {
-	int16_t buf[CHUNK_MAX > READ_MAX ? CHUNK_MAX : READ_MAX];
-	size_t n, queued, target = (size_t)p->cfg.ahead_ms * 8;
+	int16_t buf[READ_MAX];
+	size_t n;
 
 	while ((n = vtdm_far_read(p->far, l->idx, buf, READ_MAX)) > 0)
 		receive(l, buf, n);
+}
+
+/** Move one batch of line @p l's audio both ways. */
+void pstn_audio_tick(struct pstn *p, struct pstn_line *l)
+{
+	int16_t buf[CHUNK_MAX];
+	size_t n, queued;
+	size_t target = (size_t)(p->cfg.ahead_ms + p->cfg.batch_ms) * 8;
+
+	take(p, l);
 	queued = vtdm_far_queued(p->far, l->idx);
 	if (queued >= target)
 		return;
@@ -273,6 +284,7 @@ int pstn_record(struct pstn *p, unsigned line, const char *path)
 	if (strlen(path) >= sizeof(l->rec_path))
 		return pstn_fail(p, -ENAMETOOLONG, "record: file name too "
 				 "long");
+	take(p, l);	/* what the card sent before: not recorded */
 	err = pstn_wav_create(&l->rec, path, why, sizeof(why));
 	if (err)
 		return pstn_fail(p, err, "record: %s", why);
@@ -307,6 +319,7 @@ int pstn_stop(struct pstn *p, unsigned line, const char *what)
 		l->play = NULL;
 	}
 	if ((all || !strcmp(what, "record")) && l->rec) {
+		take(p, l);	/* up to now, not to the last batch */
 		err = pstn_wav_close(l->rec);
 		l->rec = NULL;
 		if (err)

@@ -13,7 +13,6 @@
 
 #define PSTN_LEVEL_WINDOW	800	/* samples: 100 ms */
 #define PSTN_SILENT_DBM0	-99.0f
-#define PSTN_AHEAD_MAX_MS	100
 
 struct pstn_line {
 	unsigned idx;			/* the card's channel index */
@@ -35,6 +34,8 @@ struct pstn_line {
 	bool e1_cleared;		/* E1: far cleared, gateway not yet */
 	uint32_t card_prev;		/* the gateway's word, last tick */
 	unsigned rings;
+
+	uint64_t audio_next;		/* ms of the next audio batch */
 
 	/* audio towards the gateway */
 	dtmf_tx_state_t *dtx;

@@ -5,7 +5,7 @@
  * Usage:
  *   pstnsim [--run-dir DIR] [--vtdm-fd N] [--socket PATH] [--wait-ctl S]
  *           [--numbers FIRST] [--fxs-numbers FIRST] [--ahead MS]
- *           [--ring ON_MS,OFF_MS] [--dtmf ON_MS,OFF_MS]
+ *           [--batch MS] [--ring ON_MS,OFF_MS] [--dtmf ON_MS,OFF_MS]
  *   pstnsim cmd [--run-dir DIR | --socket PATH] WORDS...
  *
  * The card's region comes from the dispatcher: request "vtdm" on
@@ -79,7 +79,8 @@ static int usage(void)
 		"[--wait-ctl S]\n"
 		"               [--numbers FIRST] [--fxs-numbers FIRST] "
 		"[--ahead MS]\n"
-		"               [--ring ON_MS,OFF_MS] [--dtmf ON_MS,OFF_MS]\n"
+		"               [--batch MS] [--ring ON_MS,OFF_MS] "
+		"[--dtmf ON_MS,OFF_MS]\n"
 		"       pstnsim cmd [--run-dir DIR | --socket PATH] "
 		"WORDS...\n");
 	return 2;
@@ -134,8 +135,10 @@ static int server_opt(const char *k, const char *val, struct opts *o)
 		c->number_base = v;
 	else if (!strcmp(k, "--fxs-numbers"))
 		c->fxs_base = v;
-	else if (!strcmp(k, "--ahead") && v && v <= 100)
+	else if (!strcmp(k, "--ahead") && v && v <= PSTN_AHEAD_MAX_MS)
 		c->ahead_ms = (unsigned)v;
+	else if (!strcmp(k, "--batch") && v && v <= PSTN_BATCH_MAX_MS)
+		c->batch_ms = (unsigned)v;
 	else
 		return -1;
 	return 0;

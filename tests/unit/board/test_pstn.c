@@ -502,19 +502,44 @@ static void test_pstn_play_wav_in_order(void **state)
 	assert_false(st.playing);
 }
 
+/* the far -> card ring topped up to ahead + batch (20 + 10 ms) once a
+ * batch, the lines spread over the batch; with a batch of 1 ms, every
+ * tick */
 static void test_pstn_keeps_ahead_of_the_card(void **state)
 {
+	struct pstn_cfg cfg;
 	struct tdm_stats ts;
+	struct pstn *p2 = NULL;
+	unsigned i, moved = 0;
 
 	(void)state;
-	pstn_tick(rig.p, ++rig.now);
-	assert_int_equal(vtdm_far_queued(rig.f, 0), 160);
-	pstn_tick(rig.p, ++rig.now);		/* already full: no more */
-	assert_int_equal(vtdm_far_queued(rig.f, 0), 160);
+	pstn_tick(rig.p, ++rig.now);		/* the first: every line */
+	assert_int_equal(vtdm_far_queued(rig.f, 0), 240);
+	assert_int_equal(vtdm_far_queued(rig.f, NCH - 1), 240);
+	for (i = 0; i < NCH; i++)	/* the card takes a chunk of each */
+		card_chunk(i < 2 ? 0 : i < 4 ? 1 : 2,
+			   i < 2 ? i : i < 4 ? i - 2 : i - 4);
+	pstn_tick(rig.p, ++rig.now);	/* lines 8, 18, 28: (now + i) % 10 */
+	for (i = 0; i < NCH; i++)
+		moved += vtdm_far_queued(rig.f, i) == 240;
+	assert_int_equal(moved, 3);
+	assert_int_equal(vtdm_far_queued(rig.f, 8), 240);
 	run(2000);
 	tdm_stats_get(rig.t, &ts);
 	assert_int_equal(ts.rx_underruns, 0);
 	assert_int_equal(ts.tx_overruns, 0);
+
+	teardown(NULL);
+	pstn_cfg_default(&cfg);
+	cfg.batch_ms = 1;
+	assert_int_equal(open_rig(&cfg), 0);
+	pstn_tick(rig.p, ++rig.now);
+	assert_int_equal(vtdm_far_queued(rig.f, 0), 168);
+	card_chunk(0, 0);
+	pstn_tick(rig.p, ++rig.now);		/* topped up again */
+	assert_int_equal(vtdm_far_queued(rig.f, 0), 168);
+	cfg.batch_ms = PSTN_BATCH_MAX_MS + 1;
+	assert_int_equal(pstn_create(&p2, rig.f, &cfg), -EINVAL);
 }
 
 static void test_pstn_operation_errors(void **state)

@@ -150,6 +150,59 @@ static void test_vtdm_samples_cross_intact_in_order(void **state)
 	assert_int_equal(vtdm_far_queued(fx.f, E1_0 + 6), 0);
 }
 
+/* Odd bites and an odd starting point: samples cross the rows of the
+ * interleaved rings (vtdm.h) and wrap around, in order both ways, and the
+ * neighbouring channel's column keeps its own stream. */
+static void test_vtdm_odd_bites_cross_rows_in_order(void **state)
+{
+	int16_t buf[13], in[TDM_CHUNK], out[TDM_CHUNK];
+	uint16_t wseq = 0, rseq = 0, nseq = 0, ngot = 0, cseq = 0, fgot = 0;
+	struct tdm_stats st;
+	size_t n;
+	int i, k;
+
+	(void)state;
+	open_both();
+	for (k = 0; k < 3; k++)
+		buf[k] = (int16_t)wseq++;
+	assert_int_equal(vtdm_far_write(fx.f, E1_0 + 7, buf, 3), 3);
+	assert_int_equal(tdm_read(fx.t, 2, 7, in), 0);	/* 3, then silence */
+	for (k = 0; k < 3; k++)
+		assert_int_equal((uint16_t)in[k], rseq++);
+	for (; k < TDM_CHUNK; k++)
+		assert_int_equal(in[k], 0);
+	for (i = 0; i < 5000; i++) {	/* 65000 samples: 31 rings */
+		for (k = 0; k < 13; k++)
+			buf[k] = (int16_t)wseq++;
+		assert_int_equal(vtdm_far_write(fx.f, E1_0 + 7, buf, 13), 13);
+		for (k = 0; k < 13; k++)
+			buf[k] = (int16_t)(nseq++ ^ 0x2aaa);
+		assert_int_equal(vtdm_far_write(fx.f, E1_0 + 8, buf, 13), 13);
+		while (vtdm_far_queued(fx.f, E1_0 + 7) >= TDM_CHUNK) {
+			assert_int_equal(tdm_read(fx.t, 2, 7, in), 0);
+			for (k = 0; k < TDM_CHUNK; k++)
+				assert_int_equal((uint16_t)in[k], rseq++);
+			assert_int_equal(tdm_read(fx.t, 2, 8, in), 0);
+			for (k = 0; k < TDM_CHUNK; k++)
+				assert_int_equal((uint16_t)in[k],
+						 (uint16_t)(ngot++ ^ 0x2aaa));
+			for (k = 0; k < TDM_CHUNK; k++)
+				out[k] = (int16_t)(cseq++ ^ 0x5555);
+			assert_int_equal(tdm_write(fx.t, 2, 7, out), 0);
+		}
+		while ((n = vtdm_far_read(fx.f, E1_0 + 7, buf, 11)) > 0)
+			for (size_t j = 0; j < n; j++)
+				assert_int_equal((uint16_t)buf[j],
+						 (uint16_t)(fgot++ ^ 0x5555));
+	}
+	assert_true(rseq > 60000);
+	assert_int_equal(fgot, cseq);
+	tdm_stats_get(fx.t, &st);
+	assert_int_equal(st.rx_underruns, TDM_CHUNK - 3);
+	assert_int_equal(st.tx_overruns, 0);
+	assert_int_equal(vtdm_far_read(fx.f, E1_0 + 8, buf, 13), 0);
+}
+
 static void test_vtdm_underrun_gives_silence_and_counts(void **state)
 {
 	int16_t pcm[TDM_CHUNK], three[3] = { 7, 8, 9 };
@@ -423,10 +476,10 @@ static void test_vtdm_refuses_other_version_and_corrupt_layout(void **state)
 
 	(void)state;
 	memcpy(&save, h, offsetof(struct vtdm_shm_hdr, card_pid));
-	h->version = VTDM_VERSION - 1;	/* 8 spans at most */
+	h->version = VTDM_VERSION - 1;	/* channel blocks with their rings */
 	assert_int_equal(try_open(err, sizeof(err), &card), -EPROTO);
 	assert_int_equal(card, -EPROTO);
-	assert_non_null(strstr(err, "version 1"));
+	assert_non_null(strstr(err, "version 2"));
 	h->version = VTDM_VERSION;
 	h->magic = 0x12345678;
 	assert_int_equal(try_open(err, sizeof(err), &card), -EPROTO);
@@ -452,6 +505,10 @@ static void test_vtdm_refuses_other_version_and_corrupt_layout(void **state)
 	h->chan_stride += 64;
 	assert_int_equal(try_open(err, sizeof(err), &card), -EBADMSG);
 	h->chan_stride -= 64;
+	h->rings_off -= 64;
+	assert_int_equal(try_open(err, sizeof(err), &card), -EBADMSG);
+	assert_non_null(strstr(err, "rings (at"));
+	h->rings_off += 64;
 	h->region_size += 4096;
 	assert_int_equal(try_open(err, sizeof(err), &card), -EBADMSG);
 	h->region_size -= 4096;
@@ -690,8 +747,9 @@ static void test_vtdm_largest_card_last_line(void **state)
 	close(fx.fd);
 	assert_int_equal(tdm_layout_parse("e1:30*64", &l, NULL, 0), 0);
 	assert_int_equal(vtdm_create(&fx.fd, &l), 0);
+	/* 4096 + 1920 control blocks of 128 bytes: rings from 249856 */
 	assert_int_equal(vtdm_region_size(&l, R),
-			 VTDM_CHANS_OFF + 1920 * (128 + 4 * (size_t)R));
+			 249856 + 1920 * 4 * (size_t)R);
 	open_both();
 	assert_int_equal(tdm_span_count(fx.t), TDM_MAX_SPANS);
 	assert_int_equal(tdm_span_chans(fx.t, TDM_MAX_SPANS - 1), 30);
@@ -725,6 +783,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_vtdm_layout_and_spans),
 		T(test_vtdm_samples_cross_intact_in_order),
+		T(test_vtdm_odd_bites_cross_rows_in_order),
 		T(test_vtdm_underrun_gives_silence_and_counts),
 		T(test_vtdm_overrun_when_far_does_not_read),
 		T(test_vtdm_clock_ticks_and_late_ticks),
