@@ -81,23 +81,30 @@ static uint32_t fifo_len(const struct fifo *f)
 static void fifo_put(struct chan *ch, struct fifo *f, const int16_t *s,
 		     unsigned n)
 {
-	for (unsigned i = 0; i < n; i++) {
-		if (fifo_len(f) == FIFO_LEN) {
-			ch->st.fifo_overruns += n - i;
-			return;
-		}
-		f->s[f->head++ & (FIFO_LEN - 1)] = s[i];
+	unsigned room = FIFO_LEN - fifo_len(f), at, first;
+
+	if (n > room) {
+		ch->st.fifo_overruns += n - room;
+		n = room;
 	}
+	at = f->head & (FIFO_LEN - 1);
+	first = FIFO_LEN - at < n ? FIFO_LEN - at : n;
+	memcpy(f->s + at, s, first * sizeof(*s));
+	memcpy(f->s, s + first, (n - first) * sizeof(*s));
+	f->head += n;
 }
 
 /* take n samples; silence for what is missing (counted once audio flows) */
 static void fifo_get(struct chan *ch, struct leg *l, int16_t *s, unsigned n)
 {
 	struct fifo *f = &l->out;
-	unsigned have = fifo_len(f) < n ? fifo_len(f) : n;
+	unsigned have = fifo_len(f) < n ? fifo_len(f) : n, at, first;
 
-	for (unsigned i = 0; i < have; i++)
-		s[i] = f->s[f->tail++ & (FIFO_LEN - 1)];
+	at = f->tail & (FIFO_LEN - 1);
+	first = FIFO_LEN - at < have ? FIFO_LEN - at : have;
+	memcpy(s, f->s + at, first * sizeof(*s));
+	memcpy(s + first, f->s, (have - first) * sizeof(*s));
+	f->tail += have;
 	if (have < n) {
 		memset(s + have, 0, (n - have) * sizeof(*s));
 		if (l->primed)
