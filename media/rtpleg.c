@@ -29,6 +29,12 @@
 
 static struct rtpleg *legs;
 static size_t nlegs;
+/* legs not in use, a stack of indices, and the (even) RTP ports of the
+ * open legs, a bit each: open, close and a port change cost the same with
+ * 2 legs or 4096 (they walked every leg). Changed by the media task only. */
+static unsigned *free_legs;
+static size_t nfree;
+static _Atomic uint64_t port_bits[65536 / 2 / 64];
 static _Atomic uint64_t rnd_ctr;
 
 /* splitmix64: SSRCs, first sequence numbers and timestamps (RFC 3550
@@ -174,9 +180,17 @@ int rtpleg_module_init(size_t max_legs)
 	if (legs)
 		return -EALREADY;
 	legs = aligned_alloc(_Alignof(struct rtpleg), size);
-	if (!legs)
+	free_legs = calloc(max_legs, sizeof(*free_legs));
+	if (!legs || !free_legs) {
+		free(legs);
+		free(free_legs);
+		legs = NULL;
+		free_legs = NULL;
 		return -ENOMEM;
+	}
 	memset(legs, 0, size);
+	for (nfree = 0; nfree < max_legs; nfree++)	/* leg 0 on top */
+		free_legs[nfree] = (unsigned)(max_legs - 1 - nfree);
 	atomic_store(&rnd_ctr, rtk_now_ns());
 	ortp_set_log_handler(quiet);	/* before ortp_init() logs */
 	ortp_init();
@@ -216,8 +230,10 @@ void rtpleg_module_fini(void)
 	}
 	ortp_exit();
 	free(legs);
+	free(free_legs);
 	legs = NULL;
-	nlegs = 0;
+	free_legs = NULL;
+	nlegs = nfree = 0;
 }
 
 /* the session's payload types, source and report interval for @p c */
@@ -322,13 +338,20 @@ static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 	return err;
 }
 
+/* the ports are even (check_cfg()): a bit per pair */
 static bool port_taken(uint16_t port)
 {
-	for (size_t i = 0; i < nlegs; i++)
-		if (atomic_load(&legs[i].open) &&
-		    legs[i].cfg.local_port == port)
-			return true;
-	return false;
+	return atomic_load(&port_bits[port / 128]) >> (port / 2 % 64) & 1;
+}
+
+static void port_mark(uint16_t port, bool taken)
+{
+	uint64_t bit = (uint64_t)1 << (port / 2 % 64);
+
+	if (taken)
+		atomic_fetch_or(&port_bits[port / 128], bit);
+	else
+		atomic_fetch_and(&port_bits[port / 128], ~bit);
 }
 
 /**
@@ -342,6 +365,7 @@ static bool port_taken(uint16_t port)
 int rtpleg_open(struct rtpleg **lp, const struct rtpleg_cfg *cfg)
 {
 	struct rtpleg_cfg c;
+	struct rtpleg *l;
 	int err = check_cfg(cfg, &c);
 
 	if (err || !lp || !legs)
@@ -354,22 +378,19 @@ int rtpleg_open(struct rtpleg **lp, const struct rtpleg_cfg *cfg)
 	if (rtk_heap_ready() &&
 	    rtk_heap_free_blocks(RTPLEG_HEAP_BLOCK) < 2 * RTPLEG_HEAP_BLOCKS)
 		return -ENOSPC;
-	for (size_t i = 0; i < nlegs; i++) {
-		struct rtpleg *l = &legs[i];
-		bool free_leg = false;
-
-		if (!atomic_compare_exchange_strong(&l->in_use, &free_leg,
-						    true))
-			continue;
-		err = start(l, &c);
-		if (err) {
-			atomic_store(&l->in_use, false);
-			return err;
-		}
-		*lp = l;
-		return 0;
+	if (!nfree)
+		return -ENOSPC;
+	l = &legs[free_legs[nfree - 1]];
+	atomic_store(&l->in_use, true);
+	err = start(l, &c);
+	if (err) {
+		atomic_store(&l->in_use, false);
+		return err;
 	}
-	return -ENOSPC;
+	nfree--;
+	port_mark(c.local_port, true);
+	*lp = l;
+	return 0;
 }
 
 static int move_port(struct rtpleg *l, uint16_t from, uint16_t to)
@@ -382,6 +403,10 @@ static int move_port(struct rtpleg *l, uint16_t from, uint16_t to)
 	err = rtpleg_net_bind(l, to);
 	if (err && rtpleg_net_bind(l, from))
 		LOG_ERR("modify: port %u lost", from);
+	if (!err) {
+		port_mark(from, false);
+		port_mark(to, true);
+	}
 	return err;
 }
 
@@ -464,7 +489,9 @@ void rtpleg_close(struct rtpleg *l)
 	rtpleg_net_flush(l);
 	codec_fini(&l->codec);
 	rtpleg_publish(l);
+	port_mark(l->cfg.local_port, false);
 	atomic_store(&l->in_use, false);
+	free_legs[nfree++] = l->idx;
 }
 
 /**

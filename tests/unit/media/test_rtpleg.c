@@ -348,6 +348,12 @@ static void test_rtpleg_open_until_no_leg_is_left(void **state)
 	}
 	c = cfg_of(PORT_A + 100, PORT_B, CODEC_PCMU);
 	assert_int_equal(rtpleg_open(&l[LEGS], &c), -ENOSPC);
+	/* one closed in the middle: its leg and its port free again */
+	rtpleg_close(l[1]);
+	c = cfg_of(PORT_A + 2, PORT_B, CODEC_PCMU);
+	assert_int_equal(rtpleg_open(&l[LEGS], &c), 0);
+	assert_ptr_equal(l[LEGS], l[1]);
+	assert_int_equal(rtpleg_open(&l[LEGS], &c), -EADDRINUSE);
 	for (int i = 0; i < LEGS; i++)
 		rtpleg_close(l[i]);
 	/* and again: legs and ports come back */
@@ -387,6 +393,14 @@ static void test_rtpleg_port_in_use(void **state)
 	(void)state;
 	assert_int_equal(rtpleg_open(&a, &c), 0);
 	assert_int_equal(rtpleg_open(&l, &c), -EADDRINUSE);
+	/* a leg moved to another port (re-INVITE) frees its old one */
+	c.local_port = PORT_A + 30;
+	assert_int_equal(rtpleg_modify(a, &c), 0);
+	assert_int_equal(rtpleg_open(&l, &c), -EADDRINUSE);
+	c.local_port = PORT_A;
+	assert_int_equal(rtpleg_open(&l, &c), 0);
+	assert_int_equal(rtpleg_modify(a, &c), -EADDRINUSE);
+	rtpleg_close(l);
 	/* someone else in the RT stack has the RTCP port */
 	LOCK_TCPIP_CORE();
 	other = udp_new();
