@@ -91,6 +91,10 @@ static void vch_init(struct vcard *c, struct vch *ch, unsigned idx)
 		ch->seen = far & ~VTDM_F_RING;
 	else
 		ch->seen = far == VTDM_E1_ANSWERED ? far : VTDM_E1_IDLE;
+	/* a refusal the far end answered while no card was open */
+	if (ch->sig == TDM_SIG_E1 && ch->state == VTDM_E1_CLEARED &&
+	    far != VTDM_E1_SEIZED)
+		state_put(ch, VTDM_E1_IDLE);
 }
 
 static int start_clock(struct vcard *c)
@@ -257,6 +261,8 @@ static void sig_e1(struct tdm *t, struct vch *ch, uint32_t far)
 	if (far < sizeof(ev))	/* other values: ignored */
 		tdm_event_push(t, ch->span, ch->chan, (enum tdm_ev)ev[far],
 			       t->stats.ticks);
+	if (far == VTDM_E1_IDLE && ch->state == VTDM_E1_CLEARED)
+		state_put(ch, VTDM_E1_IDLE);	/* the refusal was heard */
 }
 
 static void scan_signalling(struct tdm *t, struct vcard *c)
@@ -388,8 +394,13 @@ static int vtdm_command(struct tdm *t, unsigned span, unsigned chan,
 		break;
 	case TDM_CMD_RELEASE:
 	case TDM_CMD_CLEAR:
-		state_put(ch, ch->sig == TDM_SIG_E1 ? VTDM_E1_IDLE :
-			  ch->state & ~VTDM_C_OFFHOOK);
+		if (ch->sig != TDM_SIG_E1)
+			state_put(ch, ch->state & ~VTDM_C_OFFHOOK);
+		else if (ch->state == VTDM_E1_IDLE &&
+			 ch->seen == VTDM_E1_SEIZED)	/* refused */
+			state_put(ch, VTDM_E1_CLEARED);
+		else if (ch->state != VTDM_E1_CLEARED)
+			state_put(ch, VTDM_E1_IDLE);
 		break;
 	}
 	return 0;

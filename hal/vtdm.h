@@ -60,7 +60,12 @@
  *        or followed the card's own CLEAR: the release is complete).
  * Commands set the card's word: FXS RING_ON/OFF VTDM_C_RING; FXO
  * SEIZE/RELEASE VTDM_C_OFFHOOK; E1 SEIZE -> SEIZED, ANSWER -> ANSWERED,
- * CLEAR and RELEASE -> IDLE.
+ * CLEAR and RELEASE -> IDLE, or CLEARED when the far end has seized the
+ * channel and the card has not answered: the gateway refuses the far
+ * end's call (no call free, no route). The far end then releases (its
+ * word IDLE: TDM_EV_CLEAR, the release is complete) and the card's word
+ * goes back to IDLE by itself. Without it a caller refused before the
+ * answer would never learn it: the card's word was IDLE all along.
  *
  * When a card opens the region it takes the lines over as the last card
  * left them (its words kept: a seized line stays seized, a ringing phone
@@ -103,6 +108,7 @@
 #define VTDM_E1_IDLE	0u
 #define VTDM_E1_SEIZED	1u	/**< this side calls */
 #define VTDM_E1_ANSWERED 2u	/**< this side answered the other's call */
+#define VTDM_E1_CLEARED	3u	/**< card: the far end's call refused */
 
 struct vtdm_span_desc {
 	uint32_t sig;		/**< enum tdm_sig */

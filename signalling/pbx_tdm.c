@@ -19,8 +19,9 @@
  *    far end answers (polarity reversal on FXO, answer on E1).
  *  - With every call of the table up (as many as the RT partition has
  *    channels), a line's caller is refused and recorded once: a phone
- *    hears congestion until it hangs up, an E1 caller is cleared, an FXO
- *    line is left ringing (never answered).
+ *    hears congestion until it hangs up, an E1 caller is cleared back
+ *    (the exchange then releases the channel), an FXO line is left
+ *    ringing (never answered).
  * Calls from trunks reach only extensions and DIDs, never another trunk.
  */
 #define LOG_MODULE "tdm"

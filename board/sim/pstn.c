@@ -267,6 +267,7 @@ int pstn_line_status(const struct pstn *p, unsigned line,
 	st->ringing = l->sig == TDM_SIG_FXS ?
 		      !!(st->card_state & VTDM_C_RING) : l->ring_now;
 	st->rings = l->rings;
+	st->refused = l->refused;
 	st->dialling = l->dialling;
 	st->tone = l->tone_on;
 	st->playing = l->play != NULL;
@@ -341,7 +342,11 @@ static void follow_gateway(struct pstn *p, struct pstn_line *l)
 		follow_fxo(p, l, card);
 		break;
 	case TDM_SIG_E1:
-		if (card == VTDM_E1_IDLE && l->card_prev != VTDM_E1_IDLE) {
+		if (card == VTDM_E1_CLEARED && l->e1 == VTDM_E1_SEIZED) {
+			l->e1 = VTDM_E1_IDLE;	/* our call refused: release */
+			l->refused++;
+		} else if (card == VTDM_E1_IDLE &&
+			   l->card_prev != VTDM_E1_IDLE) {
 			l->e1 = VTDM_E1_IDLE;	/* the gateway cleared */
 			l->e1_cleared = false;
 		}

@@ -86,6 +86,8 @@ struct pstn_line_status {
 				 *   FXO: the CO rings (cadence on) */
 	unsigned rings;		/**< FXS: times the gateway started
 				 *   ringing; FXO: bursts sent */
+	unsigned refused;	/**< E1: our calls the gateway cleared
+				 *   back before answering */
 	bool dialling, tone, playing;	/**< audio towards the gateway */
 	char heard[PSTN_HEARD_MAX + 1];	/**< DTMF digits received */
 	float level_dbm0;	/**< received, last 100 ms; -99 silent */

@@ -30,8 +30,8 @@
  *        playback done), card (a live card's clock runs)
  *
  * A status line: "line N S/C TYPE NUMBER state=S card=C ringing=yes|no
- * rings=N tx=dial,tone,play|- level=DBM0 heard=DIGITS|- rec=FILE|-
- * play=FILE|-", NUMBER "-" when the line has none.
+ * rings=N refused=N tx=dial,tone,play|- level=DBM0 heard=DIGITS|-
+ * rec=FILE|- play=FILE|-", NUMBER "-" when the line has none.
  */
 #include <errno.h>
 #include <signal.h>
@@ -146,7 +146,8 @@ static const char *card_word(enum tdm_sig sig, uint32_t w)
 	if (sig == TDM_SIG_FXO)
 		return w & VTDM_C_OFFHOOK ? "offhook" : "onhook";
 	return w == VTDM_E1_SEIZED ? "seized" : w == VTDM_E1_ANSWERED ?
-	       "answered" : w == VTDM_E1_IDLE ? "idle" : "?";
+	       "answered" : w == VTDM_E1_CLEARED ? "cleared" :
+	       w == VTDM_E1_IDLE ? "idle" : "?";
 }
 
 static void status_line(struct pstn *p, unsigned line, struct out *o)
@@ -162,10 +163,11 @@ static void status_line(struct pstn *p, unsigned line, struct out *o)
 	if (st.playing)
 		strcat(tx, ",play");
 	put(o, "line %u %u/%u %s %s state=%s card=%s ringing=%s rings=%u "
-	    "tx=%s level=%.1f heard=%s rec=%s play=%s\n", line, st.span,
-	    st.chan, tdm_sig_name(st.sig), st.number[0] ? st.number : "-",
-	    pstn_state_name(st.state), card_word(st.sig, st.card_state),
-	    st.ringing ? "yes" : "no", st.rings, tx[0] ? tx + 1 : "-",
+	    "refused=%u tx=%s level=%.1f heard=%s rec=%s play=%s\n", line,
+	    st.span, st.chan, tdm_sig_name(st.sig),
+	    st.number[0] ? st.number : "-", pstn_state_name(st.state),
+	    card_word(st.sig, st.card_state), st.ringing ? "yes" : "no",
+	    st.rings, st.refused, tx[0] ? tx + 1 : "-",
 	    st.level_dbm0, st.heard[0] ? st.heard : "-",
 	    st.recording[0] ? st.recording : "-",
 	    st.play_file[0] ? st.play_file : "-");

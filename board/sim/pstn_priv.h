@@ -34,6 +34,7 @@ struct pstn_line {
 	bool e1_cleared;		/* E1: far cleared, gateway not yet */
 	uint32_t card_prev;		/* the gateway's word, last tick */
 	unsigned rings;
+	unsigned refused;		/* E1: calls cleared back */
 
 	uint64_t audio_next;		/* ms of the next audio batch */
 

@@ -8,7 +8,7 @@
 # DID -> phone with audio and DTMF both ways; an analog FXS phone dials an
 # extension and talks; a call record for every call; a full call table
 # (a call more refused 503, counted, recorded; an analog phone refused
-# hears congestion); a forked contact that gives up with a BYE while
+# hears congestion; an E1 call is cleared back); a forked contact that gives up with a BYE while
 # ringing; a session timer that expires (at the end: a minute). Security: wrong
 # password, unknown caller to a trunk, repeated failures blocked; garbage
 # and truncated SIP over UDP and TCP answered 400 or dropped, counted, and
@@ -640,6 +640,15 @@ fi
 expect_record "refused analog phone" "from=fxs:2001 " "disp=CONGESTION " "cause=503 "
 pstn onhook 0/0 >/dev/null
 check "2001 hangs up: the congestion stops" pstn wait 0/0 silence -50 2000
+# the exchange calls on E1 channel 2/5: the gateway clears it back before
+# answering, and the exchange releases the channel
+pstn ring 2/5 >/dev/null
+if pstn wait 2/5 state idle 3000 >/dev/null && grep -q "refused=1 " <<<"$(pstn status 2/5)"; then
+	ok "an E1 call, no call free: cleared back, the channel released"
+else
+	not_ok "an E1 call, no call free: cleared back" "$(pstn status 2/5)"
+fi
+expect_record "refused E1 call" "from=trunk:pstn " "disp=CONGESTION " "cause=503 "
 wait "$uac" && ok "the $N calls in the table were answered and hung up" || not_ok "the $N calls" "$(tail -3 "$tmp/fulla.err" 2>/dev/null)"
 wait "$uas"
 n_full=$((nrec + N))

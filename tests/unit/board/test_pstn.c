@@ -377,6 +377,8 @@ static void test_pstn_fxo_outgoing_call(void **state)
 
 static void test_pstn_e1_both_ways(void **state)
 {
+	struct pstn_line_status st;
+
 	(void)state;
 	/* incoming: the far exchange seizes, the gateway answers, far clears */
 	assert_int_equal(pstn_ring(rig.p, E1_1 + 3), 0);
@@ -394,6 +396,24 @@ static void test_pstn_e1_both_ways(void **state)
 	assert_int_equal(tdm_command(rig.t, 2, 3, TDM_CMD_CLEAR), 0);
 	run(2);
 	assert_int_equal(state_of(E1_1 + 3), PSTN_IDLE);
+	/* refused: the gateway clears before answering; the far exchange
+	 * releases, and may call again */
+	assert_int_equal(pstn_ring(rig.p, E1_1 + 3), 0);
+	run(2);
+	expect_event(2, 3, TDM_EV_SEIZE);
+	assert_int_equal(tdm_command(rig.t, 2, 3, TDM_CMD_CLEAR), 0);
+	run(3);
+	expect_event(2, 3, TDM_EV_CLEAR);
+	assert_int_equal(state_of(E1_1 + 3), PSTN_IDLE);
+	assert_int_equal(pstn_line_status(rig.p, E1_1 + 3, &st), 0);
+	assert_int_equal(st.refused, 1);
+	assert_int_equal(st.card_state, VTDM_E1_IDLE);
+	assert_int_equal(pstn_ring(rig.p, E1_1 + 3), 0);
+	run(2);
+	expect_event(2, 3, TDM_EV_SEIZE);
+	assert_int_equal(pstn_hangup(rig.p, E1_1 + 3), 0);
+	run(2);
+	expect_event(2, 3, TDM_EV_CLEAR);
 	/* outgoing: the gateway seizes, the far exchange answers, gateway
 	 * clears and the far exchange follows (its clear is an event) */
 	assert_int_equal(pstn_answer(rig.p, E1_1), -EINVAL);

@@ -106,8 +106,8 @@ static void test_cmd_status_and_help(void **state)
 	assert_int_equal(count_lines(r, "card pid="), 1);
 	assert_int_equal(count_lines(r, "ok"), 1);
 	assert_non_null(strstr(r, "line 3 1/0 fxo 5550100 state=idle "
-			       "card=onhook ringing=no rings=0 tx=- "
-			       "level=-99.0 heard=- rec=- play=-\n"));
+			       "card=onhook ringing=no rings=0 refused=0 "
+			       "tx=- level=-99.0 heard=- rec=- play=-\n"));
 	assert_non_null(strstr(r, "line 1 0/0 fxs - state=onhook card=idle"));
 	assert_non_null(strstr(r, "line 34 2/29 e1 5550131 state=idle "
 			       "card=idle"));

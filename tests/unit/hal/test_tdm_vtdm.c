@@ -369,6 +369,20 @@ static void test_vtdm_e1_incoming_and_outgoing(void **state)
 	expect_event(2, 29, TDM_EV_CLEAR);
 	assert_int_equal(tdm_command(fx.t, 2, 29, TDM_CMD_CLEAR), 0);
 	assert_int_equal(vtdm_far_card_state(fx.f, E1_0 + 29), VTDM_E1_IDLE);
+	/* refused: far seizes, we clear before answering; the card's word
+	 * says so until the far end releases, then goes back to idle */
+	vtdm_far_state_set(fx.f, E1_0 + 28, VTDM_E1_SEIZED);
+	expect_event(2, 28, TDM_EV_SEIZE);
+	assert_int_equal(tdm_command(fx.t, 2, 28, TDM_CMD_CLEAR), 0);
+	assert_int_equal(vtdm_far_card_state(fx.f, E1_0 + 28),
+			 VTDM_E1_CLEARED);
+	assert_int_equal(tdm_command(fx.t, 2, 28, TDM_CMD_CLEAR), 0);
+	expect_no_event();
+	assert_int_equal(vtdm_far_card_state(fx.f, E1_0 + 28),
+			 VTDM_E1_CLEARED);
+	vtdm_far_state_set(fx.f, E1_0 + 28, VTDM_E1_IDLE);
+	expect_event(2, 28, TDM_EV_CLEAR);
+	assert_int_equal(vtdm_far_card_state(fx.f, E1_0 + 28), VTDM_E1_IDLE);
 	/* outgoing: we seize, far answers, we release */
 	assert_int_equal(tdm_command(fx.t, 2, 0, TDM_CMD_SEIZE), 0);
 	assert_int_equal(vtdm_far_card_state(fx.f, E1_0), VTDM_E1_SEIZED);
@@ -376,7 +390,7 @@ static void test_vtdm_e1_incoming_and_outgoing(void **state)
 	expect_event(2, 0, TDM_EV_ANSWER);
 	assert_int_equal(tdm_command(fx.t, 2, 0, TDM_CMD_RELEASE), 0);
 	assert_int_equal(vtdm_far_card_state(fx.f, E1_0), VTDM_E1_IDLE);
-	vtdm_far_state_set(fx.f, E1_0, 3);	/* nonsense: ignored */
+	vtdm_far_state_set(fx.f, E1_0, 7);	/* nonsense: ignored */
 	expect_no_event();
 	assert_int_equal(tdm_command(fx.t, 2, 0, TDM_CMD_RING_ON), -EINVAL);
 }
