@@ -359,7 +359,8 @@ int tdm_fd(const struct tdm *t)
 
 /** Take the ticks of the card's clock that passed since the last call and
  *  the far end's signalling changes (queued as events). The caller then
- *  moves one chunk per channel per tick with tdm_read() and tdm_write().
+ *  moves a chunk per channel per tick with tdm_read() and tdm_write(), in
+ *  blocks of one or more ticks.
  *  Ticks processed more than 1 ms after their time are counted late.
  *  Context: the card's task; never blocks, never allocates.
  *  @return the number of ticks (0: none, or NULL) */
@@ -401,30 +402,38 @@ static bool chan_ok(const struct tdm *t, unsigned span, unsigned chan)
 	       chan < t->layout.span[span].nchans;
 }
 
-/** Take the TDM_CHUNK samples of this tick that came from the line (the
- *  far end). When the far end is behind, @p pcm is filled with silence and
- *  the missing samples are counted in rx_underruns.
- *  Context: the card's task; never blocks.
- *  @return 0, or -EINVAL (no such channel; @p pcm untouched) */
-int tdm_read(struct tdm *t, unsigned span, unsigned chan,
-	     int16_t pcm[TDM_CHUNK])
+static bool block_ok(const void *pcm, unsigned n)
 {
-	if (!chan_ok(t, span, chan) || !pcm)
+	return pcm && n && n % TDM_CHUNK == 0 && n <= TDM_BLOCK_MAX;
+}
+
+/** Take the next @p n samples (a whole number of chunks, up to
+ *  TDM_BLOCK_MAX) that came from the line (the far end). When the far end
+ *  is behind, the rest of @p pcm is silence and the missing samples are
+ *  counted in rx_underruns.
+ *  Context: the card's task; never blocks.
+ *  @return 0, or -EINVAL (no such channel, or a bad @p n; @p pcm
+ *	   untouched) */
+int tdm_read(struct tdm *t, unsigned span, unsigned chan, int16_t *pcm,
+	     unsigned n)
+{
+	if (!chan_ok(t, span, chan) || !block_ok(pcm, n))
 		return -EINVAL;
-	t->ops->read(t, span, chan, pcm);
+	t->ops->read(t, span, chan, pcm, n);
 	return 0;
 }
 
-/** Give TDM_CHUNK samples of this tick to the line. Samples the far end
- *  has no room for are dropped and counted in tx_overruns.
+/** Give the next @p n samples (a whole number of chunks, up to
+ *  TDM_BLOCK_MAX) to the line. Samples the far end has no room for are
+ *  dropped and counted in tx_overruns.
  *  Context: the card's task; never blocks.
- *  @return 0, or -EINVAL (no such channel) */
+ *  @return 0, or -EINVAL (no such channel, or a bad @p n) */
 int tdm_write(struct tdm *t, unsigned span, unsigned chan,
-	      const int16_t pcm[TDM_CHUNK])
+	      const int16_t *pcm, unsigned n)
 {
-	if (!chan_ok(t, span, chan) || !pcm)
+	if (!chan_ok(t, span, chan) || !block_ok(pcm, n))
 		return -EINVAL;
-	t->ops->write(t, span, chan, pcm);
+	t->ops->write(t, span, chan, pcm, n);
 	return 0;
 }
 

@@ -2,8 +2,11 @@
 /** @file tdm.h  TDM (telephony card) driver interface of the RT partition
  *
  * Shaped like DAHDI: a card has spans, a span has channels, and the card's
- * clock moves TDM_CHUNK samples (8 kHz, 1 ms) per channel per tick. Audio
- * is 16-bit linear here; a driver converts from the card's law.
+ * clock moves TDM_CHUNK samples (8 kHz, 1 ms) per channel per tick. The
+ * caller moves them in blocks of one or more ticks (DAHDI's block size):
+ * the samples of the ticks that passed are read, those of the ticks to come
+ * are written ahead. Audio is 16-bit linear here; a driver converts from
+ * the card's law.
  *
  * Signalling per channel, by span type:
  *   FXS (we power an analog phone):  events OFFHOOK, ONHOOK, FLASH;
@@ -32,6 +35,9 @@
 #include <stdint.h>
 
 #define TDM_CHUNK	8	/* samples per channel per tick */
+/* the most one tdm_read()/tdm_write() moves: 40 ticks (a caller moves its
+ * lines' audio in blocks of ticks, as DAHDI's read() and write() do) */
+#define TDM_BLOCK_MAX	(40 * TDM_CHUNK)
 #define TDM_RATE	8000
 /* Limits of a card, shared by every program that names a line SPAN/LINE
  * (configuration, bus messages, tools, web UI): DAHDI allows 128 spans;
@@ -108,10 +114,10 @@ unsigned tdm_span_count(const struct tdm *t);
 int  tdm_span_info(const struct tdm *t, unsigned span,
 		   struct tdm_span_info *si);
 unsigned tdm_span_chans(const struct tdm *t, unsigned span);
-int  tdm_read(struct tdm *t, unsigned span, unsigned chan,
-	      int16_t pcm[TDM_CHUNK]);
+int  tdm_read(struct tdm *t, unsigned span, unsigned chan, int16_t *pcm,
+	      unsigned n);
 int  tdm_write(struct tdm *t, unsigned span, unsigned chan,
-	       const int16_t pcm[TDM_CHUNK]);
+	       const int16_t *pcm, unsigned n);
 int  tdm_event_get(struct tdm *t, struct tdm_event *ev);
 int  tdm_command(struct tdm *t, unsigned span, unsigned chan,
 		 enum tdm_cmd cmd);

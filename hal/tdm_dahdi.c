@@ -422,22 +422,26 @@ static struct dchan *dch_of(struct tdm *t, unsigned span, unsigned chan)
 	return &c->ch[c->first[span] + chan];
 }
 
+/* a channel's read() and write() move one block of DAHDI_SET_BLOCKSIZE
+ * (one chunk), so a block of n samples is n / TDM_CHUNK of them */
 static void dahdi_read(struct tdm *t, unsigned span, unsigned chan,
-		       int16_t pcm[TDM_CHUNK])
+		       int16_t *pcm, unsigned n)
 {
 	struct dchan *ch = dch_of(t, span, chan);
-	unsigned got = tdm_dahdi_chunk_read(ch->fd, ch->law, pcm);
 
-	t->stats.rx_underruns += TDM_CHUNK - got;
+	for (unsigned i = 0; i < n; i += TDM_CHUNK)
+		t->stats.rx_underruns += TDM_CHUNK -
+			tdm_dahdi_chunk_read(ch->fd, ch->law, pcm + i);
 }
 
 static void dahdi_write(struct tdm *t, unsigned span, unsigned chan,
-			const int16_t pcm[TDM_CHUNK])
+			const int16_t *pcm, unsigned n)
 {
 	struct dchan *ch = dch_of(t, span, chan);
-	unsigned put = tdm_dahdi_chunk_write(ch->fd, ch->law, pcm);
 
-	t->stats.tx_overruns += TDM_CHUNK - put;
+	for (unsigned i = 0; i < n; i += TDM_CHUNK)
+		t->stats.tx_overruns += TDM_CHUNK -
+			tdm_dahdi_chunk_write(ch->fd, ch->law, pcm + i);
 }
 
 /** Read one chunk from channel fd @p fd in law @p law into @p pcm; what

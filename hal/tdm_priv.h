@@ -11,8 +11,9 @@
  *    then looks at the channels' signalling and queues what changed with
  *    tdm_event_push();
  *    it returns the number of ticks the caller must now process;
- *  - read()/write() are called with a span and channel tdm.c checked; they
- *    count rx_underruns / tx_overruns in samples;
+ *  - read()/write() are called with a span and channel tdm.c checked and
+ *    a whole number of chunks up to TDM_BLOCK_MAX; they count
+ *    rx_underruns / tx_overruns in samples;
  *  - command() is called only with a command tdm_cmd_valid() accepts for
  *    the span's signalling.
  */
@@ -33,9 +34,9 @@ struct tdm_ops {
 	int (*fd)(const struct tdm *t);
 	unsigned (*ticks)(struct tdm *t);
 	void (*read)(struct tdm *t, unsigned span, unsigned chan,
-		     int16_t pcm[TDM_CHUNK]);
+		     int16_t *pcm, unsigned n);
 	void (*write)(struct tdm *t, unsigned span, unsigned chan,
-		      const int16_t pcm[TDM_CHUNK]);
+		      const int16_t *pcm, unsigned n);
 	int (*command)(struct tdm *t, unsigned span, unsigned chan,
 		       enum tdm_cmd cmd);
 };

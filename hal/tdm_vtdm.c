@@ -5,9 +5,9 @@
  * releases every 1 ms from open) is tdm_fd(); tdm_ticks() reads how many
  * releases passed, publishes the count in the region for the far end, and
  * turns the far end's signalling changes into events. tdm_read() and
- * tdm_write() move one chunk through the channel's rings; the far end
- * keeps the far -> card ring about 20 ms ahead, so a read normally finds
- * its chunk and a write finds room. Nothing here allocates or blocks after
+ * tdm_write() move a block of chunks through the channel's rings; the far
+ * end keeps the far -> card ring ahead of the clock, so a read normally
+ * finds its block and a write finds room. Nothing here allocates or blocks after
  * open; the region is mapped with MAP_POPULATE.
  */
 #define LOG_MODULE "vtdm"
@@ -309,7 +309,7 @@ static unsigned vtdm_ticks(struct tdm *t)
 }
 
 static void vtdm_read(struct tdm *t, unsigned span, unsigned chan,
-		      int16_t pcm[TDM_CHUNK])
+		      int16_t *pcm, unsigned n)
 {
 	struct vcard *c = t->priv;
 	struct vch *ch = vch_of(t, span, chan);
@@ -324,14 +324,14 @@ static void vtdm_read(struct tdm *t, unsigned span, unsigned chan,
 		ch->f2c_tail = head;
 		fill = 0;
 	}
-	if (fill > TDM_CHUNK)
-		fill = TDM_CHUNK;
+	if (fill > n)
+		fill = n;
 	vtdm_ring_copy_out(ch->v.f2c, ch->v.row, c->mask, ch->f2c_tail, pcm,
 			   fill);
-	if (fill < TDM_CHUNK) {
-		memset(pcm + fill, 0, (TDM_CHUNK - fill) * sizeof(*pcm));
-		ch->underruns += TDM_CHUNK - fill;
-		t->stats.rx_underruns += TDM_CHUNK - fill;
+	if (fill < n) {
+		memset(pcm + fill, 0, (n - fill) * sizeof(*pcm));
+		ch->underruns += n - fill;
+		t->stats.rx_underruns += n - fill;
 		atomic_store_explicit(&ch->v.card->underruns, ch->underruns,
 				      memory_order_relaxed);
 	}
@@ -341,7 +341,7 @@ static void vtdm_read(struct tdm *t, unsigned span, unsigned chan,
 }
 
 static void vtdm_write(struct tdm *t, unsigned span, unsigned chan,
-		       const int16_t pcm[TDM_CHUNK])
+		       const int16_t *pcm, unsigned n)
 {
 	struct vcard *c = t->priv;
 	struct vch *ch = vch_of(t, span, chan);
@@ -357,13 +357,13 @@ static void vtdm_write(struct tdm *t, unsigned span, unsigned chan,
 		used = 0;
 	}
 	room = c->mask + 1 - used;
-	if (room > TDM_CHUNK)
-		room = TDM_CHUNK;
+	if (room > n)
+		room = n;
 	vtdm_ring_copy_in(ch->v.c2f, ch->v.row, c->mask, ch->c2f_head, pcm,
 			  room);
-	if (room < TDM_CHUNK) {
-		ch->overruns += TDM_CHUNK - room;
-		t->stats.tx_overruns += TDM_CHUNK - room;
+	if (room < n) {
+		ch->overruns += n - room;
+		t->stats.tx_overruns += n - room;
 		atomic_store_explicit(&ch->v.card->overruns, ch->overruns,
 				      memory_order_relaxed);
 	}

@@ -18,8 +18,12 @@
 #define TDM_FRAME	EC_BLOCK	/* 20 ms: the canceller's step */
 #define TDM_FRAME_MS	(TDM_FRAME / TDM_CHUNK)
 #define SAMPLES_PER_MS	(TDM_RATE / 1000)
+#define BLOCK_TICKS	(TDM_BLOCK_MAX / TDM_CHUNK)
+#define IDLE_GROUP	4	/* idle lines moved in the same tick: a cache
+				   line of the card's rows (vtdm.h) */
 
 _Static_assert(TDM_FRAME % TDM_CHUNK == 0, "TDM frames are whole chunks");
+_Static_assert(TDM_FRAME <= TDM_BLOCK_MAX, "a frame is one card block");
 
 /* the audio waiting to leave through one leg (one writer, one reader, both
  * the media task) */
@@ -28,16 +32,28 @@ struct fifo {
 	uint32_t head, tail;
 };
 
+/* A card line as channels see it: who holds it, and how far its audio was
+ * moved, in ticks of the media task: read from the line up to tick rd (the
+ * ticks that passed), written to it up to tick wr (a block ahead while a
+ * channel holds it). */
+struct line {
+	struct chan *owner;
+	uint64_t rd, wr;
+	uint8_t span, chan;
+};
+
 struct leg {
 	struct msg_leg cfg;
 	struct fifo out;
 	bool primed;			/* has had audio to play */
 	struct tone_gen tone;
-	/* TDM */
-	int16_t acc[TDM_FRAME];		/* received from the line */
-	int16_t ref[TDM_FRAME];		/* sent to the line meanwhile */
-	unsigned nacc;
-	bool framed;			/* frames aligned to the phase */
+	/* TDM: frames are the ticks t with t % TDM_FRAME_MS in 1..TDM_FRAME_MS
+	 * (t = tick + the channel's phase); acc and ref hold the frame being
+	 * received and what was sent to the line in the same ticks */
+	struct line *ln;
+	int16_t acc[TDM_FRAME];
+	int16_t ref[TDM_FRAME];
+	bool framed;			/* has dropped what preceded its frame */
 	uint64_t rx_pos;		/* samples received so far */
 	struct ec *ec;
 	struct dtmf_det det;
@@ -51,6 +67,9 @@ struct chan {
 	uint32_t id;
 	bool used;
 	unsigned phase;			/* spreads channels over ticks */
+	unsigned step;			/* ticks between two runs: every leg's
+					   period (TDM frame, RTP ptime) is a
+					   multiple */
 	uint64_t opened_ns;
 	chan_event_h *eh;
 	void *arg;
@@ -65,10 +84,13 @@ static struct {
 	unsigned nfree;
 	struct tdm *tdm;
 	const struct tone_profile *tones;
-	/* TDM lines in use: one channel per line */
-	struct chan *owner[TDM_MAX_SPANS][TDM_MAX_CHANS];
+	/* the card's lines in its order (span 0's, then span 1's...): one
+	 * channel at most holds each */
+	struct line line[TDM_MAX_LINES];
+	unsigned nlines;
+	unsigned first[TDM_MAX_SPANS];	/* each span's line 0 */
 	/* tones on lines no channel holds (chan_line_tone) */
-	struct tone_gen line_tone[TDM_MAX_SPANS][TDM_MAX_CHANS];
+	struct tone_gen line_tone[TDM_MAX_LINES];
 } cm;
 
 /* --- FIFO ------------------------------------------------------------------ */
@@ -114,6 +136,52 @@ static void fifo_get(struct chan *ch, struct leg *l, int16_t *s, unsigned n)
 		l->primed = true;
 }
 
+/* --- card lines -------------------------------------------------------------- */
+
+/* the line @p span / @p chan, or NULL */
+static struct line *line_of(unsigned span, unsigned chan)
+{
+	if (!cm.tdm || span >= tdm_span_count(cm.tdm) ||
+	    chan >= tdm_span_chans(cm.tdm, span))
+		return NULL;
+	return &cm.line[cm.first[span] + chan];
+}
+
+/* read the ticks (rd, to] of @p ln into @p pcm: at most BLOCK_TICKS */
+static void line_read(struct line *ln, int16_t *pcm, uint64_t to)
+{
+	tdm_read(cm.tdm, ln->span, ln->chan, pcm,
+		 (unsigned)(to - ln->rd) * TDM_CHUNK);
+	ln->rd = to;
+}
+
+/* take and drop what @p ln sent up to tick @p to */
+static void line_skip(struct line *ln, uint64_t to)
+{
+	int16_t pcm[TDM_BLOCK_MAX];
+
+	while (ln->rd < to)
+		line_read(ln, pcm, to - ln->rd > BLOCK_TICKS ?
+			  ln->rd + BLOCK_TICKS : to);
+}
+
+/* send @p ln silence, or tone @p g while it plays, up to tick @p to */
+static void line_fill(struct line *ln, struct tone_gen *g, uint64_t to)
+{
+	static const int16_t silence[TDM_BLOCK_MAX];
+	int16_t pcm[TDM_BLOCK_MAX];
+
+	while (ln->wr < to) {
+		uint64_t end = to - ln->wr > BLOCK_TICKS ?
+			       ln->wr + BLOCK_TICKS : to;
+		unsigned n = (unsigned)(end - ln->wr) * TDM_CHUNK;
+		bool tone = g && tone_playing(g) && tone_fill(g, pcm, n);
+
+		tdm_write(cm.tdm, ln->span, ln->chan, tone ? pcm : silence, n);
+		ln->wr = end;
+	}
+}
+
 /* --- module ------------------------------------------------------------------ */
 
 /** Make the pools for @p max_chans channels (with two legs each). Context:
@@ -131,21 +199,42 @@ int chan_module_init(unsigned max_chans, struct tdm *tdm,
 		cm.free_idx[i] = max_chans - 1 - i;
 	cm.nfree = max_chans;
 	cm.tdm = tdm;
+	cm.nlines = 0;
+	for (unsigned s = 0; tdm && s < tdm_span_count(tdm); s++) {
+		cm.first[s] = cm.nlines;
+		for (unsigned c = 0; c < tdm_span_chans(tdm, s); c++) {
+			struct line *ln = &cm.line[cm.nlines++];
+
+			memset(ln, 0, sizeof(*ln));
+			ln->span = (uint8_t)s;
+			ln->chan = (uint8_t)c;
+		}
+	}
 	cm.tones = tone_profile(country);
 	if (!cm.tones)
 		cm.tones = tone_profile("us");
 	return 0;
 }
 
+/** Free the pools (tests). Context: init, no channel open.
+ *  @return 0, or -EBUSY (a channel is open: nothing freed) */
+int chan_module_fini(void)
+{
+	if (cm.nfree != cm.max)
+		return -EBUSY;
+	free(cm.pool);
+	free(cm.free_idx);
+	memset(&cm, 0, sizeof(cm));
+	return 0;
+}
+
 static int check_tdm(const struct msg_leg *m, const struct chan *self)
 {
-	struct tdm_span_info si;
+	const struct line *ln = line_of(m->span, m->line);
 
-	if (!cm.tdm || tdm_span_info(cm.tdm, m->span, &si) ||
-	    m->line >= si.nchans)
+	if (!ln)
 		return -ENODEV;
-	if (cm.owner[m->span][m->line] &&
-	    cm.owner[m->span][m->line] != self)
+	if (ln->owner && ln->owner != self)
 		return -EBUSY;
 	return 0;
 }
@@ -167,9 +256,8 @@ static void rtp_cfg(const struct msg_leg *m, struct rtpleg_cfg *rc)
 
 static void leg_release(struct chan *ch, struct leg *l)
 {
-	if (l->cfg.kind == MSG_LEG_TDM && cm.owner[l->cfg.span][l->cfg.line]
-	    == ch)
-		cm.owner[l->cfg.span][l->cfg.line] = NULL;
+	if (l->ln && l->ln->owner == ch)
+		l->ln->owner = NULL;
 	if (l->ec)
 		ec_close(l->ec);
 	if (l->rtp)
@@ -196,8 +284,9 @@ static int leg_setup(struct chan *ch, struct leg *l, const struct msg_leg *m)
 		if (!err)
 			err = dtmf_gen_init(&l->gen, DTMF_GEN_REPLACE);
 		if (!err) {
-			cm.owner[m->span][m->line] = ch;
-			tone_stop(&cm.line_tone[m->span][m->line]);
+			l->ln = line_of(m->span, m->line);
+			l->ln->owner = ch;
+			tone_stop(&cm.line_tone[l->ln - cm.line]);
 		}
 		break;
 	case MSG_LEG_RTP:
@@ -211,6 +300,35 @@ static int leg_setup(struct chan *ch, struct leg *l, const struct msg_leg *m)
 	if (err)
 		leg_release(ch, l);
 	return err;
+}
+
+static unsigned gcd(unsigned a, unsigned b)
+{
+	while (b) {
+		unsigned r = a % b;
+
+		a = b;
+		b = r;
+	}
+	return a;
+}
+
+/* a channel runs every step ticks, which divides each leg's period: a TDM
+ * leg's frame (so it moves its line's audio in blocks of step ticks) and
+ * an RTP leg's ptime */
+static void set_step(struct chan *ch)
+{
+	unsigned g = 0;
+
+	for (unsigned i = 0; i < 2; i++) {
+		const struct leg *l = &ch->leg[i];
+
+		if (l->cfg.kind == MSG_LEG_TDM)
+			g = gcd(g, TDM_FRAME_MS);
+		else if (l->cfg.kind == MSG_LEG_RTP)
+			g = gcd(g, l->ptime_ms);
+	}
+	ch->step = g ? g : TDM_FRAME_MS;
 }
 
 /** Open channel @p id joining legs @p a and @p b. Context: media task.
@@ -241,16 +359,13 @@ int chan_open(struct chan **chp, uint32_t id, const struct msg_leg *a,
 	}
 	cm.nfree--;
 	ch->used = true;
+	set_step(ch);
 	*chp = ch;
 	return 0;
 }
 
-/** Change the legs of @p ch (e.g. a re-INVITE: new remote address, codec,
- *  direction). An RTP leg on the same local port is modified in place; a
- *  leg of another kind or port is replaced. Context: media task.
- *  @return 0 or as chan_open() (the channel keeps its old legs on error) */
-int chan_modify(struct chan *ch, const struct msg_leg *a,
-		const struct msg_leg *b)
+static int modify_legs(struct chan *ch, const struct msg_leg *a,
+		       const struct msg_leg *b)
 {
 	const struct msg_leg *m[2] = { a, b };
 	int err;
@@ -277,6 +392,19 @@ int chan_modify(struct chan *ch, const struct msg_leg *a,
 			return err;
 	}
 	return 0;
+}
+
+/** Change the legs of @p ch (e.g. a re-INVITE: new remote address, codec,
+ *  direction). An RTP leg on the same local port is modified in place; a
+ *  leg of another kind or port is replaced. Context: media task.
+ *  @return 0 or as chan_open() (the channel keeps its old legs on error) */
+int chan_modify(struct chan *ch, const struct msg_leg *a,
+		const struct msg_leg *b)
+{
+	int err = modify_legs(ch, a, b);
+
+	set_step(ch);
+	return err;
 }
 
 static void leg_stats_msg(const struct chan *ch, unsigned i, struct gwmsg *m)
@@ -330,14 +458,17 @@ static void report_dtmf(struct chan *ch, unsigned leg, char digit,
 	ch->eh(ch, &ev, ch->arg);
 }
 
-/* a digit seen on leg i goes out on the other leg, and up */
+/* a digit seen on leg i goes out on the other leg, and up: as RFC 4733 to
+ * an RTP leg, in-band to a TDM leg unless it came in-band (the audio
+ * carries it there already: played again, the line would hear it twice) */
 static void pass_digit(struct chan *ch, unsigned i, char digit, unsigned ms)
 {
 	struct leg *o = &ch->leg[!i];
 
 	if (o->cfg.kind == MSG_LEG_RTP)
 		rtpleg_send_dtmf(o->rtp, digit, ms);
-	else if (o->cfg.kind == MSG_LEG_TDM)
+	else if (o->cfg.kind == MSG_LEG_TDM &&
+		 ch->leg[i].cfg.kind != MSG_LEG_TDM)
 		dtmf_gen_put(&o->gen, digit, ms);
 	report_dtmf(ch, i, digit, ms);
 }
@@ -362,39 +493,63 @@ static void tdm_frame(struct chan *ch, unsigned i)
 	l->rx_pos += TDM_FRAME;
 	if (o->cfg.kind != MSG_LEG_NONE)
 		fifo_put(ch, &o->out, clean, TDM_FRAME);
-	l->nacc = 0;
 }
 
-static void tdm_leg_tick(struct chan *ch, unsigned i, uint64_t t)
+/* Take what the line sent up to tick @p tick into the frame, and process
+ * each frame it completes. The leg's first run drops what the line sent
+ * before the frame it falls in (as on an idle line); that frame's first
+ * part is what the line sent since it began, and what went to the line in
+ * those ticks is taken to be silence. */
+static void tdm_leg_in(struct chan *ch, unsigned i, uint64_t tick)
 {
 	struct leg *l = &ch->leg[i];
-	int16_t out[TDM_CHUNK];
+	struct line *ln = l->ln;
 
 	if (!l->framed) {
-		/* the leg's first tick: its 20 ms frames end on the ticks of
-		 * the channel's phase (t % TDM_FRAME_MS == 0), where its RTP
-		 * legs' frames fall too, so that channels spread their
-		 * canceller and detector work over the ticks as they spread
-		 * their RTP work (channels opened together would otherwise
-		 * all take it in one tick); the first frame is shorter (what
-		 * precedes the open is silence) */
-		l->nacc = (unsigned)((t + TDM_FRAME_MS - 1) % TDM_FRAME_MS) *
-			  TDM_CHUNK;
+		uint64_t t = tick + ch->phase, start = t - (t - 1) %
+				TDM_FRAME_MS - 1;
+
+		line_skip(ln, start > ch->phase ? start - ch->phase : 0);
 		l->framed = true;
 	}
-	tdm_read(cm.tdm, l->cfg.span, l->cfg.line, l->acc + l->nacc);
-	if (tone_playing(&l->tone)) {
-		tone_fill(&l->tone, out, TDM_CHUNK);
-	} else {
-		fifo_get(ch, l, out, TDM_CHUNK);
-		if (dtmf_gen_busy(&l->gen))
-			dtmf_gen_fill(&l->gen, out, TDM_CHUNK);
+	while (ln->rd < tick) {
+		/* the frame tick rd + 1 falls in: (start, start + FRAME_MS] */
+		unsigned at = (unsigned)((ln->rd + ch->phase) % TDM_FRAME_MS);
+		uint64_t end = ln->rd - at + TDM_FRAME_MS;
+
+		line_read(ln, l->acc + at * TDM_CHUNK, tick < end ? tick : end);
+		if (ln->rd == end)
+			tdm_frame(ch, i);
 	}
-	tdm_write(cm.tdm, l->cfg.span, l->cfg.line, out);
-	memcpy(l->ref + l->nacc, out, sizeof(out));
-	l->nacc += TDM_CHUNK;
-	if (l->nacc == TDM_FRAME)
-		tdm_frame(ch, i);
+}
+
+/* Send the line its audio for the ticks up to @p tick + @p step (ahead),
+ * and keep it as the frame's reference for the echo canceller. What
+ * precedes @p tick and was not sent (the leg's first run) is silence. */
+static void tdm_leg_out(struct chan *ch, unsigned i, uint64_t tick,
+			unsigned step)
+{
+	struct leg *l = &ch->leg[i];
+	struct line *ln = l->ln;
+	int16_t *out;
+	unsigned at, n;
+
+	line_fill(ln, NULL, tick);
+	if (ln->wr >= tick + step)
+		return;
+	/* within the frame of tick + 1 (step divides TDM_FRAME_MS) */
+	at = (unsigned)((ln->wr + ch->phase) % TDM_FRAME_MS) * TDM_CHUNK;
+	n = (unsigned)(tick + step - ln->wr) * TDM_CHUNK;
+	out = l->ref + at;
+	if (tone_playing(&l->tone)) {
+		tone_fill(&l->tone, out, n);
+	} else {
+		fifo_get(ch, l, out, n);
+		if (dtmf_gen_busy(&l->gen))
+			dtmf_gen_fill(&l->gen, out, n);
+	}
+	tdm_write(cm.tdm, ln->span, ln->chan, out, n);
+	ln->wr = tick + step;
 }
 
 static void rtp_leg_frame(struct chan *ch, unsigned i, uint64_t now_ns)
@@ -416,48 +571,52 @@ static void rtp_leg_frame(struct chan *ch, unsigned i, uint64_t now_ns)
 	rtpleg_send(l->rtp, pcm, n);
 }
 
-/** Move one tick (1 ms) of audio through @p ch. TDM legs move a chunk each
- *  tick and a 20 ms frame every 20 ticks; RTP legs move a frame every ptime.
- *  TDM legs run first, so an RTP leg sends audio received in the same tick.
+/** Move tick @p tick (1 ms) of audio through @p ch. The channel runs
+ *  every step ticks (its phase spreads channels over the ticks): a TDM leg
+ *  moves the step ticks that passed from its line, and a 20 ms frame
+ *  through the canceller and detector when one is complete, and sends the
+ *  line its next step ticks; an RTP leg moves a frame every ptime. The
+ *  TDM legs receive first and send last, so an RTP leg sends what the line
+ *  sent up to this tick and the line gets what arrived up to it.
  *  Context: media task; never allocates. */
 void chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns)
 {
 	uint64_t t = tick + ch->phase;
 
+	if (t % ch->step)
+		return;
 	for (unsigned i = 0; i < 2; i++)
 		if (ch->leg[i].cfg.kind == MSG_LEG_TDM)
-			tdm_leg_tick(ch, i, t);
+			tdm_leg_in(ch, i, tick);
 	for (unsigned i = 0; i < 2; i++)
 		if (ch->leg[i].cfg.kind == MSG_LEG_RTP &&
 		    t % ch->leg[i].ptime_ms == 0)
 			rtp_leg_frame(ch, i, now_ns);
+	for (unsigned i = 0; i < 2; i++)
+		if (ch->leg[i].cfg.kind == MSG_LEG_TDM)
+			tdm_leg_out(ch, i, tick, ch->step);
 }
 
-/** Move one tick on every TDM line no channel holds: what the line sends
- *  is taken and dropped, and silence goes out, as a real card does (so the
- *  far end's audio keeps flowing: digits, tones, recordings), or the tone
- *  chan_line_tone() started. Context: media task, once per tick. */
-void chan_idle_lines_tick(void)
+/** Move the audio of the TDM lines no channel holds, as a real card does
+ *  (so the far end's audio keeps flowing: digits, tones, recordings): what
+ *  a line sent up to tick @p tick is taken and dropped, and silence goes
+ *  to it, or the tone chan_line_tone() started. Each line is moved every
+ *  TDM_FRAME_MS ticks, IDLE_GROUP neighbours in the same tick, the groups
+ *  spread over the ticks. Context: media task, every tick. */
+void chan_idle_lines_tick(uint64_t tick)
 {
-	static const int16_t silence[TDM_CHUNK];
-	int16_t pcm[TDM_CHUNK];
-	unsigned s, c, n, ns;
-	struct tone_gen *g;
+	unsigned due = (unsigned)((TDM_FRAME_MS - tick % TDM_FRAME_MS) %
+				  TDM_FRAME_MS);
 
-	if (!cm.tdm)
-		return;
-	ns = tdm_span_count(cm.tdm);
-	for (s = 0; s < ns && s < TDM_MAX_SPANS; s++) {
-		n = tdm_span_chans(cm.tdm, s);
-		for (c = 0; c < n && c < TDM_MAX_CHANS; c++) {
-			if (cm.owner[s][c])
+	for (unsigned k = due * IDLE_GROUP; k < cm.nlines;
+	     k += TDM_FRAME_MS * IDLE_GROUP) {
+		for (unsigned j = k; j < k + IDLE_GROUP && j < cm.nlines; j++) {
+			struct line *ln = &cm.line[j];
+
+			if (ln->owner)
 				continue;
-			tdm_read(cm.tdm, s, c, pcm);
-			g = &cm.line_tone[s][c];
-			if (tone_playing(g) && tone_fill(g, pcm, TDM_CHUNK))
-				tdm_write(cm.tdm, s, c, pcm);
-			else
-				tdm_write(cm.tdm, s, c, silence);
+			line_skip(ln, tick);
+			line_fill(ln, &cm.line_tone[j], tick);
 		}
 	}
 }
@@ -517,14 +676,13 @@ int chan_tone(struct chan *ch, unsigned leg, unsigned tone,
  *	   -EINVAL (no such tone) */
 int chan_line_tone(unsigned span, unsigned line, unsigned tone)
 {
-	struct tdm_span_info si;
+	struct line *ln = line_of(span, line);
 
-	if (!cm.tdm || span >= TDM_MAX_SPANS || line >= TDM_MAX_CHANS ||
-	    tdm_span_info(cm.tdm, span, &si) || line >= si.nchans)
+	if (!ln)
 		return -ENODEV;
-	if (cm.owner[span][line])
+	if (ln->owner)
 		return -EBUSY;
-	return play(&cm.line_tone[span][line], cm.tones, tone);
+	return play(&cm.line_tone[ln - cm.line], cm.tones, tone);
 }
 
 /** The channel as the status page shows it. Context: media task. */

@@ -4,8 +4,8 @@
  * A channel joins two legs; a leg is a TDM line (hal/tdm.h), an RTP stream
  * (media/rtpleg.h) or nothing. Audio flows at 8 kHz linear between them
  * through a sample FIFO per leg, so legs with different frame sizes
- * (TDM's 1 ms chunks, RTP ptimes of 10 to 60 ms) and codecs (transcoding
- * through linear) meet. On a TDM leg, every 20 ms frame received goes
+ * (TDM blocks of 10 or 20 ms of the card's 1 ms chunks, RTP ptimes of 10
+ * to 60 ms) and codecs (transcoding through linear) meet. On a TDM leg, every 20 ms frame received goes
  * through the echo canceller (media/ec.h) and, when asked, the in-band
  * DTMF detector; digits go to the other leg (RFC 4733 on RTP, in-band on
  * TDM) and up to Linux. A call-progress tone or DTMF played on a leg
@@ -44,6 +44,7 @@ struct chan_stats {
 
 int  chan_module_init(unsigned max_chans, struct tdm *tdm,
 		      const char *country);
+int  chan_module_fini(void);
 int  chan_open(struct chan **chp, uint32_t id, const struct msg_leg *a,
 	       const struct msg_leg *b, chan_event_h *eh, void *arg);
 int  chan_modify(struct chan *ch, const struct msg_leg *a,
@@ -51,7 +52,7 @@ int  chan_modify(struct chan *ch, const struct msg_leg *a,
 void chan_close(struct chan *ch, struct gwmsg stats[2], unsigned *nstats);
 uint32_t chan_id(const struct chan *ch);
 void chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns);
-void chan_idle_lines_tick(void);
+void chan_idle_lines_tick(uint64_t tick);
 int  chan_line_tone(unsigned span, unsigned line, unsigned tone);
 int  chan_dtmf(struct chan *ch, unsigned leg, char digit,
 	       unsigned duration_ms);

@@ -293,7 +293,7 @@ void engine_run(uint64_t now_ns, unsigned ticks)
 		inc(E_TICKS);
 		for (unsigned i = 0; i < eg.nactive; i++)
 			chan_tick(eg.active[i], eg.tick, now_ns);
-		chan_idle_lines_tick();
+		chan_idle_lines_tick(eg.tick);
 		snapshot(now_ns);
 	}
 	ring_kick(eg.up);

@@ -405,12 +405,12 @@ static void run_ticks(struct tdm *t, unsigned n)
 			for (c = 0; c < si.nchans; c++) {
 				tdm_stats_get(t, &st);
 				under = st.rx_underruns;
-				tdm_read(t, s, c, pcm);
+				tdm_read(t, s, c, pcm, TDM_CHUNK);
 				tdm_stats_get(t, &st);
 				chunk_in(s, c, pcm, TDM_CHUNK -
 					 (unsigned)(st.rx_underruns - under));
 				chunk_out(s, c, pcm);
-				tdm_write(t, s, c, pcm);
+				tdm_write(t, s, c, pcm, TDM_CHUNK);
 			}
 		}
 	while (!tdm_event_get(t, &ev))

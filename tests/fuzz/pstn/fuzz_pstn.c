@@ -33,8 +33,8 @@ static void card_ms(struct tdm *t)
 	tdm_ticks(t);
 	for (unsigned s = 0; s < 3; s++)
 		for (unsigned c = 0; c < (s == 2 ? 2u : 1u); c++) {
-			tdm_read(t, s, c, pcm);
-			tdm_write(t, s, c, pcm);
+			tdm_read(t, s, c, pcm, TDM_CHUNK);
+			tdm_write(t, s, c, pcm, TDM_CHUNK);
 		}
 	while (!tdm_event_get(t, &ev))
 		tdm_command(t, ev.span, ev.chan, ev.type == TDM_EV_RING ?

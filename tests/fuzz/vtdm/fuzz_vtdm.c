@@ -61,8 +61,8 @@ static void run_card(struct tdm *t)
 			if (tdm_span_info(t, s, &si))
 				abort();
 			for (c = 0; c < si.nchans; c++) {
-				tdm_read(t, s, c, pcm);
-				tdm_write(t, s, c, pcm);
+				tdm_read(t, s, c, pcm, TDM_CHUNK);
+				tdm_write(t, s, c, pcm, TDM_CHUNK);
 				tdm_command(t, s, c, (enum tdm_cmd)(round % 6));
 			}
 		}
@@ -86,10 +86,10 @@ static void probe(struct tdm *t, int fd)
 	if (vtdm_far_write(f, 0, want, TDM_CHUNK) != TDM_CHUNK)
 		abort();
 	tdm_stats_get(t, &st);
-	tdm_read(t, 0, 0, got);
+	tdm_read(t, 0, 0, got, TDM_CHUNK);
 	if (memcmp(got, want, sizeof(want)))
 		abort();
-	tdm_write(t, 0, 0, want);
+	tdm_write(t, 0, 0, want, TDM_CHUNK);
 	memset(got, 0, sizeof(got));
 	if (vtdm_far_read(f, 0, got, TDM_CHUNK) != TDM_CHUNK ||
 	    memcmp(got, want, sizeof(want)))

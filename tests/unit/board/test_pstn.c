@@ -125,7 +125,7 @@ static void card_chunk(unsigned span, unsigned chan)
 	int16_t pcm[TDM_CHUNK], tmp[TDM_CHUNK];
 	int got;
 
-	tdm_read(rig.t, span, chan, pcm);
+	tdm_read(rig.t, span, chan, pcm, TDM_CHUNK);
 	dtmf_rx(c->drx, pcm, TDM_CHUNK);
 	for (int k = 0; k < TDM_CHUNK; k++)
 		c->cap[c->ncap++ % CAP] = pcm[k];
@@ -136,7 +136,7 @@ static void card_chunk(unsigned span, unsigned chan)
 	for (int k = 0; c->tone && k < TDM_CHUNK; k++)
 		pcm[k] = (int16_t)(pcm[k] + dds_mod(&c->ph, c->rate, c->scale,
 						    0));
-	tdm_write(rig.t, span, chan, pcm);
+	tdm_write(rig.t, span, chan, pcm, TDM_CHUNK);
 }
 
 /* @p ms simulated milliseconds: simulator tick, card signalling, chunks */

@@ -215,8 +215,8 @@ static void test_tdm_null_and_bad_arguments(void **state)
 	assert_int_equal(tdm_span_count(NULL), 0);
 	assert_int_equal(tdm_span_info(NULL, 0, &si), -EINVAL);
 	assert_int_equal(tdm_span_chans(NULL, 0), 0);
-	assert_int_equal(tdm_read(NULL, 0, 0, pcm), -EINVAL);
-	assert_int_equal(tdm_write(NULL, 0, 0, pcm), -EINVAL);
+	assert_int_equal(tdm_read(NULL, 0, 0, pcm, TDM_CHUNK), -EINVAL);
+	assert_int_equal(tdm_write(NULL, 0, 0, pcm, TDM_CHUNK), -EINVAL);
 	assert_int_equal(tdm_event_get(NULL, &(struct tdm_event){ 0 }),
 			 -EINVAL);
 	assert_int_equal(tdm_command(NULL, 0, 0, TDM_CMD_SEIZE), -EINVAL);
@@ -251,11 +251,17 @@ static void test_tdm_dispatch(void **state)
 	assert_string_equal(si.name, "vtdm/1");
 	assert_int_equal(tdm_span_chans(t, 1), 2);
 	assert_int_equal(tdm_span_chans(t, 2), 0);
-	assert_int_equal(tdm_read(t, 0, 1, pcm), -EINVAL);
-	assert_int_equal(tdm_read(t, 2, 0, pcm), -EINVAL);
-	assert_int_equal(tdm_read(t, 0, 0, NULL), -EINVAL);
-	assert_int_equal(tdm_write(t, 1, 2, pcm), -EINVAL);
-	assert_int_equal(tdm_write(t, 1, 1, pcm), 0);
+	assert_int_equal(tdm_read(t, 0, 1, pcm, TDM_CHUNK), -EINVAL);
+	assert_int_equal(tdm_read(t, 2, 0, pcm, TDM_CHUNK), -EINVAL);
+	assert_int_equal(tdm_read(t, 0, 0, NULL, TDM_CHUNK), -EINVAL);
+	assert_int_equal(tdm_write(t, 1, 2, pcm, TDM_CHUNK), -EINVAL);
+	assert_int_equal(tdm_write(t, 1, 1, pcm, TDM_CHUNK), 0);
+	/* blocks are whole chunks, up to TDM_BLOCK_MAX */
+	assert_int_equal(tdm_read(t, 1, 1, pcm, 0), -EINVAL);
+	assert_int_equal(tdm_read(t, 1, 1, pcm, TDM_CHUNK + 1), -EINVAL);
+	assert_int_equal(tdm_write(t, 1, 1, pcm, TDM_CHUNK - 1), -EINVAL);
+	assert_int_equal(tdm_write(t, 1, 1, pcm, TDM_BLOCK_MAX + TDM_CHUNK),
+			 -EINVAL);
 	assert_int_equal(tdm_command(t, 0, 0, TDM_CMD_ANSWER), -EINVAL);
 	assert_int_equal(tdm_command(t, 0, 0, (enum tdm_cmd)17), -EINVAL);
 	assert_int_equal(tdm_command(t, 1, 1, TDM_CMD_ANSWER), 0);

@@ -127,12 +127,12 @@ static void test_vtdm_samples_cross_intact_in_order(void **state)
 			buf[k] = (int16_t)fseq++;
 		assert_int_equal(vtdm_far_write(fx.f, E1_0 + 7, buf,
 						TDM_CHUNK), TDM_CHUNK);
-		assert_int_equal(tdm_read(fx.t, 2, 7, in), 0);
+		assert_int_equal(tdm_read(fx.t, 2, 7, in, TDM_CHUNK), 0);
 		for (k = 0; k < TDM_CHUNK; k++)
 			assert_int_equal((uint16_t)in[k], cgot++);
 		for (k = 0; k < TDM_CHUNK; k++)
 			out[k] = (int16_t)(cseq++ ^ 0x5555);
-		assert_int_equal(tdm_write(fx.t, 0, 1, out), 0);
+		assert_int_equal(tdm_write(fx.t, 0, 1, out, TDM_CHUNK), 0);
 		if (i % 3 == 2) {	/* the far end reads in bigger bites */
 			size_t n = vtdm_far_read(fx.f, FXS0 + 1, buf, 64);
 
@@ -148,6 +148,57 @@ static void test_vtdm_samples_cross_intact_in_order(void **state)
 	/* the others channels saw nothing */
 	assert_int_equal(vtdm_far_read(fx.f, FXS0, buf, 64), 0);
 	assert_int_equal(vtdm_far_queued(fx.f, E1_0 + 6), 0);
+}
+
+/* Blocks of 1 to 40 chunks (the caller's block size) cross both ways in
+ * order; a block the far end has not filled yet ends in silence, counted
+ * as an underrun, and the next block goes on where the far end is. */
+static void test_vtdm_blocks_of_chunks_in_order(void **state)
+{
+	int16_t blk[TDM_BLOCK_MAX], buf[TDM_BLOCK_MAX];
+	uint16_t wseq = 0, rseq = 0, cseq = 0, fgot = 0;
+	struct tdm_stats st;
+	unsigned n, k;
+	size_t got;
+
+	(void)state;
+	open_both();
+	for (int i = 0; i < 400; i++) {
+		n = (unsigned)(i % 40 + 1) * TDM_CHUNK;
+		for (k = 0; k < n; k++)
+			buf[k] = (int16_t)wseq++;
+		assert_int_equal(vtdm_far_write(fx.f, E1_0 + 3, buf, n), n);
+		assert_int_equal(tdm_read(fx.t, 2, 3, blk, n), 0);
+		for (k = 0; k < n; k++)
+			assert_int_equal((uint16_t)blk[k], rseq++);
+		for (k = 0; k < n; k++)
+			blk[k] = (int16_t)(cseq++ ^ 0x1234);
+		assert_int_equal(tdm_write(fx.t, 2, 3, blk, n), 0);
+		while ((got = vtdm_far_read(fx.f, E1_0 + 3, buf, 100)) > 0)
+			for (size_t j = 0; j < got; j++)
+				assert_int_equal((uint16_t)buf[j],
+						 (uint16_t)(fgot++ ^ 0x1234));
+	}
+	assert_int_equal(fgot, cseq);
+	tdm_stats_get(fx.t, &st);
+	assert_int_equal(st.rx_underruns, 0);
+	assert_int_equal(st.tx_overruns, 0);
+
+	for (k = 0; k < 3 * TDM_CHUNK; k++)
+		buf[k] = (int16_t)wseq++;
+	assert_int_equal(vtdm_far_write(fx.f, E1_0 + 3, buf, 3 * TDM_CHUNK),
+			 3 * TDM_CHUNK);
+	assert_int_equal(tdm_read(fx.t, 2, 3, blk, 20 * TDM_CHUNK), 0);
+	for (k = 0; k < 3 * TDM_CHUNK; k++)
+		assert_int_equal((uint16_t)blk[k], rseq++);
+	for (; k < 20 * TDM_CHUNK; k++)
+		assert_int_equal(blk[k], 0);
+	tdm_stats_get(fx.t, &st);
+	assert_int_equal(st.rx_underruns, 17 * TDM_CHUNK);
+	buf[0] = (int16_t)wseq;
+	assert_int_equal(vtdm_far_write(fx.f, E1_0 + 3, buf, 1), 1);
+	assert_int_equal(tdm_read(fx.t, 2, 3, blk, TDM_CHUNK), 0);
+	assert_int_equal((uint16_t)blk[0], rseq);
 }
 
 /* Odd bites and an odd starting point: samples cross the rows of the
@@ -166,7 +217,8 @@ static void test_vtdm_odd_bites_cross_rows_in_order(void **state)
 	for (k = 0; k < 3; k++)
 		buf[k] = (int16_t)wseq++;
 	assert_int_equal(vtdm_far_write(fx.f, E1_0 + 7, buf, 3), 3);
-	assert_int_equal(tdm_read(fx.t, 2, 7, in), 0);	/* 3, then silence */
+	/* 3, then silence */
+	assert_int_equal(tdm_read(fx.t, 2, 7, in, TDM_CHUNK), 0);
 	for (k = 0; k < 3; k++)
 		assert_int_equal((uint16_t)in[k], rseq++);
 	for (; k < TDM_CHUNK; k++)
@@ -179,16 +231,16 @@ static void test_vtdm_odd_bites_cross_rows_in_order(void **state)
 			buf[k] = (int16_t)(nseq++ ^ 0x2aaa);
 		assert_int_equal(vtdm_far_write(fx.f, E1_0 + 8, buf, 13), 13);
 		while (vtdm_far_queued(fx.f, E1_0 + 7) >= TDM_CHUNK) {
-			assert_int_equal(tdm_read(fx.t, 2, 7, in), 0);
+			assert_int_equal(tdm_read(fx.t, 2, 7, in, TDM_CHUNK), 0);
 			for (k = 0; k < TDM_CHUNK; k++)
 				assert_int_equal((uint16_t)in[k], rseq++);
-			assert_int_equal(tdm_read(fx.t, 2, 8, in), 0);
+			assert_int_equal(tdm_read(fx.t, 2, 8, in, TDM_CHUNK), 0);
 			for (k = 0; k < TDM_CHUNK; k++)
 				assert_int_equal((uint16_t)in[k],
 						 (uint16_t)(ngot++ ^ 0x2aaa));
 			for (k = 0; k < TDM_CHUNK; k++)
 				out[k] = (int16_t)(cseq++ ^ 0x5555);
-			assert_int_equal(tdm_write(fx.t, 2, 7, out), 0);
+			assert_int_equal(tdm_write(fx.t, 2, 7, out, TDM_CHUNK), 0);
 		}
 		while ((n = vtdm_far_read(fx.f, E1_0 + 7, buf, 11)) > 0)
 			for (size_t j = 0; j < n; j++)
@@ -212,11 +264,11 @@ static void test_vtdm_underrun_gives_silence_and_counts(void **state)
 	(void)state;
 	open_both();
 	memset(pcm, 0x55, sizeof(pcm));
-	assert_int_equal(tdm_read(fx.t, 1, 0, pcm), 0);
+	assert_int_equal(tdm_read(fx.t, 1, 0, pcm, TDM_CHUNK), 0);
 	for (int k = 0; k < TDM_CHUNK; k++)
 		assert_int_equal(pcm[k], 0);
 	assert_int_equal(vtdm_far_write(fx.f, FXO0, three, 3), 3);
-	assert_int_equal(tdm_read(fx.t, 1, 0, pcm), 0);
+	assert_int_equal(tdm_read(fx.t, 1, 0, pcm, TDM_CHUNK), 0);
 	assert_int_equal(pcm[0], 7);
 	assert_int_equal(pcm[2], 9);
 	assert_int_equal(pcm[3], 0);
@@ -236,7 +288,7 @@ static void test_vtdm_overrun_when_far_does_not_read(void **state)
 	(void)state;
 	open_both();
 	for (i = 0; i < R / TDM_CHUNK + 10; i++)
-		assert_int_equal(tdm_write(fx.t, 2, 0, pcm), 0);
+		assert_int_equal(tdm_write(fx.t, 2, 0, pcm, TDM_CHUNK), 0);
 	tdm_stats_get(fx.t, &st);
 	assert_int_equal(st.tx_overruns, 10 * TDM_CHUNK);
 	vtdm_far_chan_stats(fx.f, E1_0, &cs);
@@ -552,9 +604,9 @@ static void test_vtdm_corrupt_indices_resync(void **state)
 	far = (struct vtdm_far_ctl *)(base + h->chans_off + 64);
 	atomic_store(&far->f2c_head, 123456789u);	/* a wild far end */
 	atomic_store(&far->c2f_tail, 987654321u);
-	assert_int_equal(tdm_read(fx.t, 0, 0, buf), 0);
+	assert_int_equal(tdm_read(fx.t, 0, 0, buf, TDM_CHUNK), 0);
 	assert_int_equal(buf[0], 0);
-	assert_int_equal(tdm_write(fx.t, 0, 0, pcm), 0);
+	assert_int_equal(tdm_write(fx.t, 0, 0, pcm, TDM_CHUNK), 0);
 	vtdm_far_chan_stats(fx.f, FXS0, &cs);
 	assert_int_equal(cs.card_resyncs, 2);
 	/* and a wild card seen by the far end */
@@ -678,7 +730,7 @@ static void test_vtdm_two_threads_keep_order(void **state)
 			 * silence at the end of the chunk, and counted */
 			tdm_stats_get(fx.t, &st);
 			before = st.rx_underruns;
-			tdm_read(fx.t, 2, 1, pcm);
+			tdm_read(fx.t, 2, 1, pcm, TDM_CHUNK);
 			tdm_stats_get(fx.t, &st);
 			valid = TDM_CHUNK -
 				(unsigned)(st.rx_underruns - before);
@@ -686,7 +738,7 @@ static void test_vtdm_two_threads_keep_order(void **state)
 				assert_int_equal((uint16_t)pcm[k], seq++);
 			for (int k = 0; k < TDM_CHUNK; k++)
 				pcm[k] = (int16_t)out++;
-			tdm_write(fx.t, 2, 1, pcm);
+			tdm_write(fx.t, 2, 1, pcm, TDM_CHUNK);
 		}
 	}
 	atomic_store(&far_stop, true);
@@ -713,8 +765,8 @@ static void rt_fn(unsigned wake, void *arg)
 	for (i = 0; i < n; i++)
 		for (s = 0; s < tdm_span_count(fx.t); s++)
 			for (c = 0; c < 2; c++) {
-				tdm_read(fx.t, s, c, pcm);
-				tdm_write(fx.t, s, c, pcm);
+				tdm_read(fx.t, s, c, pcm, TDM_CHUNK);
+				tdm_write(fx.t, s, c, pcm, TDM_CHUNK);
 			}
 	while (!tdm_event_get(fx.t, &ev))
 		tdm_command(fx.t, ev.span, ev.chan, TDM_CMD_RING_OFF);
@@ -775,14 +827,16 @@ static void test_vtdm_largest_card_last_line(void **state)
 	assert_int_equal(vtdm_far_chan(fx.f, TDM_MAX_SPANS, 0), -EINVAL);
 	assert_int_equal(vtdm_far_write(fx.f, (unsigned)idx, out, TDM_CHUNK),
 			 TDM_CHUNK);
-	assert_int_equal(tdm_read(fx.t, TDM_MAX_SPANS - 1, 29, in), 0);
+	assert_int_equal(tdm_read(fx.t, TDM_MAX_SPANS - 1, 29, in, TDM_CHUNK), 0);
 	assert_memory_equal(in, out, sizeof(in));
-	assert_int_equal(tdm_write(fx.t, TDM_MAX_SPANS - 1, 29, out), 0);
+	assert_int_equal(tdm_write(fx.t, TDM_MAX_SPANS - 1, 29, out, TDM_CHUNK), 0);
 	assert_int_equal(vtdm_far_read(fx.f, (unsigned)idx, buf, TDM_CHUNK),
 			 TDM_CHUNK);
 	assert_memory_equal(buf, out, sizeof(buf));
-	assert_int_equal(tdm_read(fx.t, TDM_MAX_SPANS, 0, in), -EINVAL);
-	assert_int_equal(tdm_read(fx.t, TDM_MAX_SPANS - 1, 30, in), -EINVAL);
+	assert_int_equal(tdm_read(fx.t, TDM_MAX_SPANS, 0, in, TDM_CHUNK),
+			 -EINVAL);
+	assert_int_equal(tdm_read(fx.t, TDM_MAX_SPANS - 1, 30, in, TDM_CHUNK),
+			 -EINVAL);
 	vtdm_far_state_set(fx.f, (unsigned)idx, VTDM_E1_SEIZED);
 	expect_event(TDM_MAX_SPANS - 1, 29, TDM_EV_SEIZE);
 	assert_int_equal(tdm_command(fx.t, TDM_MAX_SPANS - 1, 29,
@@ -798,6 +852,7 @@ int main(void)
 		T(test_vtdm_layout_and_spans),
 		T(test_vtdm_samples_cross_intact_in_order),
 		T(test_vtdm_odd_bites_cross_rows_in_order),
+		T(test_vtdm_blocks_of_chunks_in_order),
 		T(test_vtdm_underrun_gives_silence_and_counts),
 		T(test_vtdm_overrun_when_far_does_not_read),
 		T(test_vtdm_clock_ticks_and_late_ticks),
