@@ -578,13 +578,16 @@ static void rtp_leg_frame(struct chan *ch, unsigned i, uint64_t now_ns)
  *  line its next step ticks; an RTP leg moves a frame every ptime. The
  *  TDM legs receive first and send last, so an RTP leg sends what the line
  *  sent up to this tick and the line gets what arrived up to it.
- *  Context: media task; never allocates. */
-void chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns)
+ *  Context: media task; never allocates.
+ *  @return the next tick the channel runs at: the caller may skip it until
+ *	   then (unless it is modified) */
+uint64_t chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns)
 {
 	uint64_t t = tick + ch->phase;
+	unsigned early = (unsigned)(t % ch->step);
 
-	if (t % ch->step)
-		return;
+	if (early)
+		return tick + ch->step - early;
 	for (unsigned i = 0; i < 2; i++)
 		if (ch->leg[i].cfg.kind == MSG_LEG_TDM)
 			tdm_leg_in(ch, i, tick);
@@ -595,6 +598,7 @@ void chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns)
 	for (unsigned i = 0; i < 2; i++)
 		if (ch->leg[i].cfg.kind == MSG_LEG_TDM)
 			tdm_leg_out(ch, i, tick, ch->step);
+	return tick + ch->step;
 }
 
 /** Move the audio of the TDM lines no channel holds, as a real card does

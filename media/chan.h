@@ -51,7 +51,7 @@ int  chan_modify(struct chan *ch, const struct msg_leg *a,
 		 const struct msg_leg *b);
 void chan_close(struct chan *ch, struct gwmsg stats[2], unsigned *nstats);
 uint32_t chan_id(const struct chan *ch);
-void chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns);
+uint64_t chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns);
 void chan_idle_lines_tick(uint64_t tick);
 int  chan_line_tone(unsigned span, unsigned line, unsigned tone);
 int  chan_dtmf(struct chan *ch, unsigned leg, char digit,

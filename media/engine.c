@@ -35,6 +35,7 @@ static struct {
 	struct chan **slot;		/* open channels by id (hashed) */
 	unsigned nslots;
 	struct chan **active;		/* open channels, packed */
+	uint64_t *due;			/* the tick each next runs at */
 	unsigned nactive;
 	uint64_t tick;
 	/* published: written by the media task under seq */
@@ -72,8 +73,9 @@ int engine_init(const struct engine_cfg *cfg)
 	eg.nslots = cfg->max_chans * 2;
 	eg.slot = calloc(eg.nslots, sizeof(*eg.slot));
 	eg.active = calloc(cfg->max_chans, sizeof(*eg.active));
+	eg.due = calloc(cfg->max_chans, sizeof(*eg.due));
 	eg.snap = calloc(RTSTAT_MAX_CHANS, sizeof(*eg.snap));
-	if (!eg.slot || !eg.active || !eg.snap)
+	if (!eg.slot || !eg.active || !eg.due || !eg.snap)
 		return -ENOMEM;
 	err = ec_module_init(cfg->max_chans, cfg->ec_max_tail_ms);
 	if (!err)
@@ -100,9 +102,19 @@ static unsigned find(uint32_t id)
 	return i;
 }
 
-static void forget(uint32_t id)
+/* where @p ch is in the active array (eg.nactive: not there) */
+static unsigned active_at(const struct chan *ch)
 {
-	unsigned i = find(id), j = i;
+	unsigned k = 0;
+
+	while (k < eg.nactive && eg.active[k] != ch)
+		k++;
+	return k;
+}
+
+static void forget(const struct chan *ch, uint32_t id)
+{
+	unsigned i = find(id), j = i, k;
 
 	eg.slot[i] = NULL;
 	/* re-insert the rest of the cluster (deletion in linear probing) */
@@ -116,11 +128,11 @@ static void forget(uint32_t id)
 		eg.slot[j] = NULL;
 		eg.slot[find(chan_id(c))] = c;
 	}
-	for (unsigned k = 0; k < eg.nactive; k++) {
-		if (chan_id(eg.active[k]) == id) {
-			eg.active[k] = eg.active[--eg.nactive];
-			break;
-		}
+	k = active_at(ch);
+	if (k < eg.nactive) {
+		eg.nactive--;
+		eg.active[k] = eg.active[eg.nactive];
+		eg.due[k] = eg.due[eg.nactive];
 	}
 }
 
@@ -177,6 +189,7 @@ static int do_open(const struct gwmsg *m)
 		return err;
 	}
 	eg.slot[i] = ch;
+	eg.due[eg.nactive] = 0;		/* chan_tick() says when */
 	eg.active[eg.nactive++] = ch;
 	return 0;
 }
@@ -188,11 +201,20 @@ static int do_close(struct chan *ch)
 	unsigned n;
 
 	chan_close(ch, st, &n);
-	forget(id);
+	forget(ch, id);
 	for (unsigned i = 0; i < n; i++)
 		up(&st[i]);
 	inc(E_CLOSED);
 	return 0;
+}
+
+/* a modified channel's period may change: let chan_tick() say again */
+static void reschedule(const struct chan *ch)
+{
+	unsigned k = active_at(ch);
+
+	if (k < eg.nactive)
+		eg.due[k] = 0;
 }
 
 static int handle(const struct gwmsg *m)
@@ -214,6 +236,7 @@ static int handle(const struct gwmsg *m)
 	}
 	switch (m->h.type) {
 	case MSG_CHAN_MODIFY:
+		reschedule(ch);
 		return chan_modify(ch, &m->u.open.a, &m->u.open.b);
 	case MSG_CHAN_CLOSE:
 		return do_close(ch);
@@ -292,7 +315,9 @@ void engine_run(uint64_t now_ns, unsigned ticks)
 		eg.tick++;
 		inc(E_TICKS);
 		for (unsigned i = 0; i < eg.nactive; i++)
-			chan_tick(eg.active[i], eg.tick, now_ns);
+			if (eg.due[i] <= eg.tick)
+				eg.due[i] = chan_tick(eg.active[i], eg.tick,
+						      now_ns);
 		chan_idle_lines_tick(eg.tick);
 		snapshot(now_ns);
 	}
