@@ -326,8 +326,6 @@ static void vtdm_read(struct tdm *t, unsigned span, unsigned chan,
 	}
 	if (fill > n)
 		fill = n;
-	VTDM_RING_PREFETCH(ch->v.f2c, ch->v.row, c->mask, ch->f2c_tail, fill,
-			   0);
 	vtdm_ring_copy_out(ch->v.f2c, ch->v.row, c->mask, ch->f2c_tail, pcm,
 			   fill);
 	if (fill < n) {
@@ -361,8 +359,6 @@ static void vtdm_write(struct tdm *t, unsigned span, unsigned chan,
 	room = c->mask + 1 - used;
 	if (room > n)
 		room = n;
-	VTDM_RING_PREFETCH(ch->v.c2f, ch->v.row, c->mask, ch->c2f_head, room,
-			   1);
 	vtdm_ring_copy_in(ch->v.c2f, ch->v.row, c->mask, ch->c2f_head, pcm,
 			  room);
 	if (room < n) {

@@ -48,20 +48,6 @@ static inline void vtdm_say(char *why, size_t whylen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Start loading the rows that @p n samples of ring column @p r from counter
- * @p pos lie in: a channel's samples are a row apart, too far for the
- * processor's own prefetching, so a block's loads would otherwise wait for
- * each other (the far end wrote the rows from another CPU). */
-#define VTDM_RING_PREFETCH(r, row, mask, pos, n, rw)			\
-	do {								\
-		uint32_t p_ = (pos) - (pos) % VTDM_COL;			\
-		uint32_t left_ = (n) + (pos) % VTDM_COL;			\
-									\
-		for (; left_ > VTDM_COL; left_ -= VTDM_COL, p_ += VTDM_COL) \
-			__builtin_prefetch((r) + (p_ & (mask)) / VTDM_COL * \
-					   (row), (rw), 3);		\
-	} while (0)
-
 /* Copy @p n samples into the ring column @p r (rows of @p row samples,
  * mask = ring_samples - 1) at counter @p pos. */
 static inline void vtdm_ring_copy_in(int16_t *r, uint32_t row, uint32_t mask,
