@@ -7,8 +7,8 @@
  * turns the far end's signalling changes into events. tdm_read() and
  * tdm_write() move a block of chunks through the channel's rings; the far
  * end keeps the far -> card ring ahead of the clock, so a read normally
- * finds its block and a write finds room. Nothing here allocates or blocks after
- * open; the region is mapped with MAP_POPULATE.
+ * finds its block and a write finds room. Nothing here allocates or blocks
+ * after open; the region is mapped with MAP_POPULATE.
  */
 #define LOG_MODULE "vtdm"
 #include <errno.h>
