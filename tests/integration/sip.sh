@@ -521,6 +521,45 @@ r=$(cdr_rx)
 	not_ok "the CDR counts the RTP of both partitions" "rx=${r:-?}" "old partition ${rx0:-?}, new ${rx1:-?}"
 check "line 1/0 released" pstn wait 1/0 released 3000
 
+# a call's channel gone from the RT partition behind sipd's back (as after
+# a restart the watch has not seen yet): the next request for it, the
+# hold's re-INVITE, is refused (ENOENT) and sipd opens the channel again;
+# after the resume both sides hear each other
+chan_id() { gwctl chans | awk '$1 == "chan" { print $2; exit }'; }
+has_chan() { [ -n "$(chan_id)" ]; }
+no_chan() { ! has_chan; }
+reopened0=$(grep -c "opening it again" "$state/dispatcher.log")
+pstn clear 1/0 >/dev/null	# the digits heard in the last call
+peer_bg caller 7000 1000 --seconds 9
+sipp_bg caller "$(scen uac_hold RTP_PORT=7000 ACTIVE_MS=3500 HOLD_MS=800)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+pstn wait 1/0 digits 5550100 8000 >/dev/null
+pstn answer 1/0 >/dev/null
+pstn tone 1/0 500 -15 >/dev/null
+if wait_for 3 leg_flows; then
+	check "the call's channel closed by hand (gwctl chan close)" gwctl chan close "$(chan_id)"
+	check "... and gone from the RT partition" wait_for 3 no_chan
+	if wait_for 6 has_chan && wait_for 3 leg_flows; then
+		ok "the hold's re-INVITE finds no channel: sipd opens it again ($(gwctl chans | grep '^chan' | cut -c1-60))"
+	else
+		not_ok "the channel opened again after ENOENT" "$(gwctl chans)" "$(grep 'refused\|opening it again' "$state/dispatcher.log" | tail -2)"
+	fi
+	[ "$(grep -c "opening it again" "$state/dispatcher.log")" -gt "$reopened0" ] &&
+		ok "sipd logs why it opened the channel again" ||
+		not_ok "sipd logs the reopen" "$(grep 'call .*RT partition' "$state/dispatcher.log" | tail -2)"
+	sleep 1.2	# the resume
+	pstn record 1/0 "$tmp/pstn-ro.wav" >/dev/null
+	sleep 1.5
+	pstn stop 1/0 >/dev/null
+	a=$(build/bin/rtppeer --analyze "$tmp/pstn-ro.wav" --skip 300 2>&1)
+	near "$(field freq <<<"$a")" 1000 10 && ok "after the resume the PSTN line hears 1001's 1000 Hz ($a)" || not_ok "PSTN line hears 1001 after the reopen" "$a"
+else
+	not_ok "a call to the PSTN to close its channel under" "$(gwctl chans)" "$(flow caller)"
+fi
+check "1001 hangs up after the resume (BYE answered)" sipp_wait caller
+peer_wait caller
+expect_record "call whose channel was opened again" "caller=1001 " "callee=05550100 " "disp=ANSWERED "
+check "line 1/0 released" pstn wait 1/0 released 3000
+
 # --- analog phones -----------------------------------------------------------------
 # 2001 (FXS 0/0) off-hook: dial tone; dials 1002; talks; hangs up
 peer_bg callee 7002 600 --seconds 7
