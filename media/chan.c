@@ -155,14 +155,19 @@ static void line_read(struct line *ln, int16_t *pcm, uint64_t to)
 	ln->rd = to;
 }
 
+/* the end of the next block from tick @p from towards tick @p to */
+static uint64_t block_end(uint64_t from, uint64_t to)
+{
+	return to - from > BLOCK_TICKS ? from + BLOCK_TICKS : to;
+}
+
 /* take and drop what @p ln sent up to tick @p to */
 static void line_skip(struct line *ln, uint64_t to)
 {
 	int16_t pcm[TDM_BLOCK_MAX];
 
 	while (ln->rd < to)
-		line_read(ln, pcm, to - ln->rd > BLOCK_TICKS ?
-			  ln->rd + BLOCK_TICKS : to);
+		line_read(ln, pcm, block_end(ln->rd, to));
 }
 
 /* send @p ln silence, or tone @p g while it plays, up to tick @p to */
@@ -172,8 +177,7 @@ static void line_fill(struct line *ln, struct tone_gen *g, uint64_t to)
 	int16_t pcm[TDM_BLOCK_MAX];
 
 	while (ln->wr < to) {
-		uint64_t end = to - ln->wr > BLOCK_TICKS ?
-			       ln->wr + BLOCK_TICKS : to;
+		uint64_t end = block_end(ln->wr, to);
 		unsigned n = (unsigned)(end - ln->wr) * TDM_CHUNK;
 		bool tone = g && tone_playing(g) && tone_fill(g, pcm, n);
 
