@@ -32,31 +32,43 @@ check "the virtual card's clock runs" pstn wait 1/0 card 2000
 # levels: G.711 and G.726 keep a tone's level within a dB; GSM (a vocoder)
 # and G.722 through 8 kHz within 2 dB (media unit tests hold the finer
 # figures); frequency within 10 Hz (the meter scans in 1 Hz steps)
-id=10
-for codec in pcmu pcma g722 g726-32 gsm; do
+# tones_both_ways WHAT CODEC PTIME TOL: a channel tdm:1/0 <-> RTP, a tone
+# each way, measured at the other end
+tones_both_ways() {
+	local what=$1 codec=$2 ptime=$3 tol=$4 out a f l
 	id=$((id + 1))
-	tol=1.5
-	case $codec in gsm|g722) tol=2.5 ;; esac
-	if ! gwctl chan open $id tdm:1/0 rtp:16400:$LAN:40100,codec=$codec >/dev/null; then
-		not_ok "$codec: channel opened"
-		continue
+	if ! gwctl chan open $id tdm:1/0 rtp:16400:$LAN:40100,codec=$codec,ptime=$ptime >/dev/null; then
+		not_ok "$what: channel opened"
+		return
 	fi
 	pstn tone 1/0 1000 -10 >/dev/null
-	pstn record 1/0 "$tmp/line-$codec.wav" >/dev/null
+	pstn record 1/0 "$tmp/line-$codec-$ptime.wav" >/dev/null
 	# the peer's decoder joins a running stream: GSM's takes up to 1.5 s
 	out=$(peer --local $LAN:40100 --remote $GW:16400 --codec $codec \
-		--tone 700:-12 --seconds 4 --skip 1500)
+		--ptime $ptime --tone 700:-12 --seconds 4 --skip 1500)
 	pstn stop 1/0 >/dev/null
 	f=$(echo "$out" | field freq); l=$(echo "$out" | field level)
-	check "$codec: line's 1000 Hz at -10 dBm0 arrives over RTP ($f Hz, $l dBm0)" \
+	check "$what: line's 1000 Hz at -10 dBm0 arrives over RTP ($f Hz, $l dBm0)" \
 		sh -c "$(declare -f near); near '$f' 1000 10 && near '$l' -10 $tol"
-	check "$codec: no RTP lost on the way ($(echo "$out" | field rx_gaps) gaps)" \
+	check "$what: no RTP lost on the way ($(echo "$out" | field rx_gaps) gaps)" \
 		test "$(echo "$out" | field rx_gaps)" = 0
-	a=$(build/bin/rtppeer --analyze "$tmp/line-$codec.wav" --skip 800)
+	a=$(build/bin/rtppeer --analyze "$tmp/line-$codec-$ptime.wav" --skip 800)
 	f=$(echo "$a" | field freq); l=$(echo "$a" | field level)
-	check "$codec: peer's 700 Hz at -12 dBm0 arrives on the line ($f Hz, $l dBm0)" \
+	check "$what: peer's 700 Hz at -12 dBm0 arrives on the line ($f Hz, $l dBm0)" \
 		sh -c "$(declare -f near); near '$f' 700 10 && near '$l' -12 $tol"
 	gwctl chan close $id >/dev/null
+}
+id=10
+for codec in pcmu pcma g722 g726-32 gsm; do
+	tol=1.5
+	case $codec in gsm|g722) tol=2.5 ;; esac
+	tones_both_ways $codec $codec 20 $tol
+done
+# ptime 10 and 30: the TDM leg moves its line's audio in 10 ms blocks (20 ms
+# with ptime 20); the levels are held to half a dB (G.711 keeps them within
+# 0.1 here)
+for ptime in 10 30; do
+	tones_both_ways "pcmu ptime $ptime" pcmu $ptime 0.5
 done
 
 # --- DTMF both ways ----------------------------------------------------------------
