@@ -5,7 +5,10 @@
  * with DAHDI_SPECIFY to its DAHDI channel number, non-blocking, block size
  * TDM_CHUNK samples, 16-bit linear (DAHDI_SETLINEAR) or, when the channel
  * refuses linear mode, its law (DAHDI_GET_PARAMS curlaw) converted here
- * with SpanDSP's G.711 tables. DAHDI numbers channels from 1 across spans
+ * with SpanDSP's G.711 tables. The kernel keeps DAHDI_NUMBUFS blocks each
+ * way; the media task moves a line's audio in blocks of 10 or 20 ms (one
+ * read() or write() a chunk), so a run late by more than the other 12 ms
+ * loses audio. DAHDI numbers channels from 1 across spans
  * in the order the cards registered them; the layout is taken to follow
  * that order, an analog span using as many numbers as it has channels, an
  * E1 span 31 (timeslots 1-31; timeslot 16 carries the CAS signalling and

@@ -232,10 +232,8 @@ int chan_module_fini(void)
 	return 0;
 }
 
-static int check_tdm(const struct msg_leg *m, const struct chan *self)
+static int check_line(const struct line *ln, const struct chan *self)
 {
-	const struct line *ln = line_of(m->span, m->line);
-
 	if (!ln)
 		return -ENODEV;
 	if (ln->owner && ln->owner != self)
@@ -280,7 +278,8 @@ static int leg_setup(struct chan *ch, struct leg *l, const struct msg_leg *m)
 	case MSG_LEG_NONE:
 		return 0;
 	case MSG_LEG_TDM:
-		err = check_tdm(m, ch);
+		l->ln = line_of(m->span, m->line);
+		err = check_line(l->ln, ch);
 		if (!err && m->ec_tail_ms)
 			err = ec_open(&l->ec, m->ec_tail_ms);
 		if (!err && m->dtmf_detect)
@@ -288,7 +287,6 @@ static int leg_setup(struct chan *ch, struct leg *l, const struct msg_leg *m)
 		if (!err)
 			err = dtmf_gen_init(&l->gen, DTMF_GEN_REPLACE);
 		if (!err) {
-			l->ln = line_of(m->span, m->line);
 			l->ln->owner = ch;
 			tone_stop(&cm.line_tone[l->ln - cm.line]);
 		}
