@@ -305,10 +305,9 @@ static int deliver_once(struct deliver *d)
 	if (err)
 		return err;
 	d->used_ms = rtk_now_ms();
-	err = spool_ack(d->sp, &d->b.end, (uint64_t)n);
-	if (err)
-		LOG_WARN("ack file: %s (the CDRs may be sent again after a "
-			 "restart)", strerror(-err));
+	/* counted before they leave the spool: the server holds them, and a
+	 * reader of the status never sees a CDR neither queued nor
+	 * delivered */
 	pthread_mutex_lock(&d->mu);
 	d->st.delivered += fresh + dups;
 	d->st.duplicates += dups;
@@ -317,6 +316,10 @@ static int deliver_once(struct deliver *d)
 	d->st.next_attempt_us = 0;
 	d->st.last_delivery_us = rtk_wall_us();
 	pthread_mutex_unlock(&d->mu);
+	err = spool_ack(d->sp, &d->b.end, (uint64_t)n);
+	if (err)
+		LOG_WARN("ack file: %s (the CDRs may be sent again after a "
+			 "restart)", strerror(-err));
 	LOG_DBG("%d CDRs acknowledged (%llu already held)", n,
 		(unsigned long long)dups);
 	return 0;
