@@ -43,6 +43,12 @@ static inline int32_t diff(uint32_t a, uint32_t b)
 	return (int32_t)(a - b);
 }
 
+/* a frame to decode, not an event or comfort noise */
+static bool is_audio(const struct jb_pkt *p)
+{
+	return p->len && !p->cn;
+}
+
 static uint32_t ext_max(const struct jb *jb)
 {
 	return jb->cycles + jb->max_seq;
@@ -249,7 +255,8 @@ static void store(struct jb *jb, uint32_t ext, const struct jb_pkt *p)
 	s->ts = p->ts;
 	s->arrival_ns = p->arrival_ns;
 	s->len = (uint16_t)p->len;
-	s->audio = p->len != 0;
+	s->audio = is_audio(p);
+	s->cn = p->cn;
 	s->marker = p->marker;
 	if (p->len)
 		memcpy(s->data, p->payload, p->len);
@@ -260,7 +267,7 @@ static void measure(struct jb *jb, const struct jb_pkt *p)
 {
 	int64_t play_at, slack;
 
-	if (jb->state != JB_S_PLAY || !jb->have_get || !p->len)
+	if (jb->state != JB_S_PLAY || !jb->have_get || !is_audio(p))
 		return;
 	play_at = (int64_t)jb->get_ns + ts_to_ns(jb, diff(p->ts, jb->get_ts));
 	slack = play_at - (int64_t)p->arrival_ns;
@@ -309,7 +316,7 @@ static enum jb_put_res place(struct jb *jb, uint32_t ext,
 	return JB_PUT_OK;
 
  late:
-	if (p->len)
+	if (is_audio(p))
 		jb->st.late++;
 	return JB_PUT_LATE;
  early:
@@ -364,7 +371,7 @@ enum jb_put_res jb_put(struct jb *jb, const struct jb_pkt *p)
 		break;
 	}
 	jb->received++;
-	if (p->len) {
+	if (is_audio(p)) {
 		update_jitter(jb, p);
 		learn_step(jb, ext, p);
 	}
@@ -484,8 +491,11 @@ static enum jb_res play(struct jb *jb, struct jb_slot *s, uint64_t now,
  * Take what to play at @p now_ns: the next frame (copied to @p payload,
  * room for JB_PAYLOAD_MAX bytes, its size in @p len), JB_MISSING when that
  * frame is lost, late or inserted to grow the delay (the caller conceals
- * @p dur samples, in RTP units), or JB_EMPTY (silence: not started,
- * waiting for the playout delay, a silent gap, an event packet).
+ * @p dur samples, in RTP units), JB_CN for a comfort noise packet (its
+ * payload as for a frame; the caller plays noise for @p dur samples and
+ * through the JB_EMPTY that follow, until the next frame), or JB_EMPTY
+ * (silence: not started, waiting for the playout delay, a silent gap, an
+ * event packet).
  * Context: the playout clock of the owner, when it needs audio.
  */
 enum jb_res jb_get(struct jb *jb, uint64_t now_ns, uint8_t *payload,
@@ -520,11 +530,21 @@ enum jb_res jb_get(struct jb *jb, uint64_t now_ns, uint8_t *payload,
 		return conceal(jb, now_ns, true);	/* lost, or late */
 	if (!s->audio) {
 		/* an event or comfort noise packet holds a frame of time */
+		enum jb_res r = s->cn ? JB_CN : JB_EMPTY;
+
+		if (s->cn) {
+			memcpy(payload, s->data, s->len);
+			*len = s->len;
+		}
 		release(jb, s);
 		note_get(jb, now_ns, jb->play_ts);
 		jb->next++;
 		jb->play_ts += jb->step;
-		return JB_EMPTY;
+		/* comfort noise ends a talkspurt: nothing to conceal after
+		 * it, and the next packet starts one */
+		if (s->cn && !jb->nbuf)
+			jb->state = JB_S_IDLE;
+		return r;
 	}
 	return play(jb, s, now_ns, payload, len);
 }

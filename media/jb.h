@@ -8,8 +8,11 @@
  * 4733 events or comfort noise, which share the sequence space); the
  * playout clock calls jb_get() each time it needs the next frame (once per
  * ptime when both sides use the same ptime) and gets a frame, a "missing"
- * indication (the caller conceals with PLC), or "empty" (play silence:
- * not started yet, waiting for the playout delay, or a silent gap).
+ * indication (the caller conceals with PLC), a comfort noise packet
+ * (RFC 3389: the talkspurt ended; the caller plays noise at its level
+ * through the silent gap that follows), or "empty" (play silence, or the
+ * comfort noise: not started yet, waiting for the playout delay, or a
+ * silent gap).
  *
  * Adaptation: the target playout delay is three times the RFC 3550
  * interarrival jitter (A.8), kept between min_ms and max_ms. The delay
@@ -57,7 +60,9 @@ struct jb_pkt {
 	uint32_t ts;
 	uint32_t ssrc;
 	bool marker;
-	const uint8_t *payload;	/**< NULL / len 0: no audio (event, CN) */
+	const uint8_t *payload;	/**< NULL / len 0: no audio (event) */
+	bool cn;		/**< comfort noise: @c payload is its RFC 3389
+				     level and spectrum (len 0: malformed) */
 	size_t len;
 	uint64_t arrival_ns;	/**< when the packet arrived (monotonic) */
 };
@@ -76,6 +81,8 @@ enum jb_put_res {
 enum jb_res {
 	JB_FRAME,	/**< a frame: decode it */
 	JB_MISSING,	/**< none for this slot: conceal @c dur samples */
+	JB_CN,		/**< comfort noise: its payload, @c dur samples of
+			     it; the silence until the next frame is too */
 	JB_EMPTY,	/**< nothing to play: silence */
 };
 
@@ -109,6 +116,7 @@ struct jb_slot {
 	uint16_t len;
 	bool used;
 	bool audio;
+	bool cn;
 	bool marker;
 	uint8_t data[JB_PAYLOAD_MAX];
 };

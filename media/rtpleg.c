@@ -309,6 +309,7 @@ static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 	rtpck_init(&l->ck, &kc);
 	plc_init(&l->plc);
 	l->fifo_len = 0;
+	l->cn_on = false;
 	memset(&l->dtx, 0, sizeof(l->dtx));
 	memset(&l->drx, 0, sizeof(l->drx));
 	memset(&l->c, 0, sizeof(l->c));
@@ -437,6 +438,7 @@ static void change_media(struct rtpleg *l, const struct rtpleg_cfg *old,
 	    c->jb_max_ms != old->jb_max_ms || c->codec != old->codec) {
 		jb_init(&l->jb, &jc);	/* a new stream: counters restart */
 		l->fifo_len = 0;
+		l->cn_on = false;
 	}
 }
 

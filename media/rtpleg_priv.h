@@ -12,6 +12,7 @@
 
 #include <ortp/ortp.h>
 #include <spandsp.h>
+#include <spandsp/expose.h>
 
 #include "media/codec.h"
 #include "media/jb.h"
@@ -105,6 +106,9 @@ struct rtpleg {
 	struct codec codec;
 	bool codec_ok;
 	plc_state_t plc;
+	noise_state_t cn;	/* comfort noise, at cn_level -dBov */
+	uint8_t cn_level;
+	bool cn_on;		/* the silence is played as cn */
 	struct jb jb;
 	struct rtpck ck;
 	int16_t fifo[RTPLEG_FIFO];

@@ -13,7 +13,8 @@
  * buffer is off, and it drops misordered packets, which ours plays.
  * Playout decodes frames into a FIFO of 8 kHz samples (the peer's ptime
  * need not be ours), conceals missing ones with SpanDSP's PLC, and plays
- * silence when there is nothing.
+ * silence when there is nothing, or comfort noise (RFC 3389) at the level
+ * the peer's last CN packet gave, from it until the next frame.
  */
 #include <errno.h>
 #include <string.h>
@@ -66,6 +67,10 @@ static void take_rtp(struct rtpleg *l, const struct rtpleg_slot *s)
 	} else if (h.pt == l->cfg.te_pt) {
 		rtpleg_dtmf_rx(l, h.ts, s->data + h.payload_off,
 			       h.payload_len, s->at_ns);
+	} else if (h.pt == RTPCK_PT_CN) {
+		p.cn = true;	/* its level, the spectrum is not used */
+		p.payload = s->data + h.payload_off;
+		p.len = h.payload_len ? 1 : 0;
 	}
 	if (rtpleg_receiving(l))
 		jb_put(&l->jb, &p);
@@ -105,7 +110,27 @@ static void plc_order_history(plc_state_t *s)
 	s->buf_ptr = 0;
 }
 
-/* Fill the FIFO with at least @p samples: frames, concealment, silence */
+/* A comfort noise packet's payload (RFC 3389): the noise level in -dBov
+ * (bit 7 reserved, zero), then reflection coefficients, which are not
+ * used: the noise is white, the model of order zero that RFC 3389 section
+ * 3 lets a decoder reduce to. SpanDSP's dBov is RFC 3389's (section 3.1):
+ * 0 dBov is a full-scale square wave. A malformed one is a
+ * decode error and changes nothing. */
+static void comfort_noise(struct rtpleg *l, const uint8_t *pl, size_t len)
+{
+	if (!len || pl[0] > 127) {
+		l->c.decode_errors++;
+		return;
+	}
+	if (!l->cn_on || pl[0] != l->cn_level)
+		noise_init_dbov(&l->cn, (int)l->idx + 1, -(float)pl[0],
+				NOISE_CLASS_AWGN, 7);
+	l->cn_level = pl[0];
+	l->cn_on = true;
+}
+
+/* Fill the FIFO with at least @p samples: frames, concealment, silence or
+ * comfort noise */
 static void play(struct rtpleg *l, uint64_t now, size_t samples)
 {
 	uint8_t buf[JB_PAYLOAD_MAX];
@@ -124,6 +149,7 @@ static void play(struct rtpleg *l, uint64_t now, size_t samples)
 			if (n > 0) {
 				plc_rx(&l->plc, out, n);
 				l->fifo_len += (size_t)n;
+				l->cn_on = false;
 				continue;
 			}
 			l->c.decode_errors++;
@@ -136,9 +162,15 @@ static void play(struct rtpleg *l, uint64_t now, size_t samples)
 			l->fifo_len += (size_t)n;
 			continue;
 		}
+		if (r == JB_CN)
+			comfort_noise(l, buf, len);
 		/* nothing to play: silence, which concealment must know */
 		n = (int)(samples - l->fifo_len);
-		memset(out, 0, (size_t)n * sizeof(*out));
+		if (l->cn_on)
+			for (int i = 0; i < n; i++)
+				out[i] = noise(&l->cn);
+		else
+			memset(out, 0, (size_t)n * sizeof(*out));
 		plc_rx(&l->plc, out, n);
 		l->fifo_len = samples;
 	}
@@ -148,7 +180,8 @@ static void play(struct rtpleg *l, uint64_t now, size_t samples)
  * Take what arrived for leg @p l and play @p samples samples of 8 kHz
  * audio into @p pcm8k, always all of them: decoded frames, concealment
  * (SpanDSP PLC) for lost or late ones, silence before the first packet,
- * in silent gaps and while the leg does not receive (sendonly, inactive).
+ * in silent gaps and while the leg does not receive (sendonly, inactive),
+ * or comfort noise in a silent gap that a comfort noise packet began.
  * Also lets oRTP take RTCP in and send reports while the leg does not
  * send. @p now_ns is the playout time of the first sample, on the clock
  * that stamps arrivals (rtk_now_ns(), or the one of rtpleg_clock_set()).

@@ -210,7 +210,7 @@ static int read_sdp(struct leg *l, sip_t const *sip, char *why, size_t len)
 static int make_answer(struct leg *l, char *buf, size_t len)
 {
 	return sdpx_answer(buf, len, pbx.sip_ip, l->port, l->codec, l->pt,
-			   l->sdp.te_pt, leg_ptime(l), l->dir,
+			   &l->sdp, leg_ptime(l), l->dir,
 			   (uint64_t)l->call->start_us);
 }
 

@@ -15,6 +15,7 @@
 #include "signalling/sdpx.h"
 
 #define TE_PT_DEFAULT 101
+#define CN_PT		13	/* RFC 3551 */
 
 static const char *const dir_attr[] = {
 	"sendrecv", "sendonly", "recvonly", "inactive",
@@ -44,6 +45,11 @@ static void add_fmt(struct sdpx *s, const sdp_rtpmap_t *rm)
 	if (!strcasecmp(rm->rm_encoding, "telephone-event")) {
 		if (s->te_pt < 0 && rm->rm_rate == 8000)
 			s->te_pt = rm->rm_pt;
+		return;
+	}
+	if (!strcasecmp(rm->rm_encoding, "CN")) {
+		/* the RT partition takes CN as its static type only */
+		s->cn |= rm->rm_pt == CN_PT && rm->rm_rate == 8000;
 		return;
 	}
 	if (s->nfmt == SDPX_MAX_FMT)
@@ -290,7 +296,8 @@ static int dyn_pt(enum codec_id id)
 	return id == CODEC_G726_32 ? 102 : codec_info(id)->pt;
 }
 
-/** Write an offer of every preferred codec and telephone-event.
+/** Write an offer of every preferred codec, telephone-event and comfort
+ *  noise (which the RT partition plays, but never sends).
  *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
 int sdpx_offer(char *buf, size_t len, uint32_t ip, uint16_t port,
 	       const struct sdpx_prefs *p, enum sdpx_dir dir, uint64_t sess)
@@ -300,7 +307,7 @@ int sdpx_offer(char *buf, size_t len, uint32_t ip, uint16_t port,
 	n = put(buf, len, n, "m=audio %u RTP/AVP", port);
 	for (unsigned i = 0; i < p->n; i++)
 		n = put(buf, len, n, " %d", dyn_pt(p->codec[i]));
-	n = put(buf, len, n, " %d\r\n", TE_PT_DEFAULT);
+	n = put(buf, len, n, " %d %d\r\n", TE_PT_DEFAULT, CN_PT);
 	for (unsigned i = 0; i < p->n; i++) {
 		const struct codec_info *ci = codec_info(p->codec[i]);
 
@@ -308,28 +315,36 @@ int sdpx_offer(char *buf, size_t len, uint32_t ip, uint16_t port,
 			dyn_pt(p->codec[i]), ci->name, ci->rtp_clock);
 	}
 	n = put(buf, len, n, "a=rtpmap:%d telephone-event/8000\r\n"
-		"a=fmtp:%d 0-16\r\na=ptime:20\r\na=%s\r\n",
-		TE_PT_DEFAULT, TE_PT_DEFAULT, dir_attr[dir]);
+		"a=fmtp:%d 0-16\r\na=rtpmap:%d CN/8000\r\n"
+		"a=ptime:20\r\na=%s\r\n",
+		TE_PT_DEFAULT, TE_PT_DEFAULT, CN_PT, dir_attr[dir]);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
-/** Write an answer with one codec (and telephone-event if offered).
+/** Write an answer with one codec, and telephone-event and comfort noise
+ *  if @p offer has them.
  *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
 int sdpx_answer(char *buf, size_t len, uint32_t ip, uint16_t port,
-		enum codec_id codec, uint8_t pt, int te_pt, unsigned ptime_ms,
-		enum sdpx_dir dir, uint64_t sess)
+		enum codec_id codec, uint8_t pt, const struct sdpx *offer,
+		unsigned ptime_ms, enum sdpx_dir dir, uint64_t sess)
 {
 	const struct codec_info *ci = codec_info(codec);
-	int n = head(buf, len, ip, sess);
+	int te_pt = offer->te_pt, n = head(buf, len, ip, sess);
+	/* unless an odd offer gave type 13 to something else as well */
+	bool cn = offer->cn && pt != CN_PT && te_pt != CN_PT;
 
 	n = put(buf, len, n, "m=audio %u RTP/AVP %u", port, pt);
 	if (te_pt >= 0)
 		n = put(buf, len, n, " %d", te_pt);
+	if (cn)
+		n = put(buf, len, n, " %d", CN_PT);
 	n = put(buf, len, n, "\r\na=rtpmap:%u %s/%u\r\n", pt, ci->name,
 		ci->rtp_clock);
 	if (te_pt >= 0)
 		n = put(buf, len, n, "a=rtpmap:%d telephone-event/8000\r\n"
 			"a=fmtp:%d 0-16\r\n", te_pt, te_pt);
+	if (cn)
+		n = put(buf, len, n, "a=rtpmap:%d CN/8000\r\n", CN_PT);
 	n = put(buf, len, n, "a=ptime:%u\r\na=%s\r\n",
 		ptime_ms ? ptime_ms : 20, dir_attr[dir]);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;

@@ -2,13 +2,15 @@
 /** @file sdpx.h  SDP for a gateway that anchors media (RFC 3264)
  *
  * The SIP engine never touches RTP: it reads the peer's SDP (address,
- * port, codecs with their payload types, telephone-event, direction),
+ * port, codecs with their payload types, telephone-event, comfort noise,
+ * direction),
  * picks a codec by the configured preference, and writes SDP that points
  * the peer at the RT partition's port. Parsing is Sofia-SIP's (sdp.h).
  */
 #ifndef SIGNALLING_SDPX_H
 #define SIGNALLING_SDPX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +32,7 @@ struct sdpx {
 	unsigned ptime_ms;	/* 0: not given */
 	enum sdpx_dir dir;
 	int te_pt;		/* telephone-event payload type, -1: none */
+	bool cn;		/* comfort noise (RFC 3389) as type 13 */
 	unsigned nfmt;
 	struct sdpx_fmt fmt[SDPX_MAX_FMT];	/* in the peer's order */
 };
@@ -47,7 +50,7 @@ int  sdpx_choose(const struct sdpx *offer, const struct sdpx_prefs *p,
 int  sdpx_offer(char *buf, size_t len, uint32_t ip, uint16_t port,
 		const struct sdpx_prefs *p, enum sdpx_dir dir, uint64_t sess);
 int  sdpx_answer(char *buf, size_t len, uint32_t ip, uint16_t port,
-		 enum codec_id codec, uint8_t pt, int te_pt,
+		 enum codec_id codec, uint8_t pt, const struct sdpx *offer,
 		 unsigned ptime_ms, enum sdpx_dir dir, uint64_t sess);
 enum sdpx_dir sdpx_reverse(enum sdpx_dir d);
 

@@ -3,7 +3,8 @@
 # The SIP engine on the simulated board, with SIPp phones in lan and the
 # PSTN simulator on the card: registration (digest, several contacts,
 # expiry, OPTIONS); calls between phones answered with RTP both ways (tones
-# and RFC 4733 DTMF measured at the far ends), busy, no answer, caller
+# and RFC 4733 DTMF measured at the far ends; comfort noise offered and
+# heard at its level), busy, no answer, caller
 # cancels, callee hangs up, hold and resume; phone -> PSTN line and PSTN ->
 # DID -> phone with audio and DTMF both ways; an analog FXS phone dials an
 # extension and talks; a call record for every call; a full call table
@@ -72,7 +73,7 @@ scen() {
 	cp "tests/integration/sip/$name.xml" "$out"
 	local kv	# given values first: the defaults fill what is left
 	for kv in "$@" HOLD_MS=1000 ACTIVE_MS=1000 RTP_PORT=9 DIR=sendrecv \
-			STATUS=200 SE=90 SE_REF= RING_MS=0; do
+			STATUS=200 SE=90 SE_REF= RING_MS=0 CN=; do
 		sed -i "s|@${kv%%=*}@|${kv#*=}|g" "$out"
 	done
 	echo "$out"
@@ -231,6 +232,26 @@ d=$(field dtmf <"$tmp/callee.rtp"); [ "$d" = 31 ] && ok "1001's RFC 4733 digits 
 d=$(field dtmf <"$tmp/caller.rtp"); [ "$d" = 58 ] && ok "1002's RFC 4733 digits reach 1001 ($d)" || not_ok "DTMF 1002 -> 1001" "got ${d:-nothing}"
 expect_record "answered call" "caller=1001 " "callee=1002 " "from=ext:1001 " "to=ext:1002 " "disp=ANSWERED " "codec=PCMU " "billsec=[45] "
 no_calls_up() { [ "$(calls_up)" = 0 ]; }
+check "no call left up" wait_for 5 no_calls_up
+
+# comfort noise (RFC 3389): 1001 offers it and the gateway's answer has it;
+# 1001's phone talks for a second, then sends CN of level 40 (-dBov): 1002
+# hears the gateway's noise at -33.9 dBm0 (see voice.sh), coded as PCMU
+peer_bg callee 7002 600 --seconds 5 --skip 2500
+sipp_bg callee "$(scen uas RTP_PORT=7002 HOLD_MS=15000)" 5072
+sleep 0.5
+peer_bg caller 7000 1000 --seconds 5 --cn 40
+sipp_check "1001 calls 1002 offering comfort noise" caller \
+	"$(scen uac RTP_PORT=7000 HOLD_MS=4000 CN=' 13')" 5070 \
+	-inf "$(creds 1001 "" 1002)" "$GW:5060"
+sipp_wait callee
+check "the gateway's answer takes CN ($(grep '^m=audio' "$tmp/caller.msg" | tail -1 | tr -d '\r'))" \
+	grep -qE '^m=audio [0-9]+ RTP/AVP 0 101 13' "$tmp/caller.msg"
+peer_wait caller
+peer_wait callee
+l=$(field level <"$tmp/callee.rtp")
+check "1002 hears 1001's comfort noise at -33.9 dBm0 ($l)" near "$l" -33.9 1
+expect_record "comfort noise call" "caller=1001 " "disp=ANSWERED "
 check "no call left up" wait_for 5 no_calls_up
 
 # busy

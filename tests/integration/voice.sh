@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Voice channels on the simulated board: a PSTN-simulator line and an RTP
 # peer in lan exchange audio through channels opened over the bus; tones
-# measured at the far end in both directions for every codec; DTMF both
-# ways; 120 channels at once with no loss; malformed RTP counted and dropped.
+# measured at the far end in both directions for every codec; comfort
+# noise; DTMF both ways; 120 channels at once with no loss; malformed RTP
+# counted and dropped.
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 export LAB_PREFIX="t4v$$-"
@@ -70,6 +71,23 @@ done
 for ptime in 10 30; do
 	tones_both_ways "pcmu ptime $ptime" pcmu $ptime 0.5
 done
+
+# --- comfort noise (RFC 3389) ------------------------------------------------------
+# the peer talks for a second, then goes quiet and sends CN packets of level
+# 40 (-dBov) at once and every second: the line hears noise at that level
+# until the channel closes, not digital silence. 0 dBov is a full-scale
+# square wave, 6.2 dB above the largest sine (3.14 dBm0): -40 dBov is
+# -33.9 dBm0, held to a dB
+id=$((id + 1))
+gwctl chan open $id tdm:1/0 rtp:16400:$LAN:40100,codec=pcmu >/dev/null
+pstn record 1/0 "$tmp/line-cn.wav" >/dev/null
+out=$(peer --local $LAN:40100 --remote $GW:16400 --codec pcmu --tone 700:-12 \
+	--seconds 3 --cn 40)
+pstn stop 1/0 >/dev/null
+l=$(build/bin/rtppeer --analyze "$tmp/line-cn.wav" --skip 1600 | field level)
+check "comfort noise of 40 dBov from the peer is heard on the line at -33.9 dBm0 ($l)" \
+	near "$l" -33.9 1
+gwctl chan close $id >/dev/null
 
 # --- DTMF both ways ----------------------------------------------------------------
 gwctl chan open 30 tdm:1/0,dtmf rtp:16400:$LAN:40100,codec=pcmu >/dev/null

@@ -3,14 +3,16 @@
  *
  *   rtppeer --local IP:PORT --remote IP:PORT|learn [--codec NAME] [--pt N]
  *           [--ptime MS] [--seconds S] [--tone HZ:DBM0] [--dtmf DIGITS]
- *           [--te-pt N] [--record FILE.wav] [--send-after MS]
+ *           [--te-pt N] [--record FILE.wav] [--send-after MS] [--cn DBOV]
  *   rtppeer --analyze FILE.wav [--skip MS]
  *
  * --remote learn: send to where the first packet came from (the far end's
  * address is in SDP the test does not read), and nothing before it.
  * As an endpoint it sends RTP (a tone, or silence) every ptime with proper
  * sequence numbers and timestamps, sends DTMF digits as RFC 4733 events
- * after a second, receives RTP, decodes it (media/codec.h) and reports on
+ * after a second (with --cn, stops its audio after a second and sends an
+ * RFC 3389 comfort noise packet of level -DBOV then and every second
+ * after, as a phone with silence suppression does), receives RTP, decodes it (media/codec.h) and reports on
  * one line: packets, sequence gaps, received RFC 4733 digits, and the
  * received audio's strongest frequency and its level (after --skip ms,
  * 300 by default: a decoder joining a stream needs time, GSM's most). With --analyze it reports the same for a WAV file. Figures come
@@ -41,6 +43,7 @@ struct opts {
 	double seconds, tone_hz, tone_dbm0;
 	const char *dtmf, *record, *analyze;
 	int skip_ms, send_after_ms;
+	int cn_dbov;		/* --cn: -1 none */
 	bool learn;		/* --remote learn: remote not known yet */
 };
 
@@ -153,6 +156,23 @@ static int send_digit(int fd, const struct opts *o, char digit, uint16_t *seq,
 	return 0;
 }
 
+/* an RFC 3389 comfort noise packet: the level byte alone */
+static int send_cn(int fd, const struct opts *o, uint16_t seq, uint32_t ts,
+		   uint32_t ssrc)
+{
+	uint8_t pkt[13];
+
+	pkt[0] = 0x80;
+	pkt[1] = 13;
+	*(uint16_t *)(pkt + 2) = htons(seq);
+	*(uint32_t *)(pkt + 4) = htonl(ts);
+	*(uint32_t *)(pkt + 8) = htonl(ssrc);
+	pkt[12] = (uint8_t)o->cn_dbov;
+	return sendto(fd, pkt, sizeof(pkt), 0,
+		      (const struct sockaddr *)&o->remote,
+		      sizeof(o->remote)) < 0 ? -1 : 0;
+}
+
 struct rx {
 	int16_t *pcm;
 	size_t n, cap;
@@ -218,7 +238,7 @@ static int run(struct opts *o)
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	int16_t pcm[480];
 	uint8_t out[MAX_PKT], in[MAX_PKT];
-	unsigned long tx = 0;
+	unsigned long tx = 0, quiet = 0;
 	size_t skip;
 
 	r.pcm = calloc(r.cap, sizeof(*r.pcm));
@@ -254,6 +274,14 @@ static int run(struct opts *o)
 		if ((now_ns() - start) / 1000000 < (uint64_t)o->send_after_ms ||
 		    o->learn)
 			continue;
+		if (o->cn_dbov >= 0 && now_ns() - start >= 1000000000ull) {
+			if (quiet++ % (1000 / o->ptime) == 0 &&
+			    send_cn(fd, o, seq++, ts, ssrc) == 0)
+				tx++;
+			ts += (uint32_t)(frame *
+					 codec_info(o->codec)->rtp_clock / RATE);
+			continue;
+		}
 		for (size_t i = 0; i < frame; i++) {
 			pcm[i] = o->tone_hz ? (int16_t)(msig_sine_amp(
 				 o->tone_dbm0) * sin(phase)) : 0;
@@ -301,7 +329,7 @@ static int usage(void)
 	fprintf(stderr, "usage: rtppeer --local IP:PORT --remote IP:PORT|learn "
 		"[--codec NAME] [--pt N] [--ptime MS] [--seconds S] "
 		"[--tone HZ:DBM0] [--dtmf DIGITS] [--te-pt N] "
-		"[--record FILE.wav] [--send-after MS]\n"
+		"[--record FILE.wav] [--send-after MS] [--cn DBOV]\n"
 		"       rtppeer --analyze FILE.wav [--skip MS]\n");
 	return 2;
 }
@@ -309,7 +337,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	struct opts o = { .ptime = 20, .seconds = 3, .te_pt = 101, .pt = -1,
-			  .skip_ms = 300 };
+			  .skip_ms = 300, .cn_dbov = -1 };
 	int have_local = 0, have_remote = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -345,6 +373,8 @@ int main(int argc, char **argv)
 			o.skip_ms = atoi(v);
 		else if (!strcmp(k, "--send-after"))
 			o.send_after_ms = atoi(v);
+		else if (!strcmp(k, "--cn"))
+			bad = (o.cn_dbov = atoi(v)) < 0 || o.cn_dbov > 127;
 		else
 			bad = 1;
 		if (bad)

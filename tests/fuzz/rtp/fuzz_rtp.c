@@ -230,6 +230,10 @@ static void stream(struct rtpck *ck, struct jb *jb, RtpSession *s,
 			if (h.pt == 0 && h.payload_len <= JB_PAYLOAD_MAX) {
 				p.payload = buf + h.payload_off;
 				p.len = h.payload_len;
+			} else if (h.pt == RTPCK_PT_CN) {	/* its level */
+				p.cn = true;
+				p.payload = buf + h.payload_off;
+				p.len = h.payload_len ? 1 : 0;
 			}
 			res[jb_put(jb, &p)]++;
 			to_ortp(s, buf, len, false, uts += 160);
@@ -244,9 +248,10 @@ static void stream(struct rtpck *ck, struct jb *jb, RtpSession *s,
 			now += 20 * MS;
 			r = jb_get(jb, now, out, &olen, &dur);
 			/* a frame lasts 20 ms, or what the stream showed
-			 * (up to 200 ms) */
+			 * (up to 200 ms); comfort noise gives its level */
 			if ((unsigned)r > JB_EMPTY || olen > JB_PAYLOAD_MAX ||
-			    !dur || dur > 1600 || (r != JB_FRAME && olen))
+			    !dur || dur > 1600 ||
+			    (r == JB_CN ? olen > 1 : r != JB_FRAME && olen))
 				abort();
 		}
 		check_jb(jb, res);

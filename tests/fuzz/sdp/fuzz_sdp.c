@@ -59,7 +59,7 @@ static void answer_and_read_back(const struct sdpx *offer,
 	int n;
 
 	n = sdpx_answer(buf, sizeof(buf), offer->ip, 20000, codec, pt,
-			offer->te_pt, offer->ptime_ms,
+			offer, offer->ptime_ms,
 			sdpx_reverse(offer->dir), 1);
 	if (n <= 0 || (size_t)n != strlen(buf))
 		abort();
@@ -69,6 +69,7 @@ static void answer_and_read_back(const struct sdpx *offer,
 	if (back.ip != offer->ip || back.port != 20000 || back.nfmt != 1 ||
 	    back.fmt[0].pt != pt || back.fmt[0].codec != (int)codec ||
 	    back.te_pt != offer->te_pt ||
+	    back.cn != (offer->cn && pt != 13 && offer->te_pt != 13) ||
 	    back.ptime_ms != (offer->ptime_ms ? offer->ptime_ms : 20))
 		abort();
 	if (back.dir != (offer->ip ? sdpx_reverse(offer->dir) :

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /** @file test_jb.c  Jitter buffer: order, reordering, duplicates, loss,
- *  bursts, late packets, wrap-around, talkspurts, new SSRC, adaptation */
+ *  bursts, late packets, wrap-around, talkspurts, comfort noise, new SSRC,
+ *  adaptation */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -27,6 +28,8 @@ struct pk {
 	uint64_t at;		/* arrival */
 	bool marker;
 	bool audio;
+	bool cn;		/* comfort noise at level (-dBov) */
+	uint8_t level;
 };
 
 /* what one jb_get() gave: the result and, for a frame, its number */
@@ -95,6 +98,10 @@ static void put(const struct pk *p)
 	if (p->audio) {
 		jp.payload = pay;
 		jp.len = sizeof(pay);
+	} else if (p->cn) {
+		jp.cn = true;
+		jp.payload = &p->level;
+		jp.len = 1;
 	}
 	jb_put(&jb, &jp);
 }
@@ -119,6 +126,9 @@ static void drive_range(size_t npk, uint64_t first, size_t g0, size_t g1)
 		if (outs[g].res == JB_FRAME) {
 			assert_int_equal(len, 160);
 			outs[g].seq = buf[0] << 8 | buf[1];
+		} else if (outs[g].res == JB_CN) {
+			assert_int_equal(len, 1);
+			outs[g].seq = buf[0];	/* its level */
 		} else {
 			assert_int_equal(len, 0);
 		}
@@ -553,6 +563,39 @@ static void test_jb_event_packets_hold_time_without_audio(void **state)
 	assert_int_equal(st.received, 30);
 }
 
+static void test_jb_comfort_noise_ends_a_talkspurt(void **state)
+{
+	struct jb_stats st;
+	size_t n = stream(0, 20, 100, 0, T0, 2);
+
+	(void)state;
+	init_jb(40, 200);
+	/* a CN packet (level 40) right after the last frame, one second of
+	 * silence, then the next talkspurt, as in the silence gap test */
+	pks[n] = (struct pk){ .seq = 120, .ts = 20 * STEP, .ssrc = SSRC_A,
+			      .at = T0 + 402 * MS, .cn = true, .level = 40 };
+	n = stream(n + 1, 20, 121, 21 * STEP + 8000, T0 + 1400 * MS, 2);
+	pks[21].marker = true;
+	drive(n, T0 + 10 * MS, 100);
+	assert_frames(100, 100, (int[]){ 120 }, 1);
+	/* the CN packet is handed over in its turn and nothing after it is
+	 * concealed: the gap is silence (the caller's comfort noise) */
+	assert_int_equal(outs[21].seq, 119);
+	assert_int_equal(outs[22].res, JB_CN);
+	assert_int_equal(outs[22].seq, 40);
+	for (size_t g = 23; g < 72; g++)
+		assert_int_equal(outs[g].res, JB_EMPTY);
+	assert_int_equal(outs[72].res, JB_FRAME);
+	assert_int_equal(outs[72].seq, 121);
+	assert_int_equal(count(100, JB_CN), 1);
+	st = stats();
+	assert_int_equal(st.played, 40);
+	assert_int_equal(st.concealed, 3);	/* the second tail only */
+	assert_int_equal(st.received, 41);
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.late, 0);
+}
+
 static void test_jb_new_ssrc_restarts(void **state)
 {
 	struct jb_stats st;
@@ -703,6 +746,7 @@ int main(void)
 		T(test_jb_talkspurt_start_shrinks_a_deep_buffer),
 		T(test_jb_underrun_then_late_frame_grows_the_delay),
 		T(test_jb_event_packets_hold_time_without_audio),
+		T(test_jb_comfort_noise_ends_a_talkspurt),
 		T(test_jb_new_ssrc_restarts),
 		T(test_jb_large_jump_needs_confirmation),
 		T(test_jb_overflow_is_discarded_then_followed),

@@ -26,6 +26,7 @@
 
 #include <lwip/tcpip.h>
 #include <lwip/udp.h>
+#include <spandsp.h>
 
 #include "hal/pkt.h"
 #include "media/codec.h"
@@ -707,6 +708,112 @@ static void test_rtpleg_malformed_rtp_is_counted_and_dropped(void **state)
 	assert_int_equal(st.lost, 0);
 }
 
+/* one RTP packet to leg B of a stream of the test's own (what A would
+ * send, with another SSRC) */
+static void inject_rtp(uint8_t pt, uint16_t seq, uint32_t ts,
+		       const uint8_t *pl, size_t len)
+{
+	uint8_t f[12 + FRAME] = { 0x80, pt, (uint8_t)(seq >> 8), (uint8_t)seq,
+				  (uint8_t)(ts >> 24), (uint8_t)(ts >> 16),
+				  (uint8_t)(ts >> 8), (uint8_t)ts,
+				  0x0c, 0x0f, 0xfe, 0xe0 };
+
+	if (len)
+		memcpy(f + 12, pl, len);
+	inject(PORT_B, f, 12 + len);
+}
+
+/* B plays 20 ms at a time for @p frames frames; the last @p keep of them
+ * go to @p heard */
+static void play_b(int frames, int keep, int16_t *heard)
+{
+	int16_t pcm[FRAME];
+
+	for (int i = 0; i < frames; i++) {
+		int k = i - (frames - keep);
+
+		fake_now += 20 * MS;
+		assert_int_equal(rtpleg_recv(b, fake_now, k >= 0 ?
+					     heard + k * FRAME : pcm,
+					     FRAME), 0);
+	}
+}
+
+static double rms(const int16_t *pcm, size_t n)
+{
+	double e = 0;
+
+	for (size_t i = 0; i < n; i++)
+		e += (double)pcm[i] * pcm[i];
+	return sqrt(e / (double)n);
+}
+
+/* 200 ms of a 1000 Hz tone to B from the test's stream, B playing it */
+static void talkspurt(uint16_t *seq, uint32_t *ts, uint64_t *ph,
+		      int16_t *heard)
+{
+	int16_t pcm[FRAME];
+	uint8_t ulaw[FRAME];
+
+	for (int i = 0; i < 10; i++, (*seq)++, *ts += FRAME) {
+		tone(pcm, FRAME, 1000, ph);
+		for (int k = 0; k < FRAME; k++)
+			ulaw[k] = linear_to_ulaw(pcm[k]);
+		inject_rtp(0, *seq, *ts, ulaw, FRAME);
+		play_b(1, 1, heard);
+	}
+}
+
+/* RFC 3389: after a CN packet B plays white noise at the level it gives
+ * (-dBov, 0 dBov a full-scale square wave: RMS 32768) until the next
+ * audio frame. Held to 1 dB: over 4800 samples the RMS of Gaussian noise
+ * is known to about 1 %, so a wrong scale (the 3 dB between a square and
+ * a sine reference) or silence fails. */
+static void test_rtpleg_comfort_noise_is_played_at_its_level(void **state)
+{
+	enum { KEEP = 30 };
+	static int16_t heard[KEEP * FRAME];
+	uint8_t level;
+	uint64_t ph = 0;
+	uint16_t seq = 1;
+	uint32_t ts = 0;
+	struct rtpleg_stats st;
+	const struct {
+		uint8_t level;
+		double rms;	/* 32768 * 10^(-level / 20) */
+	} cn[] = { { 40, 327.68 }, { 60, 32.77 } };
+
+	(void)state;
+	open_pair(CODEC_PCMU);
+	for (size_t c = 0; c < 2; c++) {
+		/* a talkspurt, then a CN packet and silence from the
+		 * sender */
+		talkspurt(&seq, &ts, &ph, heard);
+		if (c)	/* the noise stopped at the talkspurt */
+			assert_in_range(frequency(heard, FRAME), 990, 1010);
+		inject_rtp(13, seq++, ts, &cn[c].level, 1);
+		ts += 20 * FRAME;
+		play_b(40, KEEP, heard);
+		assert_in_range(rms(heard, KEEP * FRAME), cn[c].rms / 1.122,
+				cn[c].rms * 1.122);
+	}
+	/* after a talkspurt, a CN packet with bit 7 of its level set, and
+	 * an empty one: both are discarded, and the silence after them is
+	 * silence */
+	talkspurt(&seq, &ts, &ph, heard);
+	level = 0x80 | 40;
+	inject_rtp(13, seq++, ts, &level, 1);
+	inject_rtp(13, seq++, ts + FRAME, NULL, 0);
+	play_b(40, KEEP, heard);
+	assert_true(rms(heard, KEEP * FRAME) == 0);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.rx_packets, 34);
+	assert_int_equal(st.discarded, 2);
+	assert_int_equal(st.concealed, 0);	/* a CN packet ends a spurt */
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.malformed, 0);
+}
+
 static void test_rtpleg_hold_stops_sending(void **state)
 {
 	struct rtpleg_cfg c = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
@@ -877,6 +984,7 @@ int main(void)
 		T(test_rtpleg_dtmf_end_lost_is_still_reported),
 		T(test_rtpleg_loss_is_counted_from_sequence_numbers),
 		T(test_rtpleg_malformed_rtp_is_counted_and_dropped),
+		T(test_rtpleg_comfort_noise_is_played_at_its_level),
 		T(test_rtpleg_hold_stops_sending),
 		T(test_rtpleg_modify_codec),
 		T(test_rtpleg_rtcp_reports_go_both_ways),

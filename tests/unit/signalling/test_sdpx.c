@@ -95,8 +95,19 @@ static void test_sdpx_parse_static_types_without_rtpmap(void **state)
 	assert_int_equal(s.fmt[1].codec, CODEC_PCMA);
 	assert_int_equal(s.fmt[2].codec, CODEC_GSM);
 	assert_int_equal(s.te_pt, -1);
+	assert_false(s.cn);
 	assert_int_equal(s.ptime_ms, 0);
 	assert_int_equal(s.dir, SDPX_SENDRECV);
+	/* comfort noise by its static type, with or without an rtpmap; not
+	 * a codec */
+	parse_ok(HEAD("10.1.2.3") "c=IN IP4 10.1.2.3\r\nt=0 0\r\n"
+		 "m=audio 4000 RTP/AVP 0 13\r\n", &s);
+	assert_int_equal(s.nfmt, 1);
+	assert_true(s.cn);
+	parse_ok(HEAD("10.1.2.3") "c=IN IP4 10.1.2.3\r\nt=0 0\r\n"
+		 "m=audio 4000 RTP/AVP 8 13\r\na=rtpmap:13 CN/8000\r\n", &s);
+	assert_int_equal(s.nfmt, 1);
+	assert_true(s.cn);
 }
 
 static void test_sdpx_parse_dynamic_and_odd_formats(void **state)
@@ -105,11 +116,12 @@ static void test_sdpx_parse_dynamic_and_odd_formats(void **state)
 
 	(void)state;
 	parse_ok(HEAD("10.1.2.3") "c=IN IP4 10.1.2.3\r\nt=0 0\r\n"
-		 "m=audio 4000 RTP/AVP 112 9 96 97 98\r\n"
+		 "m=audio 4000 RTP/AVP 112 9 96 97 98 99\r\n"
 		 "a=rtpmap:112 G726-32/8000\r\n"
 		 "a=rtpmap:9 G722/16000\r\n"		/* wrong clock */
 		 "a=rtpmap:97 telephone-event/16000\r\n"
-		 "a=rtpmap:98 telephone-event/8000\r\n", &s);
+		 "a=rtpmap:98 telephone-event/8000\r\n"
+		 "a=rtpmap:99 CN/16000\r\n", &s);
 	assert_int_equal(s.nfmt, 3);
 	assert_int_equal(s.fmt[0].pt, 112);
 	assert_int_equal(s.fmt[0].codec, CODEC_G726_32);
@@ -117,6 +129,7 @@ static void test_sdpx_parse_dynamic_and_odd_formats(void **state)
 	assert_int_equal(s.fmt[2].pt, 96);	/* no rtpmap: unknown */
 	assert_int_equal(s.fmt[2].codec, -1);
 	assert_int_equal(s.te_pt, 98);		/* the 8 kHz one */
+	assert_false(s.cn);		/* wideband CN: not type 13 */
 }
 
 static void test_sdpx_parse_many_formats_kept_to_max(void **state)
@@ -430,6 +443,7 @@ static void test_sdpx_offer_round_trip(void **state)
 	assert_int_equal(s.dir, SDPX_SENDRECV);
 	assert_int_equal(s.ptime_ms, 20);
 	assert_int_equal(s.te_pt, 101);
+	assert_true(s.cn);
 	assert_int_equal(s.nfmt, CODEC_COUNT);
 	for (unsigned i = 0; i < CODEC_COUNT; i++) {
 		assert_int_equal(s.fmt[i].codec, p.codec[i]);
@@ -461,7 +475,8 @@ static void test_sdpx_answer_round_trip(void **state)
 
 	(void)state;
 	n = sdpx_answer(buf, sizeof(buf), ip4("198.18.0.10"), 20004,
-			CODEC_PCMA, 8, 101, 30, SDPX_RECVONLY, 7);
+			CODEC_PCMA, 8, &(struct sdpx){ .te_pt = 101, .cn = true },
+			30, SDPX_RECVONLY, 7);
 	assert_true(n > 0);
 	assert_int_equal((size_t)n, strlen(buf));
 	parse_ok(buf, &s);
@@ -471,14 +486,18 @@ static void test_sdpx_answer_round_trip(void **state)
 	assert_int_equal(s.fmt[0].codec, CODEC_PCMA);
 	assert_int_equal(s.fmt[0].pt, 8);
 	assert_int_equal(s.te_pt, 101);
+	assert_true(s.cn);
 	assert_int_equal(s.ptime_ms, 30);
 	assert_int_equal(s.dir, SDPX_RECVONLY);
-	/* the peer's dynamic type, no events, no ptime asked: 20 */
+	/* the peer's dynamic type, no events or CN, no ptime asked: 20 */
 	n = sdpx_answer(buf, sizeof(buf), ip4("198.18.0.10"), 20004,
-			CODEC_G726_32, 112, -1, 0, SDPX_SENDRECV, 8);
+			CODEC_G726_32, 112, &(struct sdpx){ .te_pt = -1 }, 0,
+			SDPX_SENDRECV, 8);
 	assert_true(n > 0);
 	assert_null(strstr(buf, "telephone-event"));
+	assert_null(strstr(buf, "CN"));
 	parse_ok(buf, &s);
+	assert_false(s.cn);
 	assert_int_equal(s.fmt[0].codec, CODEC_G726_32);
 	assert_int_equal(s.fmt[0].pt, 112);
 	assert_int_equal(s.te_pt, -1);
@@ -486,7 +505,8 @@ static void test_sdpx_answer_round_trip(void **state)
 	assert_int_equal(s.dir, SDPX_SENDRECV);
 	/* answering a hold */
 	n = sdpx_answer(buf, sizeof(buf), ip4("198.18.0.10"), 20004,
-			CODEC_PCMU, 0, 101, 20, SDPX_INACTIVE, 9);
+			CODEC_PCMU, 0, &(struct sdpx){ .te_pt = 101 }, 20,
+			SDPX_INACTIVE, 9);
 	assert_true(n > 0);
 	parse_ok(buf, &s);
 	assert_int_equal(s.dir, SDPX_INACTIVE);
@@ -494,6 +514,7 @@ static void test_sdpx_answer_round_trip(void **state)
 
 static void test_sdpx_offer_answer_small_buffers(void **state)
 {
+	const struct sdpx te_cn = { .te_pt = 101, .cn = true };
 	struct sdpx_prefs p;
 	char full[1024];
 	int n_offer, n_answer;
@@ -504,7 +525,7 @@ static void test_sdpx_offer_answer_small_buffers(void **state)
 	n_offer = sdpx_offer(full, sizeof(full), ip4("10.0.0.1"), 1, &p,
 			     SDPX_SENDRECV, 1);
 	n_answer = sdpx_answer(full, sizeof(full), ip4("10.0.0.1"), 1,
-			       CODEC_PCMU, 0, 101, 20, SDPX_SENDRECV, 1);
+			       CODEC_PCMU, 0, &te_cn, 20, SDPX_SENDRECV, 1);
 	assert_true(n_offer > 0 && n_answer > 0);
 	/* every size short of the text, from a heap block of exactly that
 	 * size: ASan sees any write past it */
@@ -523,7 +544,7 @@ static void test_sdpx_offer_answer_small_buffers(void **state)
 				assert_true(strlen(buf) < len);
 		}
 		r = sdpx_answer(buf, len, ip4("10.0.0.1"), 1, CODEC_PCMU, 0,
-				101, 20, SDPX_SENDRECV, 1);
+				&te_cn, 20, SDPX_SENDRECV, 1);
 		if (len > (size_t)n_answer) {
 			assert_int_equal(r, n_answer);
 		} else {
