@@ -66,6 +66,7 @@ int  rtk_cpuset_parse(const char *s, cpu_set_t *set);
 uint64_t rtk_alloc_count(void);
 bool rtk_in_rt_task(void);
 int  rtk_thread_adopt(int prio);
+void rtk_fp_flush_denormals(void);
 
 /** Monotonic time in nanoseconds. Context: any. */
 static inline uint64_t rtk_now_ns(void)

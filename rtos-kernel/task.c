@@ -236,6 +236,7 @@ static void *task_main(void *arg)
 	volatile char stack[PREFAULT];
 
 	memset((char *)stack, 0, sizeof(stack));	/* fault the stack in */
+	rtk_fp_flush_denormals();
 	self = t;
 	rtk_tls_rt = true;
 	while (!atomic_load_explicit(&rtk_exec.stopping, memory_order_relaxed)) {

@@ -47,6 +47,7 @@
 #include <spandsp/g168models.h>
 
 #include "media/ec.h"
+#include "rtos-kernel/rtk.h"
 #include "tests/bench/bench_out.h"
 #include "tests/unit/media/media_sig.h"
 
@@ -357,6 +358,7 @@ int main(void)
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	rtk_fp_flush_denormals();	/* as the RT tasks run */
 	msig_speech(far_end, LEN, 1, -15);
 	msig_speech(near_end + 8 * RATE, 5 * RATE, 2, -20);
 	msig_add_noise(near_end, LEN, -60, 3);

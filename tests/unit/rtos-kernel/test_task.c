@@ -578,6 +578,39 @@ static void test_task_wake_fd_with_period_reports_both(void **state)
 	close(fd);
 }
 
+/* a float product below FLT_MIN: a subnormal, or 0 when flushed */
+static volatile float tiny_a = 1e-30f, tiny_b = 1e-10f;
+static _Atomic int fp_runs;
+static volatile float fp_product = -1;
+
+static void fp_fn(unsigned wake, void *arg)
+{
+	(void)wake;
+	(void)arg;
+	fp_product = tiny_a * tiny_b;
+	atomic_fetch_add(&fp_runs, 1);
+}
+
+/* RT tasks flush subnormals to zero (rtk_fp_flush_denormals); the thread
+ * that created them does not */
+static void test_task_flushes_subnormals(void **state)
+{
+	struct rtk_task_cfg tc = base_cfg("fp");
+	struct rtk_task *t;
+
+	(void)state;
+	assert_true(tiny_a * tiny_b > 0);
+	init_rtk();
+	tc.fn = fp_fn;
+	atomic_store(&fp_runs, 0);
+	assert_int_equal(rtk_task_create(&t, &tc), 0);
+	assert_int_equal(rtk_start(), 0);
+	assert_true(wait_for(&fp_runs, 2));
+	rtk_stop();
+	assert_true(fp_product == 0);
+	assert_true(tiny_a * tiny_b > 0);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
 int main(void)
@@ -596,6 +629,7 @@ int main(void)
 		T(test_task_periodic_task_arms_own_timer),
 		T(test_task_wake_fd_runs_fn_when_readable),
 		T(test_task_wake_fd_with_period_reports_both),
+		T(test_task_flushes_subnormals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
