@@ -143,6 +143,8 @@ static int parse_tdm(char *s, struct msg_leg *l, char *why, size_t len)
 			*next++ = '\0';
 		if (!strcmp(opt, "dtmf"))
 			l->dtmf_detect = 1;
+		else if (!strcmp(opt, "vbd"))
+			l->vbd_detect = 1;
 		else if (!strncmp(opt, "ec=", 3) && !num(opt + 3, 0, 256, &v))
 			l->ec_tail_ms = (uint16_t)v;
 		else

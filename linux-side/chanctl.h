@@ -3,7 +3,7 @@
  *
  * Leg specifications:
  *   none
- *   tdm:SPAN/LINE[,ec=MS][,dtmf]
+ *   tdm:SPAN/LINE[,ec=MS][,dtmf][,vbd]  (vbd: fax and modem answer tones)
  *   rtp:LOCALPORT:REMOTEIP:REMOTEPORT[,codec=pcmu|pcma|g722|g726-32|gsm]
  *       [,pt=N][,ptime=MS][,dtmfpt=N][,dir=sendrecv|sendonly|recvonly|
  *       inactive][,jb=MIN-MAX]

@@ -414,6 +414,12 @@ static int cmd_events(double seconds)
 			       m.h.chan, "ab"[m.u.dtmf.leg & 1], m.u.dtmf.digit,
 			       m.u.dtmf.duration_ms);
 			break;
+		case MSG_VBD_EVENT:
+			printf("vbd chan %u leg %c tone %s %s the line\n",
+			       m.h.chan, "ab"[m.u.vbd.leg & 1],
+			       m.u.vbd.tone == MSG_VBD_ANS_PR ? "ans-pr" : "ans",
+			       m.u.vbd.to_line ? "to" : "from");
+			break;
 		case MSG_LINE_EVENT:
 			printf("line %u/%u %s\n", m.u.line.span, m.u.line.line,
 			       m.u.line.what < 8 ? evs[m.u.line.what] : "?");

@@ -11,6 +11,7 @@
 #include "media/ec.h"
 #include "media/rtpleg.h"
 #include "media/tone.h"
+#include "media/vbd.h"
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
 
@@ -57,6 +58,7 @@ struct leg {
 	uint64_t rx_pos;		/* samples received so far */
 	struct ec *ec;
 	struct dtmf_det det;
+	struct vbd_det vbd[2];		/* from the line, to it */
 	struct dtmf_gen gen;
 	/* RTP */
 	struct rtpleg *rtp;
@@ -284,6 +286,10 @@ static int leg_setup(struct chan *ch, struct leg *l, const struct msg_leg *m)
 			err = ec_open(&l->ec, m->ec_tail_ms);
 		if (!err && m->dtmf_detect)
 			err = dtmf_det_init(&l->det);
+		if (!err && m->vbd_detect) {
+			vbd_det_init(&l->vbd[0]);
+			vbd_det_init(&l->vbd[1]);
+		}
 		if (!err)
 			err = dtmf_gen_init(&l->gen, DTMF_GEN_REPLACE);
 		if (!err) {
@@ -295,6 +301,8 @@ static int leg_setup(struct chan *ch, struct leg *l, const struct msg_leg *m)
 		rtp_cfg(m, &rc);
 		l->ptime_ms = m->ptime_ms;
 		err = rtpleg_open(&l->rtp, &rc);
+		if (!err && ch->st.data)
+			rtpleg_data_mode(l->rtp);
 		break;
 	default:
 		err = -EINVAL;
@@ -475,13 +483,36 @@ static void pass_digit(struct chan *ch, unsigned i, char digit, unsigned ms)
 	report_dtmf(ch, i, digit, ms);
 }
 
+/* A fax's or modem's answer tone on TDM leg @p i (@p to_line: in what
+ * went to the line): the first of each kind goes up; one with phase
+ * reversals disables the channel's echo cancellers, and either makes the
+ * channel a data call (chan.h) */
+static void answer_tone(struct chan *ch, unsigned i, enum vbd_tone t,
+			bool to_line)
+{
+	struct chan_event ev = {
+		.type = CHAN_EV_VBD, .leg = (uint8_t)i, .tone = (uint8_t)t,
+		.to_line = to_line,
+	};
+
+	if (t == VBD_NONE || ch->st.vbd & (1u << t))
+		return;
+	ch->st.vbd |= (uint8_t)(1u << t);
+	ch->st.data = true;
+	ch->st.ec_disabled |= t == VBD_ANS_PR;
+	for (unsigned k = 0; k < 2; k++)
+		if (ch->leg[k].rtp)
+			rtpleg_data_mode(ch->leg[k].rtp);
+	ch->eh(ch, &ev, ch->arg);
+}
+
 static void tdm_frame(struct chan *ch, unsigned i)
 {
 	struct leg *l = &ch->leg[i], *o = &ch->leg[!i];
 	int16_t clean[TDM_FRAME];
 	struct dtmf_event ev;
 
-	if (l->ec)
+	if (l->ec && !ch->st.ec_disabled)
 		ec_process(l->ec, l->acc, l->ref, clean, TDM_FRAME);
 	else
 		memcpy(clean, l->acc, sizeof(clean));
@@ -491,6 +522,12 @@ static void tdm_frame(struct chan *ch, unsigned i)
 			if (ev.ended)
 				pass_digit(ch, i, ev.digit, ev.duration /
 					   SAMPLES_PER_MS);
+	}
+	if (l->cfg.vbd_detect) {
+		answer_tone(ch, i, vbd_det_process(&l->vbd[0], clean,
+						   TDM_FRAME), false);
+		answer_tone(ch, i, vbd_det_process(&l->vbd[1], l->ref,
+						   TDM_FRAME), true);
 	}
 	l->rx_pos += TDM_FRAME;
 	if (o->cfg.kind != MSG_LEG_NONE)

@@ -8,7 +8,12 @@
  * to 60 ms) and codecs (transcoding through linear) meet. On a TDM leg, every 20 ms frame received goes
  * through the echo canceller (media/ec.h) and, when asked, the in-band
  * DTMF detector; digits go to the other leg (RFC 4733 on RTP, in-band on
- * TDM) and up to Linux. A call-progress tone or DTMF played on a leg
+ * TDM) and up to Linux. When asked, a TDM leg also listens both ways for a
+ * fax's or modem's answer tone (media/vbd.h): one with phase reversals
+ * disables the channel's echo cancellers (ITU-T G.168: such modems cancel
+ * their own echo), and either makes the channel a data call, whose RTP
+ * legs' jitter buffers stop adapting (a frame inserted or dropped breaks a
+ * modem's carrier); Linux is told. A call-progress tone or DTMF played on a leg
  * replaces what the other leg sends while it lasts.
  *
  * Everything comes from pools sized by chan_module_init(); the data path
@@ -28,10 +33,12 @@ struct chan;
 
 /** What a channel reports while it runs (engine.c forwards it). */
 struct chan_event {
-	enum { CHAN_EV_DTMF } type;
+	enum { CHAN_EV_DTMF, CHAN_EV_VBD } type;
 	uint8_t leg;
-	char digit;
-	uint16_t duration_ms;
+	char digit;		/**< DTMF */
+	uint16_t duration_ms;	/**< DTMF */
+	uint8_t tone;		/**< VBD: enum vbd_tone */
+	bool to_line;		/**< VBD: in what went to the line */
 };
 
 typedef void (chan_event_h)(struct chan *ch, const struct chan_event *ev,
@@ -40,6 +47,10 @@ typedef void (chan_event_h)(struct chan *ch, const struct chan_event *ev,
 struct chan_stats {
 	uint64_t fifo_underruns;	/**< samples a leg needed and lacked */
 	uint64_t fifo_overruns;		/**< samples dropped: FIFO full */
+	uint8_t vbd;			/**< answer tones heard: bit per enum
+					     vbd_tone */
+	bool data;			/**< a data call since one was */
+	bool ec_disabled;		/**< by a tone with phase reversals */
 };
 
 int  chan_module_init(unsigned max_chans, struct tdm *tdm,

@@ -21,12 +21,14 @@
 
 enum {
 	E_MSGS, E_MSGS_BAD, E_UP_FULL, E_OPEN_FAILED, E_UNKNOWN_CHAN,
-	E_LINE_EVENTS, E_DTMF_EVENTS, E_TICKS, E_CLOSED, E_COUNT
+	E_LINE_EVENTS, E_DTMF_EVENTS, E_VBD_EVENTS, E_TICKS, E_CLOSED,
+	E_COUNT
 };
 
 static const char *const enames[E_COUNT] = {
 	"requests", "requests_bad", "up_ring_full", "open_failed",
-	"unknown_channel", "line_events", "dtmf_events", "ticks", "closed",
+	"unknown_channel", "line_events", "dtmf_events", "vbd_events", "ticks",
+	"closed",
 };
 
 static struct {
@@ -164,6 +166,15 @@ static void chan_event(struct chan *ch, const struct chan_event *ev,
 	struct gwmsg m;
 
 	(void)arg;
+	if (ev->type == CHAN_EV_VBD) {
+		msg_init(&m, MSG_VBD_EVENT, chan_id(ch));
+		m.u.vbd.leg = ev->leg;
+		m.u.vbd.tone = ev->tone;
+		m.u.vbd.to_line = ev->to_line;
+		inc(E_VBD_EVENTS);
+		up(&m);
+		return;
+	}
 	msg_init(&m, MSG_DTMF_EVENT, chan_id(ch));
 	m.u.dtmf.leg = ev->leg;
 	m.u.dtmf.digit = ev->digit;

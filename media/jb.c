@@ -133,6 +133,14 @@ void jb_reset(struct jb *jb)
 	jb_init(jb, &cfg);
 }
 
+/** Stop adjusting the delay inside a talkspurt (a data call: a frame
+ *  inserted or dropped breaks a modem's carrier); until jb_init().
+ *  Context: the owner of @p jb. */
+void jb_fix_delay(struct jb *jb)
+{
+	jb->fixed = true;
+}
+
 /* A packet of another source: a new stream */
 static void restart(struct jb *jb)
 {
@@ -432,9 +440,9 @@ static struct jb_slot *adjust(struct jb *jb, struct jb_slot *s, uint64_t now)
 {
 	struct jb_slot *n;
 
-	if (now - jb->adj_ns < (uint64_t)JB_ADJ_MIN_MS * 1000000 ||
+	if (jb->fixed || now - jb->adj_ns < (uint64_t)JB_ADJ_MIN_MS * 1000000 ||
 	    jb->jitter_n < JITTER_WARMUP)
-		return s;	/* too soon, or no estimate to go by yet */
+		return s;	/* held, too soon, or no estimate yet */
 	if (jb->slack_ns < jb->target_ns - jb->step_ns / 2) {
 		jb->st.inserted++;
 		jb->slack_ns += jb->step_ns;

@@ -151,6 +151,7 @@ struct jb {
 	int64_t slack_ns;		/* smoothed playout - arrival */
 	uint64_t adj_ns;		/* last in-talkspurt adjustment */
 	int64_t underrun_ns;
+	bool fixed;			/* no in-talkspurt adjustment */
 	unsigned nbuf;
 	struct jb_stats st;
 	struct jb_slot slot[JB_SLOTS];
@@ -158,6 +159,7 @@ struct jb {
 
 int  jb_init(struct jb *jb, const struct jb_cfg *cfg);
 void jb_reset(struct jb *jb);
+void jb_fix_delay(struct jb *jb);
 enum jb_put_res jb_put(struct jb *jb, const struct jb_pkt *p);
 enum jb_res jb_get(struct jb *jb, uint64_t now_ns, uint8_t *payload,
 		   size_t *len, uint32_t *dur);

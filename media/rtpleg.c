@@ -310,6 +310,7 @@ static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 	plc_init(&l->plc);
 	l->fifo_len = 0;
 	l->cn_on = false;
+	l->data = false;
 	memset(&l->dtx, 0, sizeof(l->dtx));
 	memset(&l->drx, 0, sizeof(l->drx));
 	memset(&l->c, 0, sizeof(l->c));
@@ -439,6 +440,8 @@ static void change_media(struct rtpleg *l, const struct rtpleg_cfg *old,
 		jb_init(&l->jb, &jc);	/* a new stream: counters restart */
 		l->fifo_len = 0;
 		l->cn_on = false;
+		if (l->data)
+			jb_fix_delay(&l->jb);
 	}
 }
 
@@ -473,6 +476,15 @@ int rtpleg_modify(struct rtpleg *l, const struct rtpleg_cfg *cfg)
 	setup_session(l, &c);
 	rtpleg_publish(l);
 	return 0;
+}
+
+/** Carry a data call (fax or modem, media/vbd.h) on @p l from now on: its
+ *  jitter buffer keeps the delay it has (jb_fix_delay()), also across a
+ *  modify; until the leg is closed. Context: the media task. */
+void rtpleg_data_mode(struct rtpleg *l)
+{
+	l->data = true;
+	jb_fix_delay(&l->jb);
 }
 
 /**

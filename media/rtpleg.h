@@ -128,6 +128,7 @@ void rtpleg_port_handler_set(rtpleg_port_h *h, void *arg);
 int  rtpleg_open(struct rtpleg **lp, const struct rtpleg_cfg *cfg);
 int  rtpleg_modify(struct rtpleg *l, const struct rtpleg_cfg *cfg);
 void rtpleg_close(struct rtpleg *l);
+void rtpleg_data_mode(struct rtpleg *l);
 int  rtpleg_send(struct rtpleg *l, const int16_t *pcm8k, size_t samples);
 int  rtpleg_recv(struct rtpleg *l, uint64_t now_ns, int16_t *pcm8k,
 		 size_t samples);

@@ -109,6 +109,7 @@ struct rtpleg {
 	noise_state_t cn;	/* comfort noise, at cn_level -dBov */
 	uint8_t cn_level;
 	bool cn_on;		/* the silence is played as cn */
+	bool data;		/* a data call: the jitter buffer is held */
 	struct jb jb;
 	struct rtpck ck;
 	int16_t fifo[RTPLEG_FIFO];

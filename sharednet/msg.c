@@ -21,6 +21,7 @@ static const char *const names[] = {
 	[MSG_LINE_TONE] = "line-tone",
 	[MSG_RESULT] = "result", [MSG_DTMF_EVENT] = "dtmf-event",
 	[MSG_LINE_EVENT] = "line-event", [MSG_CHAN_STATS] = "chan-stats",
+	[MSG_VBD_EVENT] = "vbd-event",
 };
 
 /** Name of a message type, "?" when unknown. */
@@ -45,7 +46,8 @@ static int check_leg(const struct msg_leg *l)
 		return 0;
 	case MSG_LEG_TDM:
 		return l->span < TDM_MAX_SPANS && l->line < TDM_MAX_CHANS &&
-		       l->ec_tail_ms <= 256 && l->dtmf_detect <= 1 ? 0 :
+		       l->ec_tail_ms <= 256 && l->dtmf_detect <= 1 &&
+		       l->vbd_detect <= 1 ? 0 :
 		       -EBADMSG;
 	case MSG_LEG_RTP:
 		if (l->codec >= MAX_CODEC || l->pt > 127 || l->dtmf_pt > 127 ||
@@ -110,6 +112,11 @@ int msg_check(const void *rec, size_t len, struct gwmsg *out)
 		    m.u.line.line >= TDM_MAX_CHANS ||
 		    m.u.line.what > (m.h.type == MSG_LINE_TONE ?
 				     MSG_TONE_CONGESTION : 7))
+			return -EBADMSG;
+		break;
+	case MSG_VBD_EVENT:
+		if (!m.h.chan || m.u.vbd.leg > 1 || m.u.vbd.to_line > 1 ||
+		    m.u.vbd.tone < MSG_VBD_ANS || m.u.vbd.tone > MSG_VBD_ANS_PR)
 			return -EBADMSG;
 		break;
 	case MSG_RESULT:

@@ -40,6 +40,7 @@ enum msg_type {
 	MSG_DTMF_EVENT,		/**< a digit detected or received on a leg */
 	MSG_LINE_EVENT,		/**< enum tdm_ev on a TDM line */
 	MSG_CHAN_STATS,		/**< a leg's statistics, at close */
+	MSG_VBD_EVENT,		/**< a fax or modem answer tone on a TDM leg */
 	MSG_TYPE_MAX
 };
 
@@ -48,6 +49,8 @@ enum msg_dir { MSG_DIR_SENDRECV, MSG_DIR_SENDONLY, MSG_DIR_RECVONLY,
 	       MSG_DIR_INACTIVE };
 enum msg_tone { MSG_TONE_STOP, MSG_TONE_DIAL, MSG_TONE_RINGBACK,
 		MSG_TONE_BUSY, MSG_TONE_CONGESTION };
+/* the answer tone of MSG_VBD_EVENT: as enum vbd_tone (media/vbd.h) */
+enum msg_vbd { MSG_VBD_ANS = 1, MSG_VBD_ANS_PR };
 
 struct msg_leg {
 	uint8_t kind;		/**< enum msg_leg_kind */
@@ -59,7 +62,8 @@ struct msg_leg {
 	uint8_t dtmf_detect;	/**< TDM: detect in-band digits */
 	uint8_t span;		/**< TDM */
 	uint8_t line;		/**< TDM: channel within the span */
-	uint8_t pad;
+	uint8_t vbd_detect;	/**< TDM: detect fax and modem answer tones
+				     (media/vbd.h) both ways */
 	uint16_t ec_tail_ms;	/**< TDM: echo canceller tail, 0: off */
 	uint16_t local_port;	/**< RTP: the RT port (even) */
 	uint16_t remote_port;	/**< RTP */
@@ -100,6 +104,12 @@ struct gwmsg {
 			uint32_t req_seq;
 			int32_t err;	/* 0 or a negative errno */
 		} result;
+		struct {
+			uint8_t leg;
+			uint8_t tone;		/* enum msg_vbd */
+			uint8_t to_line;	/* 0: heard from the line,
+						   1: sent to it */
+		} vbd;			/* VBD_EVENT */
 		struct {
 			uint8_t leg;
 			uint8_t codec;

@@ -195,6 +195,7 @@ static void fill_leg(const struct leg *l, struct msg_leg *m)
 		m->line = (uint8_t)l->line;
 		m->ec_tail_ms = 64;
 		m->dtmf_detect = 1;
+		m->vbd_detect = 1;
 	} else if (l->type == LEG_SIP && l->have_sdp && l->port) {
 		m->kind = MSG_LEG_RTP;
 		m->codec = (uint8_t)l->codec;
@@ -722,6 +723,15 @@ void pbx_msg_up(const struct gwmsg *m)
 	case MSG_DTMF_EVENT:
 		if (c)
 			tdm_digit(c, m->u.dtmf.leg, m->u.dtmf.digit);
+		break;
+	case MSG_VBD_EVENT:
+		if (c)
+			LOG_INFO("call %u: a %s answer tone %s line %c: a data "
+				 "call%s", c->id, m->u.vbd.tone ==
+				 MSG_VBD_ANS_PR ? "modem's" : "fax or modem",
+				 m->u.vbd.to_line ? "to" : "from",
+				 "ab"[m->u.vbd.leg & 1], m->u.vbd.tone ==
+				 MSG_VBD_ANS_PR ? ", echo cancellers off" : "");
 		break;
 	case MSG_CHAN_STATS:
 		if (c)

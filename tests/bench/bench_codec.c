@@ -8,12 +8,17 @@
  *
  * G.722's figures include its two speexdsp resamplers (8 <-> 16 kHz). Also
  * the in-band DTMF detector and generator and a call-progress tone, per
- * 20 ms frame: bench.media.dtmf.det_ns, .gen_ns, bench.media.tone.fill_ns.
- * One phase of BENCH_SECONDS (default 2) per figure, on one CPU.
+ * 20 ms frame: bench.media.dtmf.det_ns, .gen_ns, bench.media.tone.fill_ns,
+ * and the fax and modem answer tone detector, bench.media.vbd.det_ns (a
+ * TDM leg with vbd runs two: one each way).
+ * One phase of BENCH_SECONDS (default 2) per figure, on one CPU, with
+ * subnormals flushed to zero as in the RT tasks (rtk_fp_flush_denormals).
  */
 #include "media/codec.h"
 #include "media/dtmf.h"
 #include "media/tone.h"
+#include "media/vbd.h"
+#include "rtos-kernel/rtk.h"
 #include "tests/bench/bench_out.h"
 #include "tests/unit/media/media_sig.h"
 
@@ -89,6 +94,11 @@ static void tone(size_t i, void *arg)
 	tone_fill(arg, pcm, FRAME);
 }
 
+static void vbd(size_t i, void *arg)
+{
+	vbd_det_process(arg, sig + i % (NSIG / FRAME) * FRAME, FRAME);
+}
+
 static void lower(char *dst, const char *src, size_t cap)
 {
 	size_t i;
@@ -105,10 +115,12 @@ int main(void)
 	double secs = bench_seconds(2);
 	struct dtmf_det d;
 	struct dtmf_gen g;
+	struct vbd_det v;
 	struct tone_gen tg;
 	char name[64], base[32];
 
 	bench_pin_self(0);
+	rtk_fp_flush_denormals();	/* as the RT tasks run */
 	msig_speech(sig, NSIG, 4, -20);
 	for (int id = 0; id < CODEC_COUNT; id++) {
 		struct codec c;
@@ -128,6 +140,8 @@ int main(void)
 	bench_fig("media", "dtmf.det_ns", median(det, &d, secs), "ns");
 	dtmf_gen_init(&g, DTMF_GEN_REPLACE);
 	bench_fig("media", "dtmf.gen_ns", median(gen, &g, secs), "ns");
+	vbd_det_init(&v);
+	bench_fig("media", "vbd.det_ns", median(vbd, &v, secs), "ns");
 	tone_start(&tg, tone_profile("US"), TONE_DIAL);
 	bench_fig("media", "tone.fill_ns", median(tone, &tg, secs), "ns");
 	return 0;

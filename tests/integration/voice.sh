@@ -3,7 +3,7 @@
 # Voice channels on the simulated board: a PSTN-simulator line and an RTP
 # peer in lan exchange audio through channels opened over the bus; tones
 # measured at the far end in both directions for every codec; comfort
-# noise; DTMF both ways; 120 channels at once with no loss; malformed RTP
+# noise; a modem's answer tone; DTMF both ways; 120 channels at once with no loss; malformed RTP
 # counted and dropped.
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
@@ -88,6 +88,33 @@ l=$(build/bin/rtppeer --analyze "$tmp/line-cn.wav" --skip 1600 | field level)
 check "comfort noise of 40 dBov from the peer is heard on the line at -33.9 dBm0 ($l)" \
 	near "$l" -33.9 1
 gwctl chan close $id >/dev/null
+
+# --- fax and modem answer tones -----------------------------------------------------
+# the line answers as a modem: 2100 Hz at -12 dBm0, its phase reversed every
+# 450 ms (V.25 ANS/), written here as a WAV; the TDM leg listens (vbd) and
+# reports it up once, and the channel's echo canceller stops (G.168)
+python3 - "$tmp/ans-pr.wav" <<'PY'
+import math, struct, sys, wave
+a = 32767 * 10 ** ((-12 - 3.14) / 20)
+w = wave.open(sys.argv[1], "wb")
+w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b"".join(struct.pack("<h", int(a * math.sin(
+    2 * math.pi * 2100 * i / 8000 + (math.pi if i // 3600 % 2 else 0))))
+    for i in range(8000 * 3)))
+w.close()
+PY
+id=$((id + 1))
+gwctl chan open $id tdm:1/0,ec=64,vbd rtp:16400:$LAN:40100,codec=pcmu >/dev/null
+gwctl events 4 >"$tmp/vbd.events" &
+evpid=$!
+sleep 0.3
+pstn play 1/0 "$tmp/ans-pr.wav" >/dev/null
+wait $evpid
+ev=$(grep '^vbd' "$tmp/vbd.events" | tr '\n' ' ')
+check "a modem's answer tone on the line is reported once (${ev:-none})" \
+	test "$ev" = "vbd chan $id leg a tone ans-pr from the line "
+gwctl chan close $id >/dev/null
+pstn stop 1/0 >/dev/null
 
 # --- DTMF both ways ----------------------------------------------------------------
 gwctl chan open 30 tdm:1/0,dtmf rtp:16400:$LAN:40100,codec=pcmu >/dev/null

@@ -35,13 +35,14 @@ static void test_chanctl_tdm_last_span_and_line(void **state)
 	assert_int_equal(chanctl_parse_leg("tdm:0/0", &l, why, sizeof(why)),
 			 0);
 	assert_int_equal(l.kind, MSG_LEG_TDM);
-	snprintf(spec, sizeof(spec), "tdm:%d/%d,ec=64,dtmf",
+	snprintf(spec, sizeof(spec), "tdm:%d/%d,ec=64,dtmf,vbd",
 		 TDM_MAX_SPANS - 1, TDM_MAX_CHANS - 1);
 	assert_int_equal(chanctl_parse_leg(spec, &l, why, sizeof(why)), 0);
 	assert_int_equal(l.span, 63);
 	assert_int_equal(l.line, 31);
 	assert_int_equal(l.ec_tail_ms, 64);
 	assert_int_equal(l.dtmf_detect, 1);
+	assert_int_equal(l.vbd_detect, 1);
 	assert_int_equal(chanctl_parse_leg("tdm:40/29", &l, why, sizeof(why)),
 			 0);
 	assert_int_equal(l.span, 40);

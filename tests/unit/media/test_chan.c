@@ -2,7 +2,8 @@
 /** @file test_chan.c  Channels on the virtual card, ticked by hand: TDM ⇄
  *  TDM audio whole, in order and at a constant delay both ways; the echo
  *  canceller's reference in step with the line; digits detected, passed on
- *  and played; tones on lines no channel holds */
+ *  and played; fax and modem answer tones heard both ways, the echo
+ *  cancellers stopped by the modem's; tones on lines no channel holds */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 #include "media/chan.h"
 #include "media/dtmf.h"
 #include "media/ec.h"
+#include "media/vbd.h"
 #include "tests/unit/media/media_sig.h"
 
 #define A	0	/* line 0/0 (the far end's index too) */
@@ -36,6 +38,9 @@ static struct {
 	uint64_t due;		/* the tick chan_tick() asked to run at */
 	char digits[16];
 	unsigned ndigits;
+	struct chan_event vbd[4];	/* answer tones reported */
+	uint64_t vbd_tick[4];
+	unsigned nvbd;
 	/* what each line's far end sent and received, from the test's start */
 	int16_t sent[2][MAXS], got[2][MAXS];
 	size_t nsent[2], ngot[2];
@@ -80,6 +85,10 @@ static void on_event(struct chan *ch, const struct chan_event *ev, void *arg)
 	(void)arg;
 	if (ev->type == CHAN_EV_DTMF && fx.ndigits < sizeof(fx.digits) - 1)
 		fx.digits[fx.ndigits++] = ev->digit;
+	if (ev->type == CHAN_EV_VBD && fx.nvbd < 4) {
+		fx.vbd_tick[fx.nvbd] = fx.tick;
+		fx.vbd[fx.nvbd++] = *ev;
+	}
 }
 
 static struct msg_leg tdm_leg(unsigned line, unsigned ec_ms, bool dtmf)
@@ -314,6 +323,70 @@ static void test_chan_digits_detected_and_played(void **state)
 	assert_string_equal(heard, "159#7");
 }
 
+/* 2100 Hz at -12 dBm0 for @p ms into @p x, the phase reversed every
+ * 450 ms when @p pr; @return its length in samples */
+static size_t answer_tone(int16_t *x, unsigned ms, bool pr)
+{
+	size_t n = (size_t)ms * 8;
+
+	for (size_t i = 0; i < n; i++)
+		x[i] = (int16_t)(msig_sine_amp(-12) *
+				 sin(2 * M_PI * 2100 * (double)i / 8000 +
+				     (pr && i / 3600 % 2 ? M_PI : 0)));
+	return n;
+}
+
+/* run the channel @p ms ms, line @p i sending the first @p n of
+ * fx.sent[i], the other line silence */
+static void run_sending(unsigned i, size_t n, unsigned ms)
+{
+	for (unsigned k = 0; k < ms; k++) {
+		far_end(i, n);
+		far_end(!i, 0);
+		tick();
+	}
+}
+
+/*
+ * Leg A listens for answer tones (vbd). A fax answering on line B (CED:
+ * 2100 Hz, no reversals) is heard in what goes to line A, reported once
+ * after 0.4-1.1 s, and the call becomes a data call with the echo
+ * cancellers left on. A modem answering on line A (its phase reversed
+ * every 450 ms) is heard from the line after its second reversal (0.9 s)
+ * and before 2.1 s, and the cancellers stop (G.168).
+ */
+static void test_chan_answer_tones(void **state)
+{
+	struct msg_leg a = tdm_leg(0, 64, false);
+	struct chan_stats st;
+	uint64_t t0;
+
+	(void)state;
+	a.vbd_detect = 1;
+	open_chan(14, a, tdm_leg(1, 64, false));
+	run_sending(B, answer_tone(fx.sent[B], 3000, false), 3500);
+	chan_stats_get(fx.ch, &st);
+	assert_int_equal(fx.nvbd, 1);
+	assert_int_equal(fx.vbd[0].leg, 0);
+	assert_int_equal(fx.vbd[0].tone, VBD_ANS);
+	assert_true(fx.vbd[0].to_line);
+	assert_in_range(fx.vbd_tick[0], 400, 1100);
+	assert_true(st.data);
+	assert_false(st.ec_disabled);
+
+	t0 = fx.tick;
+	run_sending(A, answer_tone(fx.sent[A], 3300, true), 3500);
+	chan_stats_get(fx.ch, &st);
+	assert_int_equal(fx.nvbd, 2);
+	assert_int_equal(fx.vbd[1].leg, 0);
+	assert_int_equal(fx.vbd[1].tone, VBD_ANS_PR);
+	assert_false(fx.vbd[1].to_line);
+	assert_in_range(fx.vbd_tick[1] - t0, 900, 2100);
+	assert_true(st.ec_disabled);
+	assert_int_equal(st.vbd, 1u << VBD_ANS | 1u << VBD_ANS_PR);
+	close_chan();
+}
+
 /*
  * A tone on a line no channel holds (a refused caller's congestion)
  * reaches the line, moved with the other idle lines; a channel that takes
@@ -358,6 +431,7 @@ int main(void)
 		T(test_chan_tdm_to_tdm_whole_in_order),
 		T(test_chan_echo_cancelled_in_step),
 		T(test_chan_digits_detected_and_played),
+		T(test_chan_answer_tones),
 		T(test_chan_idle_line_tone),
 	};
 

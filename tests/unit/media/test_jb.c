@@ -540,6 +540,27 @@ static void test_jb_underrun_then_late_frame_grows_the_delay(void **state)
 	assert_in_range(st.delay_ms, 40, 60);
 }
 
+/* the same stall on a data call (jb_fix_delay()): the delay that grew is
+ * kept, no frame is dropped to shrink it back */
+static void test_jb_fixed_delay_drops_nothing(void **state)
+{
+	struct jb_stats st;
+	size_t n = stream(0, 30, 0, 0, T0, 1);
+
+	(void)state;
+	init_jb(40, 200);
+	jb_fix_delay(&jb);
+	for (size_t i = 10; i < 15; i++)
+		pks[i].at = T0 + 275 * MS;
+	drive(n, T0 + 10 * MS, 35);
+	assert_frames(35, 0, NULL, 0);
+	st = stats();
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.inserted, 0);
+	assert_int_equal(st.played, 30);
+	assert_int_equal(st.lost, 0);
+}
+
 static void test_jb_event_packets_hold_time_without_audio(void **state)
 {
 	struct jb_stats st;
@@ -745,6 +766,7 @@ int main(void)
 		T(test_jb_silence_gap_restarts_playout),
 		T(test_jb_talkspurt_start_shrinks_a_deep_buffer),
 		T(test_jb_underrun_then_late_frame_grows_the_delay),
+		T(test_jb_fixed_delay_drops_nothing),
 		T(test_jb_event_packets_hold_time_without_audio),
 		T(test_jb_comfort_noise_ends_a_talkspurt),
 		T(test_jb_new_ssrc_restarts),

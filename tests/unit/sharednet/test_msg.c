@@ -77,6 +77,29 @@ static void test_msg_bad_fields_refused(void **state)
 	msg_init(&m, MSG_CHAN_TONE, 7);
 	memcpy(m.u.tone.country, "usaa", 4);	/* not terminated */
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	m = rtp_open();
+	m.u.open.a.vbd_detect = 2;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	/* an answer tone: a known one, on leg a or b, one way or the other */
+	msg_init(&m, MSG_VBD_EVENT, 7);
+	m.u.vbd.tone = MSG_VBD_ANS_PR;
+	m.u.vbd.leg = 1;
+	m.u.vbd.to_line = 1;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), 0);
+	assert_string_equal(msg_type_name(MSG_VBD_EVENT), "vbd-event");
+	m.u.vbd.tone = 0;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	m.u.vbd.tone = MSG_VBD_ANS_PR + 1;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	m.u.vbd.tone = MSG_VBD_ANS;
+	m.u.vbd.to_line = 2;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	m.u.vbd.to_line = 0;
+	m.u.vbd.leg = 2;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	m.u.vbd.leg = 0;
+	m.h.chan = 0;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
 }
 
 /* the card's limits (hal/tdm.h): the last span and line pass, one past
