@@ -172,14 +172,13 @@ static void chan_event(struct chan *ch, const struct chan_event *ev,
 		m.u.vbd.tone = ev->tone;
 		m.u.vbd.to_line = ev->to_line;
 		inc(E_VBD_EVENTS);
-		up(&m);
-		return;
+	} else {
+		msg_init(&m, MSG_DTMF_EVENT, chan_id(ch));
+		m.u.dtmf.leg = ev->leg;
+		m.u.dtmf.digit = ev->digit;
+		m.u.dtmf.duration_ms = ev->duration_ms;
+		inc(E_DTMF_EVENTS);
 	}
-	msg_init(&m, MSG_DTMF_EVENT, chan_id(ch));
-	m.u.dtmf.leg = ev->leg;
-	m.u.dtmf.digit = ev->digit;
-	m.u.dtmf.duration_ms = ev->duration_ms;
-	inc(E_DTMF_EVENTS);
 	up(&m);
 }
 

@@ -505,17 +505,24 @@ static void test_jb_talkspurt_start_shrinks_a_deep_buffer(void **state)
 	assert_int_equal(st.late, 0);
 }
 
-static void test_jb_underrun_then_late_frame_grows_the_delay(void **state)
+/* 30 frames from T0, 1 ms on the way, but the network stalls: 10..14
+ * arrive together at T0 + 275 ms; played from T0 + 10 ms */
+static void stalled_stream(void)
 {
-	struct jb_stats st;
 	size_t n = stream(0, 30, 0, 0, T0, 1);
 
-	(void)state;
-	init_jb(40, 200);
-	/* the network stalls: 10..14 arrive together at T0 + 275 ms */
 	for (size_t i = 10; i < 15; i++)
 		pks[i].at = T0 + 275 * MS;
 	drive(n, T0 + 10 * MS, 35);
+}
+
+static void test_jb_underrun_then_late_frame_grows_the_delay(void **state)
+{
+	struct jb_stats st;
+
+	(void)state;
+	init_jb(40, 200);
+	stalled_stream();
 	/* the buffer runs dry at frame 10 (T0 + 250 ms): two frames are
 	 * concealed, then 10 plays when it comes, 40 ms later than it
 	 * would have: nothing is lost, the delay grew. It is more than
@@ -545,14 +552,11 @@ static void test_jb_underrun_then_late_frame_grows_the_delay(void **state)
 static void test_jb_fixed_delay_drops_nothing(void **state)
 {
 	struct jb_stats st;
-	size_t n = stream(0, 30, 0, 0, T0, 1);
 
 	(void)state;
 	init_jb(40, 200);
 	jb_fix_delay(&jb);
-	for (size_t i = 10; i < 15; i++)
-		pks[i].at = T0 + 275 * MS;
-	drive(n, T0 + 10 * MS, 35);
+	stalled_stream();
 	assert_frames(35, 0, NULL, 0);
 	st = stats();
 	assert_int_equal(st.dropped, 0);
