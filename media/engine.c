@@ -12,6 +12,7 @@
 #include "media/ec.h"
 #include "media/engine.h"
 #include "media/rtpleg.h"
+#include "media/vbd.h"
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
 #include "sharednet/msg.h"
@@ -159,6 +160,10 @@ static void result(const struct gwmsg *req, int err)
 	up(&m);
 	bus_result_put(eg.cfg.bus, req->h.seq, req->h.chan, req->h.type, err);
 }
+
+_Static_assert((int)MSG_VBD_ANS == (int)VBD_ANS &&
+	       (int)MSG_VBD_ANS_PR == (int)VBD_ANS_PR,
+	       "MSG_VBD_EVENT carries enum vbd_tone as it is");
 
 static void chan_event(struct chan *ch, const struct chan_event *ev,
 		       void *arg)

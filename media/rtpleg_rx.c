@@ -114,8 +114,8 @@ static void plc_order_history(plc_state_t *s)
  * (bit 7 reserved, zero), then reflection coefficients, which are not
  * used: the noise is white, the model of order zero that RFC 3389 section
  * 3 lets a decoder reduce to. SpanDSP's dBov is RFC 3389's (section 3.1):
- * 0 dBov is a full-scale square wave. A malformed one is a
- * decode error and changes nothing. */
+ * 0 dBov is a full-scale square wave. A malformed one is a decode error
+ * and changes nothing. */
 static void comfort_noise(struct rtpleg *l, const uint8_t *pl, size_t len)
 {
 	if (!len || pl[0] > 127) {

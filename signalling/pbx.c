@@ -726,12 +726,13 @@ void pbx_msg_up(const struct gwmsg *m)
 		break;
 	case MSG_VBD_EVENT:
 		if (c)
-			LOG_INFO("call %u: a %s answer tone %s line %c: a data "
-				 "call%s", c->id, m->u.vbd.tone ==
-				 MSG_VBD_ANS_PR ? "modem's" : "fax or modem",
+			LOG_INFO("call %u: a %s answer tone on leg %c, %s "
+				 "the line: a data call%s", c->id,
+				 m->u.vbd.tone == MSG_VBD_ANS_PR ? "modem's" :
+				 "fax's or modem's", "ab"[m->u.vbd.leg & 1],
 				 m->u.vbd.to_line ? "to" : "from",
-				 "ab"[m->u.vbd.leg & 1], m->u.vbd.tone ==
-				 MSG_VBD_ANS_PR ? ", echo cancellers off" : "");
+				 m->u.vbd.tone == MSG_VBD_ANS_PR ?
+				 ", echo cancellers off" : "");
 		break;
 	case MSG_CHAN_STATS:
 		if (c)

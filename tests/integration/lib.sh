@@ -42,6 +42,21 @@ wait_for() {
 	done
 }
 
+# scen NAME KEY=VALUE...: the SIPp scenario tests/integration/sip/NAME.xml
+# with its placeholders filled in, the given values first, defaults for
+# the rest; prints the file's name
+scen() {
+	local name=$1 out=$tmp/$1.$$.$RANDOM.xml
+	shift
+	cp "tests/integration/sip/$name.xml" "$out"
+	local kv
+	for kv in "$@" HOLD_MS=1000 ACTIVE_MS=1000 RTP_PORT=9 DIR=sendrecv \
+			STATUS=200 SE=90 SE_REF= RING_MS=0 CN=; do
+		sed -i "s|@${kv%%=*}@|${kv#*=}|g" "$out"
+	done
+	echo "$out"
+}
+
 # remember a PID to end at exit
 track() {
 	started_pids+=("$1")

@@ -66,18 +66,6 @@ check "the virtual card's clock runs" pstn wait 1/0 card 2000
 $lab exec lan ip addr add $ATTACKER/24 dev eth0
 
 # --- SIPp ----------------------------------------------------------------------
-# scen NAME KEY=VALUE...: the scenario with its placeholders filled in
-scen() {
-	local name=$1 out=$tmp/$1.$$.$RANDOM.xml
-	shift
-	cp "tests/integration/sip/$name.xml" "$out"
-	local kv	# given values first: the defaults fill what is left
-	for kv in "$@" HOLD_MS=1000 ACTIVE_MS=1000 RTP_PORT=9 DIR=sendrecv \
-			STATUS=200 SE=90 SE_REF= RING_MS=0 CN=; do
-		sed -i "s|@${kv%%=*}@|${kv#*=}|g" "$out"
-	done
-	echo "$out"
-}
 # creds USER [PASSWORD] [CALLEE]: an injection file
 creds() {
 	local f=$tmp/creds.$1.$RANDOM

@@ -32,14 +32,6 @@ if ! $lab up >"$tmp/up.log" 2>&1; then
 	exit 1
 fi
 ok "lab up"
-
-# the SIPp scenarios of the SIP test, with their placeholders filled in
-scen() {
-	local out=$tmp/$1.$2.xml
-	sed -e "s|@STATUS@|200|; s|@RTP_PORT@|$3|; s|@HOLD_MS@|90000|" \
-	    -e "s|@DIR@|sendrecv|; s|@RING_MS@|0|" "tests/integration/sip/$1.xml" >"$out"
-	echo "$out"
-}
 printf 'SEQUENTIAL\n1006;[authentication username=1006 password=pw1006];300;\n' \
 	>"$tmp/creds.callee"
 printf 'SEQUENTIAL\n1001;[authentication username=1001 password=pw1001];1006;\n' \
@@ -49,8 +41,10 @@ $lab exec lan env HOME="$tmp" NODE_PATH="$root/tests/integration/webui/node_modu
 	GW_URL="http://198.18.0.10/" GW=198.18.0.10 LAN=198.18.0.20 \
 	SHOTS="$shots" TMP="$tmp" RTPPEER="$root/build/bin/rtppeer" \
 	GWCTL="$root/build/bin/gwctl --run-dir $root/$state/run" \
-	SIPP_REG="$(scen register reg 0)" SIPP_UAS="$(scen uas uas 7102)" \
-	SIPP_UAC="$(scen uac uac 7100)" CREDS_CALLEE="$tmp/creds.callee" \
+	SIPP_REG="$(scen register)" \
+	SIPP_UAS="$(scen uas RTP_PORT=7102 HOLD_MS=90000)" \
+	SIPP_UAC="$(scen uac RTP_PORT=7100 HOLD_MS=90000)" \
+	CREDS_CALLEE="$tmp/creds.callee" \
 	CREDS_CALLER="$tmp/creds.caller" \
 	timeout 240 node tests/integration/webui/webui_browser.js \
 	>"$tmp/browser.out" 2>&1
