@@ -42,6 +42,7 @@
 #include "board/ctl.h"
 #include "linux-side/chanctl.h"
 #include "linux-side/rtview.h"
+#include "media/vbd.h"
 #include "rtos-kernel/rtk.h"
 #include "sharednet/bus.h"
 
@@ -417,7 +418,7 @@ static int cmd_events(double seconds)
 		case MSG_VBD_EVENT:
 			printf("vbd chan %u leg %c tone %s %s the line\n",
 			       m.h.chan, "ab"[m.u.vbd.leg & 1],
-			       m.u.vbd.tone == MSG_VBD_ANS_PR ? "ans-pr" : "ans",
+			       vbd_tone_name((enum vbd_tone)m.u.vbd.tone),
 			       m.u.vbd.to_line ? "to" : "from");
 			break;
 		case MSG_LINE_EVENT:
