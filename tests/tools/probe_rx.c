@@ -266,7 +266,8 @@ static void account(const struct opts *o, struct rx *r, uint32_t i,
 		    const struct probe_hdr *h, uint64_t at)
 {
 	struct stream *s = &r->st[i];
-	uint64_t seq = __builtin_bswap64(h->seq), want, got;
+	uint64_t seq = __builtin_bswap64(h->seq);
+	int64_t dev;
 	struct arrival a = {
 		.stream = i, .sent = __builtin_bswap64(h->sent_ns), .at = at,
 	};
@@ -285,9 +286,12 @@ static void account(const struct opts *o, struct rx *r, uint32_t i,
 			s->first_seq = seq;
 		return;
 	}
-	want = (seq - s->max_seq) * o->interval_ns;
-	got = at - s->last_arrival;
-	push(&r->dev, got > want ? got - want : want - got);
+	/* signed: an arrival stamped before the previous one (the kernel's
+	 * wall-clock stamp, moved to the monotonic clock, when the wall
+	 * clock steps) is a deviation, not a wrap to 2^64 */
+	dev = (int64_t)(at - s->last_arrival) -
+	      (int64_t)((seq - s->max_seq) * o->interval_ns);
+	push(&r->dev, (uint64_t)(dev < 0 ? -dev : dev));
 	s->max_seq = seq;
 	s->last_arrival = at;
 }
