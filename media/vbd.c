@@ -50,7 +50,7 @@ void vbd_det_init(struct vbd_det *d)
  * Look for an answer tone in @p n samples of @p pcm (following on from
  * the previous call's).
  * Context: media task; never allocates or blocks.
- * @return the kind of tone first heard in this block, else VBD_NONE
+ * @return the kind of tone that began in this block, else VBD_NONE
  */
 enum vbd_tone vbd_det_process(struct vbd_det *d, const int16_t *pcm,
 			      size_t n)
@@ -60,9 +60,6 @@ enum vbd_tone vbd_det_process(struct vbd_det *d, const int16_t *pcm,
 	modem_connect_tones_rx(rx_of(d), pcm, (int)n);
 	t = (enum vbd_tone)d->hit;
 	d->hit = VBD_NONE;
-	if (t == VBD_NONE || d->seen & (1u << t))
-		return VBD_NONE;
-	d->seen |= (uint8_t)(1u << t);
 	return t;
 }
 

@@ -6,9 +6,9 @@
  * a modem with its own echo canceller with the phase reversed every 450 ms
  * (ANS/, ANSam/). The detector (SpanDSP's modem_connect_tones_rx, set up
  * for the phase-reversed tone, which reports the plain one as well) looks
- * at one direction of a TDM leg and reports each kind once, the plain tone
- * after about 0.7 s and the reversed one after its second reversal (about
- * 1.5 s). What a channel does with it is in chan.c: by ITU-T G.168 the
+ * at one direction of a TDM leg and reports a tone when it begins, the
+ * plain one after about 0.7 s and the reversed one after its second
+ * reversal (about 1.5 s). What a channel does with it is in chan.c: by ITU-T G.168 the
  * reversed tone disables the echo cancellers in the path, and either tone
  * turns the channel into a data call (the RTP legs' jitter buffers stop
  * adapting; Linux is told).
@@ -33,7 +33,6 @@ enum vbd_tone {
 struct vbd_det {
 	_Alignas(16) uint8_t rx[2304];	/* modem_connect_tones_rx_state_t */
 	uint8_t hit;			/* enum vbd_tone, from the callback */
-	uint8_t seen;			/* bit per kind reported */
 };
 
 void vbd_det_init(struct vbd_det *d);

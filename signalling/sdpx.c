@@ -12,10 +12,10 @@
 #include <sofia-sip/sdp.h>
 #include <sofia-sip/su_alloc.h>
 
+#include "media/rtpcheck.h"
 #include "signalling/sdpx.h"
 
 #define TE_PT_DEFAULT 101
-#define CN_PT		13	/* RFC 3551 */
 
 static const char *const dir_attr[] = {
 	"sendrecv", "sendonly", "recvonly", "inactive",
@@ -49,7 +49,7 @@ static void add_fmt(struct sdpx *s, const sdp_rtpmap_t *rm)
 	}
 	if (!strcasecmp(rm->rm_encoding, "CN")) {
 		/* the RT partition takes CN as its static type only */
-		s->cn |= rm->rm_pt == CN_PT && rm->rm_rate == 8000;
+		s->cn |= rm->rm_pt == RTPCK_PT_CN && rm->rm_rate == 8000;
 		return;
 	}
 	if (s->nfmt == SDPX_MAX_FMT)
@@ -307,7 +307,7 @@ int sdpx_offer(char *buf, size_t len, uint32_t ip, uint16_t port,
 	n = put(buf, len, n, "m=audio %u RTP/AVP", port);
 	for (unsigned i = 0; i < p->n; i++)
 		n = put(buf, len, n, " %d", dyn_pt(p->codec[i]));
-	n = put(buf, len, n, " %d %d\r\n", TE_PT_DEFAULT, CN_PT);
+	n = put(buf, len, n, " %d %d\r\n", TE_PT_DEFAULT, RTPCK_PT_CN);
 	for (unsigned i = 0; i < p->n; i++) {
 		const struct codec_info *ci = codec_info(p->codec[i]);
 
@@ -317,7 +317,7 @@ int sdpx_offer(char *buf, size_t len, uint32_t ip, uint16_t port,
 	n = put(buf, len, n, "a=rtpmap:%d telephone-event/8000\r\n"
 		"a=fmtp:%d 0-16\r\na=rtpmap:%d CN/8000\r\n"
 		"a=ptime:20\r\na=%s\r\n",
-		TE_PT_DEFAULT, TE_PT_DEFAULT, CN_PT, dir_attr[dir]);
+		TE_PT_DEFAULT, TE_PT_DEFAULT, RTPCK_PT_CN, dir_attr[dir]);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
@@ -331,20 +331,20 @@ int sdpx_answer(char *buf, size_t len, uint32_t ip, uint16_t port,
 	const struct codec_info *ci = codec_info(codec);
 	int te_pt = offer->te_pt, n = head(buf, len, ip, sess);
 	/* unless an odd offer gave type 13 to something else as well */
-	bool cn = offer->cn && pt != CN_PT && te_pt != CN_PT;
+	bool cn = offer->cn && pt != RTPCK_PT_CN && te_pt != RTPCK_PT_CN;
 
 	n = put(buf, len, n, "m=audio %u RTP/AVP %u", port, pt);
 	if (te_pt >= 0)
 		n = put(buf, len, n, " %d", te_pt);
 	if (cn)
-		n = put(buf, len, n, " %d", CN_PT);
+		n = put(buf, len, n, " %d", RTPCK_PT_CN);
 	n = put(buf, len, n, "\r\na=rtpmap:%u %s/%u\r\n", pt, ci->name,
 		ci->rtp_clock);
 	if (te_pt >= 0)
 		n = put(buf, len, n, "a=rtpmap:%d telephone-event/8000\r\n"
 			"a=fmtp:%d 0-16\r\n", te_pt, te_pt);
 	if (cn)
-		n = put(buf, len, n, "a=rtpmap:%d CN/8000\r\n", CN_PT);
+		n = put(buf, len, n, "a=rtpmap:%d CN/8000\r\n", RTPCK_PT_CN);
 	n = put(buf, len, n, "a=ptime:%u\r\na=%s\r\n",
 		ptime_ms ? ptime_ms : 20, dir_attr[dir]);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;

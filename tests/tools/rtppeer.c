@@ -127,6 +127,17 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* the 12-byte RTP header of a packet of ours into @p pkt */
+static void put_header(uint8_t *pkt, uint8_t pt, uint16_t seq, uint32_t ts,
+		       uint32_t ssrc)
+{
+	pkt[0] = 0x80;
+	pkt[1] = pt;
+	*(uint16_t *)(pkt + 2) = htons(seq);
+	*(uint32_t *)(pkt + 4) = htonl(ts);
+	*(uint32_t *)(pkt + 8) = htonl(ssrc);
+}
+
 /* RFC 4733 event packets for one digit: 3 updates, 3 ends (redundancy) */
 static int send_digit(int fd, const struct opts *o, char digit, uint16_t *seq,
 		      uint32_t ts, uint32_t ssrc)
@@ -140,11 +151,8 @@ static int send_digit(int fd, const struct opts *o, char digit, uint16_t *seq,
 	for (int i = 0; i < 6; i++) {
 		uint16_t dur = (uint16_t)(i < 3 ? (i + 1) * 400 : 1600);
 
-		pkt[0] = 0x80;
-		pkt[1] = (uint8_t)((i == 0 ? 0x80 : 0) | o->te_pt);
-		*(uint16_t *)(pkt + 2) = htons((*seq)++);
-		*(uint32_t *)(pkt + 4) = htonl(ts);
-		*(uint32_t *)(pkt + 8) = htonl(ssrc);
+		put_header(pkt, (uint8_t)((i == 0 ? 0x80 : 0) | o->te_pt),
+			   (*seq)++, ts, ssrc);
 		pkt[12] = (uint8_t)(p - digits);
 		pkt[13] = (uint8_t)((i >= 3 ? 0x80 : 0) | 10);	/* -10 dBm0 */
 		*(uint16_t *)(pkt + 14) = htons(dur);
@@ -162,11 +170,7 @@ static int send_cn(int fd, const struct opts *o, uint16_t seq, uint32_t ts,
 {
 	uint8_t pkt[13];
 
-	pkt[0] = 0x80;
-	pkt[1] = 13;
-	*(uint16_t *)(pkt + 2) = htons(seq);
-	*(uint32_t *)(pkt + 4) = htonl(ts);
-	*(uint32_t *)(pkt + 8) = htonl(ssrc);
+	put_header(pkt, 13, seq, ts, ssrc);
 	pkt[12] = (uint8_t)o->cn_dbov;
 	return sendto(fd, pkt, sizeof(pkt), 0,
 		      (const struct sockaddr *)&o->remote,
@@ -288,11 +292,7 @@ static int run(struct opts *o)
 			phase += 2 * M_PI * o->tone_hz / RATE;
 		}
 		n = codec_encode(&enc, pcm, frame, out + 12, sizeof(out) - 12);
-		out[0] = 0x80;
-		out[1] = (uint8_t)o->pt;
-		*(uint16_t *)(out + 2) = htons(seq++);
-		*(uint32_t *)(out + 4) = htonl(ts);
-		*(uint32_t *)(out + 8) = htonl(ssrc);
+		put_header(out, (uint8_t)o->pt, seq++, ts, ssrc);
 		if (n > 0 && sendto(fd, out, 12 + (size_t)n, 0,
 				    (const struct sockaddr *)&o->remote,
 				    sizeof(o->remote)) > 0)

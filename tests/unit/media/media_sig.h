@@ -112,6 +112,26 @@ static inline void msig_add_tone(int16_t *x, size_t n, double hz, double dbm0,
 		x[i] = msig_clip(x[i] + a * sin(w * (double)i + phase));
 }
 
+/** Write @p n samples of a fax's or modem's answer tone into @p x: 2100 Hz
+ *  at @p dbm0 (its peak, with @p am), the phase reversed every 450 ms when
+ *  @p pr (V.25 ANS/), amplitude-modulated 20 % at 15 Hz when @p am (V.8
+ *  ANSam). */
+static inline void msig_answer_tone(int16_t *x, size_t n, double dbm0,
+				    bool pr, bool am)
+{
+	double a = msig_sine_amp(dbm0) / (am ? 1.2 : 1);
+
+	for (size_t i = 0; i < n; i++) {
+		double t = (double)i / MSIG_RATE;
+		double ph = 2 * M_PI * 2100 * t;
+		double env = am ? 1 + 0.2 * sin(2 * M_PI * 15 * t) : 1;
+
+		if (pr && (unsigned)(t / 0.45) % 2)
+			ph += M_PI;
+		x[i] = msig_clip(a * env * sin(ph));
+	}
+}
+
 /** Add white Gaussian-like noise at @p dbm0 to @p x (saturating). */
 static inline void msig_add_noise(int16_t *x, size_t n, double dbm0,
 				  uint32_t seed)

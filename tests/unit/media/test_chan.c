@@ -323,16 +323,13 @@ static void test_chan_digits_detected_and_played(void **state)
 	assert_string_equal(heard, "159#7");
 }
 
-/* 2100 Hz at -12 dBm0 for @p ms into @p x, the phase reversed every
- * 450 ms when @p pr; @return its length in samples */
+/* an answer tone at -12 dBm0 for @p ms into @p x (media_sig.h);
+ * @return its length in samples */
 static size_t answer_tone(int16_t *x, unsigned ms, bool pr)
 {
 	size_t n = (size_t)ms * 8;
 
-	for (size_t i = 0; i < n; i++)
-		x[i] = (int16_t)(msig_sine_amp(-12) *
-				 sin(2 * M_PI * 2100 * (double)i / 8000 +
-				     (pr && i / 3600 % 2 ? M_PI : 0)));
+	msig_answer_tone(x, n, -12, pr, false);
 	return n;
 }
 

@@ -23,24 +23,14 @@
 
 static int16_t buf[LEN];
 
-/* 2100 Hz at @p dbm0 for @p ms, the phase reversed every 450 ms when
- * @p pr (V.25), amplitude-modulated 20 % at 15 Hz when @p am (V.8 ANSam),
- * written by this test (not SpanDSP's generator); then silence */
-static void answer_tone(double dbm0, unsigned ms, int pr, int am)
+/* the answer tone (media_sig.h, not SpanDSP's generator) at @p dbm0 for
+ * @p ms, then silence */
+static void answer_tone(double dbm0, unsigned ms, bool pr, bool am)
 {
-	double a = msig_sine_amp(dbm0) / (am ? 1.2 : 1);
 	size_t n = (size_t)ms * RATE / 1000;
 
 	memset(buf, 0, sizeof(buf));
-	for (size_t i = 0; i < n && i < LEN; i++) {
-		double t = (double)i / RATE;
-		double ph = 2 * M_PI * 2100 * t;
-		double env = am ? 1 + 0.2 * sin(2 * M_PI * 15 * t) : 1;
-
-		if (pr && (unsigned)(t / 0.45) % 2)
-			ph += M_PI;
-		buf[i] = msig_clip(a * env * sin(ph));
-	}
+	msig_answer_tone(buf, n < LEN ? n : LEN, dbm0, pr, am);
 }
 
 /* every sample through a G.711 codec and back, as the line hears it */
@@ -84,7 +74,7 @@ static void test_vbd_fax_ced(void **state)
 	struct seen s;
 
 	(void)state;
-	answer_tone(-12, 3000, 0, 0);
+	answer_tone(-12, 3000, false, false);
 	through_ulaw();
 	s = detect();
 	assert_in_range(s.at_ms[VBD_ANS], 400, 1000);
@@ -99,7 +89,7 @@ static void test_vbd_modem_ans_with_phase_reversals(void **state)
 	struct seen s;
 
 	(void)state;
-	answer_tone(-12, 3300, 1, 0);
+	answer_tone(-12, 3300, true, false);
 	through_ulaw();
 	s = detect();
 	assert_in_range(s.at_ms[VBD_ANS_PR], 900, 2000);
@@ -112,7 +102,7 @@ static void test_vbd_ansam_with_phase_reversals(void **state)
 	struct seen s;
 
 	(void)state;
-	answer_tone(-25, 3300, 1, 1);
+	answer_tone(-25, 3300, true, true);
 	through_ulaw();
 	s = detect();
 	assert_in_range(s.at_ms[VBD_ANS_PR], 900, 2000);
@@ -138,10 +128,10 @@ static void test_vbd_no_false_detection(void **state)
 		s = detect();
 		assert_int_equal(s.count[VBD_ANS] + s.count[VBD_ANS_PR], 0);
 	}
-	answer_tone(-12, 300, 0, 0);
+	answer_tone(-12, 300, false, false);
 	s = detect();
 	assert_int_equal(s.count[VBD_ANS] + s.count[VBD_ANS_PR], 0);
-	answer_tone(-50, 3000, 1, 0);
+	answer_tone(-50, 3000, true, false);
 	s = detect();
 	assert_int_equal(s.count[VBD_ANS] + s.count[VBD_ANS_PR], 0);
 }
@@ -160,7 +150,7 @@ static void rt_vbd(void *arg)
 static void test_vbd_rt_task_allocates_nothing(void **state)
 {
 	(void)state;
-	answer_tone(-12, 3300, 1, 0);
+	answer_tone(-12, 3300, true, false);
 	vbd_det_init(&rt_det);
 	assert_int_equal(media_rt_allocs(rt_vbd, NULL, 60), 0);
 	assert_string_equal(vbd_tone_name(VBD_ANS_PR), "ans-pr");
