@@ -725,14 +725,16 @@ void pbx_msg_up(const struct gwmsg *m)
 			tdm_digit(c, m->u.dtmf.leg, m->u.dtmf.digit);
 		break;
 	case MSG_VBD_EVENT:
-		if (c)
-			LOG_INFO("call %u: a %s answer tone on leg %c, %s "
-				 "the line: a data call%s", c->id,
-				 m->u.vbd.tone == MSG_VBD_ANS_PR ? "modem's" :
-				 "fax's or modem's", "ab"[m->u.vbd.leg & 1],
-				 m->u.vbd.to_line ? "to" : "from",
-				 m->u.vbd.tone == MSG_VBD_ANS_PR ?
-				 ", echo cancellers off" : "");
+		if (!c)
+			break;
+		LOG_INFO("call %u: a %s answer tone on leg %c, %s the line: "
+			 "a data call%s", c->id, m->u.vbd.tone ==
+			 MSG_VBD_ANS_PR ? "modem's" : "fax's or modem's",
+			 "ab"[m->u.vbd.leg & 1],
+			 m->u.vbd.to_line ? "to" : "from",
+			 m->u.vbd.tone == MSG_VBD_ANS_PR ?
+			 ", echo cancellers off" : "");
+		sip_data_call(c);
 		break;
 	case MSG_CHAN_STATS:
 		if (c)

@@ -63,6 +63,11 @@ struct leg {
 	enum sdpx_dir dir;	/* what we send in our SDP */
 	bool offered;		/* our 200 offered (a re-INVITE without
 				   SDP): the answer comes in the ACK */
+	bool reoffer;		/* our re-INVITE (a data call's G.711)
+				   awaits its answer */
+	uint64_t sdp_ver;	/* o= version of the last SDP we sent, 0:
+				   none yet */
+	uint32_t sdp_sum;	/* and sdpx_sum() of it */
 	bool answered_peer;	/* final 200 sent to (a) / got from (b) */
 	bool fork;		/* one of call.fork[]: rings, has no port */
 	char contact[PBX_CONTACT];	/* the URI we called (b, forks) */
@@ -97,6 +102,8 @@ struct call {
 	int fork_status;	/* best final response of failed forks, 0 */
 	char fork_phrase[48];
 	bool chan_open;
+	bool data;		/* a fax or modem answered (its answer tone
+				   heard): SIP legs on G.711 (V.152) */
 	uint8_t tone, tone_leg;	/* the tone playing (MSG_TONE_STOP: none) */
 	struct leg_figs figs[2];	/* the channel's legs 0 and 1 */
 	uint32_t close_seq;
@@ -116,6 +123,8 @@ struct pbx_stats {
 	uint64_t auth_failures, auth_blocked, bad_requests, bus_errors;
 	uint64_t records_failed;
 	uint64_t calls_refused;	/* no room in the call table: 503 */
+	uint64_t data_calls;	/* calls an answer tone made data calls */
+	uint64_t data_reoffers_failed;	/* their re-INVITE to G.711 refused */
 };
 
 struct pbx {
@@ -189,6 +198,7 @@ void sip_progress(struct call *c, int status, const char *phrase,
 		  bool early_media);
 void sip_fail(struct call *c, int status, const char *phrase);
 void sip_hangup(struct leg *l);
+void sip_data_call(struct call *c);
 void sip_forks_hangup(struct call *c);
 void sip_trunks_register(void);
 void sip_trunks_unregister(void);

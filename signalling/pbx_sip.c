@@ -206,12 +206,48 @@ static int read_sdp(struct leg *l, sip_t const *sip, char *why, size_t len)
 			  &l->sdp, why, len);
 }
 
+/* SDP for leg @p l as @p me says: an offer of @p prefs, or (NULL) the
+ * answer to the peer's */
+static int put_sdp(const struct leg *l, const struct sdpx_local *me,
+		   const struct sdpx_prefs *prefs, char *buf, size_t len)
+{
+	return prefs ? sdpx_offer(buf, len, me, prefs) :
+	       sdpx_answer(buf, len, me, l->codec, l->pt, &l->sdp,
+			   leg_ptime(l));
+}
+
+/* Our SDP for leg @p l (see put_sdp). Its o= version is the one the leg's
+ * last SDP had, one more when anything else in it changed (RFC 3264 8).
+ * @return its length, or negative */
+static int write_sdp(struct leg *l, const struct sdpx_prefs *prefs,
+		     char *buf, size_t len)
+{
+	struct call *c = l->call;
+	struct sdpx_local me = {
+		.ip = pbx.sip_ip, .port = l->fork ? c->b.port : l->port,
+		.dir = l->dir, .sess = (uint64_t)c->start_us,
+		.ver = l->sdp_ver ? l->sdp_ver : (uint64_t)c->start_us,
+		.data = c->data,
+	};
+	int n = put_sdp(l, &me, prefs, buf, len);
+	uint32_t sum;
+
+	if (n < 0)
+		return n;
+	sum = sdpx_sum(buf);
+	if (l->sdp_ver && sum != l->sdp_sum) {
+		me.ver++;
+		n = put_sdp(l, &me, prefs, buf, len);
+	}
+	l->sdp_ver = me.ver;
+	l->sdp_sum = sum;
+	return n;
+}
+
 /* our answer to the peer of leg @p l */
 static int make_answer(struct leg *l, char *buf, size_t len)
 {
-	return sdpx_answer(buf, len, pbx.sip_ip, l->port, l->codec, l->pt,
-			   &l->sdp, leg_ptime(l), l->dir,
-			   (uint64_t)l->call->start_us);
+	return write_sdp(l, NULL, buf, len);
 }
 
 /* the codec the peer chose in its answer to our offer */
@@ -319,8 +355,7 @@ int sip_call_out(struct call *c, struct leg *l, const char *uri)
 			   SIPTAG_FROM_STR(from), TAG_END());
 	if (!l->nh)
 		return -ENOMEM;
-	sdpx_offer(sdp, sizeof(sdp), pbx.sip_ip, c->b.port, &pbx.prefs,
-		   SDPX_SENDRECV, (uint64_t)c->start_us);
+	write_sdp(l, &pbx.prefs, sdp, sizeof(sdp));
 	nua_invite(l->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 	c->state = CALL_PROCEEDING;
@@ -548,12 +583,41 @@ static void log_direction(const struct leg *l)
 		 l->dir == SDPX_SENDRECV ? "active" : "on hold");
 }
 
-/* re-INVITE on an established leg: hold and resume */
+/* the codecs a call may use now: a data call's G.711 alone */
+static const struct sdpx_prefs *call_prefs(const struct call *c,
+					   struct sdpx_prefs *g711)
+{
+	if (!c->data)
+		return &pbx.prefs;
+	sdpx_prefs_g711(&pbx.prefs, g711);
+	return g711;
+}
+
+/* The codec for leg @p l's peer's new offer (a re-INVITE's): the one the
+ * leg has while the offer has it, else the one we prefer of those the
+ * call may use. @return 0 or -ENOENT */
+static int choose_again(struct leg *l)
+{
+	struct sdpx_prefs g711;
+
+	l->te_pt = l->sdp.te_pt;
+	for (unsigned i = 0; i < l->sdp.nfmt; i++) {
+		if (l->sdp.fmt[i].codec == (int)l->codec &&
+		    (!l->call->data || sdpx_is_g711(l->codec))) {
+			l->pt = l->sdp.fmt[i].pt;
+			return 0;
+		}
+	}
+	return sdpx_choose(&l->sdp, call_prefs(l->call, &g711), &l->codec,
+			   &l->pt);
+}
+
+/* re-INVITE on an established leg: hold and resume, another codec */
 static void reinvite(struct leg *l, nua_handle_t *nh, sip_t const *sip)
 {
 	struct call *c = l->call;
 	char why[128], sdp[SDP_MAX];
-	struct sdpx old = l->sdp;
+	struct leg old = *l;
 
 	if (!sip->sip_payload || !sip->sip_payload->pl_len) {
 		/* RFC 3261 14.2 (a session refresh, say): our 200 offers the
@@ -565,11 +629,14 @@ static void reinvite(struct leg *l, nua_handle_t *nh, sip_t const *sip)
 			    SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 		return;
 	}
-	if (read_sdp(l, sip, why, sizeof(why))) {
-		l->sdp = old;
+	if (read_sdp(l, sip, why, sizeof(why)) || choose_again(l)) {
+		*l = old;
 		nua_respond(nh, 488, "Not Acceptable Here", TAG_END());
 		return;
 	}
+	if (l->codec != old.codec)
+		LOG_INFO("call %u: leg %c now %s", c->id,
+			 l == &c->a ? 'a' : 'b', codec_info(l->codec)->name);
 	l->dir = sdpx_reverse(l->sdp.dir);
 	media_modify(c);
 	make_answer(l, sdp, sizeof(sdp));
@@ -595,6 +662,77 @@ static void ack_answer(struct leg *l, sip_t const *sip)
 	}
 	media_modify(l->call);		/* take_answer() set the direction */
 	log_direction(l);
+}
+
+/* --- voiceband data (V.152): a data call's legs on G.711 ---------------------------- */
+
+/* what leg @p l must change for voiceband data: a compressed codec, or
+ * comfort noise (the peer's silence suppression would cut a modem's
+ * signal) */
+static bool needs_reoffer(const struct leg *l)
+{
+	return l->type == LEG_SIP && l->nh && l->have_sdp && !l->reoffer &&
+	       (!sdpx_is_g711(l->codec) || l->sdp.cn);
+}
+
+/** Call @p c carries a fax or modem (an answer tone was heard): each of
+ *  its answered SIP legs on a compressed codec or with comfort noise is
+ *  offered G.711 alone by re-INVITE, as V.152 does for voiceband data
+ *  (without its gpmd attribute: a plain re-INVITE is what any phone
+ *  takes). A leg that refuses stays as it was. */
+void sip_data_call(struct call *c)
+{
+	struct leg *legs[] = { &c->a, &c->b };
+	struct sdpx_prefs g711;
+	char sdp[SDP_MAX];
+
+	if (!c->data) {
+		c->data = true;
+		pbx.st.data_calls++;
+	}
+	if (c->state != CALL_ANSWERED)
+		return;
+	for (unsigned i = 0; i < 2; i++) {
+		struct leg *l = legs[i];
+
+		if (!needs_reoffer(l))
+			continue;
+		LOG_INFO("call %u: leg %c on %s%s: offering G.711 for the data "
+			 "call", c->id, "ab"[i], codec_info(l->codec)->name,
+			 l->sdp.cn ? " with comfort noise" : "");
+		if (write_sdp(l, call_prefs(c, &g711), sdp, sizeof(sdp)) < 0)
+			continue;
+		l->reoffer = true;
+		nua_invite(l->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	}
+}
+
+/* the answer to our re-INVITE of sip_data_call() */
+static void reoffer_answer(struct leg *l, int status, const char *phrase,
+			   sip_t const *sip)
+{
+	struct call *c = l->call;
+	char leg = l == &c->a ? 'a' : 'b', why[128] = "";
+	struct leg old = *l;
+
+	if (status < 200)
+		return;
+	l->reoffer = false;
+	if (status >= 300 || read_sdp(l, sip, why, sizeof(why)) ||
+	    take_answer(l) || !sdpx_is_g711(l->codec)) {
+		*l = old;
+		l->reoffer = false;
+		pbx.st.data_reoffers_failed++;
+		LOG_WARN("call %u: leg %c refused G.711 for the data call "
+			 "(%d %s%s%s): it stays on %s", c->id, leg, status,
+			 phrase ? phrase : "", why[0] ? ": " : "", why,
+			 codec_info(l->codec)->name);
+		return;
+	}
+	LOG_INFO("call %u: leg %c now %s for the data call", c->id, leg,
+		 codec_info(l->codec)->name);
+	media_modify(c);
 }
 
 /* --- responses to our INVITE (leg b) ---------------------------------------------- */
@@ -842,10 +980,14 @@ void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua
 			reinvite(leg, nh, sip);
 		break;
 	case nua_r_invite:
-		/* once answered, an answer to our own re-INVITE (nua's
-		 * session refresh) changes nothing; a failed refresh ends
-		 * the dialog (nua_i_state) */
-		if (leg != &leg->call->a && leg->call->state < CALL_ANSWERED)
+		/* once answered, an answer to our own re-INVITE changes
+		 * nothing unless it is a data call's (nua's session refresh
+		 * changes nothing; a failed refresh ends the dialog:
+		 * nua_i_state) */
+		if (leg->reoffer)
+			reoffer_answer(leg, status, phrase, sip);
+		else if (leg != &leg->call->a &&
+			 leg->call->state < CALL_ANSWERED)
 			invite_response(leg, status, phrase, sip);
 		break;
 	case nua_i_ack:

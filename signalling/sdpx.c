@@ -244,6 +244,31 @@ int sdpx_prefs_parse(const char *list, struct sdpx_prefs *p)
 	return p->n ? 0 : -EINVAL;
 }
 
+/** Whether @p codec is G.711 (either law): what voiceband data needs. */
+bool sdpx_is_g711(enum codec_id codec)
+{
+	return codec == CODEC_PCMU || codec == CODEC_PCMA;
+}
+
+/** The G.711 laws of @p p in its order, then whichever it lacks: what a
+ *  data call offers. */
+void sdpx_prefs_g711(const struct sdpx_prefs *p, struct sdpx_prefs *out)
+{
+	static const enum codec_id laws[] = { CODEC_PCMU, CODEC_PCMA };
+	unsigned seen = 0;
+
+	out->n = 0;
+	for (unsigned i = 0; i < p->n; i++) {
+		if (sdpx_is_g711(p->codec[i])) {
+			out->codec[out->n++] = p->codec[i];
+			seen |= 1u << p->codec[i];
+		}
+	}
+	for (unsigned i = 0; i < 2; i++)
+		if (!(seen & 1u << laws[i]))
+			out->codec[out->n++] = laws[i];
+}
+
 /** Pick the codec of @p offer we prefer most. @return 0 or -ENOENT (no
  *  codec in common: answer 488) */
 int sdpx_choose(const struct sdpx *offer, const struct sdpx_prefs *p,
@@ -280,14 +305,15 @@ static int put(char *buf, size_t len, int n, const char *fmt, ...)
 	return k < 0 ? k : n + k;
 }
 
-static int head(char *buf, size_t len, uint32_t ip, uint64_t sess)
+static int head(char *buf, size_t len, const struct sdpx_local *me)
 {
 	char a[INET_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &ip, a, sizeof(a));
+	inet_ntop(AF_INET, &me->ip, a, sizeof(a));
 	return put(buf, len, 0, "v=0\r\no=gateway %llu %llu IN IP4 %s\r\n"
 		   "s=-\r\nc=IN IP4 %s\r\nt=0 0\r\n",
-		   (unsigned long long)sess, (unsigned long long)sess, a, a);
+		   (unsigned long long)me->sess, (unsigned long long)me->ver,
+		   a, a);
 }
 
 static int dyn_pt(enum codec_id id)
@@ -296,18 +322,22 @@ static int dyn_pt(enum codec_id id)
 	return id == CODEC_G726_32 ? 102 : codec_info(id)->pt;
 }
 
-/** Write an offer of every preferred codec, telephone-event and comfort
- *  noise (which the RT partition plays, but never sends).
+/** Write an offer of every preferred codec, telephone-event and, unless
+ *  @p me is a data call, comfort noise (which the RT partition plays, but
+ *  never sends).
  *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
-int sdpx_offer(char *buf, size_t len, uint32_t ip, uint16_t port,
-	       const struct sdpx_prefs *p, enum sdpx_dir dir, uint64_t sess)
+int sdpx_offer(char *buf, size_t len, const struct sdpx_local *me,
+	       const struct sdpx_prefs *p)
 {
-	int n = head(buf, len, ip, sess);
+	int n = head(buf, len, me);
 
-	n = put(buf, len, n, "m=audio %u RTP/AVP", port);
+	n = put(buf, len, n, "m=audio %u RTP/AVP", me->port);
 	for (unsigned i = 0; i < p->n; i++)
 		n = put(buf, len, n, " %d", dyn_pt(p->codec[i]));
-	n = put(buf, len, n, " %d %d\r\n", TE_PT_DEFAULT, RTPCK_PT_CN);
+	n = put(buf, len, n, " %d", TE_PT_DEFAULT);
+	if (!me->data)
+		n = put(buf, len, n, " %d", RTPCK_PT_CN);
+	n = put(buf, len, n, "\r\n");
 	for (unsigned i = 0; i < p->n; i++) {
 		const struct codec_info *ci = codec_info(p->codec[i]);
 
@@ -315,25 +345,27 @@ int sdpx_offer(char *buf, size_t len, uint32_t ip, uint16_t port,
 			dyn_pt(p->codec[i]), ci->name, ci->rtp_clock);
 	}
 	n = put(buf, len, n, "a=rtpmap:%d telephone-event/8000\r\n"
-		"a=fmtp:%d 0-16\r\na=rtpmap:%d CN/8000\r\n"
-		"a=ptime:20\r\na=%s\r\n",
-		TE_PT_DEFAULT, TE_PT_DEFAULT, RTPCK_PT_CN, dir_attr[dir]);
+		"a=fmtp:%d 0-16\r\n", TE_PT_DEFAULT, TE_PT_DEFAULT);
+	if (!me->data)
+		n = put(buf, len, n, "a=rtpmap:%d CN/8000\r\n", RTPCK_PT_CN);
+	n = put(buf, len, n, "a=ptime:20\r\na=%s\r\n", dir_attr[me->dir]);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
 /** Write an answer with one codec, and telephone-event and comfort noise
- *  if @p offer has them.
+ *  if @p offer has them (comfort noise unless @p me is a data call).
  *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
-int sdpx_answer(char *buf, size_t len, uint32_t ip, uint16_t port,
+int sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 		enum codec_id codec, uint8_t pt, const struct sdpx *offer,
-		unsigned ptime_ms, enum sdpx_dir dir, uint64_t sess)
+		unsigned ptime_ms)
 {
 	const struct codec_info *ci = codec_info(codec);
-	int te_pt = offer->te_pt, n = head(buf, len, ip, sess);
+	int te_pt = offer->te_pt, n = head(buf, len, me);
 	/* unless an odd offer gave type 13 to something else as well */
-	bool cn = offer->cn && pt != RTPCK_PT_CN && te_pt != RTPCK_PT_CN;
+	bool cn = offer->cn && !me->data && pt != RTPCK_PT_CN &&
+		  te_pt != RTPCK_PT_CN;
 
-	n = put(buf, len, n, "m=audio %u RTP/AVP %u", port, pt);
+	n = put(buf, len, n, "m=audio %u RTP/AVP %u", me->port, pt);
 	if (te_pt >= 0)
 		n = put(buf, len, n, " %d", te_pt);
 	if (cn)
@@ -346,8 +378,25 @@ int sdpx_answer(char *buf, size_t len, uint32_t ip, uint16_t port,
 	if (cn)
 		n = put(buf, len, n, "a=rtpmap:%d CN/8000\r\n", RTPCK_PT_CN);
 	n = put(buf, len, n, "a=ptime:%u\r\na=%s\r\n",
-		ptime_ms ? ptime_ms : 20, dir_attr[dir]);
+		ptime_ms ? ptime_ms : 20, dir_attr[me->dir]);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+/** A checksum (FNV-1a) of SDP text @p sdp but its o= line: when it differs
+ *  from that of the last SDP sent in a session, the version goes up. */
+uint32_t sdpx_sum(const char *sdp)
+{
+	uint32_t h = 2166136261u;
+	bool line_start = true, skip = false;
+
+	for (const char *s = sdp; *s; s++) {
+		if (line_start)
+			skip = s[0] == 'o' && s[1] == '=';
+		line_start = *s == '\n';
+		if (!skip)
+			h = (h ^ (uint8_t)*s) * 16777619u;
+	}
+	return h;
 }
 
 /** The direction that answers @p d (sendonly <-> recvonly). */

@@ -6,6 +6,11 @@
  * direction),
  * picks a codec by the configured preference, and writes SDP that points
  * the peer at the RT partition's port. Parsing is Sofia-SIP's (sdp.h).
+ *
+ * A call that turns out to carry a fax or modem (voiceband data, ITU-T
+ * V.152) is offered G.711 alone, without comfort noise
+ * (sdpx_prefs_g711(), sdpx_local.data). The o= version of what we send goes
+ * up when anything else in it changed (sdpx_sum() tells).
  */
 #ifndef SIGNALLING_SDPX_H
 #define SIGNALLING_SDPX_H
@@ -37,6 +42,15 @@ struct sdpx {
 	struct sdpx_fmt fmt[SDPX_MAX_FMT];	/* in the peer's order */
 };
 
+/* our side of a session, as our SDP describes it */
+struct sdpx_local {
+	uint32_t ip;		/* network order */
+	uint16_t port;
+	enum sdpx_dir dir;
+	uint64_t sess, ver;	/* o= session id and version (RFC 3264 8) */
+	bool data;		/* voiceband data (V.152): no comfort noise */
+};
+
 struct sdpx_prefs {
 	unsigned n;
 	enum codec_id codec[CODEC_COUNT];	/* most preferred first */
@@ -45,13 +59,16 @@ struct sdpx_prefs {
 int  sdpx_parse(const char *body, size_t len, struct sdpx *s, char *why,
 		size_t whylen);
 int  sdpx_prefs_parse(const char *list, struct sdpx_prefs *p);
+void sdpx_prefs_g711(const struct sdpx_prefs *p, struct sdpx_prefs *out);
+bool sdpx_is_g711(enum codec_id codec);
 int  sdpx_choose(const struct sdpx *offer, const struct sdpx_prefs *p,
 		 enum codec_id *codec, uint8_t *pt);
-int  sdpx_offer(char *buf, size_t len, uint32_t ip, uint16_t port,
-		const struct sdpx_prefs *p, enum sdpx_dir dir, uint64_t sess);
-int  sdpx_answer(char *buf, size_t len, uint32_t ip, uint16_t port,
+int  sdpx_offer(char *buf, size_t len, const struct sdpx_local *me,
+		const struct sdpx_prefs *p);
+int  sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 		 enum codec_id codec, uint8_t pt, const struct sdpx *offer,
-		 unsigned ptime_ms, enum sdpx_dir dir, uint64_t sess);
+		 unsigned ptime_ms);
+uint32_t sdpx_sum(const char *sdp);
 enum sdpx_dir sdpx_reverse(enum sdpx_dir d);
 
 #endif /* SIGNALLING_SDPX_H */

@@ -146,8 +146,40 @@ static const char *const state_names[] = {
 
 static json_t *leg_json(const struct leg *l)
 {
-	return json_pack("{s:s, s:s, s:s}", "kind", l->party.kind,
-			 "name", l->party.name, "number", l->number);
+	return json_pack("{s:s, s:s, s:s, s:s}", "kind", l->party.kind,
+			 "name", l->party.name, "number", l->number,
+			 "codec", l->type == LEG_SIP && l->have_sdp ?
+			 codec_info(l->codec)->name : "");
+}
+
+static json_t *counters_json(const struct recsync_stats *rsync)
+{
+	const struct {
+		const char *name;
+		uint64_t n;
+	} k[] = {
+		{ "calls", pbx.st.calls },
+		{ "answered", pbx.st.answered },
+		{ "calls_refused", pbx.st.calls_refused },
+		{ "data_calls", pbx.st.data_calls },
+		{ "data_reoffers_failed", pbx.st.data_reoffers_failed },
+		{ "registers", pbx.st.registers },
+		{ "auth_challenges", pbx.st.auth_challenges },
+		{ "auth_failures", pbx.st.auth_failures },
+		{ "auth_blocked", pbx.st.auth_blocked },
+		{ "bad_requests", pbx.st.bad_requests },
+		{ "malformed", sd.malformed },
+		{ "bus_errors", pbx.st.bus_errors },
+		{ "records_failed", pbx.st.records_failed },
+		{ "records_sync_failed", rsync->failed },
+		{ "bad_up_messages", sd.up_bad },
+	};
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+		json_object_set_new(o, k[i].name,
+				    json_integer((json_int_t)k[i].n));
+	return o;
 }
 
 static json_t *status_json(void)
@@ -167,8 +199,9 @@ static json_t *status_json(void)
 		if (++up > STATUS_CALLS)
 			continue;
 		json_array_append_new(calls, json_pack(
-			"{s:i, s:s, s:s, s:o, s:o, s:I, s:I}", "id", c->id,
-			"record", c->rec_id, "state", state_names[c->state],
+			"{s:i, s:s, s:s, s:b, s:o, s:o, s:I, s:I}", "id",
+			c->id, "record", c->rec_id,
+			"state", state_names[c->state], "data", c->data,
 			"from", leg_json(&c->a), "to", leg_json(&c->b),
 			"start_us", (json_int_t)c->start_us,
 			"answer_us", (json_int_t)c->answer_us));
@@ -181,25 +214,11 @@ static json_t *status_json(void)
 				"received", regs[i].c[k].received,
 				"expires_in_s", (json_int_t)
 				(regs[i].c[k].expires_s - now_s())));
-	return json_pack("{s:i, s:i, s:o, s:I, s:o, s:o, s:{s:I, s:I, s:I, "
-			 "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+	return json_pack("{s:i, s:i, s:o, s:I, s:o, s:o, s:o}",
 			 "calls_up", up, "calls_max", pbx.ncalls, "calls", calls,
 			 "registered", (json_int_t)loc_count(pbx.loc, now_s()),
 			 "registrations", reg, "trunks", sip_trunks_json(),
-			 "counters",
-			 "calls", (json_int_t)pbx.st.calls,
-			 "answered", (json_int_t)pbx.st.answered,
-			 "calls_refused", (json_int_t)pbx.st.calls_refused,
-			 "registers", (json_int_t)pbx.st.registers,
-			 "auth_challenges", (json_int_t)pbx.st.auth_challenges,
-			 "auth_failures", (json_int_t)pbx.st.auth_failures,
-			 "auth_blocked", (json_int_t)pbx.st.auth_blocked,
-			 "bad_requests", (json_int_t)pbx.st.bad_requests,
-			 "malformed", (json_int_t)sd.malformed,
-			 "bus_errors", (json_int_t)pbx.st.bus_errors,
-			 "records_failed", (json_int_t)pbx.st.records_failed,
-			 "records_sync_failed", (json_int_t)rsync.failed,
-			 "bad_up_messages", (json_int_t)sd.up_bad);
+			 "counters", counters_json(&rsync));
 }
 
 /* "hangup ID": end a call as if its parties had hung up */

@@ -35,6 +35,7 @@ sipjson() {
 	gwctl sip >"$tmp/sip.json" 2>/dev/null &&
 		python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$tmp/sip.json"
 }
+counter() { sipjson "s['counters']['$1']"; }
 
 # TLS on 5061: the gateway's certificate (agent.pem: key and certificate,
 # cafile.pem: whom it trusts, as Sofia-SIP wants them), and a phone's
@@ -569,6 +570,81 @@ peer_wait caller
 expect_record "call whose channel was opened again" "caller=1001 " "callee=05550100 " "disp=ANSWERED "
 check "line 1/0 released" pstn wait 1/0 released 3000
 
+# a modem behind a phone adapter (1001) calls 05550100 on G.726-32 and the
+# far end answers as a modem (V.25 ANS/): the gateway hears the answer tone
+# (the card line's vbd) and re-INVITEs 1001 offering G.711 alone, without
+# comfort noise (V.152); 1001 takes PCMU and the channel follows, so each
+# side hears the other in PCMU. The re-INVITE's o= version is one more
+# than the 200's (RFC 3264 8).
+python3 tests/integration/anstone.py "$tmp/ans-pr.wav" -12 3
+# call_codec: the phone leg's codec in sipd's status, of the answered call
+call_codec() { sipjson '[c["from"]["codec"] for c in s["calls"] if c["state"] == "answered"][0]'; } 2>/dev/null
+on_g726() { [ "$(call_codec)" = G726-32 ]; }
+on_pcmu() { [ "$(call_codec)" = PCMU ]; }
+data0=$(counter data_calls) refused0=$(counter data_reoffers_failed)
+data_call() { [ "$(counter data_calls)" -gt "$data0" ]; } 2>/dev/null
+pstn clear 1/0 >/dev/null
+peer_bg data1 7000 1000 --codec g726-32 --pt 102 --seconds 8
+sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER='200 OK' HOLD_MS=30000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+pstn wait 1/0 digits 5550100 8000 >/dev/null
+pstn answer 1/0 >/dev/null
+if wait_for 5 on_g726; then
+	pstn play 1/0 "$tmp/ans-pr.wav" >/dev/null
+	check "the modem's answer tone makes it a data call (sipd's data_calls)" wait_for 6 data_call
+	if wait_for 6 on_pcmu; then
+		ok "1001 takes the re-INVITE's G.711: the call is on PCMU"
+	else
+		not_ok "the data call on PCMU" "codec $(call_codec)" "$(grep 'data call' "$state/dispatcher.log" | tail -2)"
+	fi
+	pstn tone 1/0 500 -15 >/dev/null
+	peer_wait data1
+	peer_bg data2 7000 1000 --seconds 4
+	pstn record 1/0 "$tmp/pstn-data.wav" >/dev/null
+	sleep 3.5
+	pstn stop 1/0 >/dev/null
+else
+	not_ok "a call on G.726-32 to the PSTN" "$(flow modem)"
+fi
+pstn hangup 1/0 >/dev/null
+check "the far end hangs up: 1001 gets the BYE" sipp_wait modem
+r=$(cat "$tmp/data1.rtp")
+near "$(field freq <<<"$r")" 2100 10 && ok "before, 1001 hears the modem's 2100 Hz in G.726-32 ($r)" || not_ok "1001 hears the answer tone in G.726-32" "$r"
+heard data2 500 "after, 1001 hears the line's 500 Hz in PCMU"
+[ "$(field other_pt <"$tmp/data2.rtp")" = 0 ] && ok "after the re-INVITE the gateway sends PCMU alone" || not_ok "PCMU alone after the re-INVITE" "$(cat "$tmp/data2.rtp")"
+a=$(build/bin/rtppeer --analyze "$tmp/pstn-data.wav" --skip 300 2>&1)
+near "$(field freq <<<"$a")" 1000 10 && ok "the line hears 1001's 1000 Hz in PCMU ($a)" || not_ok "the line hears 1001 after the re-INVITE" "$a"
+v=$(grep -o '^o=gateway [0-9]* [0-9]*' "$tmp/modem.msg" | awk '{ print $3 }' | uniq | tr '\n' ' ')
+awk -v v="$v" 'BEGIN { n = split(v, a, " "); exit !(n == 2 && a[2] == a[1] + 1) }' &&
+	ok "the re-INVITE's SDP version is one more than the answer's ($v)" || not_ok "SDP versions of the data call" "$v"
+expect_record "data call" "caller=1001 " "callee=05550100 " "codec=PCMU " "disp=ANSWERED "
+check "line 1/0 released" pstn wait 1/0 released 3000
+
+# the same, but 1001 refuses the re-INVITE (488): counted, and the call
+# stays on G.726-32
+pstn clear 1/0 >/dev/null
+peer_bg data3 7000 1000 --codec g726-32 --pt 102 --seconds 9
+sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER='488 Not Acceptable Here' HOLD_MS=30000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+refused() { [ "$(counter data_reoffers_failed)" -gt "$refused0" ]; } 2>/dev/null
+pstn wait 1/0 digits 5550100 8000 >/dev/null
+pstn answer 1/0 >/dev/null
+if wait_for 5 on_g726; then
+	pstn play 1/0 "$tmp/ans-pr.wav" >/dev/null
+	check "1001's 488 to the re-INVITE is counted (data_reoffers_failed)" wait_for 8 refused
+	x=$(call_codec)
+	[ "$x" = G726-32 ] && ok "the refused data call stays on G.726-32" || not_ok "the call after a refused re-INVITE" "codec $x"
+	sleep 1
+else
+	not_ok "a second call on G.726-32 to the PSTN" "$(flow modem)"
+fi
+pstn hangup 1/0 >/dev/null
+check "the far end hangs up: 1001 gets the BYE" sipp_wait modem
+peer_wait data3
+r=$(cat "$tmp/data3.rtp")
+[ "$(field other_pt <<<"$r")" = 0 ] && [ "$(field rx_packets <<<"$r")" -gt 100 ] &&
+	ok "1001 got G.726-32 alone throughout ($r)" || not_ok "G.726-32 throughout" "$r"
+expect_record "data call whose re-INVITE was refused" "caller=1001 " "codec=G726-32 " "disp=ANSWERED "
+check "line 1/0 released" pstn wait 1/0 released 3000
+
 # --- analog phones -----------------------------------------------------------------
 # 2001 (FXS 0/0) off-hook: dial tone; dials 1002; talks; hangs up
 peer_bg callee 7002 600 --seconds 7
@@ -646,7 +722,6 @@ expect_record "call in on the SIP trunk" "callee=5551002 " "from=trunk:upstream 
 SIPP_IP=$UPSTREAM sipp_check "the operator's server cannot call out through the gateway (404)" upstream "$(scen uac_trunk_fail STATUS=404)" 5096 -inf "$(creds 4420 "" 05550100)" "$GW:5060"
 
 # --- a full call table ---------------------------------------------------------------
-counter() { sipjson "s['counters']['$1']"; }
 # sipd holds as many calls as the RT partition has channels ([media]
 # max_channels, 6 in this lab): one more is refused with 503, counted, and
 # recorded as congestion; once the calls end, a call goes through again

@@ -91,18 +91,9 @@ gwctl chan close $id >/dev/null
 
 # --- fax and modem answer tones -----------------------------------------------------
 # the line answers as a modem: 2100 Hz at -12 dBm0, its phase reversed every
-# 450 ms (V.25 ANS/), written here as a WAV; the TDM leg listens (vbd) and
+# 450 ms (V.25 ANS/), as a WAV from anstone.py; the TDM leg listens (vbd) and
 # reports it up once, and the channel's echo canceller stops (G.168)
-python3 - "$tmp/ans-pr.wav" <<'PY'
-import math, struct, sys, wave
-a = 32767 * 10 ** ((-12 - 3.14) / 20)
-w = wave.open(sys.argv[1], "wb")
-w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-w.writeframes(b"".join(struct.pack("<h", int(a * math.sin(
-    2 * math.pi * 2100 * i / 8000 + (math.pi if i // 3600 % 2 else 0))))
-    for i in range(8000 * 3)))
-w.close()
-PY
+python3 tests/integration/anstone.py "$tmp/ans-pr.wav" -12 3
 id=$((id + 1))
 gwctl chan open $id tdm:1/0,ec=64,vbd rtp:16400:$LAN:40100,codec=pcmu >/dev/null
 gwctl events 4 >"$tmp/vbd.events" &

@@ -13,7 +13,8 @@
  * after a second (with --cn, stops its audio after a second and sends an
  * RFC 3389 comfort noise packet of level -DBOV then and every second
  * after, as a phone with silence suppression does), receives RTP, decodes it (media/codec.h) and reports on
- * one line: packets, sequence gaps, received RFC 4733 digits, and the
+ * one line: packets, sequence gaps, packets of a payload type other than
+ * --pt and --te-pt (not decoded), received RFC 4733 digits, and the
  * received audio's strongest frequency and its level (after --skip ms,
  * 300 by default: a decoder joining a stream needs time, GSM's most). With --analyze it reports the same for a WAV file. Figures come
  * from a Goertzel scan from 100 to 3900 Hz in 5 Hz steps, refined to 1 Hz.
@@ -180,7 +181,7 @@ static int send_cn(int fd, const struct opts *o, uint16_t seq, uint32_t ts,
 struct rx {
 	int16_t *pcm;
 	size_t n, cap;
-	unsigned long packets, gaps;
+	unsigned long packets, gaps, other_pt;
 	int have_seq;
 	uint16_t next_seq;
 	char digits[64];
@@ -220,6 +221,10 @@ static void take(struct rx *r, const struct opts *o, const uint8_t *b,
 		return;
 	}
 	r->packets++;
+	if ((b[1] & 0x7f) != o->pt) {	/* another codec's: not ours */
+		r->other_pt++;
+		return;
+	}
 	if (r->n + RATE / 10 <= r->cap) {
 		int got = codec_decode(&r->dec, b + hl, (size_t)len - hl,
 				       r->pcm + r->n, r->cap - r->n);
@@ -303,8 +308,9 @@ static int run(struct opts *o)
 		ts += (uint32_t)(frame * codec_info(o->codec)->rtp_clock /
 				 RATE);
 	}
-	printf("tx_packets=%lu rx_packets=%lu rx_gaps=%lu dtmf=%s", tx,
-	       r.packets, r.gaps, r.ndigits ? r.digits : "-");
+	printf("tx_packets=%lu rx_packets=%lu rx_gaps=%lu other_pt=%lu "
+	       "dtmf=%s", tx, r.packets, r.gaps, r.other_pt,
+	       r.ndigits ? r.digits : "-");
 	skip = (size_t)o->skip_ms * RATE / 1000;
 	if (r.n > skip)
 		report_audio(r.pcm + skip, r.n - skip);

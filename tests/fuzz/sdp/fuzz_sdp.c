@@ -58,9 +58,10 @@ static void answer_and_read_back(const struct sdpx *offer,
 	struct sdpx back;
 	int n;
 
-	n = sdpx_answer(buf, sizeof(buf), offer->ip, 20000, codec, pt,
-			offer, offer->ptime_ms,
-			sdpx_reverse(offer->dir), 1);
+	n = sdpx_answer(buf, sizeof(buf), &(struct sdpx_local){
+		.ip = offer->ip, .port = 20000,
+		.dir = sdpx_reverse(offer->dir), .sess = 1, .ver = 1 },
+		codec, pt, offer, offer->ptime_ms);
 	if (n <= 0 || (size_t)n != strlen(buf))
 		abort();
 	if (sdpx_parse(buf, (size_t)n, &back, why, sizeof(why)))

@@ -432,8 +432,9 @@ static void test_sdpx_offer_round_trip(void **state)
 	(void)state;
 	assert_int_equal(sdpx_prefs_parse("pcmu,pcma,g722,g726-32,gsm", &p),
 			 0);
-	n = sdpx_offer(buf, sizeof(buf), ip4("198.18.0.10"), 20002, &p,
-		       SDPX_SENDRECV, 42);
+	n = sdpx_offer(buf, sizeof(buf), &(struct sdpx_local){
+		.ip = ip4("198.18.0.10"), .port = 20002, .sess = 42,
+		.ver = 42 }, &p);
 	assert_true(n > 0);
 	assert_int_equal((size_t)n, strlen(buf));
 	assert_non_null(strstr(buf, "o=gateway 42 42 IN IP4 198.18.0.10\r\n"));
@@ -451,15 +452,17 @@ static void test_sdpx_offer_round_trip(void **state)
 	}
 	/* a hold offer */
 	assert_int_equal(sdpx_prefs_parse("pcma", &p), 0);
-	n = sdpx_offer(buf, sizeof(buf), ip4("198.18.0.10"), 20002, &p,
-		       SDPX_SENDONLY, 43);
+	n = sdpx_offer(buf, sizeof(buf), &(struct sdpx_local){
+		.ip = ip4("198.18.0.10"), .port = 20002,
+		.dir = SDPX_SENDONLY, .sess = 43, .ver = 43 }, &p);
 	assert_true(n > 0);
 	parse_ok(buf, &s);
 	assert_int_equal(s.dir, SDPX_SENDONLY);
 	assert_int_equal(s.nfmt, 1);
 	assert_int_equal(s.fmt[0].codec, CODEC_PCMA);
 	/* RFC 2543 hold: c=0.0.0.0 */
-	n = sdpx_offer(buf, sizeof(buf), 0, 20002, &p, SDPX_INACTIVE, 44);
+	n = sdpx_offer(buf, sizeof(buf), &(struct sdpx_local){
+		.port = 20002, .dir = SDPX_INACTIVE, .sess = 44, .ver = 44 }, &p);
 	assert_true(n > 0);
 	assert_non_null(strstr(buf, "c=IN IP4 0.0.0.0\r\n"));
 	parse_ok(buf, &s);
@@ -474,9 +477,10 @@ static void test_sdpx_answer_round_trip(void **state)
 	int n;
 
 	(void)state;
-	n = sdpx_answer(buf, sizeof(buf), ip4("198.18.0.10"), 20004,
-			CODEC_PCMA, 8, &(struct sdpx){ .te_pt = 101, .cn = true },
-			30, SDPX_RECVONLY, 7);
+	n = sdpx_answer(buf, sizeof(buf), &(struct sdpx_local){
+		.ip = ip4("198.18.0.10"), .port = 20004, .dir = SDPX_RECVONLY,
+		.sess = 7, .ver = 7 }, CODEC_PCMA, 8,
+		&(struct sdpx){ .te_pt = 101, .cn = true }, 30);
 	assert_true(n > 0);
 	assert_int_equal((size_t)n, strlen(buf));
 	parse_ok(buf, &s);
@@ -490,9 +494,9 @@ static void test_sdpx_answer_round_trip(void **state)
 	assert_int_equal(s.ptime_ms, 30);
 	assert_int_equal(s.dir, SDPX_RECVONLY);
 	/* the peer's dynamic type, no events or CN, no ptime asked: 20 */
-	n = sdpx_answer(buf, sizeof(buf), ip4("198.18.0.10"), 20004,
-			CODEC_G726_32, 112, &(struct sdpx){ .te_pt = -1 }, 0,
-			SDPX_SENDRECV, 8);
+	n = sdpx_answer(buf, sizeof(buf), &(struct sdpx_local){
+		.ip = ip4("198.18.0.10"), .port = 20004, .sess = 8, .ver = 8 },
+		CODEC_G726_32, 112, &(struct sdpx){ .te_pt = -1 }, 0);
 	assert_true(n > 0);
 	assert_null(strstr(buf, "telephone-event"));
 	assert_null(strstr(buf, "CN"));
@@ -504,9 +508,10 @@ static void test_sdpx_answer_round_trip(void **state)
 	assert_int_equal(s.ptime_ms, 20);
 	assert_int_equal(s.dir, SDPX_SENDRECV);
 	/* answering a hold */
-	n = sdpx_answer(buf, sizeof(buf), ip4("198.18.0.10"), 20004,
-			CODEC_PCMU, 0, &(struct sdpx){ .te_pt = 101 }, 20,
-			SDPX_INACTIVE, 9);
+	n = sdpx_answer(buf, sizeof(buf), &(struct sdpx_local){
+		.ip = ip4("198.18.0.10"), .port = 20004, .dir = SDPX_INACTIVE,
+		.sess = 9, .ver = 9 }, CODEC_PCMU, 0,
+		&(struct sdpx){ .te_pt = 101 }, 20);
 	assert_true(n > 0);
 	parse_ok(buf, &s);
 	assert_int_equal(s.dir, SDPX_INACTIVE);
@@ -515,6 +520,8 @@ static void test_sdpx_answer_round_trip(void **state)
 static void test_sdpx_offer_answer_small_buffers(void **state)
 {
 	const struct sdpx te_cn = { .te_pt = 101, .cn = true };
+	const struct sdpx_local me = { .ip = ip4("10.0.0.1"), .port = 1,
+				       .sess = 1, .ver = 1 };
 	struct sdpx_prefs p;
 	char full[1024];
 	int n_offer, n_answer;
@@ -522,10 +529,9 @@ static void test_sdpx_offer_answer_small_buffers(void **state)
 	(void)state;
 	assert_int_equal(sdpx_prefs_parse("pcmu,pcma,g722,g726-32,gsm", &p),
 			 0);
-	n_offer = sdpx_offer(full, sizeof(full), ip4("10.0.0.1"), 1, &p,
-			     SDPX_SENDRECV, 1);
-	n_answer = sdpx_answer(full, sizeof(full), ip4("10.0.0.1"), 1,
-			       CODEC_PCMU, 0, &te_cn, 20, SDPX_SENDRECV, 1);
+	n_offer = sdpx_offer(full, sizeof(full), &me, &p);
+	n_answer = sdpx_answer(full, sizeof(full), &me, CODEC_PCMU, 0, &te_cn,
+			       20);
 	assert_true(n_offer > 0 && n_answer > 0);
 	/* every size short of the text, from a heap block of exactly that
 	 * size: ASan sees any write past it */
@@ -534,8 +540,7 @@ static void test_sdpx_offer_answer_small_buffers(void **state)
 		int r;
 
 		assert_non_null(buf);
-		r = sdpx_offer(buf, len, ip4("10.0.0.1"), 1, &p,
-			       SDPX_SENDRECV, 1);
+		r = sdpx_offer(buf, len, &me, &p);
 		if (len > (size_t)n_offer) {
 			assert_int_equal(r, n_offer);
 		} else {
@@ -543,8 +548,7 @@ static void test_sdpx_offer_answer_small_buffers(void **state)
 			if (len)
 				assert_true(strlen(buf) < len);
 		}
-		r = sdpx_answer(buf, len, ip4("10.0.0.1"), 1, CODEC_PCMU, 0,
-				&te_cn, 20, SDPX_SENDRECV, 1);
+		r = sdpx_answer(buf, len, &me, CODEC_PCMU, 0, &te_cn, 20);
 		if (len > (size_t)n_answer) {
 			assert_int_equal(r, n_answer);
 		} else {
@@ -554,6 +558,107 @@ static void test_sdpx_offer_answer_small_buffers(void **state)
 		}
 		free(buf);
 	}
+}
+
+/* a data call's codecs: the configured laws of G.711 first, in their
+ * order, then the other; nothing compressed */
+static void test_sdpx_prefs_g711(void **state)
+{
+	static const struct {
+		const char *list;
+		enum codec_id want[2];
+	} cases[] = {
+		{ "g722,pcma,gsm,pcmu", { CODEC_PCMA, CODEC_PCMU } },
+		{ "pcmu,pcma,g722,g726-32,gsm", { CODEC_PCMU, CODEC_PCMA } },
+		{ "g726-32,pcma", { CODEC_PCMA, CODEC_PCMU } },
+		{ "gsm", { CODEC_PCMU, CODEC_PCMA } },
+	};
+	struct sdpx_prefs p, g;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(sdpx_prefs_parse(cases[i].list, &p), 0);
+		sdpx_prefs_g711(&p, &g);
+		assert_int_equal(g.n, 2);
+		assert_int_equal(g.codec[0], cases[i].want[0]);
+		assert_int_equal(g.codec[1], cases[i].want[1]);
+	}
+	assert_true(sdpx_is_g711(CODEC_PCMU) && sdpx_is_g711(CODEC_PCMA));
+	assert_false(sdpx_is_g711(CODEC_G722) || sdpx_is_g711(CODEC_G726_32) ||
+		     sdpx_is_g711(CODEC_GSM));
+}
+
+/* a data call's offer and answer have no comfort noise; its offer reads
+ * back as G.711 and telephone-event alone */
+static void test_sdpx_data_call_without_cn(void **state)
+{
+	struct sdpx_local me = { .ip = ip4("198.18.0.10"), .port = 20006,
+				 .sess = 5, .ver = 6, .data = true };
+	struct sdpx_prefs p, g;
+	char buf[1024];
+	struct sdpx s;
+
+	(void)state;
+	assert_int_equal(sdpx_prefs_parse("g722,pcmu,pcma", &p), 0);
+	sdpx_prefs_g711(&p, &g);
+	assert_true(sdpx_offer(buf, sizeof(buf), &me, &g) > 0);
+	assert_non_null(strstr(buf, "o=gateway 5 6 IN IP4"));
+	assert_non_null(strstr(buf, "m=audio 20006 RTP/AVP 0 8 101\r\n"));
+	assert_null(strstr(buf, "CN"));
+	parse_ok(buf, &s);
+	assert_int_equal(s.nfmt, 2);
+	assert_int_equal(s.fmt[0].codec, CODEC_PCMU);
+	assert_int_equal(s.fmt[1].codec, CODEC_PCMA);
+	assert_int_equal(s.te_pt, 101);
+	assert_false(s.cn);
+	/* a peer that offers CN in a data call is not given it */
+	assert_true(sdpx_answer(buf, sizeof(buf), &me, CODEC_PCMA, 8,
+				&(struct sdpx){ .te_pt = 101, .cn = true },
+				20) > 0);
+	parse_ok(buf, &s);
+	assert_false(s.cn);
+	assert_int_equal(s.fmt[0].codec, CODEC_PCMA);
+	/* the same but for voice: it is */
+	me.data = false;
+	assert_true(sdpx_answer(buf, sizeof(buf), &me, CODEC_PCMA, 8,
+				&(struct sdpx){ .te_pt = 101, .cn = true },
+				20) > 0);
+	parse_ok(buf, &s);
+	assert_true(s.cn);
+}
+
+/* the checksum that tells whether an o= version goes up: blind to the o=
+ * line alone */
+static void test_sdpx_sum_skips_origin(void **state)
+{
+	struct sdpx_local me = { .ip = ip4("198.18.0.10"), .port = 20008,
+				 .sess = 77, .ver = 77 };
+	const struct sdpx none = { .te_pt = -1 };
+	char a[512], b[512];
+	uint32_t sum;
+
+	(void)state;
+	assert_true(sdpx_answer(a, sizeof(a), &me, CODEC_PCMU, 0, &none,
+				20) > 0);
+	sum = sdpx_sum(a);
+	me.ver = 78;			/* only the version: the same sum */
+	assert_true(sdpx_answer(b, sizeof(b), &me, CODEC_PCMU, 0, &none,
+				20) > 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(sdpx_sum(b), sum);
+	me.dir = SDPX_SENDONLY;		/* a hold: another */
+	assert_true(sdpx_answer(b, sizeof(b), &me, CODEC_PCMU, 0, &none,
+				20) > 0);
+	assert_int_not_equal(sdpx_sum(b), sum);
+	me.dir = SDPX_SENDRECV;		/* another codec: another */
+	assert_true(sdpx_answer(b, sizeof(b), &me, CODEC_PCMA, 8, &none,
+				20) > 0);
+	assert_int_not_equal(sdpx_sum(b), sum);
+	/* an "o=" not at a line's start is content */
+	assert_int_not_equal(sdpx_sum("v=0\r\na=xo=1\r\n"),
+			     sdpx_sum("v=0\r\na=xo=2\r\n"));
+	assert_int_equal(sdpx_sum("v=0\r\no=a 1 1\r\ns=-\r\n"),
+			 sdpx_sum("v=0\r\no=a 1 2\r\ns=-\r\n"));
 }
 
 static void test_sdpx_reverse(void **state)
@@ -584,6 +689,9 @@ int main(void)
 		cmocka_unit_test(test_sdpx_offer_round_trip),
 		cmocka_unit_test(test_sdpx_answer_round_trip),
 		cmocka_unit_test(test_sdpx_offer_answer_small_buffers),
+		cmocka_unit_test(test_sdpx_prefs_g711),
+		cmocka_unit_test(test_sdpx_data_call_without_cn),
+		cmocka_unit_test(test_sdpx_sum_skips_origin),
 		cmocka_unit_test(test_sdpx_reverse),
 	};
 
