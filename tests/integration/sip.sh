@@ -275,6 +275,17 @@ sleep 0.3
 sipp_check "1001 holds (sendonly -> recvonly) and resumes (sendrecv)" caller "$(scen uac_hold HOLD_MS=700 ACTIVE_MS=700)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
 sipp_wait callee; expect_record "held call" "disp=ANSWERED "
 
+# a re-INVITE that drops the call's codec (PCMU; hold with PCMA alone)
+# gets PCMA; the resume offers both and the call keeps PCMA
+sipp_bg callee "$(scen uas HOLD_MS=15000)" 5072
+sleep 0.3
+sipp_check "1001 holds offering PCMA alone, resumes offering both" recodec "$(scen uac_hold HOLD_MS=700 ACTIVE_MS=700 HOLD_PT=8 HOLD_CODEC=PCMA/8000)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+sipp_wait callee
+m=$(grep '^m=audio' "$tmp/recodec.msg" | awk '{ print $4 }' | tr -d '\r' | tr '\n' ' ')
+[ "$m" = "0 0 0 8 8 0 8 " ] && ok "the gateway answers the hold with PCMA and keeps it at the resume (first types: $m)" ||
+	not_ok "codec after a re-INVITE that drops it" "m= lines' first types: $m"
+expect_record "call whose codec a re-INVITE changed" "disp=ANSWERED " "codec=PCMA "
+
 # DTMF by SIP INFO: the callee gets it as RFC 4733
 peer_bg callee 7002 600 --seconds 5
 sipp_bg callee "$(scen uas RTP_PORT=7002 HOLD_MS=15000)" 5072
