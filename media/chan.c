@@ -516,7 +516,9 @@ static void tdm_frame(struct chan *ch, unsigned i)
 		ec_process(l->ec, l->acc, l->ref, clean, TDM_FRAME);
 	else
 		memcpy(clean, l->acc, sizeof(clean));
-	if (l->cfg.dtmf_detect) {
+	/* a data call's signal is no digits: would-be ones are not taken
+	 * out of it (as RFC 4733 events) nor reported */
+	if (l->cfg.dtmf_detect && !ch->st.data) {
 		dtmf_det_process(&l->det, clean, TDM_FRAME, l->rx_pos);
 		while (!dtmf_det_poll(&l->det, &ev))
 			if (ev.ended)

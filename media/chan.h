@@ -13,7 +13,9 @@
  * disables the channel's echo cancellers (ITU-T G.168: such modems cancel
  * their own echo), and either makes the channel a data call, whose RTP
  * legs' jitter buffers stop adapting (a frame inserted or dropped breaks a
- * modem's carrier); Linux is told. A call-progress tone or DTMF played on
+ * modem's carrier) and whose TDM legs detect no more digits (a moment of
+ * the signal that looks like one would be sent as an RFC 4733 event in
+ * its place); Linux is told. A call-progress tone or DTMF played on
  * a leg replaces what the other leg sends while it lasts.
  *
  * Everything comes from pools sized by chan_module_init(); the data path

@@ -297,18 +297,26 @@ static void detect(const int16_t *x, size_t n, char *out, size_t max)
  * up; line B hears them once (in the audio, not played again); a digit
  * chan_dtmf() plays on B's leg is heard on B.
  */
-static void test_chan_digits_detected_and_played(void **state)
+/* dial @p digits (80 ms each) into @p x; @return the samples written */
+static size_t dial(int16_t *x, size_t max, const char *digits)
 {
 	struct dtmf_gen gen;
-	char heard[16];
 	size_t n = 0;
 
-	(void)state;
 	assert_int_equal(dtmf_gen_init(&gen, DTMF_GEN_REPLACE), 0);
-	for (const char *p = "159#"; *p; p++)
+	for (const char *p = digits; *p; p++)
 		assert_int_equal(dtmf_gen_put(&gen, *p, 80), 0);
-	while (n < MAXS && dtmf_gen_busy(&gen))
-		n += dtmf_gen_fill(&gen, fx.sent[A] + n, 160);
+	while (n + 160 <= max && dtmf_gen_busy(&gen))
+		n += dtmf_gen_fill(&gen, x + n, 160);
+	return n;
+}
+
+static void test_chan_digits_detected_and_played(void **state)
+{
+	char heard[16];
+	size_t n = dial(fx.sent[A], MAXS, "159#");
+
+	(void)state;
 	open_chan(13, tdm_leg(0, 0, true), tdm_leg(1, 0, false));
 	for (int k = 0; k < 1500; k++) {
 		if (k == 1000)
@@ -385,6 +393,35 @@ static void test_chan_answer_tones(void **state)
 }
 
 /*
+ * A data call detects no digits: a modem's or fax's signal that looks
+ * like one for a moment would otherwise go up, and an RTP leg opposite
+ * would send RFC 4733 events in place of that part of the signal. A digit
+ * dialled on line A before a fax answers on B is detected; digits after
+ * it are not, and reach line B in the audio alone.
+ */
+static void test_chan_data_call_detects_no_digits(void **state)
+{
+	struct msg_leg a = tdm_leg(0, 0, true);
+	size_t n;
+	char heard[16];
+
+	(void)state;
+	a.vbd_detect = 1;
+	open_chan(15, a, tdm_leg(1, 0, false));
+	n = dial(fx.sent[A], MAXS, "3");
+	run_sending(A, n, 500);
+	assert_string_equal(fx.digits, "3");
+	run_sending(B, answer_tone(fx.sent[B], 3000, false), 3500);
+	assert_int_equal(fx.nvbd, 1);
+	n += dial(fx.sent[A] + n, MAXS - n, "159#");
+	run_sending(A, n, 1500);
+	close_chan();
+	assert_string_equal(fx.digits, "3");
+	detect(fx.got[B], fx.ngot[B], heard, sizeof(heard));
+	assert_string_equal(heard, "3159#");
+}
+
+/*
  * A tone on a line no channel holds (a refused caller's congestion)
  * reaches the line, moved with the other idle lines; a channel that takes
  * the line stops it, and the line is silent again once it closes.
@@ -429,6 +466,7 @@ int main(void)
 		T(test_chan_echo_cancelled_in_step),
 		T(test_chan_digits_detected_and_played),
 		T(test_chan_answer_tones),
+		T(test_chan_data_call_detects_no_digits),
 		T(test_chan_idle_line_tone),
 	};
 
