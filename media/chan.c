@@ -58,7 +58,8 @@ struct leg {
 	uint64_t rx_pos;		/* samples received so far */
 	struct ec *ec;
 	struct dtmf_det det;
-	struct vbd_det vbd[2];		/* from the line, to it */
+	struct vbd_det *vbd;		/* vbd: its line's two detectors
+					   (from the line, to it), or NULL */
 	struct dtmf_gen gen;
 	/* RTP */
 	struct rtpleg *rtp;
@@ -93,6 +94,9 @@ static struct {
 	unsigned first[TDM_MAX_SPANS];	/* each span's line 0 */
 	/* tones on lines no channel holds (chan_line_tone) */
 	struct tone_gen line_tone[TDM_MAX_LINES];
+	/* answer tone detectors, two per configured line: only a TDM leg
+	 * needs them, and it holds its line alone */
+	struct vbd_det (*vbd)[2];
 } cm;
 
 /* --- FIFO ------------------------------------------------------------------ */
@@ -216,6 +220,9 @@ int chan_module_init(unsigned max_chans, struct tdm *tdm,
 			ln->chan = (uint8_t)c;
 		}
 	}
+	cm.vbd = calloc(cm.nlines ? cm.nlines : 1, sizeof(*cm.vbd));
+	if (!cm.vbd)
+		return -ENOMEM;
 	cm.tones = tone_profile(country);
 	if (!cm.tones)
 		cm.tones = tone_profile("us");
@@ -230,6 +237,7 @@ int chan_module_fini(void)
 		return -EBUSY;
 	free(cm.pool);
 	free(cm.free_idx);
+	free(cm.vbd);
 	memset(&cm, 0, sizeof(cm));
 	return 0;
 }
@@ -287,6 +295,7 @@ static int leg_setup(struct chan *ch, struct leg *l, const struct msg_leg *m)
 		if (!err && m->dtmf_detect)
 			err = dtmf_det_init(&l->det);
 		if (!err && m->vbd_detect) {
+			l->vbd = cm.vbd[l->ln - cm.line];
 			vbd_det_init(&l->vbd[0]);
 			vbd_det_init(&l->vbd[1]);
 		}
@@ -525,7 +534,7 @@ static void tdm_frame(struct chan *ch, unsigned i)
 				pass_digit(ch, i, ev.digit, ev.duration /
 					   SAMPLES_PER_MS);
 	}
-	if (l->cfg.vbd_detect) {
+	if (l->vbd) {
 		answer_tone(ch, i, vbd_det_process(&l->vbd[0], clean,
 						   TDM_FRAME), false);
 		answer_tone(ch, i, vbd_det_process(&l->vbd[1], l->ref,
