@@ -231,6 +231,7 @@ struct gw_config {
 		int max_channels;
 		int ec_max_tail_ms;
 		char country[8];
+		bool vad;		/**< SIP legs suppress silence */
 	} media;
 	struct cfg_sip {
 		bool enable;		/**< start sipd */

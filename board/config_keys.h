@@ -420,6 +420,13 @@ const struct cfg_key cfg_keys[] = {
 	KEY_STRC("media", "country", media.country, "us", 0, check_country,
 		 "Call-progress tones (dial, ringback, busy, congestion) of "
 		 "this country: us, uk, de, fr."),
+	KEY_BOOL("media", "vad", media.vad, "false",
+		 "Silence suppression: a call's RTP to a phone or trunk that "
+		 "agreed comfort noise (RFC 3389) in its SDP stops while the "
+		 "line is quiet (below -50 dBov for 200 ms), a comfort noise "
+		 "packet with the level going in its place and once a second "
+		 "after. Saves the bandwidth of the pauses; never on a fax or "
+		 "modem call."),
 
 	/* [sip] */
 	KEY_BOOL("sip", "enable", sip.enable, "true",

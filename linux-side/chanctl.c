@@ -38,6 +38,10 @@ static int rtp_option(struct msg_leg *l, char *opt, char *why, size_t len)
 	enum codec_id id;
 	long v, w;
 
+	if (!strcmp(opt, "vad")) {
+		l->vad = 1;
+		return 0;
+	}
 	if (!val)
 		return bad(why, len, "option '%s' needs a value", opt);
 	*val++ = '\0';

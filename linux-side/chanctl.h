@@ -6,7 +6,8 @@
  *   tdm:SPAN/LINE[,ec=MS][,dtmf][,vbd]  (vbd: fax and modem answer tones)
  *   rtp:LOCALPORT:REMOTEIP:REMOTEPORT[,codec=pcmu|pcma|g722|g726-32|gsm]
  *       [,pt=N][,ptime=MS][,dtmfpt=N][,dir=sendrecv|sendonly|recvonly|
- *       inactive][,jb=MIN-MAX]
+ *       inactive][,jb=MIN-MAX][,vad]  (vad: silence sent as comfort
+ *       noise, RFC 3389)
  * A request goes to the RT partition on channel 4 (bus_linux_send) and its
  * outcome is read back from the bus's results area (bus_result_find), so a
  * tool never takes replies meant for the call-control daemon.

@@ -264,6 +264,7 @@ static void rtp_cfg(const struct msg_leg *m, struct rtpleg_cfg *rc)
 	rc->jb_min_ms = m->jb_min_ms;
 	rc->jb_max_ms = m->jb_max_ms;
 	rc->dir = (enum rtpleg_dir)m->dir;
+	rc->vad = m->vad;
 }
 
 static void leg_release(struct chan *ch, struct leg *l)

@@ -94,6 +94,7 @@ static int check_cfg(const struct rtpleg_cfg *in, struct rtpleg_cfg *c)
 	    (unsigned)c->codec >= CODEC_COUNT || c->pt > 127 ||
 	    (c->te_pt > 127 && c->te_pt != RTPLEG_TE_NONE) ||
 	    c->te_pt == c->pt || (unsigned)c->dir > RTPLEG_INACTIVE ||
+	    (c->vad && (c->pt == RTPCK_PT_CN || c->te_pt == RTPCK_PT_CN)) ||
 	    c->jb_min_ms > c->jb_max_ms || c->jb_max_ms > MAX_JB_MS)
 		return -EINVAL;
 	bytes = codec_payload_bytes(c->codec, c->ptime_ms);
@@ -313,6 +314,7 @@ static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 	l->data = false;
 	memset(&l->dtx, 0, sizeof(l->dtx));
 	memset(&l->drx, 0, sizeof(l->drx));
+	memset(&l->vad, 0, sizeof(l->vad));
 	memset(&l->c, 0, sizeof(l->c));
 	l->staged = NULL;
 	l->last_uts = 0;
@@ -512,8 +514,9 @@ void rtpleg_close(struct rtpleg *l)
  * Send one ptime of audio: @p samples (the leg's ptime x 8) samples of
  * 8 kHz audio from @p pcm8k are encoded and sent in one RTP packet
  * stamped with the leg's RTP clock, which advances by @p samples; an RFC
- * 4733 event in progress is sent instead. A leg on hold (recvonly,
- * inactive) sends nothing but its clock advances.
+ * 4733 event in progress is sent instead, and with vad silence is
+ * suppressed (rtpleg_vad.c). A leg on hold (recvonly, inactive) sends
+ * nothing but its clock advances.
  * Context: the media task, once per ptime.
  * @return 0, -EINVAL (bad argument, leg not open, @p samples not whole
  *	   codec frames), or -EIO (lwIP refused it; counted)
@@ -528,7 +531,8 @@ int rtpleg_send(struct rtpleg *l, const int16_t *pcm8k, size_t samples)
 	if (!l || !pcm8k || !samples || samples > RTPLEG_MAX_SAMPLES ||
 	    !atomic_load_explicit(&l->in_use, memory_order_relaxed))
 		return -EINVAL;
-	if (!rtpleg_sending(l) || rtpleg_dtmf_tx(l, samples)) {
+	if (!rtpleg_sending(l) || rtpleg_dtmf_tx(l, samples) ||
+	    rtpleg_vad_tx(l, pcm8k, samples)) {
 		l->tx_ts += (uint32_t)samples;
 		rtpleg_publish(l);
 		return 0;
@@ -615,6 +619,7 @@ void rtpleg_stats_get(const struct rtpleg *l, struct rtpleg_stats *st)
 		st->rtcp_malformed += c.ck.rtcp[i];
 	st->rtcp_tx = c.rtcp_tx;
 	st->dtmf_tx = c.dtmf_tx;
+	st->cn_tx = c.cn_tx;
 	st->dtmf_rx = c.dtmf_rx;
 	st->jitter_ms = c.jb.jitter_ts / 8.0;
 	st->rtt_ms = c.rtt_ms > 0 ? c.rtt_ms : 0;

@@ -4,7 +4,8 @@
  * One leg is an oRTP session whose packets travel through the RT
  * partition's lwIP stack (our own oRTP transports: no kernel socket), a
  * codec (codec.h), an adaptive jitter buffer (jb.h) with SpanDSP packet
- * loss concealment, RFC 4733 telephone events both ways, RTCP sender and
+ * loss concealment, RFC 4733 telephone events both ways, RFC 3389 comfort
+ * noise received and, with vad, sent in place of silence, RTCP sender and
  * receiver reports (oRTP, every rtcp_ms, through the same transports) and
  * statistics with an estimated MOS (mos.h).
  *
@@ -72,6 +73,9 @@ struct rtpleg_cfg {
 	uint32_t ssrc;		/**< ours; 0: random */
 	enum rtpleg_dir dir;
 	uint16_t rtcp_ms;	/**< 0: RTPLEG_RTCP_MS */
+	bool vad;		/**< suppress silence, sending RFC 3389
+				 *   comfort noise (type 13) in its place
+				 *   (rtpleg_vad.c) */
 };
 
 struct rtpleg_stats {
@@ -93,6 +97,7 @@ struct rtpleg_stats {
 	uint64_t too_big;	/**< dropped in the net task: > RTPLEG_SLOT */
 	uint64_t rtcp_rx, rtcp_tx, rtcp_malformed;
 	uint64_t dtmf_tx, dtmf_rx;	/**< events sent, events reported */
+	uint64_t cn_tx;		/**< comfort noise packets sent (vad) */
 	double jitter_ms;	/**< RFC 3550 interarrival jitter */
 	double rtt_ms;		/**< from RTCP; 0 until known */
 	uint32_t jb_delay_ms;	/**< playout delay now */

@@ -69,6 +69,13 @@ struct rtpleg_dtmf_rx {
 	unsigned ev_head, ev_len;
 };
 
+/* silence suppression (rtpleg_vad.c) */
+struct rtpleg_vad {
+	bool silent;		/* audio suppressed, comfort noise sent */
+	unsigned quiet_ms;	/* of quiet frames in a row */
+	unsigned cn_ms;		/* since the last comfort noise packet */
+};
+
 /** Counters the media task writes and publishes (seqlock) for readers. */
 struct rtpleg_counts {
 	uint64_t tx_packets, tx_bytes, tx_errors;
@@ -76,6 +83,7 @@ struct rtpleg_counts {
 	uint64_t oversize, decode_errors;
 	uint64_t rtcp_tx;
 	uint64_t dtmf_tx, dtmf_rx;
+	uint64_t cn_tx;
 	double rtt_ms;
 	enum codec_id codec;
 	uint16_t ptime_ms;
@@ -116,6 +124,7 @@ struct rtpleg {
 	size_t fifo_len;
 	struct rtpleg_dtmf_tx dtx;
 	struct rtpleg_dtmf_rx drx;
+	struct rtpleg_vad vad;
 	struct rtpleg_counts c;
 
 	/* published counts */
@@ -150,6 +159,9 @@ uint64_t rtpleg_net_now(void);
 
 /* rtpleg_dtmf.c */
 bool rtpleg_dtmf_tx(struct rtpleg *l, size_t samples);
+
+/* rtpleg_vad.c */
+bool rtpleg_vad_tx(struct rtpleg *l, const int16_t *pcm, size_t samples);
 void rtpleg_dtmf_signal(RtpSession *s, void *ev, void *ud, void *unused);
 void rtpleg_dtmf_rx(struct rtpleg *l, uint32_t ts, const uint8_t *pl,
 		    size_t len, uint64_t now);

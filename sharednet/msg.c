@@ -54,7 +54,8 @@ static int check_leg(const struct msg_leg *l)
 		    !l->ptime_ms || l->ptime_ms > 60 || l->ptime_ms % 10 ||
 		    l->dir > MSG_DIR_INACTIVE || !l->local_port ||
 		    (l->local_port & 1) || !l->remote_port ||
-		    l->jb_min_ms > l->jb_max_ms || l->jb_max_ms > 1000)
+		    l->jb_min_ms > l->jb_max_ms || l->jb_max_ms > 1000 ||
+		    l->vad > 1)
 			return -EBADMSG;
 		return 0;
 	default:

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MSG_VERSION	1u
+#define MSG_VERSION	2u
 #define MSG_SIZE	128u
 
 enum msg_type {
@@ -70,6 +70,9 @@ struct msg_leg {
 	uint32_t remote_ip;	/**< RTP: network order */
 	uint16_t jb_min_ms;	/**< RTP: jitter buffer bounds (0: default) */
 	uint16_t jb_max_ms;
+	uint8_t vad;		/**< RTP: suppress silence, sending comfort
+				     noise (RFC 3389) in its place */
+	uint8_t pad[3];
 };
 
 struct msg_hdr {

@@ -206,6 +206,8 @@ static void fill_leg(const struct leg *l, struct msg_leg *m)
 		m->local_port = l->port;
 		m->remote_ip = l->sdp.ip;
 		m->remote_port = l->sdp.port ? l->sdp.port : 9;
+		m->vad = pbx.cfg->media.vad &&
+			 sdpx_cn_agreed(&l->sdp, l->pt, l->call->data);
 	}
 }
 

@@ -352,6 +352,16 @@ int sdpx_offer(char *buf, size_t len, const struct sdpx_local *me,
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
+/** Whether comfort noise (type 13) is agreed with @p peer, whose SDP has
+ *  it (an offer we answer, or the answer to ours), for a session whose
+ *  codec has type @p pt: not in a @p data call, nor when an odd SDP gave
+ *  type 13 to something else as well. */
+bool sdpx_cn_agreed(const struct sdpx *peer, uint8_t pt, bool data)
+{
+	return peer->cn && !data && pt != RTPCK_PT_CN &&
+	       peer->te_pt != RTPCK_PT_CN;
+}
+
 /** Write an answer with one codec, and telephone-event and comfort noise
  *  if @p offer has them (comfort noise unless @p me is a data call).
  *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
@@ -361,9 +371,7 @@ int sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 {
 	const struct codec_info *ci = codec_info(codec);
 	int te_pt = offer->te_pt, n = head(buf, len, me);
-	/* unless an odd offer gave type 13 to something else as well */
-	bool cn = offer->cn && !me->data && pt != RTPCK_PT_CN &&
-		  te_pt != RTPCK_PT_CN;
+	bool cn = sdpx_cn_agreed(offer, pt, me->data);
 
 	n = put(buf, len, n, "m=audio %u RTP/AVP %u", me->port, pt);
 	if (te_pt >= 0)

@@ -65,6 +65,7 @@ int  sdpx_choose(const struct sdpx *offer, const struct sdpx_prefs *p,
 		 enum codec_id *codec, uint8_t *pt);
 int  sdpx_offer(char *buf, size_t len, const struct sdpx_local *me,
 		const struct sdpx_prefs *p);
+bool sdpx_cn_agreed(const struct sdpx *peer, uint8_t pt, bool data);
 int  sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 		 enum codec_id codec, uint8_t pt, const struct sdpx *offer,
 		 unsigned ptime_ms);

@@ -54,6 +54,7 @@ no_answer_s = 3
 inter_digit_ms = 1500
 [media]
 max_channels = 6
+vad = true
 [log]
 level = debug
 INI
@@ -225,8 +226,11 @@ check "no call left up" wait_for 5 no_calls_up
 
 # comfort noise (RFC 3389): 1001 offers it and the gateway's answer has it;
 # 1001's phone talks for a second, then sends CN of level 40 (-dBov): 1002
-# hears the gateway's noise at -33.9 dBm0 (see voice.sh), coded as PCMU
-peer_bg callee 7002 600 --seconds 5 --skip 2500
+# hears the gateway's noise at -33.9 dBm0 (see voice.sh), coded as PCMU.
+# 1002's phone sends silence, and with [media] vad the gateway sends 1001
+# comfort noise in its place, once a second (1002 agreed no CN: its leg
+# sends all its audio)
+peer_bg callee 7002 0 --seconds 5 --skip 2500
 sipp_bg callee "$(scen uas RTP_PORT=7002 HOLD_MS=15000)" 5072
 sleep 0.5
 peer_bg caller 7000 1000 --seconds 5 --cn 40
@@ -240,6 +244,12 @@ peer_wait caller
 peer_wait callee
 l=$(field level <"$tmp/callee.rtp")
 check "1002 hears 1001's comfort noise at -33.9 dBm0 ($l)" near "$l" -33.9 1
+r=$(cat "$tmp/caller.rtp")
+[ "$(field cn_rx <<<"$r")" -ge 2 ] && [ "$(field rx_packets <<<"$r")" -lt 100 ] &&
+	ok "1002's silence reaches 1001 as comfort noise ($r)" || not_ok "silence suppressed towards 1001" "$r"
+r=$(cat "$tmp/callee.rtp")
+[ "$(field cn_rx <<<"$r")" = 0 ] && [ "$(field rx_packets <<<"$r")" -gt 150 ] &&
+	ok "1002, which agreed no CN, gets all of 1001's audio ($r)" || not_ok "no CN towards 1002" "$r"
 expect_record "comfort noise call" "caller=1001 " "disp=ANSWERED "
 check "no call left up" wait_for 5 no_calls_up
 

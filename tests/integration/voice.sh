@@ -88,6 +88,26 @@ l=$(build/bin/rtppeer --analyze "$tmp/line-cn.wav" --skip 1600 | field level)
 check "comfort noise of 40 dBov from the peer is heard on the line at -33.9 dBm0 ($l)" \
 	near "$l" -33.9 1
 gwctl chan close $id >/dev/null
+# and sent (vad): the line talks (1000 Hz at -10 dBm0) for 1.5 s, then is
+# quiet (the tone at -60 dBm0: -66.2 dBov, as 0 dBm0 is 6.2 dB below a
+# full-scale square); 200 ms later the RTP leg sends a CN packet of level
+# 66 (65-68: the simulator's tone generator is coarse that low; 67
+# measured) in place of its audio, then one a second; the sequence numbers
+# run on without a gap
+id=$((id + 1))
+gwctl chan open $id tdm:1/0 rtp:16400:$LAN:40100,codec=pcmu,vad >/dev/null
+pstn tone 1/0 1000 -10 >/dev/null
+(sleep 1.5; pstn tone 1/0 1000 -60 >/dev/null) &
+out=$(peer --local $LAN:40100 --remote $GW:16400 --codec pcmu --tone 700:-12 \
+	--seconds 4.5)
+wait $!
+ncn=$(field cn_rx <<<"$out") lcn=$(field cn_level <<<"$out") npk=$(field rx_packets <<<"$out")
+check "silence sent as comfort noise: CN packets of level 66 once a second ($out)" \
+	sh -c "[ '$ncn' -ge 2 ] && [ '$ncn' -le 4 ] && [ '$lcn' -ge 65 ] && [ '$lcn' -le 68 ]"
+check "... in place of its audio (RTP packets $npk of 225), no gap, 1000 Hz before" \
+	sh -c "[ '$npk' -lt 150 ] && [ '$(field rx_gaps <<<"$out")' = 0 ] && [ '$(field other_pt <<<"$out")' = 0 ] && $(declare -f near); near '$(field freq <<<"$out")' 1000 10"
+pstn stop 1/0 >/dev/null
+gwctl chan close $id >/dev/null
 
 # --- fax and modem answer tones -----------------------------------------------------
 # the line answers as a modem: 2100 Hz at -12 dBm0, its phase reversed every

@@ -14,7 +14,9 @@
  * RFC 3389 comfort noise packet of level -DBOV then and every second
  * after, as a phone with silence suppression does), receives RTP, decodes it (media/codec.h) and reports on
  * one line: packets, sequence gaps, packets of a payload type other than
- * --pt and --te-pt (not decoded), received RFC 4733 digits, and the
+ * --pt, --te-pt and comfort noise (not decoded), comfort noise packets
+ * (RFC 3389, type 13) and the last one's level, received RFC 4733
+ * digits, and the
  * received audio's strongest frequency and its level (after --skip ms,
  * 300 by default: a decoder joining a stream needs time, GSM's most). With --analyze it reports the same for a WAV file. Figures come
  * from a Goertzel scan from 100 to 3900 Hz in 5 Hz steps, refined to 1 Hz.
@@ -181,7 +183,8 @@ static int send_cn(int fd, const struct opts *o, uint16_t seq, uint32_t ts,
 struct rx {
 	int16_t *pcm;
 	size_t n, cap;
-	unsigned long packets, gaps, other_pt;
+	unsigned long packets, gaps, other_pt, cn;
+	int cn_level;		/* the last CN packet's, -1: none */
 	int have_seq;
 	uint16_t next_seq;
 	char digits[64];
@@ -221,6 +224,11 @@ static void take(struct rx *r, const struct opts *o, const uint8_t *b,
 		return;
 	}
 	r->packets++;
+	if ((b[1] & 0x7f) == 13 && o->pt != 13) {	/* RFC 3389 CN */
+		r->cn++;
+		r->cn_level = (size_t)len > hl ? b[hl] : -1;
+		return;
+	}
 	if ((b[1] & 0x7f) != o->pt) {	/* another codec's: not ours */
 		r->other_pt++;
 		return;
@@ -242,7 +250,8 @@ static int run(struct opts *o)
 	uint16_t seq = 1;
 	const char *dtmf = o->dtmf;
 	struct codec enc;
-	struct rx r = { .cap = (size_t)(o->seconds * RATE) + RATE };
+	struct rx r = { .cap = (size_t)(o->seconds * RATE) + RATE,
+			.cn_level = -1 };
 	double phase = 0;
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	int16_t pcm[480];
@@ -309,8 +318,8 @@ static int run(struct opts *o)
 				 RATE);
 	}
 	printf("tx_packets=%lu rx_packets=%lu rx_gaps=%lu other_pt=%lu "
-	       "dtmf=%s", tx, r.packets, r.gaps, r.other_pt,
-	       r.ndigits ? r.digits : "-");
+	       "cn_rx=%lu cn_level=%d dtmf=%s", tx, r.packets, r.gaps,
+	       r.other_pt, r.cn, r.cn_level, r.ndigits ? r.digits : "-");
 	skip = (size_t)o->skip_ms * RATE / 1000;
 	if (r.n > skip)
 		report_audio(r.pcm + skip, r.n - skip);

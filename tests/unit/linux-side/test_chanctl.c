@@ -77,6 +77,11 @@ static void test_chanctl_rtp_and_other_legs(void **state)
 	assert_int_equal(l.local_port, 16384);
 	assert_int_equal(l.codec, CODEC_G722);
 	assert_int_equal(l.ptime_ms, 30);
+	assert_int_equal(l.vad, 0);
+	assert_int_equal(chanctl_parse_leg("rtp:16384:198.18.0.20:40000,vad",
+					   &l, why, sizeof(why)), 0);
+	assert_int_equal(l.vad, 1);
+	assert_int_equal(l.codec, CODEC_PCMU);
 	expect_refused("rtp:16385:198.18.0.20:40000", "must be even");
 	expect_refused("sip:1", "is not none, tdm:... or rtp:...");
 }

@@ -62,6 +62,15 @@ static uint16_t drop_port;
 static int drop_from = -1, drop_count;
 static int first_seq = -1;
 static _Atomic unsigned rtcp_frames;
+/* RTP to port @c tap_port as it went on the wire: its payload type,
+ * marker bit, and a CN packet's level */
+static uint16_t tap_port;
+struct tapped {
+	uint8_t pt, level;
+	bool marker;
+};
+static struct tapped tapped[200];
+static unsigned ntapped;
 
 static uint64_t fake_clock(void)
 {
@@ -169,6 +178,12 @@ static void wire_step(void)
 			   f[23] == 17 && !dropped(f, p->len)) {
 			if (f[UDP - 5] & 1)	/* odd port: RTCP */
 				atomic_fetch_add(&rtcp_frames, 1);
+			else if (be16(f + IP4 + 2) == tap_port &&
+				 p->len > UDP + 12 && ntapped < 200)
+				tapped[ntapped++] = (struct tapped){
+					.pt = f[UDP + 1] & 0x7f,
+					.marker = f[UDP + 1] >> 7,
+					.level = f[UDP + 12] };
 			memcpy(f, our_mac, 6);
 			memcpy(f + 6, peer_mac, 6);
 			memcpy(ip, f + 26, 4);
@@ -293,6 +308,8 @@ static int setup(void **state)
 	drop_port = 0;
 	drop_from = -1;
 	first_seq = -1;
+	tap_port = 0;
+	ntapped = 0;
 	return 0;
 }
 
@@ -814,6 +831,104 @@ static void test_rtpleg_comfort_noise_is_played_at_its_level(void **state)
 	assert_int_equal(st.malformed, 0);
 }
 
+/* one 20 ms step: A sends @p pcm, B silence; what B plays goes to
+ * @p heard */
+static void send_a(const int16_t *pcm, int16_t *heard)
+{
+	static const int16_t quiet[FRAME];
+	int16_t sink[FRAME];
+
+	fake_now += 20 * MS;
+	assert_int_equal(rtpleg_send(a, pcm, FRAME), 0);
+	assert_int_equal(rtpleg_send(b, quiet, FRAME), 0);
+	wire_step();
+	assert_int_equal(rtpleg_recv(b, fake_now, heard ? heard : sink,
+				     FRAME), 0);
+	assert_int_equal(rtpleg_recv(a, fake_now, sink, FRAME), 0);
+}
+
+/* white noise of RMS @p r (uniform: its amplitude is r * sqrt(3)) */
+static void quiet_noise(int16_t *pcm, double r, uint32_t *seed)
+{
+	for (int i = 0; i < FRAME; i++) {
+		*seed = *seed * 1664525u + 1013904223u;
+		pcm[i] = (int16_t)lround(r * sqrt(3) *
+					 ((double)*seed / 2147483648.0 - 1));
+	}
+}
+
+/*
+ * A leg with vad (RFC 3389) sends a line's quiet (noise at -60 dBov) as
+ * comfort noise: 200 ms of it as audio, then one CN packet of level 60,
+ * then one a second; the first audio after it has the marker bit. B
+ * plays the noise at that level. A data call suppresses nothing.
+ */
+static void test_rtpleg_silence_suppressed_with_comfort_noise(void **state)
+{
+	struct rtpleg_cfg ca = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	struct rtpleg_cfg cb = cfg_of(PORT_B, PORT_A, CODEC_PCMU);
+	static int16_t heard[80 * FRAME];
+	int16_t pcm[FRAME];
+	uint64_t ph = 0;
+	uint32_t seed = 7;
+	struct rtpleg_stats st;
+	unsigned cn = 0, audio = 0;
+
+	(void)state;
+	ca.vad = true;
+	assert_int_equal(rtpleg_open(&a, &ca), 0);
+	assert_int_equal(rtpleg_open(&b, &cb), 0);
+	tap_port = PORT_B;
+	for (int i = 0; i < 25; i++) {		/* talk */
+		tone(pcm, FRAME, 1000, &ph);
+		send_a(pcm, NULL);
+	}
+	for (int i = 0; i < 80; i++) {		/* quiet */
+		quiet_noise(pcm, 32.77, &seed);
+		send_a(pcm, heard + i * FRAME);
+	}
+	for (int i = 0; i < 25; i++) {		/* talk again */
+		tone(pcm, FRAME, 1000, &ph);
+		send_a(pcm, NULL);
+	}
+	rtpleg_data_mode(a);
+	for (int i = 0; i < 30; i++) {		/* a data call's quiet */
+		quiet_noise(pcm, 32.77, &seed);
+		send_a(pcm, NULL);
+	}
+	/* 25 + 9 + CN at 200 ms and 1200 ms + 25 + 30 */
+	assert_int_equal(ntapped, 91);
+	for (unsigned k = 0; k < ntapped; k++) {
+		if (tapped[k].pt == 13) {
+			assert_true(k == 34 || k == 35);
+			assert_in_range(tapped[k].level, 59, 61);
+			cn++;
+		} else {
+			assert_int_equal(tapped[k].pt, 0);
+			assert_int_equal(tapped[k].marker, k == 0 || k == 36);
+			audio++;
+		}
+	}
+	assert_int_equal(cn, 2);
+	assert_int_equal(audio, 89);
+	rtpleg_stats_get(a, &st);
+	assert_int_equal(st.cn_tx, 2);
+	assert_int_equal(st.tx_packets, 91);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.rx_packets, 91);
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.concealed, 0);
+	/* B plays the quiet at its level, within 1 dB, once the CN came */
+	assert_in_range(rms(heard + 20 * FRAME, 50 * FRAME), 32.77 / 1.122,
+			32.77 * 1.122);
+	/* a leg cannot suppress silence whose codec has CN's type */
+	ca = cfg_of(PORT_A + 2, PORT_B, CODEC_PCMU);
+	ca.vad = true;
+	ca.pt = 13;
+	assert_int_equal(rtpleg_open(&(struct rtpleg *){ NULL }, &ca),
+			 -EINVAL);
+}
+
 static void test_rtpleg_hold_stops_sending(void **state)
 {
 	struct rtpleg_cfg c = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
@@ -985,6 +1100,7 @@ int main(void)
 		T(test_rtpleg_loss_is_counted_from_sequence_numbers),
 		T(test_rtpleg_malformed_rtp_is_counted_and_dropped),
 		T(test_rtpleg_comfort_noise_is_played_at_its_level),
+		T(test_rtpleg_silence_suppressed_with_comfort_noise),
 		T(test_rtpleg_hold_stops_sending),
 		T(test_rtpleg_modify_codec),
 		T(test_rtpleg_rtcp_reports_go_both_ways),

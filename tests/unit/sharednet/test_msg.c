@@ -49,7 +49,7 @@ static void test_msg_bad_fields_refused(void **state)
 	(void)state;
 	m = rtp_open();
 	assert_int_equal(msg_check(&m, MSG_SIZE - 1, &out), -EPROTO);
-	m.h.version = 2;
+	m.h.version = MSG_VERSION + 1;
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EPROTO);
 	m = rtp_open();
 	m.h.type = 55;
@@ -79,6 +79,11 @@ static void test_msg_bad_fields_refused(void **state)
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
 	m = rtp_open();
 	m.u.open.a.vbd_detect = 2;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	m = rtp_open();
+	m.u.open.b.vad = 1;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), 0);
+	m.u.open.b.vad = 2;
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
 	/* an answer tone: a known one, on leg a or b, one way or the other */
 	msg_init(&m, MSG_VBD_EVENT, 7);

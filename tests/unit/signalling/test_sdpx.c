@@ -627,6 +627,22 @@ static void test_sdpx_data_call_without_cn(void **state)
 	assert_true(s.cn);
 }
 
+/* comfort noise is agreed when the peer's SDP has it, unless a data call
+ * or type 13 taken by the codec or telephone-event */
+static void test_sdpx_cn_agreed(void **state)
+{
+	const struct sdpx cn = { .te_pt = 101, .cn = true };
+	const struct sdpx no_cn = { .te_pt = 101 };
+	const struct sdpx cn_te13 = { .te_pt = 13, .cn = true };
+
+	(void)state;
+	assert_true(sdpx_cn_agreed(&cn, 0, false));
+	assert_false(sdpx_cn_agreed(&cn, 0, true));
+	assert_false(sdpx_cn_agreed(&no_cn, 0, false));
+	assert_false(sdpx_cn_agreed(&cn, 13, false));
+	assert_false(sdpx_cn_agreed(&cn_te13, 0, false));
+}
+
 /* the checksum that tells whether an o= version goes up: blind to the o=
  * line alone */
 static void test_sdpx_sum_skips_origin(void **state)
@@ -692,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_sdpx_prefs_g711),
 		cmocka_unit_test(test_sdpx_data_call_without_cn),
 		cmocka_unit_test(test_sdpx_sum_skips_origin),
+		cmocka_unit_test(test_sdpx_cn_agreed),
 		cmocka_unit_test(test_sdpx_reverse),
 	};
 
