@@ -159,13 +159,13 @@ uint64_t rtpleg_net_now(void);
 
 /* rtpleg_dtmf.c */
 bool rtpleg_dtmf_tx(struct rtpleg *l, size_t samples);
-
-/* rtpleg_vad.c */
-bool rtpleg_vad_tx(struct rtpleg *l, const int16_t *pcm, size_t samples);
 void rtpleg_dtmf_signal(RtpSession *s, void *ev, void *ud, void *unused);
 void rtpleg_dtmf_rx(struct rtpleg *l, uint32_t ts, const uint8_t *pl,
 		    size_t len, uint64_t now);
 void rtpleg_dtmf_rx_check(struct rtpleg *l, bool audio, uint32_t ts,
 			  uint64_t now);
+
+/* rtpleg_vad.c */
+bool rtpleg_vad_tx(struct rtpleg *l, const int16_t *pcm, size_t samples);
 
 #endif /* MEDIA_RTPLEG_PRIV_H */

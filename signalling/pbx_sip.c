@@ -594,16 +594,16 @@ static const struct sdpx_prefs *call_prefs(const struct call *c,
 }
 
 /* The codec for leg @p l's peer's new offer (a re-INVITE's): the one the
- * leg has while the offer has it, else the one we prefer of those the
- * call may use. @return 0 or -ENOENT */
+ * leg has while the offer has it (a data call's phone that refused G.711
+ * too: its hold is not refused for that), else the one we prefer of those
+ * the call may use. @return 0 or -ENOENT */
 static int choose_again(struct leg *l)
 {
 	struct sdpx_prefs g711;
 
 	l->te_pt = l->sdp.te_pt;
 	for (unsigned i = 0; i < l->sdp.nfmt; i++) {
-		if (l->sdp.fmt[i].codec == (int)l->codec &&
-		    (!l->call->data || sdpx_is_g711(l->codec))) {
+		if (l->sdp.fmt[i].codec == (int)l->codec) {
 			l->pt = l->sdp.fmt[i].pt;
 			return 0;
 		}
@@ -714,15 +714,15 @@ static void reoffer_answer(struct leg *l, int status, const char *phrase,
 {
 	struct call *c = l->call;
 	char leg = l == &c->a ? 'a' : 'b', why[128] = "";
-	struct leg old = *l;
+	struct leg old;
 
 	if (status < 200)
 		return;
 	l->reoffer = false;
+	old = *l;
 	if (status >= 300 || read_sdp(l, sip, why, sizeof(why)) ||
 	    take_answer(l) || !sdpx_is_g711(l->codec)) {
 		*l = old;
-		l->reoffer = false;
 		pbx.st.data_reoffers_failed++;
 		LOG_WARN("call %u: leg %c refused G.711 for the data call "
 			 "(%d %s%s%s): it stays on %s", c->id, leg, status,

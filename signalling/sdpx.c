@@ -323,8 +323,8 @@ static int dyn_pt(enum codec_id id)
 }
 
 /** Write an offer of every preferred codec, telephone-event and, unless
- *  @p me is a data call, comfort noise (which the RT partition plays, but
- *  never sends).
+ *  @p me is a data call, comfort noise (which the RT partition plays, and
+ *  sends with [media] vad).
  *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
 int sdpx_offer(char *buf, size_t len, const struct sdpx_local *me,
 	       const struct sdpx_prefs *p)

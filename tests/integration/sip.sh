@@ -596,7 +596,8 @@ check "line 1/0 released" pstn wait 1/0 released 3000
 # (the card line's vbd) and re-INVITEs 1001 offering G.711 alone, without
 # comfort noise (V.152); 1001 takes PCMU and the channel follows, so each
 # side hears the other in PCMU. The re-INVITE's o= version is one more
-# than the 200's (RFC 3264 8).
+# than the 200's (RFC 3264 8). A re-INVITE from 1001 that offers G.726-32
+# alone after it is refused (488): the call stays G.711.
 python3 tests/integration/anstone.py "$tmp/ans-pr.wav" -12 3
 # call_codec: the phone leg's codec in sipd's status, of the answered call
 call_codec() { sipjson '[c["from"]["codec"] for c in s["calls"] if c["state"] == "answered"][0]'; } 2>/dev/null
@@ -606,7 +607,7 @@ data0=$(counter data_calls) refused0=$(counter data_reoffers_failed)
 data_call() { [ "$(counter data_calls)" -gt "$data0" ]; } 2>/dev/null
 pstn clear 1/0 >/dev/null
 peer_bg data1 7000 1000 --codec g726-32 --pt 102 --seconds 8
-sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER='200 OK' HOLD_MS=30000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER='200 OK' REINVITE_STATUS=488 HOLD_MS=30000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
 pstn wait 1/0 digits 5550100 8000 >/dev/null
 pstn answer 1/0 >/dev/null
 if wait_for 5 on_g726; then
@@ -641,10 +642,10 @@ expect_record "data call" "caller=1001 " "callee=05550100 " "codec=PCMU " "disp=
 check "line 1/0 released" pstn wait 1/0 released 3000
 
 # the same, but 1001 refuses the re-INVITE (488): counted, and the call
-# stays on G.726-32
+# stays on G.726-32, also when 1001 re-INVITEs with it (200)
 pstn clear 1/0 >/dev/null
 peer_bg data3 7000 1000 --codec g726-32 --pt 102 --seconds 9
-sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER='488 Not Acceptable Here' HOLD_MS=30000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER='488 Not Acceptable Here' REINVITE_STATUS=200 HOLD_MS=30000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
 refused() { [ "$(counter data_reoffers_failed)" -gt "$refused0" ]; } 2>/dev/null
 pstn wait 1/0 digits 5550100 8000 >/dev/null
 pstn answer 1/0 >/dev/null
