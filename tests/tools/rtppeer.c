@@ -16,8 +16,7 @@
  * one line: packets, sequence gaps, packets of a payload type other than
  * --pt, --te-pt and comfort noise (not decoded), comfort noise packets
  * (RFC 3389, type 13) and the last one's level, received RFC 4733
- * digits, and the
- * received audio's strongest frequency and its level (after --skip ms,
+ * digits, and the received audio's strongest frequency and its level (after --skip ms,
  * 300 by default: a decoder joining a stream needs time, GSM's most). With --analyze it reports the same for a WAV file. Figures come
  * from a Goertzel scan from 100 to 3900 Hz in 5 Hz steps, refined to 1 Hz.
  */

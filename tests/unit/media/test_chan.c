@@ -292,11 +292,6 @@ static void detect(const int16_t *x, size_t n, char *out, size_t max)
 	out[k] = 0;
 }
 
-/*
- * Digits dialled on line A are detected on its leg (dtmf) and reported
- * up; line B hears them once (in the audio, not played again); a digit
- * chan_dtmf() plays on B's leg is heard on B.
- */
 /* dial @p digits (80 ms each) into @p x; @return the samples written */
 static size_t dial(int16_t *x, size_t max, const char *digits)
 {
@@ -311,6 +306,11 @@ static size_t dial(int16_t *x, size_t max, const char *digits)
 	return n;
 }
 
+/*
+ * Digits dialled on line A are detected on its leg (dtmf) and reported
+ * up; line B hears them once (in the audio, not played again); a digit
+ * chan_dtmf() plays on B's leg is heard on B.
+ */
 static void test_chan_digits_detected_and_played(void **state)
 {
 	char heard[16];
