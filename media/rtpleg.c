@@ -470,6 +470,8 @@ int rtpleg_modify(struct rtpleg *l, const struct rtpleg_cfg *cfg)
 			return err;
 	}
 	change_media(l, &old, &c);
+	if (!c.vad)		/* a later vad starts afresh */
+		memset(&l->vad, 0, sizeof(l->vad));
 	if (c.remote_ip != old.remote_ip || c.remote_port != old.remote_port)
 		rtpck_release(&l->ck);
 	l->cfg = c;
@@ -532,7 +534,7 @@ int rtpleg_send(struct rtpleg *l, const int16_t *pcm8k, size_t samples)
 	    !atomic_load_explicit(&l->in_use, memory_order_relaxed))
 		return -EINVAL;
 	if (!rtpleg_sending(l) || rtpleg_dtmf_tx(l, samples) ||
-	    rtpleg_vad_tx(l, pcm8k, samples)) {
+	    (l->cfg.vad && !l->data && rtpleg_vad_tx(l, pcm8k, samples))) {
 		l->tx_ts += (uint32_t)samples;
 		rtpleg_publish(l);
 		return 0;

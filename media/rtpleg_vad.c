@@ -53,20 +53,16 @@ static void send_cn(struct rtpleg *l, uint8_t level)
 	l->c.cn_tx++;
 }
 
-/* Whether this ptime's audio @p pcm (@p samples) is not to be sent: the
- * leg suppresses silence, and a comfort noise packet may have gone in its
- * place. Context: the media task, from rtpleg_send(). */
+/* Whether this ptime's audio @p pcm (@p samples) is not to be sent: it
+ * is silence, and a comfort noise packet may have gone in its place.
+ * Context: the media task, from rtpleg_send() for a leg with vad that
+ * carries no data call. */
 bool rtpleg_vad_tx(struct rtpleg *l, const int16_t *pcm, size_t samples)
 {
 	struct rtpleg_vad *v = &l->vad;
 	int64_t sum = 0;
 	double ms;
 
-	if (!l->cfg.vad || l->data) {
-		v->silent = false;
-		v->quiet_ms = 0;
-		return false;
-	}
 	for (size_t i = 0; i < samples; i++)
 		sum += (int32_t)pcm[i] * pcm[i];
 	ms = (double)sum / (double)samples;

@@ -8,10 +8,10 @@
  * for the phase-reversed tone, which reports the plain one as well) looks
  * at one direction of a TDM leg and reports a tone when it begins, the
  * plain one after about 0.7 s and the reversed one after its second
- * reversal (about 1.5 s). What a channel does with it is in chan.c: by ITU-T G.168 the
- * reversed tone disables the echo cancellers in the path, and either tone
- * turns the channel into a data call (the RTP legs' jitter buffers stop
- * adapting; Linux is told).
+ * reversal (about 1.5 s). What a channel does with it is in chan.c: by
+ * ITU-T G.168 the reversed tone disables the echo cancellers in the path,
+ * and either tone turns the channel into a data call (the RTP legs'
+ * jitter buffers stop adapting; Linux is told).
  *
  * An embeddable object: SpanDSP's state lives inside it, nothing is
  * allocated; one user (the media task), no locking.

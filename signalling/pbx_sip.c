@@ -666,13 +666,19 @@ static void ack_answer(struct leg *l, sip_t const *sip)
 
 /* --- voiceband data (V.152): a data call's legs on G.711 ---------------------------- */
 
+/* whether leg @p l agreed comfort noise (before the call was data) */
+static bool leg_cn(const struct leg *l)
+{
+	return sdpx_cn_agreed(&l->sdp, l->pt, false);
+}
+
 /* what leg @p l must change for voiceband data: a compressed codec, or
  * comfort noise (the peer's silence suppression would cut a modem's
  * signal) */
 static bool needs_reoffer(const struct leg *l)
 {
 	return l->type == LEG_SIP && l->nh && l->have_sdp && !l->reoffer &&
-	       (!sdpx_is_g711(l->codec) || l->sdp.cn);
+	       (!sdpx_is_g711(l->codec) || leg_cn(l));
 }
 
 /** Call @p c carries a fax or modem (an answer tone was heard): each of
@@ -699,7 +705,7 @@ void sip_data_call(struct call *c)
 			continue;
 		LOG_INFO("call %u: leg %c on %s%s: offering G.711 for the data "
 			 "call", c->id, "ab"[i], codec_info(l->codec)->name,
-			 l->sdp.cn ? " with comfort noise" : "");
+			 leg_cn(l) ? " with comfort noise" : "");
 		if (write_sdp(l, call_prefs(c, &g711), sdp, sizeof(sdp)) < 0)
 			continue;
 		l->reoffer = true;
