@@ -20,7 +20,7 @@ FUZZ_CC   := clang
 # Every Debian package the project needs: build, tests, benchmarks, the lab.
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
 	libcmocka-dev libinih-dev liblwip-dev libnl-route-3-dev \
-	libspandsp-dev libspeexdsp-dev libortp-dev libbctoolbox-dev \
+	libspandsp-dev libtiff-dev libspeexdsp-dev libortp-dev libbctoolbox-dev \
 	dahdi-source libtonezone-dev sox libjansson-dev \
 	libsofia-sip-ua-dev sip-tester baresip-core jq \
 	iproute2 iputils-ping ethtool util-linux procps python3 iperf3 \
@@ -37,7 +37,7 @@ DEB_IF_NO_COMMAND := npm:npm
 NPM_DIR   := tests/integration/webui
 
 PKGS      := inih lwip libnl-route-3.0 spandsp speexdsp ortp jansson \
-	sofia-sip-ua libssl libcrypto sqlite3 libpq libmicrohttpd
+	sofia-sip-ua libssl libcrypto sqlite3 libpq libmicrohttpd libtiff-4
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wvla -Werror
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -I. $(WARN) -g -pthread \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -277,6 +277,9 @@ int pstn_line_status(const struct pstn *p, unsigned line,
 		 l->rec ? l->rec_path : "");
 	snprintf(st->play_file, sizeof(st->play_file), "%s",
 		 l->play ? l->play_path : "");
+	st->fax = l->fax != NULL;
+	if (l->fax)
+		faxm_result(l->fax, &st->fax_result);
 	st->rx_samples = l->rx_samples;
 	st->tx_samples = l->tx_samples;
 	return 0;

@@ -14,7 +14,8 @@
  *    the gateway clears, the far exchange clears too.
  * On every line it plays audio towards the gateway (DTMF from SpanDSP's
  * dtmf_tx, tones, WAV files; mixed) and listens to what the gateway sends
- * (DTMF digits with dtmf_rx, the level, a WAV recording).
+ * (DTMF digits with dtmf_rx, the level, a WAV recording); a fax machine
+ * (faxm.h) can send or receive a document on it.
  *
  * Lines are numbered 1..n in the card's layout order (span 0's channels
  * first). Telephone numbers: the FXO lines, then the E1 channels, get
@@ -44,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "board/sim/faxm.h"
 #include "hal/tdm.h"
 #include "hal/vtdm.h"
 
@@ -93,6 +95,8 @@ struct pstn_line_status {
 	float level_dbm0;	/**< received, last 100 ms; -99 silent */
 	char recording[PSTN_PATH_MAX];	/**< "" when not recording */
 	char play_file[PSTN_PATH_MAX];
+	bool fax;			/**< a fax machine is on the line */
+	struct faxm_result fax_result;	/**< its result so far */
 	uint64_t rx_samples, tx_samples;
 };
 
@@ -124,6 +128,8 @@ int  pstn_tone(struct pstn *p, unsigned line, float f1, float f2,
 	       float level_dbm0);
 int  pstn_play(struct pstn *p, unsigned line, const char *path, bool loop);
 int  pstn_record(struct pstn *p, unsigned line, const char *path);
+int  pstn_fax(struct pstn *p, unsigned line, bool send, const char *path,
+	      bool calling);
 int  pstn_stop(struct pstn *p, unsigned line, const char *what);
 void pstn_heard_clear(struct pstn *p, unsigned line);
 

@@ -7,7 +7,8 @@
  * ahead_ms + batch_ms once a batch): the card's clock paces it. From the
  * gateway it takes every sample the card sent, feeds SpanDSP's DTMF
  * receiver, measures the level over 100 ms windows and appends to the
- * recording, if any.
+ * recording, if any. A fax machine on the line hears what the gateway
+ * sends, and what it sends is mixed in with the rest.
  *
  * Levels are in dBm0 as SpanDSP defines them: a sine of 3.14 dBm0 is full
  * scale, so a sine's level is 20 log10(peak / 32767) + 3.14, and the power
@@ -74,6 +75,8 @@ void pstn_audio_fini(struct pstn_line *l)
 	l->play = NULL;
 	pstn_wav_close(l->rec);
 	l->rec = NULL;
+	faxm_close(l->fax);
+	l->fax = NULL;
 }
 
 static void measure(struct pstn_line *l, const int16_t *pcm, size_t n)
@@ -102,6 +105,8 @@ static void receive(struct pstn_line *l, const int16_t *pcm, size_t n)
 	l->rx_samples += n;
 	dtmf_rx(l->drx, pcm, (int)n);
 	measure(l, pcm, n);
+	if (l->fax)
+		faxm_rx(l->fax, pcm, n);
 	if (l->rec)
 		pstn_wav_write(l->rec, pcm, n);
 }
@@ -131,6 +136,10 @@ static void generate(struct pstn_line *l, int16_t *out, size_t n)
 				acc[i] += dds_mod(&l->ph2, l->rate2, l->scale,
 						  0);
 		}
+	if (l->fax) {
+		faxm_tx(l->fax, tmp, n);
+		mix(acc, tmp, n);
+	}
 	for (i = 0; l->play && i < n; i++) {
 		acc[i] += l->play[l->play_pos++];
 		if (l->play_pos < l->play_len)
@@ -292,8 +301,31 @@ int pstn_record(struct pstn *p, unsigned line, const char *path)
 	return 0;
 }
 
+/** Put a fax machine on line @p line that sends the TIFF file @p path
+ *  (@p send) or receives into it, as the calling (@p calling) or the
+ *  called machine, in place of one there before. */
+int pstn_fax(struct pstn *p, unsigned line, bool send, const char *path,
+	     bool calling)
+{
+	struct pstn_line *l = pstn_line_get(p, line);
+	struct faxm *f;
+	char why[300];
+	int err;
+
+	if (!l)
+		return -EINVAL;
+	err = faxm_open(&f, send, path, calling, why, sizeof(why));
+	if (err)
+		return pstn_fail(p, err, "fax: %s", why);
+	take(p, l);	/* what the card sent before is not for it */
+	faxm_close(l->fax);
+	l->fax = f;
+	return 0;
+}
+
 /** Stop @p what on line @p line: "dial", "tone", "play", "record" (the
- *  file is closed complete) or "all" (NULL: all). Stopping what is not
+ *  file is closed complete), "fax" (a document being received is closed
+ *  with the pages it has) or "all" (NULL: all). Stopping what is not
  *  running is not an error. */
 int pstn_stop(struct pstn *p, unsigned line, const char *what)
 {
@@ -304,9 +336,10 @@ int pstn_stop(struct pstn *p, unsigned line, const char *what)
 	if (!l)
 		return -EINVAL;
 	if (!all && strcmp(what, "dial") && strcmp(what, "tone") &&
-	    strcmp(what, "play") && strcmp(what, "record"))
+	    strcmp(what, "play") && strcmp(what, "record") &&
+	    strcmp(what, "fax"))
 		return pstn_fail(p, -EINVAL, "stop: \"%s\" is not dial, tone, "
-				 "play, record or all", what);
+				 "play, record, fax or all", what);
 	if (all || !strcmp(what, "dial")) {
 		dtmf_tx_init(l->dtx);	/* empties the digit queue */
 		dtx_setup(p, l);
@@ -317,6 +350,10 @@ int pstn_stop(struct pstn *p, unsigned line, const char *what)
 	if (all || !strcmp(what, "play")) {
 		free(l->play);
 		l->play = NULL;
+	}
+	if (all || !strcmp(what, "fax")) {
+		faxm_close(l->fax);
+		l->fax = NULL;
 	}
 	if ((all || !strcmp(what, "record")) && l->rec) {
 		take(p, l);	/* up to now, not to the last batch */

@@ -21,17 +21,27 @@
  *   tone LINE F[+F2] DBM0     steady tone(s) at DBM0 each; tone LINE off
  *   play LINE FILE [loop]     WAV file, 8 kHz mono 16-bit
  *   record LINE FILE          what the gateway sends, to a WAV file
- *   stop LINE [WHAT]          dial, tone, play, record or all (default)
+ *   fax LINE send|receive FILE call|answer
+ *                             a fax machine sends the TIFF file or
+ *                             receives into it, as the calling machine or
+ *                             the called one (faxm.h)
+ *   fax LINE                  "fax line N fax=running|ok|failed dir=...
+ *                             pages=N rate=BPS ecm=yes|no bad_rows=N
+ *                             code=N (T.30's words)"
+ *   stop LINE [WHAT]          dial, tone, play, record, fax or all
+ *                             (default)
  *   clear LINE                forget the DTMF digits heard
  *   wait LINE COND [ARG] [MS] until COND holds, at most MS (5000) ms:
  *        ringing, not-ringing, seized, released, answered, state NAME,
  *        digits STR (heard digits end with STR), level DBM0 (received
  *        level at least DBM0), silence DBM0 (below), sent (dialling and
- *        playback done), card (a live card's clock runs)
+ *        playback done), card (a live card's clock runs), fax-done
+ *        (the fax machine on the line ended its call)
  *
  * A status line: "line N S/C TYPE NUMBER state=S card=C ringing=yes|no
  * rings=N refused=N tx=dial,tone,play|- level=DBM0 heard=DIGITS|-
- * rec=FILE|- play=FILE|-", NUMBER "-" when the line has none.
+ * rec=FILE|- play=FILE|- fax=running|ok|failed|-", NUMBER "-" when the
+ * line has none.
  */
 #include <errno.h>
 #include <signal.h>
@@ -50,7 +60,7 @@
 
 enum cond {
 	C_RINGING, C_NOT_RINGING, C_SEIZED, C_RELEASED, C_ANSWERED, C_STATE,
-	C_DIGITS, C_LEVEL, C_SILENCE, C_SENT, C_CARD,
+	C_DIGITS, C_LEVEL, C_SILENCE, C_SENT, C_CARD, C_FAX_DONE,
 };
 
 static const struct {
@@ -68,6 +78,7 @@ static const struct {
 	[C_SILENCE] = { "silence", true },
 	[C_SENT] = { "sent", false },
 	[C_CARD] = { "card", false },
+	[C_FAX_DONE] = { "fax-done", false },
 };
 
 #define NCONDS	(sizeof(conds) / sizeof(conds[0]))
@@ -78,10 +89,11 @@ static const char help_text[] =
 	"  ring LINE | answer LINE | hangup LINE\n"
 	"  dial LINE DIGITS | tone LINE F[+F2] DBM0 | tone LINE off\n"
 	"  play LINE FILE [loop] | record LINE FILE | stop LINE [WHAT]\n"
+	"  fax LINE send|receive FILE.tif call|answer | fax LINE\n"
 	"  clear LINE\n"
 	"  wait LINE COND [ARG] [MS]: ringing not-ringing seized released\n"
 	"    answered, state NAME, digits STR, level DBM0, silence DBM0,\n"
-	"    sent, card\n"
+	"    sent, card, fax-done\n"
 	"  LINE: telephone number, span/chan or line number\n";
 
 #define FINAL_ROOM	256	/* kept for the final line */
@@ -163,14 +175,17 @@ static void status_line(struct pstn *p, unsigned line, struct out *o)
 	if (st.playing)
 		strcat(tx, ",play");
 	put(o, "line %u %u/%u %s %s state=%s card=%s ringing=%s rings=%u "
-	    "refused=%u tx=%s level=%.1f heard=%s rec=%s play=%s\n", line,
+	    "refused=%u tx=%s level=%.1f heard=%s rec=%s play=%s fax=%s\n",
+	    line,
 	    st.span, st.chan, tdm_sig_name(st.sig),
 	    st.number[0] ? st.number : "-", pstn_state_name(st.state),
 	    card_word(st.sig, st.card_state), st.ringing ? "yes" : "no",
 	    st.rings, st.refused, tx[0] ? tx + 1 : "-",
 	    st.level_dbm0, st.heard[0] ? st.heard : "-",
 	    st.recording[0] ? st.recording : "-",
-	    st.play_file[0] ? st.play_file : "-");
+	    st.play_file[0] ? st.play_file : "-", !st.fax ? "-" :
+	    st.fax_result.state == FAXM_RUNNING ? "running" :
+	    st.fax_result.state == FAXM_OK ? "ok" : "failed");
 }
 
 /* a card has the region open, its clock ran, and its process lives (a
@@ -223,6 +238,8 @@ static bool cond_holds(struct pstn *p, const struct pstn_wait *w)
 	case C_CARD:
 		vtdm_far_card_info(p->far, &ci);
 		return card_alive(&ci);
+	case C_FAX_DONE:
+		return st.fax && st.fax_result.state != FAXM_RUNNING;
 	}
 	return false;
 }
@@ -328,6 +345,30 @@ static int do_tone(struct pstn *p, unsigned line, char **w, int n)
 	return pstn_tone(p, line, f1, f2, lvl);
 }
 
+/* fax LINE: the result; fax LINE send|receive FILE call|answer */
+static int do_fax(struct pstn *p, unsigned line, char **w, int n,
+		  struct out *o)
+{
+	struct pstn_line_status st;
+	char text[200];
+
+	if (n == 2) {
+		pstn_line_status(p, line, &st);
+		if (!st.fax)
+			return pstn_fail(p, -ENOENT, "fax: no fax machine on "
+					 "line %u", line);
+		faxm_format(&st.fax_result, text, sizeof(text));
+		put(o, "fax line %u %s\n", line, text);
+		return 0;
+	}
+	if (n != 5 || (strcmp(w[2], "send") && strcmp(w[2], "receive")) ||
+	    (strcmp(w[4], "call") && strcmp(w[4], "answer")))
+		return pstn_fail(p, -EINVAL, "usage: fax LINE send|receive "
+				 "FILE.tif call|answer, or fax LINE");
+	return pstn_fax(p, line, !strcmp(w[2], "send"), w[3],
+			!strcmp(w[4], "call"));
+}
+
 /* Commands taking LINE and a fixed number of words. */
 static int do_line_cmd(struct pstn *p, unsigned line, char **w, int n)
 {
@@ -369,6 +410,7 @@ static bool is_line_cmd(const char *c)
 	static const char *const names[] = {
 		"offhook", "onhook", "flash", "ring", "answer", "hangup",
 		"dial", "tone", "play", "record", "stop", "clear", "wait",
+		"fax",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -430,6 +472,8 @@ static int run(struct pstn *p, char **w, int n, uint64_t now,
 			return pstn_fail(p, -EINVAL, "wait: which condition?");
 		return start_wait(p, (unsigned)line, w, n, now, wt, o);
 	}
+	if (!strcmp(w[0], "fax"))
+		return do_fax(p, (unsigned)line, w, n, o);
 	return do_line_cmd(p, (unsigned)line, w, n);
 }
 

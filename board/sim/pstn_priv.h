@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "board/sim/faxm.h"
 #include "board/sim/pstn.h"
 #include "board/sim/pstn_wav.h"
 
@@ -58,6 +59,10 @@ struct pstn_line {
 	float level;
 	struct pstn_wav_writer *rec;
 	char rec_path[PSTN_PATH_MAX];
+
+	/* a fax machine on the line, both ways; kept when done for its
+	 * result, until the next fax or stop */
+	struct faxm *fax;
 	uint64_t rx_samples, tx_samples;
 };
 

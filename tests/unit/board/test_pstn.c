@@ -3,7 +3,8 @@
  *  process: the simulator and the card run in lockstep on a fake clock
  *  (one card chunk per simulated millisecond). Numbers and addresses,
  *  phones, CO lines and E1 channels both ways, DTMF, tones and levels,
- *  playing and recording WAV files, errors. */
+ *  playing and recording WAV files, a fax between two lines the card
+ *  connects, errors. */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 #include "board/sim/pstn_wav.h"
 #include "hal/tdm.h"
 #include "hal/vtdm.h"
+#include "tests/unit/board/fax_page.h"
 
 #define NCH	34		/* fxs:2,fxo:2,e1:30 */
 #define CAP	16000		/* samples the card keeps per channel */
@@ -562,6 +564,64 @@ static void test_pstn_keeps_ahead_of_the_card(void **state)
 	assert_int_equal(pstn_create(&p2, rig.f, &cfg), -EINVAL);
 }
 
+/* a fax machine on E1 channel 2/0 calls one on 2/1, which the card
+ * connects back to back (as a TDM-to-TDM call through the gateway): the
+ * document arrives row for row, both lines report the result; stopped,
+ * the line has no fax machine */
+static void test_pstn_fax_between_lines(void **state)
+{
+	char doc[80], got[80];
+	struct pstn_line_status a, b;
+	struct fax_page_diff d;
+	unsigned ms;
+
+	(void)state;
+	snprintf(doc, sizeof(doc), "%s.doc.tif", rig.tmp);
+	snprintf(got, sizeof(got), "%s.got.tif", rig.tmp);
+	assert_int_equal(fax_page_make(doc, 1, 3), 0);
+	assert_int_equal(pstn_fax(rig.p, E1_1, true, doc, true), 0);
+	assert_int_equal(pstn_fax(rig.p, E1_1 + 1, false, got, false), 0);
+	for (ms = 0; ms < 90000; ms++) {
+		int16_t x[TDM_CHUNK], y[TDM_CHUNK];
+
+		pstn_tick(rig.p, ++rig.now);
+		tdm_ticks(rig.t);
+		tdm_read(rig.t, 2, 0, x, TDM_CHUNK);
+		tdm_read(rig.t, 2, 1, y, TDM_CHUNK);
+		tdm_write(rig.t, 2, 1, x, TDM_CHUNK);
+		tdm_write(rig.t, 2, 0, y, TDM_CHUNK);
+		if (ms % 100)
+			continue;
+		assert_int_equal(pstn_line_status(rig.p, E1_1, &a), 0);
+		assert_int_equal(pstn_line_status(rig.p, E1_1 + 1, &b), 0);
+		if (a.fax_result.state != FAXM_RUNNING &&
+		    b.fax_result.state != FAXM_RUNNING)
+			break;
+	}
+	print_message("# the fax took %u ms\n", ms);
+	assert_true(a.fax && b.fax);
+	assert_int_equal(a.fax_result.state, FAXM_OK);
+	assert_int_equal(b.fax_result.state, FAXM_OK);
+	assert_true(a.fax_result.send);
+	assert_int_equal(a.fax_result.pages, 1);
+	assert_int_equal(b.fax_result.pages, 1);
+	assert_int_equal(pstn_stop(rig.p, E1_1 + 1, "fax"), 0);
+	assert_int_equal(pstn_line_status(rig.p, E1_1 + 1, &b), 0);
+	assert_false(b.fax);
+	assert_int_equal(fax_page_cmp(doc, got, &d), 0);
+	assert_int_equal(d.rows, FAX_PAGE_ROWS);
+	/* a file that is not there, a directory that is not there */
+	assert_int_equal(pstn_fax(rig.p, E1_1, true, "/nonexistent.tif",
+				  true), -ENOENT);
+	assert_non_null(strstr(pstn_error(rig.p), "fax: /nonexistent.tif"));
+	assert_int_equal(pstn_fax(rig.p, E1_1, false, "/nonexistent/x.tif",
+				  true), -ENOENT);
+	assert_int_equal(pstn_line_status(rig.p, E1_1, &a), 0);
+	assert_true(a.fax);	/* the one before stays */
+	unlink(doc);
+	unlink(got);
+}
+
 static void test_pstn_operation_errors(void **state)
 {
 	(void)state;
@@ -618,6 +678,7 @@ int main(void)
 		T(test_pstn_e1_both_ways),
 		T(test_pstn_tone_reaches_card),
 		T(test_pstn_record_and_level),
+		T(test_pstn_fax_between_lines),
 		T(test_pstn_play_wav_in_order),
 		T(test_pstn_keeps_ahead_of_the_card),
 		T(test_pstn_operation_errors),

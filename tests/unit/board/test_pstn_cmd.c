@@ -14,6 +14,7 @@
 #include "board/sim/pstn.h"
 #include "hal/tdm.h"
 #include "hal/vtdm.h"
+#include "tests/unit/board/fax_page.h"
 
 static struct {
 	int fd;
@@ -107,7 +108,7 @@ static void test_cmd_status_and_help(void **state)
 	assert_int_equal(count_lines(r, "ok"), 1);
 	assert_non_null(strstr(r, "line 3 1/0 fxo 5550100 state=idle "
 			       "card=onhook ringing=no rings=0 refused=0 "
-			       "tx=- level=-99.0 heard=- rec=- play=-\n"));
+			       "tx=- level=-99.0 heard=- rec=- play=- fax=-\n"));
 	assert_non_null(strstr(r, "line 1 0/0 fxs - state=onhook card=idle"));
 	assert_non_null(strstr(r, "line 34 2/29 e1 5550131 state=idle "
 			       "card=idle"));
@@ -153,7 +154,8 @@ static void test_cmd_actions_and_errors(void **state)
 	expect_error("tone 3 1000", "usage: tone");
 	expect_error("play 3 /nonexistent.wav", "/nonexistent.wav");
 	expect_error("play 3 a.wav twice", "wrong arguments");
-	expect_error("stop 3 nothing", "not dial, tone, play, record or all");
+	expect_error("stop 3 nothing", "not dial, tone, play, record, fax or "
+		     "all");
 	expect_error("flash", "which line?");
 	expect_error("dance 1", "unknown command \"dance\"");
 	expect_error("offhook 1 2", "wrong arguments");
@@ -254,6 +256,47 @@ static void test_cmd_wait_times_out_with_the_state(void **state)
 			    "level=-99.0 heard=-)\n");
 }
 
+/* fax LINE send|receive FILE call|answer, its result, fax-done, stop */
+static void test_cmd_fax(void **state)
+{
+	char doc[64], cmd[128];
+	const char *r;
+
+	(void)state;
+	snprintf(doc, sizeof(doc), "/tmp/test_pstn_cmd.%d.tif", (int)getpid());
+	assert_int_equal(fax_page_make(doc, 1, 1), 0);
+	expect_error("fax 3", "no fax machine on line 3");
+	expect_error("fax 3 send", "usage: fax LINE send|receive");
+	expect_error("fax 3 fetch x.tif call", "usage: fax LINE");
+	expect_error("fax 3 send x.tif later", "usage: fax LINE");
+	expect_error("fax 3 send /nonexistent.tif call",
+		     "fax: /nonexistent.tif: No such file");
+	snprintf(cmd, sizeof(cmd), "fax 3 send %s call", doc);
+	expect_ok(cmd);
+	tick(100);
+	r = exec("status 3");
+	assert_non_null(strstr(r, " fax=running\n"));
+	r = exec("fax 3");
+	assert_string_equal(r + strlen(r) - 3, "ok\n");
+	assert_int_equal(strncmp(r, "fax line 3 fax=running dir=send pages=0 ",
+				 40), 0);
+	/* nobody answers within 50 ms */
+	assert_int_equal(pstn_exec(fx.p, "wait 3 fax-done 50", fx.now,
+				   fx.reply, sizeof(fx.reply), &fx.w), 1);
+	tick(50);
+	assert_true(pstn_wait_poll(fx.p, &fx.w, fx.now, fx.reply,
+				   sizeof(fx.reply)));
+	assert_non_null(strstr(fx.reply, "error: timeout after 50 ms waiting "
+			       "for line 3 fax-done"));
+	expect_ok("stop 3 fax");
+	expect_error("fax 3", "no fax machine on line 3");
+	r = exec("status 3");
+	assert_non_null(strstr(r, " fax=-\n"));
+	r = exec("help");
+	assert_non_null(strstr(r, "fax LINE send|receive"));
+	unlink(doc);
+}
+
 static void test_cmd_wait_refuses_bad_conditions(void **state)
 {
 	(void)state;
@@ -278,6 +321,7 @@ int main(void)
 		T(test_cmd_wait_met_at_once_or_later),
 		T(test_cmd_wait_times_out_with_the_state),
 		T(test_cmd_wait_refuses_bad_conditions),
+		T(test_cmd_fax),
 #undef T
 	};
 

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+/** @file test_faxm.c  The simulator's fax machine: two of them back to
+ *  back on simulated time, a document sent and received row for row
+ *  (linear, through G.711 A-law, with audio lost in the middle), a call
+ *  nobody answers failing with T.30's reason, files refused up front. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "board/sim/faxm.h"
+#include "media/codec.h"
+#include "tests/unit/board/fax_page.h"
+
+#define FRAME		160		/* 20 ms */
+#define MAX_SECONDS	120		/* T.30's own timers end a call */
+
+static char sent[64], got[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(sent, sizeof(sent), "/tmp/test_faxm.%d.tx.tif",
+		 (int)getpid());
+	snprintf(got, sizeof(got), "/tmp/test_faxm.%d.rx.tif",
+		 (int)getpid());
+	return fax_page_make(sent, 2, 7);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(sent);
+	unlink(got);
+	return 0;
+}
+
+struct line {
+	bool g711;			/* through A-law both ways */
+	unsigned lose_from, lose_frames;	/* towards b, in frames */
+};
+
+/* one direction of the line: @p n samples from @p from's machine */
+static void carry(struct faxm *from, struct faxm *to, bool g711,
+		  bool lost)
+{
+	int16_t pcm[FRAME];
+	uint8_t alaw[FRAME];
+	struct codec c;
+
+	faxm_tx(from, pcm, FRAME);
+	if (lost) {
+		faxm_rx_lost(to, FRAME);
+		return;
+	}
+	if (g711) {	/* A-law is stateless: a codec per frame is fine */
+		assert_int_equal(codec_init(&c, CODEC_PCMA), 0);
+		assert_int_equal(codec_encode(&c, pcm, FRAME, alaw, FRAME),
+				 FRAME);
+		assert_int_equal(codec_decode(&c, alaw, FRAME, pcm, FRAME),
+				 FRAME);
+	}
+	faxm_rx(to, pcm, FRAME);
+}
+
+/* run machines @p a and @p b (NULL: a silent line) until both are done;
+ * @return the simulated seconds taken */
+static unsigned run(struct faxm *a, struct faxm *b,
+		    const struct line *ln, struct faxm_result *ra,
+		    struct faxm_result *rb)
+{
+	unsigned f;
+
+	for (f = 0; f < MAX_SECONDS * 50; f++) {
+		int16_t quiet[FRAME] = { 0 };
+		bool lost = f >= ln->lose_from &&
+			    f < ln->lose_from + ln->lose_frames;
+
+		if (b) {
+			carry(a, b, ln->g711, lost);
+			carry(b, a, ln->g711, false);
+		} else {
+			faxm_tx(a, quiet, FRAME);
+			faxm_rx(a, (int16_t[FRAME]){ 0 }, FRAME);
+		}
+		faxm_result(a, ra);
+		if (b)
+			faxm_result(b, rb);
+		if (ra->state != FAXM_RUNNING &&
+		    (!b || rb->state != FAXM_RUNNING))
+			break;
+	}
+	return f / 50;
+}
+
+static void send_and_compare_as(const struct line *ln, bool caller_sends)
+{
+	struct faxm *a, *b;
+	struct faxm_result ra, rb;
+	struct fax_page_diff d;
+	char why[160], text[160];
+	unsigned secs;
+
+	assert_int_equal(faxm_open(&a, true, sent, caller_sends, why,
+				   sizeof(why)), 0);
+	assert_int_equal(faxm_open(&b, false, got, !caller_sends, why,
+				   sizeof(why)), 0);
+	secs = caller_sends ? run(a, b, ln, &ra, &rb) : run(b, a, ln, &rb, &ra);
+	faxm_format(&rb, text, sizeof(text));
+	print_message("# %u s: %s\n", secs, text);
+	assert_int_equal(ra.state, FAXM_OK);
+	assert_int_equal(rb.state, FAXM_OK);
+	assert_int_equal(ra.pages, 2);
+	assert_int_equal(rb.pages, 2);
+	assert_true(rb.ecm);
+	assert_int_equal(rb.bad_rows, 0);
+	assert_true(rb.bit_rate >= 9600);
+	assert_non_null(strstr(text, "fax=ok dir=receive pages=2 "));
+	faxm_close(a);
+	faxm_close(b);	/* the received file is complete now */
+	assert_int_equal(fax_page_cmp(sent, got, &d), 0);
+	assert_int_equal(d.pages_b, 2);
+	assert_int_equal(d.rows, 2 * FAX_PAGE_ROWS);
+}
+
+static void send_and_compare(const struct line *ln)
+{
+	send_and_compare_as(ln, true);
+}
+
+/* the called machine sends: the caller polls it (T.30 DTC) */
+static void test_fax_polled(void **state)
+{
+	const struct line ln = { 0 };
+
+	(void)state;
+	send_and_compare_as(&ln, false);
+}
+
+static void test_fax_linear(void **state)
+{
+	const struct line ln = { 0 };
+
+	(void)state;
+	send_and_compare(&ln);
+}
+
+static void test_fax_through_alaw(void **state)
+{
+	const struct line ln = { .g711 = true };
+
+	(void)state;
+	send_and_compare(&ln);
+}
+
+/* 200 ms lost towards the receiver 12 s in, during the first page: error
+ * correction sends the frames again, the document arrives whole */
+static void test_fax_audio_lost(void **state)
+{
+	const struct line ln = { .g711 = true, .lose_from = 600,
+				 .lose_frames = 10 };
+
+	(void)state;
+	send_and_compare(&ln);
+}
+
+/* no machine answers: T.30 gives up with its reason, nothing received */
+static void test_fax_unanswered(void **state)
+{
+	struct faxm *a;
+	struct faxm_result r, none;
+	const struct line ln = { 0 };
+	char why[160], text[160];
+
+	(void)state;
+	assert_int_equal(faxm_open(&a, true, sent, true, why,
+				       sizeof(why)), 0);
+	faxm_result(a, &r);
+	assert_int_equal(r.state, FAXM_RUNNING);
+	run(a, NULL, &ln, &r, &none);
+	faxm_format(&r, text, sizeof(text));
+	print_message("# %s\n", text);
+	assert_int_equal(r.state, FAXM_FAILED);
+	assert_int_not_equal(r.code, 0);
+	assert_int_equal(r.pages, 0);
+	assert_non_null(strstr(text, "fax=failed dir=send pages=0 "));
+	faxm_close(a);
+}
+
+static void test_fax_files_refused(void **state)
+{
+	struct faxm *f = (struct faxm *)&f;
+	char why[160];
+	FILE *fp;
+
+	(void)state;
+	assert_int_equal(faxm_open(&f, true, "/nonexistent/doc.tif",
+				       true, why, sizeof(why)), -ENOENT);
+	assert_null(f);
+	assert_non_null(strstr(why, "/nonexistent/doc.tif: No such file"));
+	fp = fopen(got, "w");
+	assert_non_null(fp);
+	fputs("P1\n1 1\n0\n", fp);	/* a picture, but not a TIFF */
+	fclose(fp);
+	assert_int_equal(faxm_open(&f, true, got, true, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "not a TIFF file"));
+	assert_int_equal(faxm_open(&f, false, "/nonexistent/rx.tif",
+				       false, why, sizeof(why)), -ENOENT);
+	assert_null(f);
+	faxm_close(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fax_linear),
+		cmocka_unit_test(test_fax_through_alaw),
+		cmocka_unit_test(test_fax_polled),
+		cmocka_unit_test(test_fax_audio_lost),
+		cmocka_unit_test(test_fax_unanswered),
+		cmocka_unit_test(test_fax_files_refused),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
