@@ -4,6 +4,8 @@
  *   rtppeer --local IP:PORT --remote IP:PORT|learn [--codec NAME] [--pt N]
  *           [--ptime MS] [--seconds S] [--tone HZ:DBM0] [--dtmf DIGITS]
  *           [--te-pt N] [--record FILE.wav] [--send-after MS] [--cn DBOV]
+ *           [--fax-send FILE.tif | --fax-receive FILE.tif]
+ *           [--fax-role call|answer] [--follow g711]
  *   rtppeer --analyze FILE.wav [--skip MS]
  *
  * --remote learn: send to where the first packet came from (the far end's
@@ -19,6 +21,15 @@
  * digits, and the received audio's strongest frequency and its level (after --skip ms,
  * 300 by default: a decoder joining a stream needs time, GSM's most). With --analyze it reports the same for a WAV file. Figures come
  * from a Goertzel scan from 100 to 3900 Hz in 5 Hz steps, refined to 1 Hz.
+ *
+ * With --fax-send or --fax-receive a fax machine (board/sim/faxm.h) is
+ * the endpoint's audio both ways, the called machine unless --fax-role
+ * call; audio lost on the way (a sequence gap) is told to it as such. The
+ * peer stops a second after the fax call ends (or at --seconds) and adds
+ * the fax result to its line. --follow g711: on the first PCMU or PCMA
+ * packet of a stream on another codec, both ways go over to it, as a
+ * phone does that accepts the gateway's move to G.711 for a fax or modem
+ * (V.152); the line ends with the payload type in use, pt=N.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,11 +41,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "board/sim/faxm.h"
 #include "board/sim/pstn_wav.h"
 #include "media/codec.h"
 #include "tests/unit/media/media_sig.h"
 
-#define MAX_SECONDS	60
+#define MAX_SECONDS	120
 #define RATE		8000
 #define MAX_PKT		1500
 
@@ -47,6 +59,9 @@ struct opts {
 	int skip_ms, send_after_ms;
 	int cn_dbov;		/* --cn: -1 none */
 	bool learn;		/* --remote learn: remote not known yet */
+	const char *fax;	/* --fax-send/--fax-receive: the file */
+	bool fax_send, fax_call;
+	bool follow;		/* --follow g711 */
 };
 
 static double goertzel(const int16_t *x, size_t n, double hz)
@@ -190,14 +205,39 @@ struct rx {
 	size_t ndigits;
 	uint32_t last_event_ts;
 	struct codec dec;
+	struct faxm *fax;
 };
 
-static void take(struct rx *r, const struct opts *o, const uint8_t *b,
+/* --follow g711: a PCMU or PCMA packet on another codec's stream */
+static void follow(struct rx *r, struct opts *o, int pt)
+{
+	if (!o->follow || pt == o->pt || (pt != 0 && pt != 8))
+		return;
+	o->pt = pt;
+	o->codec = pt == 0 ? CODEC_PCMU : CODEC_PCMA;
+	codec_init(&r->dec, o->codec);
+}
+
+/* decoded audio: kept for the report (while there is room), and heard by
+ * the fax machine */
+static void heard(struct rx *r, const int16_t *pcm, size_t n)
+{
+	if (r->fax)
+		faxm_rx(r->fax, pcm, n);
+	if (n > r->cap - r->n)
+		n = r->cap - r->n;
+	memcpy(r->pcm + r->n, pcm, n * sizeof(*pcm));
+	r->n += n;
+}
+
+static void take(struct rx *r, struct opts *o, const uint8_t *b,
 		 ssize_t len)
 {
 	static const char digits[] = "0123456789*#ABCD";
+	int16_t pcm[RATE / 10];
+	uint16_t seq, lost = 0;
 	size_t hl;
-	uint16_t seq;
+	int got;
 
 	if (len < 12 || (b[0] >> 6) != 2)
 		return;
@@ -207,8 +247,10 @@ static void take(struct rx *r, const struct opts *o, const uint8_t *b,
 	if ((size_t)len < hl)
 		return;
 	seq = ntohs(*(const uint16_t *)(b + 2));
-	if (r->have_seq && seq != r->next_seq)
+	if (r->have_seq && seq != r->next_seq) {
 		r->gaps++;
+		lost = (uint16_t)(seq - r->next_seq);
+	}
 	r->have_seq = 1;
 	r->next_seq = (uint16_t)(seq + 1);
 	if ((b[1] & 0x7f) == o->te_pt) {
@@ -223,6 +265,7 @@ static void take(struct rx *r, const struct opts *o, const uint8_t *b,
 		return;
 	}
 	r->packets++;
+	follow(r, o, b[1] & 0x7f);
 	if ((b[1] & 0x7f) == 13 && o->pt != 13) {	/* RFC 3389 CN */
 		r->cn++;
 		r->cn_level = (size_t)len > hl ? b[hl] : -1;
@@ -232,19 +275,18 @@ static void take(struct rx *r, const struct opts *o, const uint8_t *b,
 		r->other_pt++;
 		return;
 	}
-	if (r->n + RATE / 10 <= r->cap) {
-		int got = codec_decode(&r->dec, b + hl, (size_t)len - hl,
-				       r->pcm + r->n, r->cap - r->n);
-
-		if (got > 0)
-			r->n += (size_t)got;
-	}
+	got = codec_decode(&r->dec, b + hl, (size_t)len - hl, pcm, RATE / 10);
+	if (got <= 0)
+		return;
+	if (r->fax && lost < 50)	/* a second at most: not a restart */
+		faxm_rx_lost(r->fax, (size_t)lost * (size_t)got);
+	heard(r, pcm, (size_t)got);
 }
 
 static int run(struct opts *o)
 {
 	size_t frame = (size_t)o->ptime * RATE / 1000;
-	uint64_t start = now_ns(), next = start;
+	uint64_t start = now_ns(), next = start, fax_end = 0;
 	uint32_t ts = 0, ssrc = (uint32_t)getpid() * 2654435761u;
 	uint16_t seq = 1;
 	const char *dtmf = o->dtmf;
@@ -256,6 +298,7 @@ static int run(struct opts *o)
 	int16_t pcm[480];
 	uint8_t out[MAX_PKT], in[MAX_PKT];
 	unsigned long tx = 0, quiet = 0;
+	char why[300];
 	size_t skip;
 
 	r.pcm = calloc(r.cap, sizeof(*r.pcm));
@@ -266,7 +309,13 @@ static int run(struct opts *o)
 		fprintf(stderr, "rtppeer: setup: %s\n", strerror(errno));
 		return 1;
 	}
-	while (now_ns() - start < (uint64_t)(o->seconds * 1e9)) {
+	if (o->fax && faxm_open(&r.fax, o->fax_send, o->fax, o->fax_call, why,
+				sizeof(why))) {
+		fprintf(stderr, "rtppeer: fax: %s\n", why);
+		return 1;
+	}
+	while (now_ns() - start < (uint64_t)(o->seconds * 1e9) &&
+	       (!fax_end || now_ns() < fax_end)) {
 		struct timespec t = { (time_t)(next / 1000000000ull),
 				      (long)(next % 1000000000ull) };
 		ssize_t len;
@@ -288,6 +337,15 @@ static int run(struct opts *o)
 			}
 			take(&r, o, in, len);
 		}
+		if (r.fax && !fax_end) {
+			struct faxm_result fr;
+
+			faxm_result(r.fax, &fr);
+			if (fr.state != FAXM_RUNNING)
+				fax_end = now_ns() + 1000000000ull;
+		}
+		if (enc.id != o->codec)		/* --follow switched */
+			codec_init(&enc, o->codec);
 		if ((now_ns() - start) / 1000000 < (uint64_t)o->send_after_ms ||
 		    o->learn)
 			continue;
@@ -299,11 +357,13 @@ static int run(struct opts *o)
 					 codec_info(o->codec)->rtp_clock / RATE);
 			continue;
 		}
-		for (size_t i = 0; i < frame; i++) {
+		for (size_t i = 0; !r.fax && i < frame; i++) {
 			pcm[i] = o->tone_hz ? (int16_t)(msig_sine_amp(
 				 o->tone_dbm0) * sin(phase)) : 0;
 			phase += 2 * M_PI * o->tone_hz / RATE;
 		}
+		if (r.fax)
+			faxm_tx(r.fax, pcm, frame);
 		n = codec_encode(&enc, pcm, frame, out + 12, sizeof(out) - 12);
 		put_header(out, (uint8_t)o->pt, seq++, ts, ssrc);
 		if (n > 0 && sendto(fd, out, 12 + (size_t)n, 0,
@@ -324,6 +384,15 @@ static int run(struct opts *o)
 		report_audio(r.pcm + skip, r.n - skip);
 	else
 		report_audio(r.pcm, 0);
+	printf(" pt=%d", o->pt);
+	if (r.fax) {
+		struct faxm_result fr;
+
+		faxm_result(r.fax, &fr);
+		faxm_format(&fr, why, sizeof(why));
+		printf(" %s", why);
+		faxm_close(r.fax);
+	}
 	printf("\n");
 	if (o->record) {
 		struct pstn_wav_writer *w;
@@ -343,7 +412,9 @@ static int usage(void)
 	fprintf(stderr, "usage: rtppeer --local IP:PORT --remote IP:PORT|learn "
 		"[--codec NAME] [--pt N] [--ptime MS] [--seconds S] "
 		"[--tone HZ:DBM0] [--dtmf DIGITS] [--te-pt N] "
-		"[--record FILE.wav] [--send-after MS] [--cn DBOV]\n"
+		"[--record FILE.wav] [--send-after MS] [--cn DBOV] "
+		"[--fax-send FILE.tif | --fax-receive FILE.tif] "
+		"[--fax-role call|answer] [--follow g711]\n"
 		"       rtppeer --analyze FILE.wav [--skip MS]\n");
 	return 2;
 }
@@ -387,6 +458,15 @@ int main(int argc, char **argv)
 			o.skip_ms = atoi(v);
 		else if (!strcmp(k, "--send-after"))
 			o.send_after_ms = atoi(v);
+		else if (!strcmp(k, "--fax-send") ||
+			 !strcmp(k, "--fax-receive")) {
+			o.fax = v;
+			o.fax_send = !strcmp(k, "--fax-send");
+		} else if (!strcmp(k, "--fax-role"))
+			bad = !(o.fax_call = !strcmp(v, "call")) &&
+			      strcmp(v, "answer");
+		else if (!strcmp(k, "--follow"))
+			bad = !(o.follow = !strcmp(v, "g711"));
 		else if (!strcmp(k, "--cn"))
 			bad = (o.cn_dbov = atoi(v)) < 0 || o.cn_dbov > 127;
 		else
