@@ -667,6 +667,39 @@ r=$(cat "$tmp/data3.rtp")
 expect_record "data call whose re-INVITE was refused" "caller=1001 " "codec=G726-32 " "disp=ANSWERED "
 check "line 1/0 released" pstn wait 1/0 released 3000
 
+# a fax machine behind 1001 calls the PSTN on G.726-32 to send a page; the
+# line's machine answers: its CED makes the call a data call, 1001 takes
+# the re-INVITE's PCMU (its media follows the first PCMU packet, as the
+# phone adapter does), and the page arrives row for row
+build/bin/faxpage make "$tmp/fax-sip.tif" 1 31
+data0=$(counter data_calls)
+pstn clear 1/0 >/dev/null
+peer_bg fax 7000 1000 --codec g726-32 --pt 102 --seconds 80 --follow g711 \
+	--fax-send "$tmp/fax-sip.tif" --fax-role call
+sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER='200 OK' REINVITE_STATUS=488 HOLD_MS=90000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+pstn wait 1/0 digits 5550100 8000 >/dev/null
+pstn fax 1/0 receive "$tmp/fax-sip-got.tif" answer >/dev/null
+pstn answer 1/0 >/dev/null
+if wait_for 5 on_g726; then
+	check "the called fax machine's CED makes it a data call" wait_for 6 data_call
+	pstn wait 1/0 fax-done 70000 >/dev/null
+else
+	not_ok "a fax call on G.726-32 to the PSTN" "$(flow modem)"
+fi
+lf=$(pstn fax 1/0 | head -1)
+pstn hangup 1/0 >/dev/null
+check "the far end hangs up after the fax: 1001 gets the BYE" sipp_wait modem
+peer_wait fax
+r=$(cat "$tmp/fax.rtp")
+check "1001's fax machine sent the page over PCMU ($r)" \
+	grep -q 'pt=0 fax=ok dir=send pages=1 ' <<<"$r"
+check "the line's machine received it ($lf)" \
+	grep -q 'fax=ok dir=receive pages=1 ' <<<"$lf"
+c=$(build/bin/faxpage cmp "$tmp/fax-sip.tif" "$tmp/fax-sip-got.tif" 2>&1)
+check "... row for row ($c)" build/bin/faxpage cmp "$tmp/fax-sip.tif" "$tmp/fax-sip-got.tif"
+expect_record "fax call" "caller=1001 " "callee=05550100 " "codec=PCMU " "disp=ANSWERED "
+check "line 1/0 released" pstn wait 1/0 released 3000
+
 # --- analog phones -----------------------------------------------------------------
 # 2001 (FXS 0/0) off-hook: dial tone; dials 1002; talks; hangs up
 peer_bg callee 7002 600 --seconds 7
