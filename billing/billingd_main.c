@@ -36,13 +36,13 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LOG_MODULE "billingd"
 #include "billing/deliver.h"
 #include "billing/ingest.h"
+#include "billing/spool.h"
 #include "board/config.h"
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
@@ -137,9 +137,11 @@ static int make_dirs(struct daemon *d)
 			       d->rejected };
 
 	for (size_t i = 0; i < 3; i++) {
-		if (mkdir(dirs[i], 0750) && errno != EEXIST) {
-			LOG_ERR("%s: %s", dirs[i], strerror(errno));
-			return -errno;
+		int err = spool_mkdirs(dirs[i]);
+
+		if (err) {
+			LOG_ERR("%s: %s", dirs[i], strerror(-err));
+			return err;
 		}
 	}
 	return 0;

@@ -16,6 +16,23 @@
 
 #define IOV_CHUNK	512		/* records per pwritev() */
 
+int spool_mkdirs(const char *path)
+{
+	char p[4096];
+
+	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0750) && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return mkdir(p, 0750) && errno != EEXIST ? -errno : 0;
+}
+
 /**
  * Open (creating it if needed) the queue in @p dir and recover it after a
  * crash (spool.h). Takes an exclusive lock on the directory.

@@ -104,6 +104,10 @@ int  spool_ack(struct spool *sp, const struct spool_pos *upto,
 	       uint64_t nrecs);
 void spool_stats(struct spool *sp, struct spool_stats *st);
 void spool_batch_free(struct spool_batch *b);
+/** Make directory @p path (0750) and its missing parents: the spool's
+ *  directories on a first boot, where sipd and billingd start at once.
+ *  @return 0 or a negative errno */
+int  spool_mkdirs(const char *path);
 uint32_t spool_crc32c(uint32_t crc, const void *data, size_t len);
 
 #endif /* BILLING_SPOOL_H */

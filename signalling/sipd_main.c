@@ -39,12 +39,12 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/tport_tag.h>
 
+#include "billing/spool.h"
 #include "board/ctl.h"
 #include "rtos-kernel/log.h"
 #include "sharednet/ring.h"
@@ -348,22 +348,6 @@ static int status_open(const char *run_dir)
 
 /* --- set-up ------------------------------------------------------------------- */
 
-static int mkdirs(const char *path)
-{
-	char p[PATH_MAX];
-
-	snprintf(p, sizeof(p), "%s", path);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	return mkdir(p, 0755) && errno != EEXIST ? -errno : 0;
-}
-
 static int pbx_setup(struct gw_config *cfg)
 {
 	unsigned pairs = (unsigned)(cfg->sip.rtp_port_max -
@@ -393,7 +377,7 @@ static int pbx_setup(struct gw_config *cfg)
 		return err;
 	snprintf(pbx.records_dir, sizeof(pbx.records_dir), "%s/incoming",
 		 cfg->billing.spool_dir);
-	err = mkdirs(pbx.records_dir);
+	err = spool_mkdirs(pbx.records_dir);
 	if (!err)
 		err = recsync_start(pbx.records_dir);
 	if (err) {

@@ -142,12 +142,13 @@ void faxm_result(const struct faxm *f, struct faxm_result *r)
 	r->bad_rows = st.bad_rows;
 }
 
+const char *faxm_state_name(enum faxm_state s)
+{
+	return s == FAXM_RUNNING ? "running" : s == FAXM_OK ? "ok" : "failed";
+}
+
 void faxm_format(const struct faxm_result *r, char *buf, size_t len)
 {
-	static const char *const state[] = {
-		[FAXM_RUNNING] = "running", [FAXM_OK] = "ok",
-		[FAXM_FAILED] = "failed",
-	};
 	char text[96];
 	size_t i;
 
@@ -156,7 +157,8 @@ void faxm_format(const struct faxm_result *r, char *buf, size_t len)
 		if (text[i] == ' ')
 			text[i] = '_';
 	snprintf(buf, len, "fax=%s dir=%s pages=%d rate=%d ecm=%s bad_rows=%d "
-		 "code=%d (%s)", state[r->state], r->send ? "send" : "receive",
+		 "code=%d (%s)", faxm_state_name(r->state),
+		 r->send ? "send" : "receive",
 		 r->pages, r->bit_rate, r->ecm ? "yes" : "no", r->bad_rows,
 		 r->code, text);
 }

@@ -49,6 +49,8 @@ void faxm_rx_lost(struct faxm *f, size_t n);
 void faxm_tx(struct faxm *f, int16_t *pcm, size_t n);
 
 void faxm_result(const struct faxm *f, struct faxm_result *r);
+/** "running", "ok" or "failed" */
+const char *faxm_state_name(enum faxm_state s);
 /** @p r in words: "fax=running|ok|failed dir=send|receive pages=N
  *  rate=BPS ecm=yes|no bad_rows=N code=N (SpanDSP's text, blanks as _)" */
 void faxm_format(const struct faxm_result *r, char *buf, size_t len);

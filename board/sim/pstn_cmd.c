@@ -176,16 +176,14 @@ static void status_line(struct pstn *p, unsigned line, struct out *o)
 		strcat(tx, ",play");
 	put(o, "line %u %u/%u %s %s state=%s card=%s ringing=%s rings=%u "
 	    "refused=%u tx=%s level=%.1f heard=%s rec=%s play=%s fax=%s\n",
-	    line,
-	    st.span, st.chan, tdm_sig_name(st.sig),
+	    line, st.span, st.chan, tdm_sig_name(st.sig),
 	    st.number[0] ? st.number : "-", pstn_state_name(st.state),
 	    card_word(st.sig, st.card_state), st.ringing ? "yes" : "no",
 	    st.rings, st.refused, tx[0] ? tx + 1 : "-",
 	    st.level_dbm0, st.heard[0] ? st.heard : "-",
 	    st.recording[0] ? st.recording : "-",
-	    st.play_file[0] ? st.play_file : "-", !st.fax ? "-" :
-	    st.fax_result.state == FAXM_RUNNING ? "running" :
-	    st.fax_result.state == FAXM_OK ? "ok" : "failed");
+	    st.play_file[0] ? st.play_file : "-",
+	    st.fax ? faxm_state_name(st.fax_result.state) : "-");
 }
 
 /* a card has the region open, its clock ran, and its process lives (a

@@ -32,6 +32,19 @@ busy_pct() {
 }
 
 note() { echo "# $*"; }
+
+# bench_lock: take /tmp/voice-bench.lock on fd 9 for the rest of the
+# script (one lab benchmark at a time), waiting at most BENCH_LOCK_WAIT s
+# (default 1200), then running anyway and saying so
+bench_lock() {
+	local lw t0=$SECONDS
+	exec 9>/tmp/voice-bench.lock
+	lw=$(secs "${BENCH_LOCK_WAIT:-}" 1200)
+	if ! flock -w "$lw" 9; then
+		note "$BENCH_NAME: /tmp/voice-bench.lock still held after $lw s: running anyway (figures may be disturbed)"
+	fi
+	note "$BENCH_NAME: waited $((SECONDS - t0)) s for /tmp/voice-bench.lock"
+}
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 gwctl() { "$bin/gwctl" --run-dir "build/lab/$P/run" "$@"; }
 

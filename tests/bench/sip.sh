@@ -571,12 +571,7 @@ main() {
 	fi
 	note "sip: steps of $T s at $RATES calls/s, calls of $HOLD_MS ms, RTP from the caller: $RTP; sides: $SIDES"
 
-	exec 9>/tmp/voice-bench.lock
-	lw=$(secs "${BENCH_LOCK_WAIT:-}" 1200)
-	if ! flock -w "$lw" 9; then
-		note "sip: /tmp/voice-bench.lock still held after $lw s: running anyway (figures may be disturbed)"
-	fi
-	note "sip: waited $SECONDS s for /tmp/voice-bench.lock"
+	bench_lock
 	started=$SECONDS
 	note "sip: machine busy before: $(busy_pct) % of one CPU (should be about 0)"
 	rm -f "$out"/*.err "$out"/*.stat "$out"/*.log 2>/dev/null

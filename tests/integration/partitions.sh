@@ -15,7 +15,10 @@ field() { sed -n "s/^part rtpart .*$1=\([^ ]*\).*/\1/p"; }
 part() { gwctl status 2>/dev/null | field "$1"; }
 
 # --- boot ------------------------------------------------------------------
-printf '[net]\nnic = tap\nnic_ifname = rtnic0\n' >"$tmp/p.ini"
+# the spool, the password file and the log in $tmp, not the machine's;
+# the spool's parents do not exist yet, as on a first boot
+printf '[net]\nnic = tap\nnic_ifname = rtnic0\n[billing]\nspool_dir = %s\n[web]\npasswd_file = %s\nlog_file = %s\n' \
+	"$tmp/var/spool/gateway/billing" "$tmp/web-passwd" "$tmp/gateway.log" >"$tmp/p.ini"
 run=$tmp/run
 unshare --net "$bin/dispatcher" --config "$tmp/p.ini" --run-dir "$run" \
 	>"$tmp/disp.log" 2>&1 &
@@ -31,6 +34,9 @@ wait_for 10 stats_ran
 st=$(gwctl status)
 echo "$st" | sed 's/^/# /'
 check "rtpart state running" test "$(echo "$st" | field state)" = running
+check "every part started at the first try (none restarted)" \
+	test "$(echo "$st" | grep '^part ' | grep -vc ' restarts=0 ')" = 0
+check "the spool made with its parents" test -d "$tmp/var/spool/gateway/billing/incoming"
 if [ "$(id -u)" = 0 ]; then
 	check "RT tasks run SCHED_FIFO as root" grep -q 'SCHED_FIFO' <<<"$st"
 	check "RT memory is locked as root" grep -q 'memory locked' <<<"$st"
@@ -54,7 +60,8 @@ check "tasks shows lateness histograms" grep -q '^lateness media' <<<"$(gwctl ta
 # --- supervision -----------------------------------------------------------
 pid=$(part pid)
 kill -KILL "$pid"
-if wait_for 5 sh -c "'$bin/gwctl' --run-dir '$run' status | grep -q 'restarts=1 .*state=running\|state=running restarts=1'"; then
+# rtpart's line: another part's restart must not pass for it
+if wait_for 5 sh -c "'$bin/gwctl' --run-dir '$run' status | grep -q '^part rtpart .*state=running restarts=1 '"; then
 	ok "killed rtpart is restarted"
 else
 	not_ok "killed rtpart is restarted" "$(gwctl status)"
@@ -65,7 +72,7 @@ wait_for 5 sh -c "'$bin/gwctl' --run-dir '$run' status | grep -q 'rt partition: 
 check "restarted rtpart publishes its status" \
 	grep -q "rt partition: pid $(part pid)" <<<"$(gwctl status)"
 check "gwctl restart rtpart" sh -c "'$bin/gwctl' --run-dir '$run' restart rtpart >/dev/null"
-wait_for 5 sh -c "'$bin/gwctl' --run-dir '$run' status | grep -q 'restarts=2'"
+wait_for 5 sh -c "'$bin/gwctl' --run-dir '$run' status | grep -q '^part rtpart .*restarts=2 '"
 check "restart on request counted" test "$(part restarts)" = 2
 out=$(gwctl restart nosuch 2>&1); rc=$?
 check "restart of an unknown partition refused" \

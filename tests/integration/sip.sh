@@ -6,7 +6,9 @@
 # and RFC 4733 DTMF measured at the far ends; comfort noise offered and
 # heard at its level), busy, no answer, caller
 # cancels, callee hangs up, hold and resume; phone -> PSTN line and PSTN ->
-# DID -> phone with audio and DTMF both ways; an analog FXS phone dials an
+# DID -> phone with audio and DTMF both ways; modem and fax calls moved to
+# G.711 by their answer tone (a page sent each way between a phone adapter
+# and a line, row for row); an analog FXS phone dials an
 # extension and talks; a call record for every call; a full call table
 # (a call more refused 503, counted, recorded; an analog phone refused
 # hears congestion; an E1 call is cleared back); a forked contact that gives up with a BYE while
@@ -699,6 +701,39 @@ c=$(build/bin/faxpage cmp "$tmp/fax-sip.tif" "$tmp/fax-sip-got.tif" 2>&1)
 check "... row for row ($c)" build/bin/faxpage cmp "$tmp/fax-sip.tif" "$tmp/fax-sip-got.tif"
 expect_record "fax call" "caller=1001 " "callee=05550100 " "codec=PCMU " "disp=ANSWERED "
 check "line 1/0 released" pstn wait 1/0 released 3000
+
+# the network calls DID 5551001 on E1 channel 2/0 to send a fax: 1001 is
+# a phone adapter whose fax answers on G.726-32; its CED, heard going to
+# the line, makes it a data call, 1001 takes the re-INVITE's PCMU, and the
+# page arrives row for row
+build/bin/faxpage make "$tmp/fax-in.tif" 1 32
+data0=$(counter data_calls)
+peer_bg faxin 7000 1000 --codec g726-32 --pt 102 --seconds 80 --follow g711 \
+	--fax-receive "$tmp/fax-in-got.tif"
+sipp_bg faxin "$(scen uas_data RTP_PORT=7000 REINVITE_MS=12000 HOLD_MS=90000)" 5070
+sleep 0.3
+pstn ring 2/0 >/dev/null
+sleep 0.5
+pstn dial 2/0 5551001 >/dev/null
+if pstn wait 2/0 answered 10000 >/dev/null; then
+	pstn fax 2/0 send "$tmp/fax-in.tif" call >/dev/null
+	check "the answering fax's CED makes the call from the PSTN a data call" wait_for 8 data_call
+	pstn wait 2/0 fax-done 70000 >/dev/null
+else
+	not_ok "a fax call from the PSTN to DID 5551001" "$(pstn status 2/0)" "$(flow faxin)"
+fi
+lf=$(pstn fax 2/0 | head -1)
+pstn hangup 2/0 >/dev/null
+check "the PSTN caller hangs up after the fax: 1001 gets the BYE" sipp_wait faxin
+peer_wait faxin
+r=$(cat "$tmp/faxin.rtp")
+check "the line's fax machine sent the page ($lf)" \
+	grep -q 'fax=ok dir=send pages=1 ' <<<"$lf"
+check "1001's machine received it over PCMU ($r)" \
+	grep -q 'pt=0 fax=ok dir=receive pages=1 ' <<<"$r"
+c=$(build/bin/faxpage cmp "$tmp/fax-in.tif" "$tmp/fax-in-got.tif" 2>&1)
+check "... row for row ($c)" build/bin/faxpage cmp "$tmp/fax-in.tif" "$tmp/fax-in-got.tif"
+expect_record "fax call from the PSTN" "callee=5551001 " "from=trunk:pstn " "to=ext:1001 " "codec=PCMU " "disp=ANSWERED "
 
 # --- analog phones -----------------------------------------------------------------
 # 2001 (FXS 0/0) off-hook: dial tone; dials 1002; talks; hangs up

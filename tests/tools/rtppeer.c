@@ -5,7 +5,7 @@
  *           [--ptime MS] [--seconds S] [--tone HZ:DBM0] [--dtmf DIGITS]
  *           [--te-pt N] [--record FILE.wav] [--send-after MS] [--cn DBOV]
  *           [--fax-send FILE.tif | --fax-receive FILE.tif]
- *           [--fax-role call|answer] [--follow g711]
+ *           [--fax-role call|answer] [--follow g711] [--loss PERMILLE]
  *   rtppeer --analyze FILE.wav [--skip MS]
  *
  * --remote learn: send to where the first packet came from (the far end's
@@ -14,13 +14,15 @@
  * sequence numbers and timestamps, sends DTMF digits as RFC 4733 events
  * after a second (with --cn, stops its audio after a second and sends an
  * RFC 3389 comfort noise packet of level -DBOV then and every second
- * after, as a phone with silence suppression does), receives RTP, decodes it (media/codec.h) and reports on
- * one line: packets, sequence gaps, packets of a payload type other than
- * --pt, --te-pt and comfort noise (not decoded), comfort noise packets
- * (RFC 3389, type 13) and the last one's level, received RFC 4733
- * digits, and the received audio's strongest frequency and its level (after --skip ms,
- * 300 by default: a decoder joining a stream needs time, GSM's most). With --analyze it reports the same for a WAV file. Figures come
- * from a Goertzel scan from 100 to 3900 Hz in 5 Hz steps, refined to 1 Hz.
+ * after, as a phone with silence suppression does), receives RTP, decodes
+ * it (media/codec.h) and reports on one line: packets, sequence gaps,
+ * packets of a payload type other than --pt, --te-pt and comfort noise
+ * (not decoded), comfort noise packets (RFC 3389, type 13) and the last
+ * one's level, received RFC 4733 digits, packets dropped by --loss, and
+ * the received audio's strongest frequency and its level (after --skip
+ * ms, 300 by default: a decoder joining a stream needs time, GSM's most).
+ * With --analyze it reports the same for a WAV file. Figures come from a
+ * Goertzel scan from 100 to 3900 Hz in 5 Hz steps, refined to 1 Hz.
  *
  * With --fax-send or --fax-receive a fax machine (board/sim/faxm.h) is
  * the endpoint's audio both ways, the called machine unless --fax-role
@@ -30,6 +32,10 @@
  * packet of a stream on another codec, both ways go over to it, as a
  * phone does that accepts the gateway's move to G.711 for a fax or modem
  * (V.152); the line ends with the payload type in use, pt=N.
+ * --loss: a network that loses packets (this kernel has no netem): the
+ * peer drops that many per thousand of the audio packets it sends and of
+ * the packets it receives, at random (a fixed seed), and counts them
+ * (lost_tx, lost_rx; a received one dropped shows as a sequence gap too).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -62,7 +68,27 @@ struct opts {
 	const char *fax;	/* --fax-send/--fax-receive: the file */
 	bool fax_send, fax_call;
 	bool follow;		/* --follow g711 */
+	unsigned loss;		/* --loss: per thousand, each way */
+	uint32_t rng;
 };
+
+/* --loss: this packet is lost on the way */
+static bool lose(struct opts *o)
+{
+	o->rng = o->rng * 1664525u + 1013904223u;
+	return (o->rng >> 8) % 1000 < o->loss;
+}
+
+static ssize_t send_pkt(int fd, struct opts *o, const void *pkt, size_t len,
+			unsigned long *lost)
+{
+	if (o->loss && lose(o)) {
+		(*lost)++;
+		return (ssize_t)len;
+	}
+	return sendto(fd, pkt, len, 0, (const struct sockaddr *)&o->remote,
+		      sizeof(o->remote));
+}
 
 static double goertzel(const int16_t *x, size_t n, double hz)
 {
@@ -297,7 +323,7 @@ static int run(struct opts *o)
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	int16_t pcm[480];
 	uint8_t out[MAX_PKT], in[MAX_PKT];
-	unsigned long tx = 0, quiet = 0;
+	unsigned long tx = 0, quiet = 0, lost_tx = 0, lost_rx = 0;
 	char why[300];
 	size_t skip;
 
@@ -335,7 +361,10 @@ static int run(struct opts *o)
 				o->remote = src;
 				o->learn = false;
 			}
-			take(&r, o, in, len);
+			if (o->loss && lose(o))
+				lost_rx++;
+			else
+				take(&r, o, in, len);
 		}
 		if (r.fax && !fax_end) {
 			struct faxm_result fr;
@@ -366,9 +395,7 @@ static int run(struct opts *o)
 			faxm_tx(r.fax, pcm, frame);
 		n = codec_encode(&enc, pcm, frame, out + 12, sizeof(out) - 12);
 		put_header(out, (uint8_t)o->pt, seq++, ts, ssrc);
-		if (n > 0 && sendto(fd, out, 12 + (size_t)n, 0,
-				    (const struct sockaddr *)&o->remote,
-				    sizeof(o->remote)) > 0)
+		if (n > 0 && send_pkt(fd, o, out, 12 + (size_t)n, &lost_tx) > 0)
 			tx++;
 		if (dtmf && *dtmf && now_ns() - start > 1000000000ull &&
 		    tx % 10 == 0)
@@ -384,7 +411,7 @@ static int run(struct opts *o)
 		report_audio(r.pcm + skip, r.n - skip);
 	else
 		report_audio(r.pcm, 0);
-	printf(" pt=%d", o->pt);
+	printf(" pt=%d lost_tx=%lu lost_rx=%lu", o->pt, lost_tx, lost_rx);
 	if (r.fax) {
 		struct faxm_result fr;
 
@@ -414,7 +441,7 @@ static int usage(void)
 		"[--tone HZ:DBM0] [--dtmf DIGITS] [--te-pt N] "
 		"[--record FILE.wav] [--send-after MS] [--cn DBOV] "
 		"[--fax-send FILE.tif | --fax-receive FILE.tif] "
-		"[--fax-role call|answer] [--follow g711]\n"
+		"[--fax-role call|answer] [--follow g711] [--loss PERMILLE]\n"
 		"       rtppeer --analyze FILE.wav [--skip MS]\n");
 	return 2;
 }
@@ -422,7 +449,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	struct opts o = { .ptime = 20, .seconds = 3, .te_pt = 101, .pt = -1,
-			  .skip_ms = 300, .cn_dbov = -1 };
+			  .skip_ms = 300, .cn_dbov = -1, .rng = 12345 };
 	int have_local = 0, have_remote = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -465,6 +492,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(k, "--fax-role"))
 			bad = !(o.fax_call = !strcmp(v, "call")) &&
 			      strcmp(v, "answer");
+		else if (!strcmp(k, "--loss"))
+			bad = (o.loss = (unsigned)atoi(v)) > 500;
 		else if (!strcmp(k, "--follow"))
 			bad = !(o.follow = !strcmp(v, "g711"));
 		else if (!strcmp(k, "--cn"))

@@ -303,6 +303,30 @@ static void test_spool_bad_arguments(void **state)
 	assert_int_equal(spool_crc32c(0, "123456789", 9), 0xe3069283u);
 }
 
+/* a first boot: the spool's directory and its parents made at once by
+ * sipd and billingd; made again, no error; under a file, the reason */
+static void test_spool_mkdirs(void **state)
+{
+	char deep[160], file[160];
+	struct stat st;
+	FILE *fp;
+
+	(void)state;
+	snprintf(deep, sizeof(deep), "%s/var/spool/gateway/billing/incoming",
+		 dir);
+	assert_int_equal(spool_mkdirs(deep), 0);
+	assert_int_equal(stat(deep, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0750);
+	assert_int_equal(spool_mkdirs(deep), 0);
+	snprintf(file, sizeof(file), "%s/plain", dir);
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	snprintf(deep, sizeof(deep), "%s/plain/billing", dir);
+	assert_int_equal(spool_mkdirs(deep), -ENOTDIR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +344,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool_bad_arguments,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spool_mkdirs, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
