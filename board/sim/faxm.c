@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/** @file faxm.c  A fax machine on a line's audio (SpanDSP's fax
- *  terminal), see faxm.h */
+/** @file faxm.c  A fax machine on a line's audio or speaking T.38
+ *  (SpanDSP's fax and T.38 terminals), see faxm.h */
 #include <errno.h>
 #include <spandsp.h>
 #include <stdio.h>
@@ -10,7 +10,10 @@
 #include "board/sim/faxm.h"
 
 struct faxm {
-	fax_state_t *fax;
+	fax_state_t *fax;		/* on audio, or */
+	t38_terminal_state_t *t38;	/* speaking T.38 */
+	faxm_ifp_fn *ifp_tx;
+	void *ifp_arg;
 	bool send;
 	bool done;
 	int code;
@@ -62,8 +65,24 @@ static void on_phase_e(t30_state_t *t30, void *arg, int code)
 	f->code = code;
 }
 
-int faxm_open(struct faxm **fp, bool send, const char *path,
-		  bool calling, char *why, size_t len)
+/* T.38: SpanDSP asks for a packet to be sent @p count times, its own
+ * redundancy for indicators; UDPTL's redundancy does that job here */
+static int t38_tx(t38_core_state_t *core, void *arg, const uint8_t *buf,
+		  int len, int count)
+{
+	struct faxm *f = arg;
+
+	(void)core;
+	(void)count;
+	if (len > 0)
+		f->ifp_tx(f->ifp_arg, buf, (size_t)len);
+	return 0;
+}
+
+/* the machine on audio (@p tx NULL) or speaking T.38 */
+static int open_machine(struct faxm **fp, bool send, const char *path,
+			bool calling, faxm_ifp_fn *tx, void *arg, char *why,
+			size_t len)
 {
 	struct faxm *f;
 	t30_state_t *t30;
@@ -74,13 +93,22 @@ int faxm_open(struct faxm **fp, bool send, const char *path,
 	if (err)
 		return err;
 	f = calloc(1, sizeof(*f));
-	if (!f || !(f->fax = fax_init(NULL, calling))) {
+	if (f && tx) {
+		f->ifp_tx = tx;
+		f->ifp_arg = arg;
+		f->t38 = t38_terminal_init(NULL, calling, t38_tx, f);
+	} else if (f) {
+		f->fax = fax_init(NULL, calling);
+	}
+	if (!f || (!f->fax && !f->t38)) {
 		free(f);
 		return fail(why, len, -ENOMEM, "out of memory", path);
 	}
 	f->send = send;
-	fax_set_transmit_on_idle(f->fax, 1);
-	t30 = fax_get_t30_state(f->fax);
+	if (f->fax)
+		fax_set_transmit_on_idle(f->fax, 1);
+	t30 = f->fax ? fax_get_t30_state(f->fax) :
+		       t38_terminal_get_t30_state(f->t38);
 	t30_set_tx_ident(t30, calling ? "caller" : "called");
 	t30_set_supported_modems(t30, T30_SUPPORT_V27TER | T30_SUPPORT_V29 |
 				 T30_SUPPORT_V17);
@@ -97,12 +125,47 @@ int faxm_open(struct faxm **fp, bool send, const char *path,
 	return 0;
 }
 
+int faxm_open(struct faxm **fp, bool send, const char *path, bool calling,
+	      char *why, size_t len)
+{
+	return open_machine(fp, send, path, calling, NULL, NULL, why, len);
+}
+
+int faxm_open_t38(struct faxm **fp, bool send, const char *path,
+		  bool calling, faxm_ifp_fn *tx, void *arg, char *why,
+		  size_t len)
+{
+	return open_machine(fp, send, path, calling, tx, arg, why, len);
+}
+
 void faxm_close(struct faxm *f)
 {
 	if (!f)
 		return;
-	fax_free(f->fax);	/* closes the file, a received one complete */
+	/* either closes the file, a received one complete */
+	if (f->fax)
+		fax_free(f->fax);
+	else
+		t38_terminal_free(f->t38);
 	free(f);
+}
+
+void faxm_t38_rx(struct faxm *f, const uint8_t *ifp, size_t len,
+		 uint16_t seq)
+{
+	t38_core_rx_ifp_packet(t38_terminal_get_t38_core_state(f->t38), ifp,
+			       (int)len, seq);
+}
+
+void faxm_t38_tick(struct faxm *f, size_t samples)
+{
+	t38_terminal_send_timeout(f->t38, (int)samples);
+}
+
+static t30_state_t *t30_of(const struct faxm *f)
+{
+	return f->fax ? fax_get_t30_state(f->fax) :
+			t38_terminal_get_t30_state(f->t38);
 }
 
 void faxm_rx(struct faxm *f, const int16_t *pcm, size_t n)
@@ -130,7 +193,7 @@ void faxm_result(const struct faxm *f, struct faxm_result *r)
 {
 	t30_stats_t st;
 
-	t30_get_transfer_statistics(fax_get_t30_state(f->fax), &st);
+	t30_get_transfer_statistics(t30_of(f), &st);
 	memset(r, 0, sizeof(*r));
 	r->state = !f->done ? FAXM_RUNNING :
 		   f->code == T30_ERR_OK ? FAXM_OK : FAXM_FAILED;

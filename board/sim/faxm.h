@@ -10,8 +10,14 @@
  *
  * A calling machine sends CNG and waits for the called one's CED (the
  * 2100 Hz answer tone the gateway listens for) and its capabilities;
- * either can send. The result is known when T.30 ends the call (its
- * phase E): faxm_result().
+ * either can send (the called one when the caller polls it). The result
+ * is known when T.30 ends the call (its phase E): faxm_result().
+ *
+ * The same machine can speak T.38 instead of audio (faxm_open_t38(), on
+ * SpanDSP's T.38 terminal): its IFP packets go out through a callback
+ * (to be sent in UDPTL, media/udptl.h), those received come in with
+ * faxm_t38_rx(), and time moves on with faxm_t38_tick(); faxm_rx() and
+ * faxm_tx() are for the audio kind only, faxm_t38_*() for this one.
  */
 #ifndef BOARD_SIM_FAXM_H
 #define BOARD_SIM_FAXM_H
@@ -40,6 +46,19 @@ struct faxm;
 int  faxm_open(struct faxm **fp, bool send, const char *path,
 		   bool calling, char *why, size_t len);
 void faxm_close(struct faxm *f);
+
+/** An IFP packet to send, of a T.38 machine. */
+typedef void (faxm_ifp_fn)(void *arg, const uint8_t *ifp, size_t len);
+
+/** The same, speaking T.38: its IFP packets go to @p tx. */
+int  faxm_open_t38(struct faxm **fp, bool send, const char *path,
+		   bool calling, faxm_ifp_fn *tx, void *arg, char *why,
+		   size_t len);
+/** An IFP packet received (sequence number @p seq), of a T.38 machine. */
+void faxm_t38_rx(struct faxm *f, const uint8_t *ifp, size_t len,
+		 uint16_t seq);
+/** @p samples of time (8 kHz) gone by, of a T.38 machine. */
+void faxm_t38_tick(struct faxm *f, size_t samples);
 
 /** Audio from the far machine; faxm_rx_lost(): @p n samples that
  *  never came (lost packets). */
