@@ -5,8 +5,6 @@
 
 #include "media/udptl.h"
 
-#define LEN_MAX		16383	/* a two-octet length determinant */
-
 /* --- sending ------------------------------------------------------------------- */
 
 void udptl_tx_init(struct udptl_tx *t, unsigned redundancy, uint16_t seq)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/** @file faxm.h  A fax machine on a line's audio
+/** @file faxm.h  A fax machine for the tests: on a line's audio, or
+ *  speaking T.38
  *
  * SpanDSP's fax terminal (T.30 over V.21, V.27ter, V.29 and V.17, with
  * error correction, T.4 and T.6 coding) sending or receiving a TIFF-F

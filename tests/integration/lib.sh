@@ -31,6 +31,18 @@ check() {
 	if "$@" >/dev/null 2>&1; then ok "$desc"; else not_ok "$desc" "command: $*"; fi
 }
 
+# fax_checks SENDER SENT RECEIVER GOT DOC GOT_DOC: a fax call's two ends
+# (SENT, GOT: the sending and receiving machines' result lines, from
+# `pstn fax LINE` or rtppeer) each ended well with one page, and the page
+# that arrived (GOT_DOC) is DOC's row for row (build/bin/faxpage)
+fax_checks() {
+	local c
+	check "$1 sent a page ($2)" grep -q 'fax=ok dir=send pages=1 ' <<<"$2"
+	check "... $3 received it ($4)" grep -q 'fax=ok dir=receive pages=1 ' <<<"$4"
+	c=$(build/bin/faxpage cmp "$5" "$6" 2>&1)
+	check "... row for row ($c)" build/bin/faxpage cmp "$5" "$6"
+}
+
 # wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds
 now_us() { local t=${EPOCHREALTIME/./}; echo "${t#0}"; }
 wait_for() {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /** @file test_faxm.c  The simulator's fax machine: two of them back to
  *  back on simulated time, a document sent and received row for row
- *  (linear, through G.711 A-law, with audio lost in the middle, polled),
- *  not through G.726-32, a call nobody answers failing with T.30's
- *  reason, files refused up front. */
+ *  (linear, through G.711 A-law, with audio lost in the middle, polled,
+ *  as T.38 over UDPTL through packet loss), not through G.726-32, a call
+ *  nobody answers failing with T.30's reason, files refused up front. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
