@@ -204,8 +204,9 @@ int chanctl_request(struct bus *b, struct gwmsg *m, int timeout_ms,
 	return -ETIMEDOUT;
 }
 
-/** Describe a leg of the channel table ("rtp :16384 pcmu rx 100 tx 100
- *  lost 0 jitter 0.3 ms mos 4.40"). @return 0 */
+/** Describe a leg of the channel table ("rtp :16384 PCMU tx 100 rx 100
+ *  lost 0 late 0 malformed 0 wrong_ssrc 0 cn_tx 0 jitter 0.3 ms mos
+ *  4.40"). @return 0 */
 int chanctl_format_leg(const struct rtstat_leg *l, char *buf, size_t len)
 {
 	const struct codec_info *ci;
@@ -217,11 +218,11 @@ int chanctl_format_leg(const struct rtstat_leg *l, char *buf, size_t len)
 	case MSG_LEG_RTP:
 		ci = l->codec < CODEC_COUNT ? codec_info(l->codec) : NULL;
 		snprintf(buf, len, "rtp :%u %s tx %u rx %u lost %u late %u "
-			 "malformed %u wrong_ssrc %u jitter %.1f ms mos %.2f",
-			 l->local_port, ci ? ci->name : "?", l->tx_packets,
-			 l->rx_packets, l->lost, l->late, l->malformed,
-			 l->wrong_ssrc, l->jitter_us / 1000.0,
-			 l->mos_x100 / 100.0);
+			 "malformed %u wrong_ssrc %u cn_tx %u jitter %.1f ms "
+			 "mos %.2f", l->local_port, ci ? ci->name : "?",
+			 l->tx_packets, l->rx_packets, l->lost, l->late,
+			 l->malformed, l->wrong_ssrc, l->cn_tx,
+			 l->jitter_us / 1000.0, l->mos_x100 / 100.0);
 		break;
 	default:
 		snprintf(buf, len, "none");

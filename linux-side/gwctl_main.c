@@ -450,8 +450,10 @@ static int cmd_chans(void)
 	for (uint32_t i = 0; i < st.nchans; i++) {
 		chanctl_format_leg(&st.chan[i].leg[0], a, sizeof(a));
 		chanctl_format_leg(&st.chan[i].leg[1], bb, sizeof(bb));
-		printf("chan %u age %.1f s | a: %s | b: %s\n", st.chan[i].id,
-		       st.chan[i].age_ms / 1000.0, a, bb);
+		printf("chan %u age %.1f s%s%s | a: %s | b: %s\n",
+		       st.chan[i].id, st.chan[i].age_ms / 1000.0,
+		       st.chan[i].data ? " data" : "",
+		       st.chan[i].ec_off ? " ec_off" : "", a, bb);
 	}
 	rtview_close(v);
 	return 0;

@@ -747,6 +747,8 @@ void chan_snapshot(const struct chan *ch, uint64_t now_ns,
 	memset(out, 0, sizeof(*out));
 	out->id = ch->id;
 	out->age_ms = (uint32_t)((now_ns - ch->opened_ns) / 1000000);
+	out->data = ch->st.data;
+	out->ec_off = ch->st.ec_disabled;
 	for (unsigned i = 0; i < 2; i++) {
 		const struct leg *l = &ch->leg[i];
 		struct rtstat_leg *o = &out->leg[i];
@@ -768,6 +770,7 @@ void chan_snapshot(const struct chan *ch, uint64_t now_ns,
 		o->late = (uint32_t)rs.late;
 		o->malformed = (uint32_t)rs.malformed;
 		o->wrong_ssrc = (uint32_t)rs.wrong_ssrc;
+		o->cn_tx = (uint32_t)rs.cn_tx;
 	}
 }
 

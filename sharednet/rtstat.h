@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RTSTAT_VERSION		2u
+#define RTSTAT_VERSION		3u
 #define RTSTAT_MAX_TASKS	32
 #define RTSTAT_HIST		40	/* power-of-two buckets of ns */
 #define RTSTAT_MAX_COUNTERS	512
@@ -77,11 +77,17 @@ struct rtstat_leg {
 	uint32_t tx_packets, rx_packets, lost, late;
 	uint32_t malformed;	/**< RTP refused (version, header, CSRC, ...) */
 	uint32_t wrong_ssrc;	/**< RTP of another source, refused */
+	uint32_t cn_tx;		/**< RTP: comfort noise packets sent (vad) */
 };
 
 struct rtstat_chan {
 	uint32_t id;
 	uint32_t age_ms;	/**< since it was opened */
+	uint8_t data;		/**< a fax's or modem's answer tone made it a
+				     data call */
+	uint8_t ec_off;		/**< its echo cancellers stopped (a tone with
+				     phase reversals) */
+	uint8_t pad[2];
 	struct rtstat_leg leg[2];
 };
 

@@ -307,7 +307,7 @@ static json_t *leg_json(const struct rtstat_leg *l)
 		return json_pack("{s:s}", "kind", "none");
 	ci = l->codec < CODEC_COUNT ? codec_info(l->codec) : NULL;
 	return json_pack("{s:s, s:s, s:i, s:f, s:I, s:I, s:I, s:I, s:f, "
-			 "s:f, s:I, s:I}", "kind", "rtp",
+			 "s:f, s:I, s:I, s:I}", "kind", "rtp",
 			 "codec", ci ? ci->name : "?",
 			 "local_port", l->local_port,
 			 "jitter_ms", l->jitter_us / 1000.0,
@@ -318,7 +318,18 @@ static json_t *leg_json(const struct rtstat_leg *l)
 			 "loss_pct", got ? 100.0 * l->lost / got : 0.0,
 			 "mos", l->mos_x100 / 100.0,
 			 "malformed", (json_int_t)l->malformed,
-			 "wrong_ssrc", (json_int_t)l->wrong_ssrc);
+			 "wrong_ssrc", (json_int_t)l->wrong_ssrc,
+			 "cn_tx", (json_int_t)l->cn_tx);
+}
+
+/* a channel's media: its age, whether it is a data call (a fax or modem)
+ * with its echo cancellers stopped, its two legs */
+static json_t *media_json(const struct rtstat_chan *ch)
+{
+	return json_pack("{s:f, s:b, s:b, s:[o, o]}", "age_s",
+			 ch->age_ms / 1000.0, "data", ch->data, "ec_off",
+			 ch->ec_off, "legs", leg_json(&ch->leg[0]),
+			 leg_json(&ch->leg[1]));
 }
 
 static const struct rtstat_chan *chan_of(uint32_t id, bool have_rt)
@@ -339,7 +350,7 @@ static void list_calls(struct webd *w, struct webapi_resp *rs)
 		    webapi_sipd(w, "status", swhy, sizeof(swhy)) : NULL;
 	json_t *calls = s ? json_incref(json_object_get(s, "calls")) :
 			json_array();
-	json_t *other = json_array(), *c;
+	json_t *other = json_array(), *c, *m;
 	size_t i;
 
 	if (!calls)
@@ -349,10 +360,8 @@ static void list_calls(struct webd *w, struct webapi_resp *rs)
 			(uint32_t)json_integer_value(json_object_get(c, "id")),
 			have_rt);
 
-		json_object_set_new(c, "media", ch ? json_pack(
-			"{s:f, s:[o, o]}", "age_s", ch->age_ms / 1000.0,
-			"legs", leg_json(&ch->leg[0]),
-			leg_json(&ch->leg[1])) : json_null());
+		json_object_set_new(c, "media", ch ? media_json(ch) :
+				    json_null());
 	}
 	/* channels no call owns (opened by gwctl, tests) */
 	for (uint32_t k = 0; have_rt && k < st.nchans &&
@@ -362,13 +371,11 @@ static void list_calls(struct webd *w, struct webapi_resp *rs)
 		json_array_foreach(calls, i, c)
 			owned |= json_integer_value(json_object_get(c, "id"))
 				 == st.chan[k].id;
-		if (!owned)
-			json_array_append_new(other, json_pack(
-				"{s:i, s:f, s:[o, o]}", "id",
-				(int)st.chan[k].id, "age_s",
-				st.chan[k].age_ms / 1000.0, "legs",
-				leg_json(&st.chan[k].leg[0]),
-				leg_json(&st.chan[k].leg[1])));
+		if (owned)
+			continue;
+		m = media_json(&st.chan[k]);
+		json_object_set_new(m, "id", json_integer(st.chan[k].id));
+		json_array_append_new(other, m);
 	}
 	webapi_json(rs, 200, json_pack("{s:o, s:o, s:s, s:s}", "calls",
 				       calls, "channels", other, "sip_error",

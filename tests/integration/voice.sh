@@ -19,6 +19,11 @@ gwctl() { build/bin/gwctl --run-dir "$state/run" "$@"; }
 pstn() { $lab pstn "$@"; }
 peer() { $lab exec lan build/bin/rtppeer "$@"; }
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
+# chan_line ID: channel ID's line in gwctl chans ("chan ID age S [data]
+# [ec_off] | a: ... | b: ..."); chan_word ID WORD: the value after WORD in
+# it (the b leg's, when both legs have the word)
+chan_line() { gwctl chans | awk -v id="$1" '$1 == "chan" && $2 == id'; }
+chan_word() { chan_line "$1" | awk -v w="$2" '{ for (i = 1; i < NF; i++) if ($i == w) v = $(i + 1); print v }'; }
 # near VALUE WANT TOL: |VALUE - WANT| <= TOL
 near() { awk -v v="$1" -v w="$2" -v t="$3" 'BEGIN { d = v - w; exit !(v != "" && d <= t && -d <= t) }'; }
 
@@ -106,6 +111,9 @@ check "silence sent as comfort noise: CN packets of level 66 once a second ($out
 	sh -c "[ '$ncn' -ge 2 ] && [ '$ncn' -le 4 ] && [ '$lcn' -ge 65 ] && [ '$lcn' -le 68 ]"
 check "... in place of its audio (RTP packets $npk of 225), no gap, 1000 Hz before" \
 	sh -c "[ '$npk' -lt 150 ] && [ '$(field rx_gaps <<<"$out")' = 0 ] && [ '$(field other_pt <<<"$out")' = 0 ] && $(declare -f near); near '$(field freq <<<"$out")' 1000 10"
+c=$(chan_word $id cn_tx)
+check "gwctl chans counts the CN packets the leg sent (cn_tx $c; the peer got $ncn)" \
+	test "${c:-0}" -ge "$ncn"
 pstn stop 1/0 >/dev/null
 gwctl chan close $id >/dev/null
 
@@ -124,6 +132,9 @@ wait $evpid
 ev=$(grep '^vbd' "$tmp/vbd.events" | tr '\n' ' ')
 check "a modem's answer tone on the line is reported once (${ev:-none})" \
 	test "$ev" = "vbd chan $id leg a tone ans-pr from the line "
+c=$(chan_line $id)
+check "gwctl chans shows a data call, its echo canceller off (${c%% | a:*})" \
+	grep -q " data ec_off | a:" <<<"$c"
 gwctl chan close $id >/dev/null
 pstn stop 1/0 >/dev/null
 
@@ -169,6 +180,9 @@ faxes_both_ways() {
 	ev=$(grep "^vbd chan $fb " "$tmp/fax.events" | tr '\n' ' ')
 	check "the line's CED is reported once, from the line (${ev:-none})" \
 		test "$ev" = "vbd chan $fb leg a tone ans from the line "
+	ev=$(chan_line $fa; chan_line $fb)
+	check "gwctl chans shows both data calls, their echo cancellers on" \
+		test "$(grep -c ' data | a:' <<<"$ev")" = 2
 	gwctl chan close $fa >/dev/null
 	gwctl chan close $fb >/dev/null
 	pstn stop 1/0 >/dev/null

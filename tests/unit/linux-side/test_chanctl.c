@@ -86,12 +86,35 @@ static void test_chanctl_rtp_and_other_legs(void **state)
 	expect_refused("sip:1", "is not none, tdm:... or rtp:...");
 }
 
+/* the channel table's words for a leg (gwctl chans) */
+static void test_chanctl_format_leg(void **state)
+{
+	struct rtstat_leg l = { .kind = MSG_LEG_RTP, .codec = CODEC_PCMA,
+				.local_port = 16400, .tx_packets = 250,
+				.rx_packets = 249, .lost = 1, .cn_tx = 3,
+				.jitter_us = 1500, .mos_x100 = 437 };
+	char buf[200];
+
+	(void)state;
+	chanctl_format_leg(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "rtp :16400 PCMA tx 250 rx 249 lost 1 late 0 "
+			    "malformed 0 wrong_ssrc 0 cn_tx 3 jitter 1.5 ms "
+			    "mos 4.37");
+	l = (struct rtstat_leg){ .kind = MSG_LEG_TDM, .span = 2, .line = 7 };
+	chanctl_format_leg(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "tdm 2/7");
+	l.kind = MSG_LEG_NONE;
+	chanctl_format_leg(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chanctl_tdm_last_span_and_line),
 		cmocka_unit_test(test_chanctl_tdm_one_past_refused),
 		cmocka_unit_test(test_chanctl_rtp_and_other_legs),
+		cmocka_unit_test(test_chanctl_format_leg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -363,14 +363,20 @@ static void run_sending(unsigned i, size_t n, unsigned ms)
 static void test_chan_answer_tones(void **state)
 {
 	struct msg_leg a = tdm_leg(0, 64, false);
+	struct rtstat_chan snap;
 	struct chan_stats st;
 	uint64_t t0;
 
 	(void)state;
 	a.vbd_detect = 1;
 	open_chan(14, a, tdm_leg(1, 64, false));
+	chan_snapshot(fx.ch, 0, &snap);
+	assert_false(snap.data);
 	run_sending(B, answer_tone(fx.sent[B], 3000, false), 3500);
 	chan_stats_get(fx.ch, &st);
+	chan_snapshot(fx.ch, 0, &snap);		/* what gwctl chans shows */
+	assert_true(snap.data);
+	assert_false(snap.ec_off);
 	assert_int_equal(fx.nvbd, 1);
 	assert_int_equal(fx.vbd[0].leg, 0);
 	assert_int_equal(fx.vbd[0].tone, VBD_ANS);
@@ -388,6 +394,8 @@ static void test_chan_answer_tones(void **state)
 	assert_false(fx.vbd[1].to_line);
 	assert_in_range(fx.vbd_tick[1] - t0, 900, 2100);
 	assert_true(st.ec_disabled);
+	chan_snapshot(fx.ch, 0, &snap);
+	assert_true(snap.ec_off);
 	assert_int_equal(st.vbd, 1u << VBD_ANS | 1u << VBD_ANS_PR);
 	close_chan();
 }

@@ -499,7 +499,9 @@ pages.pbx = { load: async () => {
 function legCells(m) {
 	const legs = m ? m.legs.filter(l => l.kind === 'rtp') : [];
 	const f = fn => legs.map(fn).join(' / ');
-	return [f(l => l.codec), f(l => fix(l.jitter_ms, 1)),
+	// a fax or modem call (its answer tone heard) says so beside the codec
+	return [f(l => l.codec) + (m && m.data ? ' · fax/modem' : ''),
+		f(l => fix(l.jitter_ms, 1)),
 		f(l => fix(l.loss_pct, 2)), f(l => fix(l.mos, 2)),
 		f(l => l.rx_packets + '/' + l.tx_packets)];
 }
