@@ -674,25 +674,36 @@ check "line 1/0 released" pstn wait 1/0 released 3000
 # the re-INVITE's PCMU (its media follows the first PCMU packet, as the
 # phone adapter does), and the page arrives row for row
 build/bin/faxpage make "$tmp/fax-sip.tif" 1 31
-data0=$(counter data_calls)
-pstn clear 1/0 >/dev/null
-peer_bg fax 7000 1000 --codec g726-32 --pt 102 --seconds 80 --follow g711 \
-	--fax-send "$tmp/fax-sip.tif" --fax-role call
-sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER='200 OK' REINVITE_STATUS=488 HOLD_MS=90000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
-pstn wait 1/0 digits 5550100 8000 >/dev/null
-pstn fax 1/0 receive "$tmp/fax-sip-got.tif" answer >/dev/null
-pstn answer 1/0 >/dev/null
-if wait_for 5 on_g726; then
-	check "the called fax machine's CED makes it a data call" wait_for 6 data_call
-	pstn wait 1/0 fax-done 70000 >/dev/null
-else
+# fax_out: the call; leaves on726, datacall, bye (1: yes), lf and r (the
+# line's and 1001's machines' results)
+fax_out() {
+	data0=$(counter data_calls) on726=0 datacall=0 bye=0
+	pstn clear 1/0 >/dev/null
+	peer_bg fax 7000 1000 --codec g726-32 --pt 102 --seconds 80 --follow g711 \
+		--fax-send "$tmp/fax-sip.tif" --fax-role call
+	sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER='200 OK' REINVITE_STATUS=488 HOLD_MS=90000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+	pstn wait 1/0 digits 5550100 8000 >/dev/null
+	pstn fax 1/0 receive "$tmp/fax-sip-got.tif" answer >/dev/null
+	pstn answer 1/0 >/dev/null
+	if wait_for 5 on_g726; then
+		on726=1
+		wait_for 6 data_call && datacall=1
+		pstn wait 1/0 fax-done 70000 >/dev/null
+	fi
+	lf=$(pstn fax 1/0 | head -1)
+	pstn hangup 1/0 >/dev/null
+	sipp_wait modem && bye=1
+	peer_wait fax
+	r=$(cat "$tmp/fax.rtp")
+	pstn wait 1/0 released 3000 >/dev/null
+}
+# both machines ended well
+fax_ok() { [ "$(grep -o 'fax=ok' <<<"$lf $r" | wc -l)" = 2 ]; }
+held_up_retry fax_out fax_ok
+[ $on726 = 1 ] && ok "1001's fax calls the PSTN on G.726-32" ||
 	not_ok "a fax call on G.726-32 to the PSTN" "$(flow modem)"
-fi
-lf=$(pstn fax 1/0 | head -1)
-pstn hangup 1/0 >/dev/null
-check "the far end hangs up after the fax: 1001 gets the BYE" sipp_wait modem
-peer_wait fax
-r=$(cat "$tmp/fax.rtp")
+check "the called fax machine's CED makes it a data call" test $datacall = 1
+check "the far end hangs up after the fax: 1001 gets the BYE" test $bye = 1
 fax_checks "1001's fax machine" "$r" "the line's machine" "$lf" \
 	"$tmp/fax-sip.tif" "$tmp/fax-sip-got.tif"
 check "1001's machine ended on PCMU ($(field pt <<<"$r"))" test "$(field pt <<<"$r")" = 0
@@ -704,26 +715,33 @@ check "line 1/0 released" pstn wait 1/0 released 3000
 # the line, makes it a data call, 1001 takes the re-INVITE's PCMU, and the
 # page arrives row for row
 build/bin/faxpage make "$tmp/fax-in.tif" 1 32
-data0=$(counter data_calls)
-peer_bg faxin 7000 1000 --codec g726-32 --pt 102 --seconds 80 --follow g711 \
-	--fax-receive "$tmp/fax-in-got.tif"
-sipp_bg faxin "$(scen uas_data RTP_PORT=7000 REINVITE_MS=12000 HOLD_MS=90000)" 5070
-sleep 0.3
-pstn ring 2/0 >/dev/null
-sleep 0.5
-pstn dial 2/0 5551001 >/dev/null
-if pstn wait 2/0 answered 10000 >/dev/null; then
-	pstn fax 2/0 send "$tmp/fax-in.tif" call >/dev/null
-	check "the answering fax's CED makes the call from the PSTN a data call" wait_for 8 data_call
-	pstn wait 2/0 fax-done 70000 >/dev/null
-else
+# fax_in: the call; leaves answered, datacall, bye (1: yes), lf and r
+fax_in() {
+	data0=$(counter data_calls) answered=0 datacall=0 bye=0
+	peer_bg faxin 7000 1000 --codec g726-32 --pt 102 --seconds 80 --follow g711 \
+		--fax-receive "$tmp/fax-in-got.tif"
+	sipp_bg faxin "$(scen uas_data RTP_PORT=7000 REINVITE_MS=12000 HOLD_MS=90000)" 5070
+	sleep 0.3
+	pstn ring 2/0 >/dev/null
+	sleep 0.5
+	pstn dial 2/0 5551001 >/dev/null
+	if pstn wait 2/0 answered 10000 >/dev/null; then
+		answered=1
+		pstn fax 2/0 send "$tmp/fax-in.tif" call >/dev/null
+		wait_for 8 data_call && datacall=1
+		pstn wait 2/0 fax-done 70000 >/dev/null
+	fi
+	lf=$(pstn fax 2/0 | head -1)
+	pstn hangup 2/0 >/dev/null
+	sipp_wait faxin && bye=1
+	peer_wait faxin
+	r=$(cat "$tmp/faxin.rtp")
+}
+held_up_retry fax_in fax_ok
+[ $answered = 1 ] && ok "a fax call from the PSTN to DID 5551001 is answered" ||
 	not_ok "a fax call from the PSTN to DID 5551001" "$(pstn status 2/0)" "$(flow faxin)"
-fi
-lf=$(pstn fax 2/0 | head -1)
-pstn hangup 2/0 >/dev/null
-check "the PSTN caller hangs up after the fax: 1001 gets the BYE" sipp_wait faxin
-peer_wait faxin
-r=$(cat "$tmp/faxin.rtp")
+check "the answering fax's CED makes the call from the PSTN a data call" test $datacall = 1
+check "the PSTN caller hangs up after the fax: 1001 gets the BYE" test $bye = 1
 fax_checks "the line's fax machine" "$lf" "1001's machine" "$r" \
 	"$tmp/fax-in.tif" "$tmp/fax-in-got.tif"
 check "1001's machine ended on PCMU ($(field pt <<<"$r"))" test "$(field pt <<<"$r")" = 0
