@@ -4,6 +4,7 @@
  *  recovery and record checks are in spool_scan.c */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 
 int spool_mkdirs(const char *path)
 {
-	char p[4096];
+	char p[PATH_MAX];
 
 	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p))
 		return -ENAMETOOLONG;

@@ -45,6 +45,7 @@ bench_lock() {
 	fi
 	note "$BENCH_NAME: waited $((SECONDS - t0)) s for /tmp/voice-bench.lock"
 }
+
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 gwctl() { "$bin/gwctl" --run-dir "build/lab/$P/run" "$@"; }
 

@@ -674,6 +674,16 @@ check "line 1/0 released" pstn wait 1/0 released 3000
 # the re-INVITE's PCMU (its media follows the first PCMU packet, as the
 # phone adapter does), and the page arrives row for row
 build/bin/faxpage make "$tmp/fax-sip.tif" 1 31
+# fax_hangup LINE SIPP PEER: after a fax call, the line's machine's result
+# in lf; the line hangs up, the SIPp phone SIPP gets the BYE (bye=1) and
+# its RTP peer PEER's result goes to r
+fax_hangup() {
+	lf=$(pstn fax "$1" | head -1)
+	pstn hangup "$1" >/dev/null
+	sipp_wait "$2" && bye=1
+	peer_wait "$3"
+	r=$(cat "$tmp/$3.rtp")
+}
 # fax_out: the call; leaves on726, datacall, bye (1: yes), lf and r (the
 # line's and 1001's machines' results)
 fax_out() {
@@ -690,11 +700,7 @@ fax_out() {
 		wait_for 6 data_call && datacall=1
 		pstn wait 1/0 fax-done 70000 >/dev/null
 	fi
-	lf=$(pstn fax 1/0 | head -1)
-	pstn hangup 1/0 >/dev/null
-	sipp_wait modem && bye=1
-	peer_wait fax
-	r=$(cat "$tmp/fax.rtp")
+	fax_hangup 1/0 modem fax
 	pstn wait 1/0 released 3000 >/dev/null
 }
 # both machines ended well
@@ -731,11 +737,7 @@ fax_in() {
 		wait_for 8 data_call && datacall=1
 		pstn wait 2/0 fax-done 70000 >/dev/null
 	fi
-	lf=$(pstn fax 2/0 | head -1)
-	pstn hangup 2/0 >/dev/null
-	sipp_wait faxin && bye=1
-	peer_wait faxin
-	r=$(cat "$tmp/faxin.rtp")
+	fax_hangup 2/0 faxin faxin
 }
 held_up_retry fax_in fax_ok
 [ $answered = 1 ] && ok "a fax call from the PSTN to DID 5551001 is answered" ||
