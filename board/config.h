@@ -229,6 +229,7 @@ struct gw_config {
 	} tdm;
 	struct cfg_media {
 		int max_channels;
+		int max_fax;		/**< T.38 legs */
 		int ec_max_tail_ms;
 		char country[8];
 		bool vad;		/**< SIP legs suppress silence */

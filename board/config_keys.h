@@ -415,6 +415,11 @@ const struct cfg_key cfg_keys[] = {
 		CFG_MAX_CHANNELS,
 		0, "Voice channels the RT partition can hold at once; all "
 		"their memory is taken at start."),
+	KEY_INT("media", "max_fax", media.max_fax, "8", 0, 256, 0,
+		"T.38 fax legs the RT partition can hold at once (a fax call "
+		"whose far end speaks T.38: the gateway turns the line's fax "
+		"audio into T.38 and back). Each takes about 100 KB at "
+		"start. 0: no T.38."),
 	KEY_INT("media", "ec_max_tail_ms", media.ec_max_tail_ms, "128", 16,
 		512, 0, "Longest echo canceller tail a TDM leg may ask for."),
 	KEY_STRC("media", "country", media.country, "us", 0, check_country,

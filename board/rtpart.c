@@ -252,6 +252,7 @@ static int start_media(struct rtpart *rp, const struct gw_config *cfg,
 {
 	struct engine_cfg ec = {
 		.max_chans = (unsigned)cfg->media.max_channels,
+		.max_fax = (unsigned)cfg->media.max_fax,
 		.bus = rp->bus, .net = rp->net, .country = cfg->media.country,
 		.ec_max_tail_ms = (unsigned)cfg->media.ec_max_tail_ms,
 	};

@@ -11,6 +11,7 @@
 #include "hal/tdm.h"
 #include "linux-side/chanctl.h"
 #include "media/codec.h"
+#include "media/t38leg.h"
 #include "rtos-kernel/rtk.h"
 
 #define POLL_NS RTK_MS(1)
@@ -77,14 +78,13 @@ static int rtp_option(struct msg_leg *l, char *opt, char *why, size_t len)
 	return 0;
 }
 
-static int parse_rtp(char *s, struct msg_leg *l, char *why, size_t len)
+/* LOCALPORT:REMOTEIP:REMOTEPORT of an RTP or T.38 leg */
+static int parse_ports(char *s, struct msg_leg *l, char *why, size_t len)
 {
-	char *opt = strchr(s, ','), *ip, *rport;
+	char *ip, *rport;
 	struct in_addr a;
 	long lp, rp;
 
-	if (opt)
-		*opt++ = '\0';
 	ip = strchr(s, ':');
 	rport = ip ? strchr(ip + 1, ':') : NULL;
 	if (!rport)
@@ -95,17 +95,29 @@ static int parse_rtp(char *s, struct msg_leg *l, char *why, size_t len)
 		return bad(why, len, "local port '%s' must be even", s);
 	if (num(rport, 1, 65535, &rp) || inet_pton(AF_INET, ip, &a) != 1)
 		return bad(why, len, "bad remote address '%s'", ip);
-	l->kind = MSG_LEG_RTP;
 	l->local_port = (uint16_t)lp;
 	l->remote_port = (uint16_t)rp;
 	l->remote_ip = a.s_addr;
+	return 0;
+}
+
+static int parse_rtp(char *s, struct msg_leg *l, char *why, size_t len)
+{
+	char *opt = strchr(s, ',');
+	int err;
+
+	if (opt)
+		*opt++ = '\0';
+	err = parse_ports(s, l, why, len);
+	if (err)
+		return err;
+	l->kind = MSG_LEG_RTP;
 	l->codec = CODEC_PCMU;
 	l->pt = 0;
 	l->ptime_ms = 20;
 	l->dtmf_pt = 101;
 	while (opt) {
 		char *next = strchr(opt, ',');
-		int err;
 
 		if (next)
 			*next++ = '\0';
@@ -114,6 +126,28 @@ static int parse_rtp(char *s, struct msg_leg *l, char *why, size_t len)
 			return err;
 		opt = next;
 	}
+	return 0;
+}
+
+static int parse_t38(char *s, struct msg_leg *l, char *why, size_t len)
+{
+	char *opt = strchr(s, ',');
+	long v;
+	int err;
+
+	if (opt)
+		*opt++ = '\0';
+	err = parse_ports(s, l, why, len);
+	if (err)
+		return err;
+	l->kind = MSG_LEG_T38;
+	l->redundancy = T38LEG_REDUNDANCY;
+	if (!opt)
+		return 0;
+	if (strncmp(opt, "red=", 4) || num(opt + 4, 0, UDPTL_REDUNDANCY_MAX,
+					   &v))
+		return bad(why, len, "bad T.38 option '%s' (red=0..4)", opt);
+	l->redundancy = (uint8_t)v;
 	return 0;
 }
 
@@ -175,8 +209,10 @@ int chanctl_parse_leg(const char *spec, struct msg_leg *leg, char *why,
 		return parse_tdm(buf + 4, leg, why, len);
 	if (!strncmp(buf, "rtp:", 4))
 		return parse_rtp(buf + 4, leg, why, len);
-	return bad(why, len, "leg '%s' is not none, tdm:... or rtp:...",
-		   spec);
+	if (!strncmp(buf, "t38:", 4))
+		return parse_t38(buf + 4, leg, why, len);
+	return bad(why, len, "leg '%s' is not none, tdm:..., rtp:... or "
+		   "t38:...", spec);
 }
 
 /** Send @p m (its seq is set here) and wait up to @p timeout_ms for the RT
@@ -223,6 +259,13 @@ int chanctl_format_leg(const struct rtstat_leg *l, char *buf, size_t len)
 			 l->tx_packets, l->rx_packets, l->lost, l->late,
 			 l->malformed, l->wrong_ssrc, l->cn_tx,
 			 l->jitter_us / 1000.0, l->mos_x100 / 100.0);
+		break;
+	case MSG_LEG_T38:
+		snprintf(buf, len, "t38 :%u tx %u rx %u lost %u recovered %u "
+			 "late %u malformed %u pages %u rate %u",
+			 l->local_port, l->tx_packets, l->rx_packets, l->lost,
+			 l->recovered, l->late, l->malformed, l->pages,
+			 l->rate_hbps * 100u);
 		break;
 	default:
 		snprintf(buf, len, "none");

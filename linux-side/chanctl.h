@@ -8,6 +8,8 @@
  *       [,pt=N][,ptime=MS][,dtmfpt=N][,dir=sendrecv|sendonly|recvonly|
  *       inactive][,jb=MIN-MAX][,vad]  (vad: silence sent as comfort
  *       noise, RFC 3389)
+ *   t38:LOCALPORT:REMOTEIP:REMOTEPORT[,red=N]  (a T.38 gateway; N earlier
+ *       IFP packets in each UDPTL packet, 0..4, 3 by default)
  * A request goes to the RT partition on channel 4 (bus_linux_send) and its
  * outcome is read back from the bus's results area (bus_result_find), so a
  * tool never takes replies meant for the call-control daemon.

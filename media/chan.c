@@ -10,6 +10,7 @@
 #include "media/dtmf.h"
 #include "media/ec.h"
 #include "media/rtpleg.h"
+#include "media/t38leg.h"
 #include "media/tone.h"
 #include "media/vbd.h"
 #include "rtos-kernel/log.h"
@@ -64,6 +65,8 @@ struct leg {
 	/* RTP */
 	struct rtpleg *rtp;
 	unsigned ptime_ms;
+	/* T.38 */
+	struct t38leg *t38;
 };
 
 struct chan {
@@ -267,6 +270,24 @@ static void rtp_cfg(const struct msg_leg *m, struct rtpleg_cfg *rc)
 	rc->vad = m->vad;
 }
 
+static void t38_cfg(const struct msg_leg *m, struct t38leg_cfg *tc)
+{
+	memset(tc, 0, sizeof(*tc));
+	tc->local_port = m->local_port;
+	tc->remote_ip = m->remote_ip;
+	tc->remote_port = m->remote_port;
+	tc->redundancy = m->redundancy;
+}
+
+/* the channel carries a fax or modem (chan.h) */
+static void data_call(struct chan *ch)
+{
+	ch->st.data = true;
+	for (unsigned k = 0; k < 2; k++)
+		if (ch->leg[k].rtp)
+			rtpleg_data_mode(ch->leg[k].rtp);
+}
+
 static void leg_release(struct chan *ch, struct leg *l)
 {
 	if (l->ln && l->ln->owner == ch)
@@ -275,12 +296,15 @@ static void leg_release(struct chan *ch, struct leg *l)
 		ec_close(l->ec);
 	if (l->rtp)
 		rtpleg_close(l->rtp);
+	if (l->t38)
+		t38leg_close(l->t38);
 	memset(l, 0, sizeof(*l));
 }
 
 static int leg_setup(struct chan *ch, struct leg *l, const struct msg_leg *m)
 {
 	struct rtpleg_cfg rc;
+	struct t38leg_cfg tc;
 	int err = 0;
 
 	memset(l, 0, sizeof(*l));
@@ -313,6 +337,12 @@ static int leg_setup(struct chan *ch, struct leg *l, const struct msg_leg *m)
 		err = rtpleg_open(&l->rtp, &rc);
 		if (!err && ch->st.data)
 			rtpleg_data_mode(l->rtp);
+		break;
+	case MSG_LEG_T38:
+		t38_cfg(m, &tc);
+		err = t38leg_open(&l->t38, &tc);
+		if (!err)
+			data_call(ch);
 		break;
 	default:
 		err = -EINVAL;
@@ -347,6 +377,8 @@ static void set_step(struct chan *ch)
 			g = gcd(g, TDM_FRAME_MS);
 		else if (l->cfg.kind == MSG_LEG_RTP)
 			g = gcd(g, l->ptime_ms);
+		else if (l->cfg.kind == MSG_LEG_T38)
+			g = gcd(g, T38LEG_PERIOD_MS);
 	}
 	ch->step = g ? g : TDM_FRAME_MS;
 }
@@ -393,9 +425,19 @@ static int modify_legs(struct chan *ch, const struct msg_leg *a,
 	for (int i = 0; i < 2; i++) {
 		struct leg *l = &ch->leg[i];
 		struct rtpleg_cfg rc;
+		struct t38leg_cfg tc;
 
 		if (!memcmp(&l->cfg, m[i], sizeof(*m[i])))
 			continue;
+		if (l->cfg.kind == MSG_LEG_T38 && m[i]->kind == MSG_LEG_T38 &&
+		    l->cfg.local_port == m[i]->local_port) {
+			t38_cfg(m[i], &tc);
+			err = t38leg_modify(l->t38, &tc);
+			if (err)
+				return err;
+			l->cfg = *m[i];
+			continue;
+		}
 		if (l->cfg.kind == MSG_LEG_RTP && m[i]->kind == MSG_LEG_RTP &&
 		    l->cfg.local_port == m[i]->local_port) {
 			rtp_cfg(m[i], &rc);
@@ -508,11 +550,8 @@ static void answer_tone(struct chan *ch, unsigned i, enum vbd_tone t,
 	if (t == VBD_NONE || ch->st.vbd & (1u << t))
 		return;
 	ch->st.vbd |= (uint8_t)(1u << t);
-	ch->st.data = true;
 	ch->st.ec_disabled |= t == VBD_ANS_PR;
-	for (unsigned k = 0; k < 2; k++)
-		if (ch->leg[k].rtp)
-			rtpleg_data_mode(ch->leg[k].rtp);
+	data_call(ch);
 	ch->eh(ch, &ev, ch->arg);
 }
 
@@ -603,6 +642,24 @@ static void tdm_leg_out(struct chan *ch, unsigned i, uint64_t tick,
 	ln->wr = tick + step;
 }
 
+/* T.38 leg @p i: what the other leg sent goes to the gateway (as IFP
+ * packets to the far end), what it made of the packets received to the
+ * other leg */
+static void t38_leg_frame(struct chan *ch, unsigned i)
+{
+	struct leg *l = &ch->leg[i], *o = &ch->leg[!i];
+	enum { N = T38LEG_PERIOD_MS * SAMPLES_PER_MS };
+	int16_t in[N], out[N];
+
+	if (tone_playing(&l->tone))
+		tone_fill(&l->tone, in, N);
+	else
+		fifo_get(ch, l, in, N);
+	t38leg_run(l->t38, in, out, N);
+	if (o->cfg.kind != MSG_LEG_NONE)
+		fifo_put(ch, &o->out, out, N);
+}
+
 static void rtp_leg_frame(struct chan *ch, unsigned i, uint64_t now_ns)
 {
 	struct leg *l = &ch->leg[i], *o = &ch->leg[!i];
@@ -646,6 +703,9 @@ uint64_t chan_tick(struct chan *ch, uint64_t tick, uint64_t now_ns)
 		if (ch->leg[i].cfg.kind == MSG_LEG_RTP &&
 		    t % ch->leg[i].ptime_ms == 0)
 			rtp_leg_frame(ch, i, now_ns);
+		else if (ch->leg[i].cfg.kind == MSG_LEG_T38 &&
+			 t % T38LEG_PERIOD_MS == 0)
+			t38_leg_frame(ch, i);
 	for (unsigned i = 0; i < 2; i++)
 		if (ch->leg[i].cfg.kind == MSG_LEG_TDM)
 			tdm_leg_out(ch, i, tick, ch->step);
@@ -740,6 +800,22 @@ int chan_line_tone(unsigned span, unsigned line, unsigned tone)
 	return play(&cm.line_tone[ln - cm.line], cm.tones, tone);
 }
 
+static void t38_snapshot(const struct leg *l, struct rtstat_leg *o)
+{
+	struct t38leg_stats ts;
+
+	t38leg_stats_get(l->t38, &ts);
+	o->local_port = l->cfg.local_port;
+	o->tx_packets = (uint32_t)ts.tx_packets;
+	o->rx_packets = (uint32_t)ts.rx.packets;
+	o->lost = (uint32_t)ts.rx.lost;
+	o->late = (uint32_t)ts.rx.late;
+	o->malformed = (uint32_t)ts.rx.malformed;
+	o->recovered = (uint32_t)ts.rx.recovered;
+	o->pages = (uint16_t)ts.pages;
+	o->rate_hbps = (uint16_t)(ts.bit_rate / 100);
+}
+
 /** The channel as the status page shows it. Context: media task. */
 void chan_snapshot(const struct chan *ch, uint64_t now_ns,
 		   struct rtstat_chan *out)
@@ -757,6 +833,8 @@ void chan_snapshot(const struct chan *ch, uint64_t now_ns,
 		o->kind = l->cfg.kind;
 		o->span = l->cfg.span;
 		o->line = l->cfg.line;
+		if (l->cfg.kind == MSG_LEG_T38)
+			t38_snapshot(l, o);
 		if (l->cfg.kind != MSG_LEG_RTP)
 			continue;
 		rtpleg_stats_get(l->rtp, &rs);

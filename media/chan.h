@@ -2,7 +2,8 @@
 /** @file chan.h  Voice channels: two legs joined, audio both ways
  *
  * A channel joins two legs; a leg is a TDM line (hal/tdm.h), an RTP stream
- * (media/rtpleg.h) or nothing. Audio flows at 8 kHz linear between them
+ * (media/rtpleg.h), a T.38 gateway (media/t38leg.h: a fax's audio ⇄ T.38
+ * in UDPTL; it makes the channel a data call) or nothing. Audio flows at 8 kHz linear between them
  * through a sample FIFO per leg, so legs with different frame sizes
  * (TDM blocks of 10 or 20 ms of the card's 1 ms chunks, RTP ptimes of 10
  * to 60 ms) and codecs (transcoding through linear) meet. On a TDM leg, every 20 ms frame received goes

@@ -12,6 +12,8 @@
 #include "media/ec.h"
 #include "media/engine.h"
 #include "media/rtpleg.h"
+#include "media/t38leg.h"
+#include "media/udpport.h"
 #include "media/vbd.h"
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
@@ -54,7 +56,7 @@ static inline void inc(unsigned i)
 			      memory_order_relaxed) + 1, memory_order_relaxed);
 }
 
-static void rtnet_port(uint16_t port, rtpleg_rx_h *rx, void *rx_arg,
+static void rtnet_port(uint16_t port, udpport_rx_h *rx, void *rx_arg,
 		       void *arg)
 {
 	(void)arg;
@@ -84,13 +86,16 @@ int engine_init(const struct engine_cfg *cfg)
 	if (!err)
 		err = rtpleg_module_init(legs);
 	if (!err)
+		err = t38leg_module_init(cfg->max_fax);
+	if (!err)
 		err = chan_module_init(cfg->max_chans, cfg->tdm, cfg->country);
 	if (err) {
 		LOG_ERR("init: %s", strerror(-err));
 		return err;
 	}
-	rtpleg_port_handler_set(rtnet_port, NULL);
-	LOG_INFO("media plane for %u channels", cfg->max_chans);
+	udpport_handler_set(rtnet_port, NULL);
+	LOG_INFO("media plane for %u channels, %u of them T.38",
+		 cfg->max_chans, cfg->max_fax);
 	return 0;
 }
 

@@ -29,12 +29,9 @@
 
 static struct rtpleg *legs;
 static size_t nlegs;
-/* legs not in use, a stack of indices, and the (even) RTP ports of the
- * open legs, a bit each: open, close and a port change cost the same with
- * 2 legs or 4096 (they walked every leg). Changed by the media task only. */
+/* legs not in use, a stack of indices (changed by the media task only) */
 static unsigned *free_legs;
 static size_t nfree;
-static _Atomic uint64_t port_bits[65536 / 2 / 64];
 static _Atomic uint64_t rnd_ctr;
 
 /* splitmix64: SSRCs, first sequence numbers and timestamps (RFC 3550
@@ -199,7 +196,7 @@ int rtpleg_module_init(size_t max_legs)
 		struct rtpleg *l = &legs[nlegs];
 
 		l->idx = (unsigned)nlegs;
-		err = rtpleg_net_init(l);
+		err = udpport_init(&l->net, 2);
 		if (!err)
 			err = make_session(l);
 		plc_init(&l->plc);
@@ -227,7 +224,7 @@ void rtpleg_module_fini(void)
 			rtpleg_close(l);
 		if (l->s)
 			rtp_session_destroy(l->s);
-		rtpleg_net_fini(l);
+		udpport_fini(&l->net);
 	}
 	ortp_exit();
 	free(legs);
@@ -327,35 +324,15 @@ static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 	setup_session(l, c);
 	rtp_session_set_ssrc(l->s, ssrc);
 	rtp_session_set_seq_number(l->s, (uint16_t)rnd());
-	rtpleg_net_flush(l);
-	atomic_store_explicit(&l->open, true, memory_order_release);
-	err = rtpleg_net_bind(l, c->local_port);
+	err = udpport_bind(&l->net, c->local_port);
 	if (err)
-		goto out_open;
+		goto out_codec;
 	rtpleg_publish(l);
 	return 0;
 
- out_open:
-	atomic_store(&l->open, false);
  out_codec:
 	codec_fini(&l->codec);
 	return err;
-}
-
-/* the ports are even (check_cfg()): a bit per pair */
-static bool port_taken(uint16_t port)
-{
-	return atomic_load(&port_bits[port / 128]) >> (port / 2 % 64) & 1;
-}
-
-static void port_mark(uint16_t port, bool taken)
-{
-	uint64_t bit = (uint64_t)1 << (port / 2 % 64);
-
-	if (taken)
-		atomic_fetch_or(&port_bits[port / 128], bit);
-	else
-		atomic_fetch_and(&port_bits[port / 128], ~bit);
 }
 
 /**
@@ -374,7 +351,7 @@ int rtpleg_open(struct rtpleg **lp, const struct rtpleg_cfg *cfg)
 
 	if (err || !lp || !legs)
 		return -EINVAL;
-	if (port_taken(c.local_port))
+	if (udpport_taken(c.local_port))
 		return -EADDRINUSE;
 	/* oRTP does not survive a failed allocation: a leg opens only while
 	 * the heap has room for what it may hold (the RT partition sizes the
@@ -392,7 +369,6 @@ int rtpleg_open(struct rtpleg **lp, const struct rtpleg_cfg *cfg)
 		return err;
 	}
 	nfree--;
-	port_mark(c.local_port, true);
 	*lp = l;
 	return 0;
 }
@@ -401,16 +377,12 @@ static int move_port(struct rtpleg *l, uint16_t from, uint16_t to)
 {
 	int err;
 
-	if (port_taken(to))
+	if (udpport_taken(to))
 		return -EADDRINUSE;
-	rtpleg_net_unbind(l);
-	err = rtpleg_net_bind(l, to);
-	if (err && rtpleg_net_bind(l, from))
+	udpport_unbind(&l->net);
+	err = udpport_bind(&l->net, to);
+	if (err && udpport_bind(&l->net, from))
 		LOG_ERR("modify: port %u lost", from);
-	if (!err) {
-		port_mark(from, false);
-		port_mark(to, true);
-	}
 	return err;
 }
 
@@ -502,12 +474,9 @@ void rtpleg_close(struct rtpleg *l)
 		return;
 	if (l->cfg.remote_ip)
 		rtp_session_bye(l->s, "closed");
-	atomic_store(&l->open, false);
-	rtpleg_net_unbind(l);
-	rtpleg_net_flush(l);
+	udpport_unbind(&l->net);
 	codec_fini(&l->codec);
 	rtpleg_publish(l);
-	port_mark(l->cfg.local_port, false);
 	atomic_store(&l->in_use, false);
 	free_legs[nfree++] = l->idx;
 }
@@ -614,8 +583,8 @@ void rtpleg_stats_get(const struct rtpleg *l, struct rtpleg_stats *st)
 	st->bad_pt = v[RTPCK_BAD_PT];
 	st->wrong_ssrc = v[RTPCK_WRONG_SSRC];
 	st->ssrc_changes = c.ck.ssrc_changes;
-	st->ring_full = atomic_load(&l->ring_full);
-	st->too_big = atomic_load(&l->too_big);
+	st->ring_full = atomic_load(&l->net.ring_full);
+	st->too_big = atomic_load(&l->net.too_big);
 	st->rtcp_rx = c.ck.rtcp[RTPCK_OK];
 	for (int i = RTPCK_OK + 1; i < RTPCK_V_COUNT; i++)
 		st->rtcp_malformed += c.ck.rtcp[i];

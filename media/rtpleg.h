@@ -16,10 +16,10 @@
  * the RT heap in rtpart (bounded, sized at start).
  *
  * Threads:
- *  - lwIP calls the receive handler in the "net" task, with its core lock
- *    held: the UDP payload is copied into the leg's single-producer
- *    single-consumer ring (fixed slots; a packet too big for a slot or a
- *    full ring is counted and dropped);
+ *  - the "net" task copies the datagrams for the leg's two ports (RTP on
+ *    the even one, RTCP on the next) into its ring (udpport.h: fixed
+ *    slots; a packet too big for a slot or a full ring is counted and
+ *    dropped);
  *  - everything else runs in the "media" task that owns the legs:
  *    rtpleg_recv() drains the ring (validation by rtpcheck.h, then the
  *    jitter buffer, and oRTP for RTCP and events), rtpleg_send() encodes
@@ -35,10 +35,10 @@
 #include <stdint.h>
 
 #include "media/codec.h"
+#include "media/udpport.h"
 
 #define RTPLEG_MAX_SAMPLES	480	/**< per send/recv: 60 ms at 8 kHz */
-#define RTPLEG_RING		16	/**< received packets waiting per leg */
-#define RTPLEG_SLOT		512	/**< largest UDP payload received */
+#define RTPLEG_SLOT		UDPPORT_SLOT	/**< largest UDP payload */
 #define RTPLEG_TE_DEFAULT	101	/**< telephone-event payload type */
 #define RTPLEG_TE_NONE		0xff	/**< no telephone events */
 #define RTPLEG_RTCP_MS		5000	/**< default RTCP report interval */
@@ -108,28 +108,8 @@ struct rtpleg_stats {
 
 struct rtpleg;
 
-/** Time source for arrival stamps (default: rtk_now_ns). */
-typedef uint64_t (rtpleg_clock_h)(void);
-
-/** Takes a datagram for a leg's port (@p rx_arg), from @p from_ip
- *  (network order):@p from_port. Context: the network task, lwIP's core
- *  lock held. */
-typedef void (rtpleg_rx_h)(const void *data, size_t len, uint32_t from_ip,
-			   uint16_t from_port, void *rx_arg);
-
-/** Called when a leg starts (@p rx: its receiver, with @p rx_arg) or
- *  stops (@p rx NULL) listening on an RT port (RTP and RTCP each), so the
- *  network task lets that port's frames in and gives them to @p rx
- *  directly rather than through lwIP's UDP (which finds a port's PCB by
- *  walking all of them). While a handler is set the legs' PCBs are not in
- *  lwIP's list: lwIP no longer delivers to them. */
-typedef void (rtpleg_port_h)(uint16_t port, rtpleg_rx_h *rx, void *rx_arg,
-			     void *arg);
-
 int  rtpleg_module_init(size_t max_legs);
 void rtpleg_module_fini(void);
-void rtpleg_clock_set(rtpleg_clock_h *fn);
-void rtpleg_port_handler_set(rtpleg_port_h *h, void *arg);
 int  rtpleg_open(struct rtpleg **lp, const struct rtpleg_cfg *cfg);
 int  rtpleg_modify(struct rtpleg *l, const struct rtpleg_cfg *cfg);
 void rtpleg_close(struct rtpleg *l);

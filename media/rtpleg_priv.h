@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /** @file rtpleg_priv.h  What the files of the RTP leg module share:
  *  rtpleg.c (legs, sessions, sending, statistics), rtpleg_rx.c (receive
- *  path), rtpleg_dtmf.c (RFC 4733 events), rtpleg_net.c (lwIP, receive
- *  rings, oRTP transports) */
+ *  path), rtpleg_dtmf.c (RFC 4733 events), rtpleg_net.c (the oRTP
+ *  transports on the leg's udpport.h ports) */
 #ifndef MEDIA_RTPLEG_PRIV_H
 #define MEDIA_RTPLEG_PRIV_H
 
@@ -18,22 +18,12 @@
 #include "media/jb.h"
 #include "media/rtpcheck.h"
 #include "media/rtpleg.h"
+#include "media/udpport.h"
 
 #define RTPLEG_FIFO	2048	/* decoded samples waiting to be played */
 #define RTPLEG_EVQ	8	/* received events waiting for dtmf_poll */
 
-struct udp_pcb;
 struct rtpleg;
-
-/** One received datagram, as the net task copied it. */
-struct rtpleg_slot {
-	uint64_t at_ns;		/* arrival */
-	uint32_t from_ip;	/* network order */
-	uint16_t from_port;
-	uint16_t len;
-	bool rtcp;		/* came to the RTCP port */
-	uint8_t data[RTPLEG_SLOT];
-};
 
 /** Our end of one of the session's two transports. */
 struct rtpleg_tp {
@@ -92,13 +82,7 @@ struct rtpleg_counts {
 };
 
 struct rtpleg {
-	/* shared with the net task */
-	_Atomic bool open;
-	_Alignas(64) _Atomic uint32_t rx_head;	/* written by the net task */
-	_Alignas(64) _Atomic uint32_t rx_tail;	/* written by the media task */
-	_Atomic uint64_t ring_full, too_big;	/* net task */
-	struct udp_pcb *pcb_rtp, *pcb_rtcp;
-	struct rtpleg_slot ring[RTPLEG_RING];
+	struct udpport net;	/* RTP and RTCP: shared with the net task */
 
 	/* the media task */
 	unsigned idx;
@@ -107,7 +91,7 @@ struct rtpleg {
 	RtpSession *s;
 	RtpProfile prof;
 	struct rtpleg_tp tp_rtp, tp_rtcp;
-	const struct rtpleg_slot *staged;	/* for t_recvfrom */
+	const struct udpport_slot *staged;	/* for t_recvfrom */
 	uint32_t last_uts;
 	uint32_t tx_ts;
 	bool tx_started;
@@ -146,16 +130,8 @@ static inline bool rtpleg_receiving(const struct rtpleg *l)
 void rtpleg_publish(struct rtpleg *l);
 
 /* rtpleg_net.c */
-int  rtpleg_net_init(struct rtpleg *l);
-void rtpleg_net_fini(struct rtpleg *l);
-int  rtpleg_net_bind(struct rtpleg *l, uint16_t port);
-void rtpleg_net_unbind(struct rtpleg *l);
 void rtpleg_net_transports(struct rtpleg *l, RtpTransport **rtp,
 			   RtpTransport **rtcp);
-const struct rtpleg_slot *rtpleg_net_peek(struct rtpleg *l);
-void rtpleg_net_pop(struct rtpleg *l);
-void rtpleg_net_flush(struct rtpleg *l);
-uint64_t rtpleg_net_now(void);
 
 /* rtpleg_dtmf.c */
 bool rtpleg_dtmf_tx(struct rtpleg *l, size_t samples);

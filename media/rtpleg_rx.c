@@ -26,7 +26,7 @@
 #define TICK_NS		125000u		/* one sample at 8 kHz */
 
 /* Give the datagram in @p s to oRTP alone, at its arrival time */
-static void feed(struct rtpleg *l, const struct rtpleg_slot *s)
+static void feed(struct rtpleg *l, const struct udpport_slot *s)
 {
 	uint32_t uts = (uint32_t)(s->at_ns / TICK_NS);
 	mblk_t *m;
@@ -42,7 +42,7 @@ static void feed(struct rtpleg *l, const struct rtpleg_slot *s)
 	l->staged = NULL;
 }
 
-static void take_rtp(struct rtpleg *l, const struct rtpleg_slot *s)
+static void take_rtp(struct rtpleg *l, const struct udpport_slot *s)
 {
 	struct rtpck_rtp h;
 	struct jb_pkt p;
@@ -81,14 +81,14 @@ static void take_rtp(struct rtpleg *l, const struct rtpleg_slot *s)
 
 static void take(struct rtpleg *l)
 {
-	const struct rtpleg_slot *s;
+	const struct udpport_slot *s;
 
-	while ((s = rtpleg_net_peek(l))) {
-		if (!s->rtcp)
+	while ((s = udpport_peek(&l->net))) {
+		if (!s->which)
 			take_rtp(l, s);
 		else if (rtpck_rtcp(&l->ck, s->data, s->len, NULL) == RTPCK_OK)
 			feed(l, s);
-		rtpleg_net_pop(l);
+		udpport_pop(&l->net);
 	}
 }
 

@@ -58,6 +58,10 @@ static int check_leg(const struct msg_leg *l)
 		    l->vad > 1)
 			return -EBADMSG;
 		return 0;
+	case MSG_LEG_T38:
+		return l->local_port && !(l->local_port & 1) &&
+		       l->remote_ip && l->remote_port &&
+		       l->redundancy <= 4 ? 0 : -EBADMSG;
 	default:
 		return -EBADMSG;
 	}

@@ -44,7 +44,7 @@ enum msg_type {
 	MSG_TYPE_MAX
 };
 
-enum msg_leg_kind { MSG_LEG_NONE, MSG_LEG_TDM, MSG_LEG_RTP };
+enum msg_leg_kind { MSG_LEG_NONE, MSG_LEG_TDM, MSG_LEG_RTP, MSG_LEG_T38 };
 enum msg_dir { MSG_DIR_SENDRECV, MSG_DIR_SENDONLY, MSG_DIR_RECVONLY,
 	       MSG_DIR_INACTIVE };
 enum msg_tone { MSG_TONE_STOP, MSG_TONE_DIAL, MSG_TONE_RINGBACK,
@@ -65,14 +65,16 @@ struct msg_leg {
 	uint8_t vbd_detect;	/**< TDM: detect fax and modem answer tones
 				     (media/vbd.h) both ways */
 	uint16_t ec_tail_ms;	/**< TDM: echo canceller tail, 0: off */
-	uint16_t local_port;	/**< RTP: the RT port (even) */
-	uint16_t remote_port;	/**< RTP */
-	uint32_t remote_ip;	/**< RTP: network order */
+	uint16_t local_port;	/**< RTP, T.38: the RT port (even) */
+	uint16_t remote_port;	/**< RTP, T.38 */
+	uint32_t remote_ip;	/**< RTP, T.38: network order */
 	uint16_t jb_min_ms;	/**< RTP: jitter buffer bounds (0: default) */
 	uint16_t jb_max_ms;
 	uint8_t vad;		/**< RTP: suppress silence, sending comfort
 				     noise (RFC 3389) in its place */
-	uint8_t pad[3];
+	uint8_t redundancy;	/**< T.38: earlier IFP packets in each UDPTL
+				     packet (0..4) */
+	uint8_t pad[2];
 };
 
 struct msg_hdr {

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RTSTAT_VERSION		3u
+#define RTSTAT_VERSION		4u
 #define RTSTAT_MAX_TASKS	32
 #define RTSTAT_HIST		40	/* power-of-two buckets of ns */
 #define RTSTAT_MAX_COUNTERS	512
@@ -71,13 +71,17 @@ struct rtstat_leg {
 	uint8_t kind;		/**< enum msg_leg_kind */
 	uint8_t codec;		/**< enum codec_id (RTP) */
 	uint8_t span, line;	/**< TDM */
-	uint16_t local_port;	/**< RTP */
+	uint16_t local_port;	/**< RTP, T.38 */
 	uint16_t mos_x100;	/**< estimated MOS * 100 (RTP) */
 	uint32_t jitter_us;	/**< RTP interarrival jitter */
 	uint32_t tx_packets, rx_packets, lost, late;
 	uint32_t malformed;	/**< RTP refused (version, header, CSRC, ...) */
 	uint32_t wrong_ssrc;	/**< RTP of another source, refused */
 	uint32_t cn_tx;		/**< RTP: comfort noise packets sent (vad) */
+	uint32_t recovered;	/**< T.38: IFP packets brought back by UDPTL's
+				     redundancy (lost: those it could not) */
+	uint16_t pages;		/**< T.38: fax pages passed on */
+	uint16_t rate_hbps;	/**< T.38: the fax modem's bit/s / 100 */
 };
 
 struct rtstat_chan {

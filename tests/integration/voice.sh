@@ -194,6 +194,55 @@ check "the line's CED is reported once, from the line (${ev:-none})" \
 check "gwctl chans shows both data calls, their echo cancellers on" \
 	test "$(grep -c ' data | a:' "$tmp/fax.chans")" = 2
 
+# --- a fax both ways through T.38 legs -----------------------------------------------
+# faxes_t38: two channels from a card line to a T.38 fax adapter in lan
+# (rtppeer --t38 3: its machine speaks T.38 in UDPTL, 3 earlier IFP
+# packets in each packet), the gateway's T.38 legs turning the line's fax
+# audio into T.38 and back, at once, through 2 % packet loss each way
+# (the adapter drops them: G.711 loses a page from 0.5 %, fax.sh): on 1/0
+# the line's machine calls and sends a page; on 1/1 the adapter's calls
+# and sends. Leaves the results in la, pa (1/0's call), out, lb (1/1's)
+# and the channels' lines of gwctl chans in $tmp/t38.chans.
+faxes_t38() {
+	local ppid
+	ta=$((id + 1)) tb=$((id + 2)) id=$((id + 2))
+	build/bin/faxpage make "$tmp/t38-a.tif" 1 $ta
+	build/bin/faxpage make "$tmp/t38-b.tif" 1 $tb
+	rm -f "$tmp/t38-a-got.tif" "$tmp/t38-b-got.tif"
+	gwctl chan open $ta tdm:1/0 t38:16410:$LAN:40110 >/dev/null
+	gwctl chan open $tb tdm:1/1 t38:16412:$LAN:40112,red=3 >/dev/null
+	pstn fax 1/0 send "$tmp/t38-a.tif" call >/dev/null
+	pstn fax 1/1 receive "$tmp/t38-b-got.tif" answer >/dev/null
+	peer --local $LAN:40110 --remote $GW:16410 --t38 3 --loss 20 \
+		--seconds 80 --fax-receive "$tmp/t38-a-got.tif" >"$tmp/t38-a.out" &
+	ppid=$!
+	out=$(peer --local $LAN:40112 --remote $GW:16412 --t38 3 --loss 20 \
+		--seconds 80 --fax-send "$tmp/t38-b.tif" --fax-role call)
+	wait $ppid
+	pstn wait 1/0 fax-done 5000 >/dev/null
+	pstn wait 1/1 fax-done 5000 >/dev/null
+	la=$(pstn fax 1/0 | head -1) lb=$(pstn fax 1/1 | head -1) pa=$(cat "$tmp/t38-a.out")
+	{ chan_line $ta; chan_line $tb; } >"$tmp/t38.chans"
+	gwctl chan close $ta >/dev/null
+	gwctl chan close $tb >/dev/null
+	pstn stop 1/0 >/dev/null
+	pstn stop 1/1 >/dev/null
+}
+held_up_retry faxes_t38 faxes_ok
+fax_checks "T.38 out, the line's fax machine" "$la" \
+	"the adapter's machine" "$pa" "$tmp/t38-a.tif" "$tmp/t38-a-got.tif"
+fax_checks "T.38 in, the adapter's fax machine" "$out" \
+	"the line's machine" "$lb" "$tmp/t38-b.tif" "$tmp/t38-b-got.tif"
+check "the adapters lost packets on the way (lost_tx $(field lost_tx <<<"$pa")/$(field lost_tx <<<"$out"), lost_rx $(field lost_rx <<<"$pa")/$(field lost_rx <<<"$out"))" \
+	test "$(field lost_tx <<<"$pa")" -gt 0 -a "$(field lost_rx <<<"$out")" -gt 0
+check "UDPTL's redundancy brought them back at the adapters (recovered $(field recovered <<<"$pa")/$(field recovered <<<"$out"), lost $(field lost <<<"$pa")/$(field lost <<<"$out"))" \
+	test "$(field recovered <<<"$pa")" -gt 0 -a "$(field recovered <<<"$out")" -gt 0
+rec=$(awk '{ for (i = 1; i < NF; i++) if ($i == "recovered") s += $(i + 1) } END { print s + 0 }' "$tmp/t38.chans")
+check "... and at the gateway's T.38 legs (recovered $rec in gwctl chans)" \
+	test "$rec" -gt 0
+check "gwctl chans shows the T.38 legs, their pages and rate, as data calls ($(grep -o 't38 :16410.*' "$tmp/t38.chans"))" \
+	test "$(grep -c ' data | a: tdm 1/[01] | b: t38 :1641[02] .* pages 1 rate 14400' "$tmp/t38.chans")" = 2
+
 # --- DTMF both ways ----------------------------------------------------------------
 gwctl chan open 30 tdm:1/0,dtmf rtp:16400:$LAN:40100,codec=pcmu >/dev/null
 pstn clear 1/0 >/dev/null

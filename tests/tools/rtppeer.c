@@ -6,6 +6,7 @@
  *           [--te-pt N] [--record FILE.wav] [--send-after MS] [--cn DBOV]
  *           [--fax-send FILE.tif | --fax-receive FILE.tif]
  *           [--fax-role call|answer] [--follow g711] [--loss PERMILLE]
+ *           [--t38 REDUNDANCY]
  *   rtppeer --analyze FILE.wav [--skip MS]
  *
  * --remote learn: send to where the first packet came from (the far end's
@@ -36,6 +37,11 @@
  * peer drops that many per thousand of the audio packets it sends and of
  * the packets it receives, at random (a fixed seed), and counts them
  * (lost_tx, lost_rx; a received one dropped shows as a sequence gap too).
+ * --t38 N (with a fax machine): the endpoint is a T.38 fax adapter, not
+ * RTP: its machine speaks T.38 (faxm_open_t38) in UDPTL (media/udptl.h)
+ * with N earlier IFP packets in each packet, and the line reports UDPTL's
+ * counts (packets, recovered, lost, late, malformed), --loss's, and the
+ * fax result.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,6 +56,7 @@
 #include "board/sim/faxm.h"
 #include "board/sim/pstn_wav.h"
 #include "media/codec.h"
+#include "media/udptl.h"
 #include "tests/unit/media/media_sig.h"
 
 #define MAX_SECONDS	120
@@ -69,6 +76,7 @@ struct opts {
 	bool fax_send, fax_call;
 	bool follow;		/* --follow g711 */
 	unsigned loss;		/* --loss: per thousand, each way */
+	int t38;		/* --t38: redundancy; -1: RTP */
 	uint32_t rng;
 };
 
@@ -434,6 +442,93 @@ static int run(struct opts *o)
 	return 0;
 }
 
+/* --t38: the fax machine's IFP packets out in UDPTL */
+struct t38_out {
+	int fd;
+	struct opts *o;
+	struct udptl_tx tx;
+	unsigned long packets, lost;
+};
+
+static void t38_send(void *arg, const uint8_t *ifp, size_t len)
+{
+	struct t38_out *t = arg;
+	uint8_t pkt[MAX_PKT];
+	int n = udptl_send(&t->tx, ifp, len, pkt, sizeof(pkt));
+
+	if (n > 0 && send_pkt(t->fd, t->o, pkt, (size_t)n, &t->lost) > 0)
+		t->packets++;
+}
+
+static void t38_take(void *arg, const uint8_t *ifp, size_t len, uint16_t seq)
+{
+	faxm_t38_rx(arg, ifp, len, seq);
+}
+
+static int run_t38(struct opts *o)
+{
+	struct t38_out t = { .fd = socket(AF_INET, SOCK_DGRAM, 0), .o = o };
+	uint64_t start = now_ns(), next = start, fax_end = 0;
+	struct udptl_rx rx;
+	struct faxm *fax;
+	struct faxm_result fr;
+	unsigned long lost_rx = 0;
+	uint8_t in[MAX_PKT];
+	char why[300];
+
+	if (t.fd < 0 || bind(t.fd, (const struct sockaddr *)&o->local,
+			     sizeof(o->local))) {
+		fprintf(stderr, "rtppeer: setup: %s\n", strerror(errno));
+		return 1;
+	}
+	if (faxm_open_t38(&fax, o->fax_send, o->fax, o->fax_call, t38_send,
+			  &t, why, sizeof(why))) {
+		fprintf(stderr, "rtppeer: fax: %s\n", why);
+		return 1;
+	}
+	udptl_tx_init(&t.tx, (unsigned)o->t38, 0);
+	udptl_rx_init(&rx);
+	while (now_ns() - start < (uint64_t)(o->seconds * 1e9) &&
+	       (!fax_end || now_ns() < fax_end)) {
+		struct timespec ts = { (time_t)(next / 1000000000ull),
+				       (long)(next % 1000000000ull) };
+		struct sockaddr_in src;
+		socklen_t sl = sizeof(src);
+		ssize_t len;
+
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		next += (uint64_t)o->ptime * 1000000ull;
+		while ((len = recvfrom(t.fd, in, sizeof(in), MSG_DONTWAIT,
+				       (struct sockaddr *)&src, &sl)) > 0) {
+			if (o->learn) {
+				o->remote = src;
+				o->learn = false;
+			}
+			if (o->loss && lose(o))
+				lost_rx++;
+			else
+				udptl_recv(&rx, in, (size_t)len, t38_take, fax);
+			sl = sizeof(src);
+		}
+		if (!o->learn)
+			faxm_t38_tick(fax, (size_t)o->ptime * RATE / 1000);
+		faxm_result(fax, &fr);
+		if (fr.state != FAXM_RUNNING && !fax_end)
+			fax_end = now_ns() + 1000000000ull;
+	}
+	faxm_result(fax, &fr);
+	faxm_format(&fr, why, sizeof(why));
+	printf("tx_packets=%lu rx_packets=%lu recovered=%lu lost=%lu "
+	       "late=%lu malformed=%lu lost_tx=%lu lost_rx=%lu %s\n",
+	       t.packets, (unsigned long)rx.st.packets,
+	       (unsigned long)rx.st.recovered, (unsigned long)rx.st.lost,
+	       (unsigned long)rx.st.late, (unsigned long)rx.st.malformed,
+	       t.lost, lost_rx, why);
+	faxm_close(fax);
+	close(t.fd);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: rtppeer --local IP:PORT --remote IP:PORT|learn "
@@ -441,7 +536,8 @@ static int usage(void)
 		"[--tone HZ:DBM0] [--dtmf DIGITS] [--te-pt N] "
 		"[--record FILE.wav] [--send-after MS] [--cn DBOV] "
 		"[--fax-send FILE.tif | --fax-receive FILE.tif] "
-		"[--fax-role call|answer] [--follow g711] [--loss PERMILLE]\n"
+		"[--fax-role call|answer] [--follow g711] [--loss PERMILLE] "
+		"[--t38 REDUNDANCY]\n"
 		"       rtppeer --analyze FILE.wav [--skip MS]\n");
 	return 2;
 }
@@ -449,7 +545,8 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	struct opts o = { .ptime = 20, .seconds = 3, .te_pt = 101, .pt = -1,
-			  .skip_ms = 300, .cn_dbov = -1, .rng = 12345 };
+			  .skip_ms = 300, .cn_dbov = -1, .rng = 12345,
+			  .t38 = -1 };
 	int have_local = 0, have_remote = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -496,6 +593,9 @@ int main(int argc, char **argv)
 			bad = (o.loss = (unsigned)atoi(v)) > 500;
 		else if (!strcmp(k, "--follow"))
 			bad = !(o.follow = !strcmp(v, "g711"));
+		else if (!strcmp(k, "--t38"))
+			bad = (o.t38 = atoi(v)) < 0 ||
+			      o.t38 > UDPTL_REDUNDANCY_MAX;
 		else if (!strcmp(k, "--cn"))
 			bad = (o.cn_dbov = atoi(v)) < 0 || o.cn_dbov > 127;
 		else
@@ -508,6 +608,8 @@ int main(int argc, char **argv)
 	if (!have_local || !have_remote || o.ptime < 10 || o.ptime > 60 ||
 	    o.seconds <= 0 || o.seconds > MAX_SECONDS)
 		return usage();
+	if (o.t38 >= 0)
+		return o.fax ? run_t38(&o) : usage();
 	if (o.pt < 0)
 		o.pt = codec_info(o.codec)->pt;
 	return run(&o);

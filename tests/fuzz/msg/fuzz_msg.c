@@ -23,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m.h.version != MSG_VERSION || m.h.type >= MSG_TYPE_MAX)
 			abort();
 		if ((m.h.type == MSG_CHAN_OPEN || m.h.type == MSG_CHAN_MODIFY) &&
-		    (m.u.open.a.kind > MSG_LEG_RTP ||
-		     m.u.open.b.kind > MSG_LEG_RTP))
+		    (m.u.open.a.kind > MSG_LEG_T38 ||
+		     m.u.open.b.kind > MSG_LEG_T38))
 			abort();
 	}
 	free(copy);

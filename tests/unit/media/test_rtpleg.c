@@ -132,9 +132,9 @@ static bool dropped(const uint8_t *f, size_t len)
 
 /* the port handler's table, as the net task keeps it (rtnet.c): empty
  * unless a test sets the handler */
-static struct { rtpleg_rx_h *rx; void *arg; } direct_rx[65536];
+static struct { udpport_rx_h *rx; void *arg; } direct_rx[65536];
 
-static void direct_port(uint16_t port, rtpleg_rx_h *rx, void *rx_arg,
+static void direct_port(uint16_t port, udpport_rx_h *rx, void *rx_arg,
 			void *arg)
 {
 	(void)arg;
@@ -272,7 +272,7 @@ static int group_setup(void **state)
 	    rtk_mq_create(&wire, RTK_MQ_MPSC, sizeof(struct pkt *), NPKT) ||
 	    lwipif_init(&lw, &m, pool, 10, out, NULL))
 		return -1;
-	rtpleg_clock_set(fake_clock);
+	udpport_clock_set(fake_clock);
 	return rtpleg_module_init(LEGS);
 }
 
@@ -288,7 +288,7 @@ static int group_teardown(void **state)
 static int handled_setup(void **state)
 {
 	(void)state;
-	rtpleg_port_handler_set(direct_port, NULL);
+	udpport_handler_set(direct_port, NULL);
 	return rtpleg_module_init(LEGS);
 }
 
@@ -296,7 +296,7 @@ static int handled_teardown(void **state)
 {
 	(void)state;
 	rtpleg_module_fini();
-	rtpleg_port_handler_set(NULL, NULL);
+	udpport_handler_set(NULL, NULL);
 	wire_step();
 	return 0;
 }
@@ -1065,7 +1065,7 @@ static void test_rtpleg_between_net_and_media_tasks(void **state)
 	struct rtpleg_stats st;
 
 	(void)state;
-	rtpleg_clock_set(NULL);		/* arrivals on the real clock */
+	udpport_clock_set(NULL);		/* arrivals on the real clock */
 	open_pair(CODEC_PCMU);
 	assert_int_equal(rtk_task_create(&t, &nc), 0);
 	assert_int_equal(rtk_task_create(&t, &mc), 0);
@@ -1073,7 +1073,7 @@ static void test_rtpleg_between_net_and_media_tasks(void **state)
 	for (int i = 0; i < 1000 && atomic_load(&rt_steps) < 150; i++)
 		sleep_ms(5);
 	rtk_stop();
-	rtpleg_clock_set(fake_clock);
+	udpport_clock_set(fake_clock);
 	assert_int_equal(atomic_load(&rt_steps), 150);
 	/* the tone came through the net task's ring to the media task */
 	assert_true(fabs(frequency(rt_heard + 50 * FRAME, 100 * FRAME) -
