@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /** @file test_chanctl.c  Leg specifications of the Linux tools: TDM lines
- *  within the card's limits (hal/tdm.h), RTP legs and their options */
+ *  within the card's limits (hal/tdm.h), RTP and T.38 legs and their
+ *  options, a leg's words in the channel table */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include "hal/tdm.h"
 #include "linux-side/chanctl.h"
 #include "media/codec.h"
+#include "media/t38leg.h"
 
 static void expect_refused(const char *spec, const char *reason)
 {
@@ -83,7 +86,31 @@ static void test_chanctl_rtp_and_other_legs(void **state)
 	assert_int_equal(l.vad, 1);
 	assert_int_equal(l.codec, CODEC_PCMU);
 	expect_refused("rtp:16385:198.18.0.20:40000", "must be even");
-	expect_refused("sip:1", "is not none, tdm:... or rtp:...");
+	expect_refused("sip:1", "is not none, tdm:..., rtp:... or t38:...");
+}
+
+static void test_chanctl_t38_leg(void **state)
+{
+	struct msg_leg l;
+	char why[160];
+
+	(void)state;
+	assert_int_equal(chanctl_parse_leg("t38:16410:198.18.0.20:40110", &l,
+					   why, sizeof(why)), 0);
+	assert_int_equal(l.kind, MSG_LEG_T38);
+	assert_int_equal(l.local_port, 16410);
+	assert_int_equal(l.remote_port, 40110);
+	assert_int_equal(l.remote_ip, htonl(0xc6120014));
+	assert_int_equal(l.redundancy, T38LEG_REDUNDANCY);
+	assert_int_equal(chanctl_parse_leg("t38:16410:198.18.0.20:40110,red=0",
+					   &l, why, sizeof(why)), 0);
+	assert_int_equal(l.redundancy, 0);
+	expect_refused("t38:16410:198.18.0.20:40110,red=5",
+		       "bad T.38 option 'red=5' (red=0..4)");
+	expect_refused("t38:16410:198.18.0.20:40110,codec=pcmu",
+		       "bad T.38 option 'codec=pcmu'");
+	expect_refused("t38:16411:198.18.0.20:40110", "must be even");
+	expect_refused("t38:16410:198.18.0.20", "is not LOCALPORT:IP:PORT");
 }
 
 /* the channel table's words for a leg (gwctl chans) */
@@ -103,6 +130,12 @@ static void test_chanctl_format_leg(void **state)
 	l = (struct rtstat_leg){ .kind = MSG_LEG_TDM, .span = 2, .line = 7 };
 	chanctl_format_leg(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "tdm 2/7");
+	l = (struct rtstat_leg){ .kind = MSG_LEG_T38, .local_port = 16410,
+				 .tx_packets = 460, .rx_packets = 54,
+				 .recovered = 2, .pages = 1, .rate_hbps = 144 };
+	chanctl_format_leg(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "t38 :16410 tx 460 rx 54 lost 0 recovered 2 "
+			    "late 0 malformed 0 pages 1 rate 14400");
 	l.kind = MSG_LEG_NONE;
 	chanctl_format_leg(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "none");
@@ -114,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_chanctl_tdm_last_span_and_line),
 		cmocka_unit_test(test_chanctl_tdm_one_past_refused),
 		cmocka_unit_test(test_chanctl_rtp_and_other_legs),
+		cmocka_unit_test(test_chanctl_t38_leg),
 		cmocka_unit_test(test_chanctl_format_leg),
 	};
 

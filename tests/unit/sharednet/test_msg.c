@@ -64,6 +64,14 @@ static void test_msg_bad_fields_refused(void **state)
 	m.u.open.a.span = 200;
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
 	m = rtp_open();
+	m.u.open.b.kind = MSG_LEG_T38;		/* the RTP leg's fields hold */
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), 0);
+	m.u.open.b.redundancy = 5;		/* UDPTL carries 4 at most */
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	m.u.open.b.redundancy = 4;
+	m.u.open.b.remote_ip = 0;		/* T.38 needs the far end */
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	m = rtp_open();
 	m.u.open.a.kind = 9;
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
 	m = rtp_open();
