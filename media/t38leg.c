@@ -93,7 +93,7 @@ int t38leg_module_init(unsigned max_legs)
 	}
 	memset(tm.legs, 0, size);
 	for (tm.max = 0; tm.max < max_legs && !err; tm.max++)
-		err = udpport_init(&tm.legs[tm.max].net, 2);
+		err = udpport_init(&tm.legs[tm.max].net, 1);
 	for (unsigned i = 0; i < tm.max; i++)
 		tm.free_idx[i] = tm.max - 1 - i;
 	tm.nfree = tm.max;
@@ -205,11 +205,19 @@ static void take(struct t38leg *l)
 void t38leg_run(struct t38leg *l, const int16_t *in, int16_t *out,
 		size_t n)
 {
+	int16_t amp[T38LEG_PERIOD_MS * 8];	/* a period at 8 kHz */
+	size_t k;
 	int got;
 
 	take(l);
-	/* t38_gateway_rx() does not write the samples; it is not const */
-	t38_gateway_rx(&l->gw, (int16_t *)in, (int)n);
+	/* t38_gateway_rx() takes the DC off the samples in place (SpanDSP
+	 * 0.0.6's dc_restore()): it gets a copy, the caller's are const */
+	for (size_t done = 0; done < n; done += k) {
+		k = n - done < sizeof(amp) / sizeof(*amp) ?
+		    n - done : sizeof(amp) / sizeof(*amp);
+		memcpy(amp, in + done, k * sizeof(*amp));
+		t38_gateway_rx(&l->gw, amp, (int)k);
+	}
 	got = t38_gateway_tx(&l->gw, out, (int)n);
 	if (got < 0)
 		got = 0;

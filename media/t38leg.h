@@ -11,14 +11,17 @@
  * core sees; ECM asks the page's lost frames again.
  *
  * UDPTL goes through the RT partition's lwIP like RTP (udpport.h): the
- * leg holds an even RT port and the one after it (which stays unused),
- * and takes datagrams only from the configured remote address (others
- * are counted, `foreign`).
+ * leg listens on an even RT port and holds the one after it (not opened:
+ * a late RTCP packet of the RTP leg it replaced goes nowhere), and takes
+ * datagrams only from the configured remote address (others are counted,
+ * `foreign`).
  *
  * Memory: t38leg_module_init() makes max_legs legs at start, SpanDSP's
  * gateway state (about 97 KB) in each; opening one initialises a free one
- * in place, and nothing is allocated after start (test_t38leg measures
- * it). Context: the media task (open, modify, close, run, stats).
+ * in place. On the fax path the only allocations are lwIP's pbufs, one
+ * per datagram sent, which the RT heap serves in rtpart as for RTP legs
+ * (test_t38leg counts them). Context: the media task (open, modify,
+ * close, run, stats).
  */
 #ifndef MEDIA_T38LEG_H
 #define MEDIA_T38LEG_H

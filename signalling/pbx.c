@@ -196,6 +196,13 @@ static void fill_leg(const struct leg *l, struct msg_leg *m)
 		m->ec_tail_ms = 64;
 		m->dtmf_detect = 1;
 		m->vbd_detect = 1;
+	} else if (l->type == LEG_SIP && l->have_sdp && l->port &&
+		   l->sdp.t38) {
+		m->kind = MSG_LEG_T38;	/* a fax adapter moved to T.38 */
+		m->local_port = l->port;
+		m->remote_ip = l->sdp.ip;
+		m->remote_port = l->sdp.port;
+		m->redundancy = l->sdp.t38_red;
 	} else if (l->type == LEG_SIP && l->have_sdp && l->port) {
 		m->kind = MSG_LEG_RTP;
 		m->codec = (uint8_t)l->codec;
@@ -376,8 +383,10 @@ static void write_record(struct call *c)
 	r->disposition = c->disp;
 	r->cause = c->cause;
 	snprintf(r->cause_text, sizeof(r->cause_text), "%s", c->cause_text);
-	snprintf(r->codec, sizeof(r->codec), "%s", rtp && rtp->have_sdp &&
-		 rtp->port ? codec_info(rtp->codec)->name : "");
+	/* a fax that went over to T.38 says so */
+	snprintf(r->codec, sizeof(r->codec), "%s",
+		 !rtp || !rtp->have_sdp || !rtp->port ? "" :
+		 rtp->sdp.t38 ? "T38" : codec_info(rtp->codec)->name);
 	record_store(r, c->id);
 }
 

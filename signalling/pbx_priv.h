@@ -125,6 +125,9 @@ struct pbx_stats {
 	uint64_t calls_refused;	/* no room in the call table: 503 */
 	uint64_t data_calls;	/* calls an answer tone made data calls */
 	uint64_t data_reoffers_failed;	/* their re-INVITE to G.711 refused */
+	uint64_t t38_calls;	/* legs a re-INVITE moved to T.38 */
+	uint64_t t38_refused;	/* such re-INVITEs refused: no T.38 leg
+				   left ([media] max_fax) */
 };
 
 struct pbx {

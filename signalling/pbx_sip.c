@@ -207,12 +207,15 @@ static int read_sdp(struct leg *l, sip_t const *sip, char *why, size_t len)
 }
 
 /* SDP for leg @p l as @p me says: an offer of @p prefs, or (NULL) the
- * answer to the peer's */
+ * answer to the peer's (T.38's when the peer moved to it) */
 static int put_sdp(const struct leg *l, const struct sdpx_local *me,
 		   const struct sdpx_prefs *prefs, char *buf, size_t len)
 {
-	return prefs ? sdpx_offer(buf, len, me, prefs) :
-	       sdpx_answer(buf, len, me, l->codec, l->pt, &l->sdp,
+	if (prefs)
+		return sdpx_offer(buf, len, me, prefs);
+	if (l->sdp.t38)
+		return sdpx_answer_t38(buf, len, me, &l->sdp);
+	return sdpx_answer(buf, len, me, l->codec, l->pt, &l->sdp,
 			   leg_ptime(l));
 }
 
@@ -612,7 +615,43 @@ static int choose_again(struct leg *l)
 			   &l->pt);
 }
 
-/* re-INVITE on an established leg: hold and resume, another codec */
+/* the SIP legs of every call that are T.38 now */
+static unsigned t38_legs(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < pbx.ncalls; i++) {
+		const struct call *c = &pbx.call[i];
+
+		n += c->used && c->a.type == LEG_SIP && c->a.sdp.t38;
+		n += c->used && c->b.type == LEG_SIP && c->b.sdp.t38;
+	}
+	return n;
+}
+
+/* Leg @p l's peer (a fax adapter) moves the call to T.38 (the offer it
+ * just made, in l->sdp; it was on audio, @p was_t38 false): the channel's
+ * leg becomes a T.38 gateway, while the RT partition has one left
+ * ([media] max_fax, counted here) and the offer has an address.
+ * @return 0 or -ENOSPC */
+static int take_t38(struct leg *l, bool was_t38)
+{
+	if (was_t38)
+		return 0;
+	if (!l->sdp.ip || t38_legs() > (unsigned)pbx.cfg->media.max_fax) {
+		pbx.st.t38_refused++;
+		LOG_WARN("call %u: leg %c asks for T.38: %s", l->call->id,
+			 l == &l->call->a ? 'a' : 'b', l->sdp.ip ?
+			 "no T.38 leg left ([media] max_fax)" : "no address");
+		return -ENOSPC;
+	}
+	pbx.st.t38_calls++;
+	LOG_INFO("call %u: leg %c now T.38 (UDPTL, redundancy %u)",
+		 l->call->id, l == &l->call->a ? 'a' : 'b', l->sdp.t38_red);
+	return 0;
+}
+
+/* re-INVITE on an established leg: hold and resume, another codec, T.38 */
 static void reinvite(struct leg *l, nua_handle_t *nh, sip_t const *sip)
 {
 	struct call *c = l->call;
@@ -629,7 +668,8 @@ static void reinvite(struct leg *l, nua_handle_t *nh, sip_t const *sip)
 			    SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 		return;
 	}
-	if (read_sdp(l, sip, why, sizeof(why)) || choose_again(l)) {
+	if (read_sdp(l, sip, why, sizeof(why)) ||
+	    (l->sdp.t38 ? take_t38(l, old.sdp.t38) : choose_again(l))) {
 		*l = old;
 		nua_respond(nh, 488, "Not Acceptable Here", TAG_END());
 		return;
@@ -678,7 +718,7 @@ static bool leg_cn(const struct leg *l)
 static bool needs_reoffer(const struct leg *l)
 {
 	return l->type == LEG_SIP && l->nh && l->have_sdp && !l->reoffer &&
-	       (!sdpx_is_g711(l->codec) || leg_cn(l));
+	       !l->sdp.t38 && (!sdpx_is_g711(l->codec) || leg_cn(l));
 }
 
 /** Call @p c carries a fax or modem (an answer tone was heard): each of

@@ -156,9 +156,47 @@ static bool media_lines_ok(const char *body, size_t len, size_t *endp)
 	return true;
 }
 
-/** Read the first audio stream of an SDP body. @return 0, or -EBADMSG with
- *  the reason (not SDP, no audio, not RTP/AVP, no IPv4 address, port out
- *  of range) */
+/* The stream a call uses: the first audio one not refused; else the first
+ * T.38 one (m=image udptl t38) not refused, a fax adapter's move to T.38
+ * (which may keep a refused audio stream); else the first audio one (a
+ * refused stream: the caller decides). NULL: no audio nor T.38 */
+static sdp_media_t *stream_of(sdp_session_t *sess)
+{
+	sdp_media_t *m, *audio = NULL;
+
+	for (m = sess->sdp_media; m; m = m->m_next)
+		if (m->m_type == sdp_media_audio && !audio)
+			audio = m;
+	if (audio && audio->m_port)
+		return audio;
+	for (m = sess->sdp_media; m; m = m->m_next)
+		if (m->m_type == sdp_media_image &&
+		    m->m_proto == sdp_proto_udptl && m->m_port &&
+		    m->m_format && m->m_format->l_text &&
+		    !strcasecmp(m->m_format->l_text, "t38"))
+			return m;
+	return audio;
+}
+
+/* T.38's stream @p m of @p sess and its attributes (T.38 Annex D): the
+ * error correction asked */
+static void t38_attrs(struct sdpx *s, const sdp_session_t *sess,
+		      const sdp_media_t *m)
+{
+	for (const sdp_media_t *k = sess->sdp_media; k != m; k = k->m_next)
+		s->t38_after_audio |= k->m_type == sdp_media_audio;
+	s->t38 = true;
+	s->t38_red = SDPX_T38_RED;	/* T38FaxUdpEC's absence: ours */
+	for (const sdp_attribute_t *a = m->m_attributes; a; a = a->a_next)
+		if (a->a_name && a->a_value &&
+		    !strcasecmp(a->a_name, "T38FaxUdpEC"))
+			s->t38_red = strcasecmp(a->a_value, "t38UDPNone") ?
+				     SDPX_T38_RED : 0;
+}
+
+/** Read the stream of an SDP body a call uses (see stream_of()).
+ *  @return 0, or -EBADMSG with the reason (not SDP, no audio, not
+ *  RTP/AVP, no IPv4 address, port out of range) */
 int sdpx_parse(const char *body, size_t len, struct sdpx *s, char *why,
 	       size_t whylen)
 {
@@ -182,11 +220,9 @@ int sdpx_parse(const char *body, size_t len, struct sdpx *s, char *why,
 		snprintf(why, whylen, "bad SDP: %s", sdp_parsing_error(p));
 		goto out;
 	}
-	for (m = sess->sdp_media; m && m->m_type != sdp_media_audio;
-	     m = m->m_next)
-		;
+	m = stream_of(sess);
 	if (!m) {
-		snprintf(why, whylen, "SDP without audio");
+		snprintf(why, whylen, "SDP without audio or T.38");
 		goto out;
 	}
 	c = m->m_connections ? m->m_connections : sess->sdp_connection;
@@ -195,7 +231,9 @@ int sdpx_parse(const char *body, size_t len, struct sdpx *s, char *why,
 		snprintf(why, whylen, "SDP without an IPv4 address");
 		goto out;
 	}
-	if (m->m_proto != sdp_proto_rtp) {
+	if (m->m_type == sdp_media_image) {
+		t38_attrs(s, sess, m);
+	} else if (m->m_proto != sdp_proto_rtp) {
 		/* RTP/SAVP and the like: answering RTP/AVP would be wrong */
 		snprintf(why, whylen, "audio is not RTP/AVP but %s",
 			 m->m_proto_name ? m->m_proto_name : "?");
@@ -387,6 +425,28 @@ int sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 		n = put(buf, len, n, "a=rtpmap:%d CN/8000\r\n", RTPCK_PT_CN);
 	n = put(buf, len, n, "a=ptime:%u\r\na=%s\r\n",
 		ptime_ms ? ptime_ms : 20, dir_attr[me->dir]);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+/** Write the answer to a T.38 offer: UDPTL on our port, version 0 (what
+ *  SpanDSP speaks), 14 400 bit/s, the training check passed on
+ *  (transferredTCF, T.38 Annex D for UDP), redundancy unless the offer
+ *  asked for none; a refused audio stream first if the offer had one.
+ *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
+int sdpx_answer_t38(char *buf, size_t len, const struct sdpx_local *me,
+		    const struct sdpx *offer)
+{
+	int n = head(buf, len, me);
+
+	if (offer->t38_after_audio)
+		n = put(buf, len, n, "m=audio 0 RTP/AVP 0\r\n");
+	n = put(buf, len, n, "m=image %u udptl t38\r\n"
+		"a=T38FaxVersion:0\r\na=T38MaxBitRate:14400\r\n"
+		"a=T38FaxRateManagement:transferredTCF\r\n"
+		"a=T38FaxMaxBuffer:400\r\na=T38FaxMaxDatagram:%d\r\n"
+		"a=T38FaxUdpEC:%s\r\na=%s\r\n", me->port, SDPX_T38_DATAGRAM,
+		offer->t38_red ? "t38UDPRedundancy" : "t38UDPNone",
+		dir_attr[me->dir]);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 

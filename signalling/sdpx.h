@@ -9,8 +9,12 @@
  *
  * A call that turns out to carry a fax or modem (voiceband data, ITU-T
  * V.152) is offered G.711 alone, without comfort noise
- * (sdpx_prefs_g711(), sdpx_local.data). The o= version of what we send goes
- * up when anything else in it changed (sdpx_sum() tells).
+ * (sdpx_prefs_g711(), sdpx_local.data). A fax's adapter may move it to
+ * T.38 instead (ITU-T T.38 Annex D): an offer whose stream is
+ * "m=image PORT udptl t38" (with no audio stream left open) is read as
+ * such (sdpx.t38, its error correction in t38_red), and answered by
+ * sdpx_answer_t38(). The o= version of what we send goes up when anything
+ * else in it changed (sdpx_sum() tells).
  */
 #ifndef SIGNALLING_SDPX_H
 #define SIGNALLING_SDPX_H
@@ -22,6 +26,9 @@
 #include "media/codec.h"
 
 #define SDPX_MAX_FMT 16
+#define SDPX_T38_RED 3		/* earlier IFP packets in each UDPTL one */
+#define SDPX_T38_DATAGRAM 400	/* our T38FaxMaxDatagram (the RT
+				   partition's ports take 512) */
 
 enum sdpx_dir { SDPX_SENDRECV, SDPX_SENDONLY, SDPX_RECVONLY, SDPX_INACTIVE };
 
@@ -34,6 +41,13 @@ struct sdpx_fmt {
 struct sdpx {
 	uint32_t ip;		/* network order; 0.0.0.0: hold (RFC 2543) */
 	uint16_t port;		/* 0: audio refused */
+	bool t38;		/* the stream is T.38 in UDPTL, not audio */
+	uint8_t t38_red;	/* T.38: UDPTL redundancy asked (T38FaxUdpEC
+				   t38UDPRedundancy or t38UDPFEC, which we
+				   answer with redundancy: SDPX_T38_RED;
+				   none: 0) */
+	bool t38_after_audio;	/* T.38: a refused audio stream came first
+				   (the answer keeps it, RFC 3264 6) */
 	unsigned ptime_ms;	/* 0: not given */
 	enum sdpx_dir dir;
 	int te_pt;		/* telephone-event payload type, -1: none */
@@ -69,6 +83,8 @@ bool sdpx_cn_agreed(const struct sdpx *peer, uint8_t pt, bool data);
 int  sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 		 enum codec_id codec, uint8_t pt, const struct sdpx *offer,
 		 unsigned ptime_ms);
+int  sdpx_answer_t38(char *buf, size_t len, const struct sdpx_local *me,
+		     const struct sdpx *offer);
 uint32_t sdpx_sum(const char *sdp);
 enum sdpx_dir sdpx_reverse(enum sdpx_dir d);
 

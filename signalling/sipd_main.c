@@ -163,6 +163,8 @@ static json_t *counters_json(const struct recsync_stats *rsync)
 		{ "calls_refused", pbx.st.calls_refused },
 		{ "data_calls", pbx.st.data_calls },
 		{ "data_reoffers_failed", pbx.st.data_reoffers_failed },
+		{ "t38_calls", pbx.st.t38_calls },
+		{ "t38_refused", pbx.st.t38_refused },
 		{ "registers", pbx.st.registers },
 		{ "auth_challenges", pbx.st.auth_challenges },
 		{ "auth_failures", pbx.st.auth_failures },

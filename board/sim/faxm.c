@@ -170,8 +170,16 @@ static t30_state_t *t30_of(const struct faxm *f)
 
 void faxm_rx(struct faxm *f, const int16_t *pcm, size_t n)
 {
-	/* fax_rx() does not write the samples; its prototype is not const */
-	fax_rx(f->fax, (int16_t *)pcm, (int)n);
+	int16_t amp[160];
+	size_t k;
+
+	/* fax_rx() takes the DC off the samples in place (SpanDSP 0.0.6):
+	 * it gets a copy, the caller's (recorded, reported) stay as heard */
+	for (size_t done = 0; done < n; done += k) {
+		k = n - done < 160 ? n - done : 160;
+		memcpy(amp, pcm + done, k * sizeof(*amp));
+		fax_rx(f->fax, amp, (int)k);
+	}
 }
 
 void faxm_rx_lost(struct faxm *f, size_t n)

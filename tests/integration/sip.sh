@@ -749,6 +749,41 @@ fax_checks "the line's fax machine" "$lf" "1001's machine" "$r" \
 check "1001's machine ended on PCMU ($(field pt <<<"$r"))" test "$(field pt <<<"$r")" = 0
 expect_record "fax call from the PSTN" "callee=5551001 " "from=trunk:pstn " "to=ext:1001 " "codec=PCMU " "disp=ANSWERED "
 
+# the network calls DID 5551001 again to send a fax: 1001 is now a phone
+# adapter that speaks T.38; it answers on PCMU and, its fax heard, moves
+# the call to T.38 by re-INVITE (uas_t38.xml: audio refused, m=image
+# udptl t38, redundancy). The gateway answers with its UDPTL port, the
+# channel's leg becomes a T.38 gateway, and the page arrives row for row
+# at the adapter's T.38 fax machine (rtppeer --t38 3)
+build/bin/faxpage make "$tmp/fax-t38.tif" 1 33
+# fax_t38_in: the call; leaves answered, t38, bye (1: yes), lf and r
+fax_t38_in() {
+	t380=$(counter t38_calls) answered=0 t38=0 bye=0
+	peer_bg faxt38 7004 1000 --t38 3 --seconds 80 \
+		--fax-receive "$tmp/fax-t38-got.tif"
+	sipp_bg faxt38 "$(scen uas_t38 RTP_PORT=7006 T38_PORT=7004 T38_AFTER_MS=500 HOLD_MS=90000)" 5070
+	sleep 0.3
+	pstn ring 2/0 >/dev/null
+	sleep 0.5
+	pstn dial 2/0 5551001 >/dev/null
+	if pstn wait 2/0 answered 10000 >/dev/null; then
+		answered=1
+		pstn fax 2/0 send "$tmp/fax-t38.tif" call >/dev/null
+		wait_for 8 on_t38 && t38=1
+		pstn wait 2/0 fax-done 70000 >/dev/null
+	fi
+	fax_hangup 2/0 faxt38 faxt38
+}
+on_t38() { [ "$(counter t38_calls)" -gt "$t380" ]; } 2>/dev/null
+held_up_retry fax_t38_in fax_ok
+[ $answered = 1 ] && ok "a fax call from the PSTN to DID 5551001, a T.38 adapter, is answered" ||
+	not_ok "a fax call from the PSTN to a T.38 adapter" "$(pstn status 2/0)" "$(flow faxt38)"
+check "the adapter's re-INVITE to T.38 is taken (t38_calls), the 200 answers with UDPTL" test $t38 = 1
+check "the PSTN caller hangs up after the fax: the adapter gets the BYE" test $bye = 1
+fax_checks "the line's fax machine" "$lf" "the adapter's T.38 machine" "$r" \
+	"$tmp/fax-t38.tif" "$tmp/fax-t38-got.tif"
+expect_record "T.38 fax call from the PSTN" "callee=5551001 " "to=ext:1001 " "codec=T38 " "disp=ANSWERED "
+
 # --- analog phones -----------------------------------------------------------------
 # 2001 (FXS 0/0) off-hook: dial tone; dials 1002; talks; hangs up
 peer_bg callee 7002 600 --seconds 7

@@ -2,12 +2,13 @@
 /** @file test_rtpleg.c  RTP legs through the RT stack: two legs talk to
  *  each other through lwIP on one netif
  *
- * lwIP runs for real (lwipif.c, the netif of the RT partition). What it
- * sends comes to a test "wire", which plays a peer at 198.18.0.99: it
- * answers ARP, and sends each UDP frame back with its IP addresses
- * swapped (checksums hold), so that what leg A (port 20000) sends to the
- * peer's port 30000 arrives at leg B (port 30000) from 198.18.0.99:20000,
- * and the other way round. The wire can drop frames on purpose.
+ * lwIP runs for real (lwipif.c, the netif of the RT partition; the
+ * harness is lwip_wire.h). What it sends comes to a test "wire", which
+ * plays a peer at 198.18.0.99: it answers ARP, and sends each UDP frame
+ * back with its IP addresses swapped (checksums hold), so that what leg A
+ * (port 20000) sends to the peer's port 30000 arrives at leg B (port
+ * 30000) from 198.18.0.99:20000, and the other way round. The wire can
+ * drop frames on purpose.
  * Most tests run in one thread on a fake clock: the test is the net task
  * (the wire) and the media task (send, then receive). The last one runs
  * real RT tasks, "net" and "media", in two threads.
@@ -31,30 +32,15 @@
 #include "hal/pkt.h"
 #include "media/codec.h"
 #include "media/rtpleg.h"
-#include "rtos-kernel/mq.h"
 #include "rtos-kernel/rtk.h"
 #include "rtos-kernel/task.h"
-#include "sharednet/lwipif.h"
+#include "tests/unit/media/lwip_wire.h"
 
-#define MS		1000000ull
-#define OUR_IP		0x0a0012c6u	/* 198.18.0.10, network order */
-#define PEER_IP		0x630012c6u	/* 198.18.0.99 */
 #define PORT_A		20000
 #define PORT_B		30000
-#define NPKT		512
 #define LEGS		4
 #define FRAME		160		/* 20 ms */
-#define ETH		14
-#define IP4		(ETH + 20)
-#define UDP		(IP4 + 8)
 
-static const uint8_t our_mac[6] = { 0x02, 0x00, 0x5e, 0x12, 0x34, 0x56 };
-static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 };
-
-static struct pkt_pool *pool;
-static struct lwipif *lw;
-static struct rtk_mq *wire;		/* frames lwIP sent */
-static uint64_t fake_now = 1000 * MS;
 static struct rtpleg *a, *b;
 /* the wire drops RTP to port @c drop_port with these sequence numbers
  * (counted from the first one it saw) */
@@ -72,50 +58,6 @@ struct tapped {
 static struct tapped tapped[200];
 static unsigned ntapped;
 
-static uint64_t fake_clock(void)
-{
-	return fake_now;
-}
-
-/* lwIP sends a frame (any thread, core lock held): onto the wire */
-static void out(struct pkt *p, void *arg)
-{
-	(void)arg;
-	if (rtk_mq_push(wire, &p))
-		pkt_free(p);
-}
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void arp_reply(const uint8_t *req)
-{
-	struct pkt *p = pkt_get(pool);
-	uint8_t *f;
-
-	if (!p)
-		return;
-	f = pkt_data(p);
-	memset(f, 0, 60);
-	memcpy(f, our_mac, 6);
-	memcpy(f + 6, peer_mac, 6);
-	f[12] = 0x08;
-	f[13] = 0x06;
-	f[15] = 1;		/* Ethernet */
-	f[16] = 0x08;		/* IPv4 */
-	f[18] = 6;
-	f[19] = 4;
-	f[21] = 2;		/* reply */
-	memcpy(f + 22, peer_mac, 6);
-	memcpy(f + 28, req + 38, 4);	/* the address asked for */
-	memcpy(f + 32, our_mac, 6);
-	memcpy(f + 38, req + 28, 4);
-	p->len = 60;
-	lwipif_input(lw, p);
-}
-
 static bool dropped(const uint8_t *f, size_t len)
 {
 	int seq;
@@ -130,70 +72,36 @@ static bool dropped(const uint8_t *f, size_t len)
 	       seq < drop_from + drop_count;
 }
 
-/* the port handler's table, as the net task keeps it (rtnet.c): empty
- * unless a test sets the handler */
-static struct { udpport_rx_h *rx; void *arg; } direct_rx[65536];
-
-static void direct_port(uint16_t port, udpport_rx_h *rx, void *rx_arg,
-			void *arg)
+/* a UDP frame lwIP sent to the peer: back to us with its IP addresses
+ * swapped, unless the test drops it; RTCP counted, RTP tapped */
+static bool reflect(struct pkt *p)
 {
-	(void)arg;
-	direct_rx[port].rx = rx;
-	direct_rx[port].arg = rx_arg;
-}
+	uint8_t *f = pkt_data(p), ip[4];
 
-/* a UDP frame for us: to its port's receiver when it has one, as the net
- * task does, else to lwIP */
-static void deliver(struct pkt *p)
-{
-	const uint8_t *f = pkt_data(p);
-	uint16_t port = be16(f + IP4 + 2);
-	uint32_t from;
-
-	if (!direct_rx[port].rx) {
-		lwipif_input(lw, p);
-		return;
-	}
-	memcpy(&from, f + 26, 4);
-	LOCK_TCPIP_CORE();
-	direct_rx[port].rx(f + UDP, be16(f + IP4 + 4) - 8u, from,
-			   be16(f + IP4), direct_rx[port].arg);
-	UNLOCK_TCPIP_CORE();
-	pkt_free(p);
+	if (dropped(f, p->len))
+		return false;
+	if (f[UDP - 5] & 1)	/* odd port: RTCP */
+		atomic_fetch_add(&rtcp_frames, 1);
+	else if (be16(f + IP4 + 2) == tap_port && p->len > UDP + 12 &&
+		 ntapped < 200)
+		tapped[ntapped++] = (struct tapped){
+			.pt = f[UDP + 1] & 0x7f,
+			.marker = f[UDP + 1] >> 7,
+			.level = f[UDP + 12] };
+	memcpy(f, our_mac, 6);
+	memcpy(f + 6, peer_mac, 6);
+	memcpy(ip, f + 26, 4);
+	memcpy(f + 26, f + 30, 4);
+	memcpy(f + 30, ip, 4);
+	deliver(p);
+	return true;
 }
 
 /* Take what lwIP sent: answer ARP for the peer, send UDP to the peer
- * back to us; the rest (IPv6 chatter) goes nowhere */
+ * back to us */
 static void wire_step(void)
 {
-	struct pkt *p;
-
-	while (!rtk_mq_pop(wire, &p)) {
-		uint8_t *f = pkt_data(p), ip[4];
-
-		if (p->len >= 42 && f[12] == 0x08 && f[13] == 0x06 &&
-		    f[21] == 1) {
-			arp_reply(f);
-		} else if (p->len >= UDP && f[12] == 0x08 && !f[13] &&
-			   f[23] == 17 && !dropped(f, p->len)) {
-			if (f[UDP - 5] & 1)	/* odd port: RTCP */
-				atomic_fetch_add(&rtcp_frames, 1);
-			else if (be16(f + IP4 + 2) == tap_port &&
-				 p->len > UDP + 12 && ntapped < 200)
-				tapped[ntapped++] = (struct tapped){
-					.pt = f[UDP + 1] & 0x7f,
-					.marker = f[UDP + 1] >> 7,
-					.level = f[UDP + 12] };
-			memcpy(f, our_mac, 6);
-			memcpy(f + 6, peer_mac, 6);
-			memcpy(ip, f + 26, 4);
-			memcpy(f + 26, f + 30, 4);
-			memcpy(f + 30, ip, 4);
-			deliver(p);
-			continue;
-		}
-		pkt_free(p);
-	}
+	wire_drain(reflect);
 }
 
 static void tone(int16_t *pcm, size_t n, double hz, uint64_t *phase)
@@ -260,19 +168,9 @@ static void step(double hz, uint64_t *pa, uint64_t *pb, int16_t *heard)
 
 static int group_setup(void **state)
 {
-	struct rtk_cfg rc = { .no_rt = true };
-	struct netcfg_msg m = {
-		.version = NETCFG_VERSION, .size = sizeof(m), .up = 1,
-		.prefix_len = 24, .ip = OUR_IP, .mtu = 1500,
-	};
-
 	(void)state;
-	memcpy(m.mac, our_mac, 6);
-	if (rtk_init(&rc) || pkt_pool_create(&pool, "test", NPKT) ||
-	    rtk_mq_create(&wire, RTK_MQ_MPSC, sizeof(struct pkt *), NPKT) ||
-	    lwipif_init(&lw, &m, pool, 10, out, NULL))
+	if (lwip_wire_init())
 		return -1;
-	udpport_clock_set(fake_clock);
 	return rtpleg_module_init(LEGS);
 }
 
@@ -645,39 +543,10 @@ static void test_rtpleg_loss_is_counted_from_sequence_numbers(void **state)
 	assert_int_equal(st.rx_packets, 100);
 }
 
-/* a UDP frame from the peer to our port @p port, UDP checksum 0 */
+/* a UDP frame from the peer's port 20000 to our port @p port */
 static void inject(uint16_t port, const uint8_t *payload, size_t len)
 {
-	struct pkt *p = pkt_get(pool);
-	uint8_t *f = pkt_data(p);
-	uint32_t sum = 0;
-
-	memset(f, 0, UDP);
-	memcpy(f, our_mac, 6);
-	memcpy(f + 6, peer_mac, 6);
-	f[12] = 0x08;
-	f[14] = 0x45;
-	f[16] = (uint8_t)((20 + 8 + len) >> 8);
-	f[17] = (uint8_t)(20 + 8 + len);
-	f[22] = 64;
-	f[23] = 17;
-	memcpy(f + 26, &(uint32_t){ PEER_IP }, 4);
-	memcpy(f + 30, &(uint32_t){ OUR_IP }, 4);
-	for (int i = ETH; i < IP4; i += 2)
-		sum += be16(f + i);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~((sum & 0xffff) + (sum >> 16)) & 0xffff;
-	f[24] = (uint8_t)(sum >> 8);
-	f[25] = (uint8_t)sum;
-	f[IP4] = 0x4e;			/* from port 20000 */
-	f[IP4 + 1] = 0x20;
-	f[IP4 + 2] = (uint8_t)(port >> 8);
-	f[IP4 + 3] = (uint8_t)port;
-	f[IP4 + 4] = (uint8_t)((8 + len) >> 8);
-	f[IP4 + 5] = (uint8_t)(8 + len);
-	memcpy(f + UDP, payload, len);
-	p->len = (uint16_t)(UDP + len);
-	lwipif_input(lw, p);
+	inject_from(PEER_IP, PORT_A, port, payload, len);
 }
 
 static void test_rtpleg_malformed_rtp_is_counted_and_dropped(void **state)

@@ -517,6 +517,77 @@ static void test_sdpx_answer_round_trip(void **state)
 	assert_int_equal(s.dir, SDPX_INACTIVE);
 }
 
+/* T.38: a fax adapter's re-INVITE (T.38 Annex D) and our answer */
+static const char t38_offer[] =
+	HEAD("198.18.0.20")
+	"c=IN IP4 198.18.0.20\r\n"
+	"t=0 0\r\n"
+	"m=audio 0 RTP/AVP 0\r\n"
+	"m=image 7004 udptl t38\r\n"
+	"a=T38FaxVersion:0\r\n"
+	"a=T38MaxBitRate:14400\r\n"
+	"a=T38FaxRateManagement:transferredTCF\r\n"
+	"a=T38FaxUdpEC:t38UDPFEC\r\n";
+
+static void test_sdpx_t38_offer_and_answer(void **state)
+{
+	struct sdpx_local me = { .ip = ip4("198.18.0.10"), .port = 20006,
+				 .sess = 5, .ver = 6 };
+	char buf[1024];
+	struct sdpx s, a;
+	int n;
+
+	(void)state;
+	parse_ok(t38_offer, &s);
+	assert_true(s.t38);
+	assert_int_equal(s.port, 7004);
+	assert_int_equal(s.ip, ip4("198.18.0.20"));
+	assert_int_equal(s.t38_red, SDPX_T38_RED);	/* FEC: redundancy */
+	assert_true(s.t38_after_audio);
+	assert_int_equal(s.nfmt, 0);
+	n = sdpx_answer_t38(buf, sizeof(buf), &me, &s);
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_non_null(strstr(buf, "m=audio 0 RTP/AVP 0\r\n"
+				    "m=image 20006 udptl t38\r\n"));
+	assert_non_null(strstr(buf, "a=T38FaxUdpEC:t38UDPRedundancy\r\n"));
+	assert_non_null(strstr(buf, "a=T38FaxRateManagement:transferredTCF"));
+	parse_ok(buf, &a);
+	assert_true(a.t38);
+	assert_int_equal(a.port, 20006);
+	assert_int_equal(a.ip, ip4("198.18.0.10"));
+	/* image alone, no error correction */
+	parse_ok(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		 "m=image 6000 udptl t38\r\na=T38FaxUdpEC:t38UDPNone\r\n", &s);
+	assert_true(s.t38);
+	assert_false(s.t38_after_audio);
+	assert_int_equal(s.t38_red, 0);
+	assert_true(sdpx_answer_t38(buf, sizeof(buf), &me, &s) > 0);
+	assert_null(strstr(buf, "m=audio"));
+	assert_non_null(strstr(buf, "a=T38FaxUdpEC:t38UDPNone\r\n"));
+	/* no T38FaxUdpEC: ours */
+	parse_ok(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		 "m=image 6000 udptl t38\r\n", &s);
+	assert_int_equal(s.t38_red, SDPX_T38_RED);
+	/* an open audio stream wins over T.38 */
+	parse_ok(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		 "m=audio 4000 RTP/AVP 0\r\nm=image 6000 udptl t38\r\n", &s);
+	assert_false(s.t38);
+	assert_int_equal(s.port, 4000);
+	/* refused T.38 and audio: the refused audio, as before */
+	parse_ok(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		 "m=audio 0 RTP/AVP 0\r\nm=image 0 udptl t38\r\n", &s);
+	assert_false(s.t38);
+	assert_int_equal(s.port, 0);
+	/* an image stream that is not T.38, alone */
+	refused(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		"m=image 6000 udptl jpeg\r\n", "without audio or T.38");
+	refused(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		"m=image 6000 TCP t38\r\n", "without audio or T.38");
+	/* a buffer too small */
+	assert_int_equal(sdpx_answer_t38(buf, 40, &me, &s), -ENOSPC);
+}
+
 static void test_sdpx_offer_answer_small_buffers(void **state)
 {
 	const struct sdpx te_cn = { .te_pt = 101, .cn = true };
@@ -710,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_sdpx_sum_skips_origin),
 		cmocka_unit_test(test_sdpx_cn_agreed),
 		cmocka_unit_test(test_sdpx_reverse),
+		cmocka_unit_test(test_sdpx_t38_offer_and_answer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
