@@ -81,6 +81,9 @@ enum cfg_nic {
 /** Telephony card ([tdm] card) */
 enum cfg_tdm { CFG_TDM_NONE, CFG_TDM_VTDM, CFG_TDM_DAHDI };
 
+/** What a fax heard on a card line's call gets ([sip] fax) */
+enum cfg_fax { CFG_FAX_T38, CFG_FAX_G711 };
+
 /** Transmit scheduler of the shared NIC ([net] tx_scheduler) */
 enum cfg_txs { CFG_TXS_PRIORITY, CFG_TXS_FIFO };
 
@@ -252,6 +255,7 @@ struct gw_config {
 		int auth_block_s;	/**< ... block it this long */
 		int session_timer;	/**< RFC 4028 interval, s; 0: off */
 		int rtp_timeout;	/**< no RTP for this, s: hang up */
+		enum cfg_fax fax;	/**< T.38 offered first, or G.711 */
 	} sip;
 	unsigned n_extensions, n_trunks, n_routes, n_dids;
 	struct cfg_extension extension[CFG_MAX_EXTENSIONS];

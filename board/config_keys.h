@@ -112,6 +112,12 @@ static const char *const cfg_level_choices[] = {
 	NULL
 };
 
+static const char *const fax_choices[] = {
+	[CFG_FAX_T38] = "t38",
+	[CFG_FAX_G711] = "g711",
+	NULL
+};
+
 static const char *const tdm_choices[] = {
 	[CFG_TDM_NONE] = "none",
 	[CFG_TDM_VTDM] = "vtdm",
@@ -497,6 +503,15 @@ const struct cfg_key cfg_keys[] = {
 		"An answered call, not on hold, whose RT channel receives no "
 		"RTP on a SIP leg for this long, in seconds, is hung up on "
 		"both sides (cause 408 \"RTP Timeout\"). 0: never."),
+	KEY_ENUM("sip", "fax", sip.fax, enum cfg_fax, "t38", fax_choices,
+		 "A fax heard on a call between a card line and a SIP phone "
+		 "or trunk (its answer tone, CED): t38 re-INVITEs the SIP "
+		 "side to T.38 (the gateway demodulates the fax; its UDPTL "
+		 "redundancy carries it through packet loss), and to G.711 "
+		 "when refused or when every T.38 leg ([media] max_fax) is in "
+		 "use; g711 re-INVITEs to G.711 alone (V.152 voiceband data). "
+		 "A modem's answer tone (phase reversals) always gets G.711. "
+		 "A phone adapter may move a call to T.38 itself either way."),
 
 	/* [probe] */
 	KEY_IPV4("probe", "dest", probe.dest, "", CFG_F_EMPTY_OK,

@@ -745,7 +745,7 @@ void pbx_msg_up(const struct gwmsg *m)
 			 m->u.vbd.to_line ? "to" : "from",
 			 m->u.vbd.tone == MSG_VBD_ANS_PR ?
 			 ", echo cancellers off" : "");
-		sip_data_call(c);
+		sip_data_call(c, m->u.vbd.tone == MSG_VBD_ANS);
 		break;
 	case MSG_CHAN_STATS:
 		if (c)

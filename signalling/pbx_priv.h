@@ -63,8 +63,10 @@ struct leg {
 	enum sdpx_dir dir;	/* what we send in our SDP */
 	bool offered;		/* our 200 offered (a re-INVITE without
 				   SDP): the answer comes in the ACK */
-	bool reoffer;		/* our re-INVITE (a data call's G.711)
-				   awaits its answer */
+	bool reoffer;		/* our re-INVITE (a data call's G.711 or
+				   T.38) awaits its answer */
+	bool t38_offer;		/* ... and it offers T.38 */
+	bool t38_refused;	/* the peer refused our T.38 offer */
 	uint64_t sdp_ver;	/* o= version of the last SDP we sent, 0:
 				   none yet */
 	uint32_t sdp_sum;	/* and sdpx_sum() of it */
@@ -126,8 +128,9 @@ struct pbx_stats {
 	uint64_t data_calls;	/* calls an answer tone made data calls */
 	uint64_t data_reoffers_failed;	/* their re-INVITE to G.711 refused */
 	uint64_t t38_calls;	/* legs a re-INVITE moved to T.38 */
-	uint64_t t38_refused;	/* such re-INVITEs refused: no T.38 leg
-				   left ([media] max_fax) */
+	uint64_t t38_refused;	/* a peer's re-INVITE to T.38 refused: no
+				   T.38 leg left ([media] max_fax) */
+	uint64_t t38_offers_refused;	/* peers that refused ours */
 };
 
 struct pbx {
@@ -201,7 +204,7 @@ void sip_progress(struct call *c, int status, const char *phrase,
 		  bool early_media);
 void sip_fail(struct call *c, int status, const char *phrase);
 void sip_hangup(struct leg *l);
-void sip_data_call(struct call *c);
+void sip_data_call(struct call *c, bool fax);
 void sip_forks_hangup(struct call *c);
 void sip_trunks_register(void);
 void sip_trunks_unregister(void);

@@ -206,15 +206,22 @@ static int read_sdp(struct leg *l, sip_t const *sip, char *why, size_t len)
 			  &l->sdp, why, len);
 }
 
-/* SDP for leg @p l as @p me says: an offer of @p prefs, or (NULL) the
- * answer to the peer's (T.38's when the peer moved to it) */
+/* SDP for leg @p l as @p me says: an offer of @p prefs (of T.38 while
+ * the leg offers it), or (NULL) the answer to the peer's (T.38's when the
+ * peer moved to it) */
 static int put_sdp(const struct leg *l, const struct sdpx_local *me,
 		   const struct sdpx_prefs *prefs, char *buf, size_t len)
 {
+	static const struct sdpx t38 = {
+		.t38 = true, .t38_red = SDPX_T38_RED, .t38_after_audio = true,
+	};
+
+	if (prefs && l->t38_offer)
+		return sdpx_t38(buf, len, me, &t38);
 	if (prefs)
 		return sdpx_offer(buf, len, me, prefs);
 	if (l->sdp.t38)
-		return sdpx_answer_t38(buf, len, me, &l->sdp);
+		return sdpx_t38(buf, len, me, &l->sdp);
 	return sdpx_answer(buf, len, me, l->codec, l->pt, &l->sdp,
 			   leg_ptime(l));
 }
@@ -615,7 +622,12 @@ static int choose_again(struct leg *l)
 			   &l->pt);
 }
 
-/* the SIP legs of every call that are T.38 now */
+static bool leg_t38(const struct leg *l)
+{
+	return l->type == LEG_SIP && (l->sdp.t38 || l->t38_offer);
+}
+
+/* the SIP legs of every call that are T.38 now, or offered it */
 static unsigned t38_legs(void)
 {
 	unsigned n = 0;
@@ -623,10 +635,18 @@ static unsigned t38_legs(void)
 	for (unsigned i = 0; i < pbx.ncalls; i++) {
 		const struct call *c = &pbx.call[i];
 
-		n += c->used && c->a.type == LEG_SIP && c->a.sdp.t38;
-		n += c->used && c->b.type == LEG_SIP && c->b.sdp.t38;
+		n += c->used && leg_t38(&c->a);
+		n += c->used && leg_t38(&c->b);
 	}
 	return n;
+}
+
+/* leg @p l's peer took T.38 (its offer or answer in l->sdp) */
+static void now_t38(const struct leg *l)
+{
+	pbx.st.t38_calls++;
+	LOG_INFO("call %u: leg %c now T.38 (UDPTL, redundancy %u)",
+		 l->call->id, l == &l->call->a ? 'a' : 'b', l->sdp.t38_red);
 }
 
 /* Leg @p l's peer (a fax adapter) moves the call to T.38 (the offer it
@@ -645,9 +665,7 @@ static int take_t38(struct leg *l, bool was_t38)
 			 "no T.38 leg left ([media] max_fax)" : "no address");
 		return -ENOSPC;
 	}
-	pbx.st.t38_calls++;
-	LOG_INFO("call %u: leg %c now T.38 (UDPTL, redundancy %u)",
-		 l->call->id, l == &l->call->a ? 'a' : 'b', l->sdp.t38_red);
+	now_t38(l);
 	return 0;
 }
 
@@ -721,12 +739,42 @@ static bool needs_reoffer(const struct leg *l)
 	       !l->sdp.t38 && (!sdpx_is_g711(l->codec) || leg_cn(l));
 }
 
-/** Call @p c carries a fax or modem (an answer tone was heard): each of
- *  its answered SIP legs on a compressed codec or with comfort noise is
- *  offered G.711 alone by re-INVITE, as V.152 does for voiceband data
- *  (without its gpmd attribute: a plain re-INVITE is what any phone
- *  takes). A leg that refuses stays as it was. */
-void sip_data_call(struct call *c)
+/* Offer leg @p l of @p c T.38 by re-INVITE for the fax heard ([sip] fax
+ * = t38): an answered SIP leg on audio facing a card line (a fax between
+ * two SIP phones is theirs), that did not refuse it before, while the RT
+ * partition has a T.38 leg left. @return whether it was offered */
+static bool offer_t38(struct call *c, struct leg *l)
+{
+	const struct leg *o = l == &c->a ? &c->b : &c->a;
+	char sdp[SDP_MAX];
+
+	if (pbx.cfg->sip.fax != CFG_FAX_T38 || o->type != LEG_TDM ||
+	    l->type != LEG_SIP || !l->nh || !l->have_sdp || l->reoffer ||
+	    l->sdp.t38 || l->t38_refused ||
+	    t38_legs() >= (unsigned)pbx.cfg->media.max_fax)
+		return false;
+	l->t38_offer = true;
+	if (write_sdp(l, &pbx.prefs, sdp, sizeof(sdp)) < 0) {
+		l->t38_offer = false;
+		return false;
+	}
+	LOG_INFO("call %u: leg %c on %s: offering T.38 for the fax", c->id,
+		 l == &c->a ? 'a' : 'b', codec_info(l->codec)->name);
+	l->reoffer = true;
+	nua_invite(l->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	return true;
+}
+
+/** Call @p c carries a fax or modem (an answer tone was heard; @p fax: a
+ *  fax's, CED, with no phase reversals): with [sip] fax = t38 a fax's
+ *  SIP leg facing a card line is offered T.38 (offer_t38()); otherwise,
+ *  or when it refuses, each of its answered SIP legs on a compressed
+ *  codec or with comfort noise is offered G.711 alone by re-INVITE, as
+ *  V.152 does for voiceband data (without its gpmd attribute: a plain
+ *  re-INVITE is what any phone takes). A leg that refuses that stays as
+ *  it was. */
+void sip_data_call(struct call *c, bool fax)
 {
 	struct leg *legs[] = { &c->a, &c->b };
 	struct sdpx_prefs g711;
@@ -741,7 +789,7 @@ void sip_data_call(struct call *c)
 	for (unsigned i = 0; i < 2; i++) {
 		struct leg *l = legs[i];
 
-		if (!needs_reoffer(l))
+		if ((fax && offer_t38(c, l)) || !needs_reoffer(l))
 			continue;
 		LOG_INFO("call %u: leg %c on %s%s: offering G.711 for the data "
 			 "call", c->id, "ab"[i], codec_info(l->codec)->name,
@@ -754,6 +802,34 @@ void sip_data_call(struct call *c)
 	}
 }
 
+/* the answer to our T.38 offer (offer_t38()): the leg's T.38 gateway;
+ * a refusal or an answer without T.38 leaves the leg as it was, and it is
+ * offered G.711 as for any data call */
+static void t38_answer(struct leg *l, int status, const char *phrase,
+		       sip_t const *sip)
+{
+	struct call *c = l->call;
+	char leg = l == &c->a ? 'a' : 'b', why[128] = "";
+	struct leg old;
+
+	l->reoffer = l->t38_offer = false;
+	old = *l;
+	if (status < 300 && !read_sdp(l, sip, why, sizeof(why)) &&
+	    l->sdp.t38) {
+		l->dir = sdpx_reverse(l->sdp.dir);
+		now_t38(l);
+		media_modify(c);
+		return;
+	}
+	*l = old;
+	l->t38_refused = true;
+	pbx.st.t38_offers_refused++;
+	LOG_WARN("call %u: leg %c refused T.38 (%d %s%s%s)",
+		 c->id, leg, status, phrase ? phrase : "", why[0] ? ": " : "",
+		 why);
+	sip_data_call(c, false);
+}
+
 /* the answer to our re-INVITE of sip_data_call() */
 static void reoffer_answer(struct leg *l, int status, const char *phrase,
 			   sip_t const *sip)
@@ -764,6 +840,10 @@ static void reoffer_answer(struct leg *l, int status, const char *phrase,
 
 	if (status < 200)
 		return;
+	if (l->t38_offer) {
+		t38_answer(l, status, phrase, sip);
+		return;
+	}
 	l->reoffer = false;
 	old = *l;
 	if (status >= 300 || read_sdp(l, sip, why, sizeof(why)) ||

@@ -428,24 +428,26 @@ int sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
-/** Write the answer to a T.38 offer: UDPTL on our port, version 0 (what
- *  SpanDSP speaks), 14 400 bit/s, the training check passed on
- *  (transferredTCF, T.38 Annex D for UDP), redundancy unless the offer
- *  asked for none; a refused audio stream first if the offer had one.
+/** Write our T.38 stream, the answer to @p peer's T.38 offer or our own
+ *  offer (@p peer: what we ask; t38_after_audio, for a session that had
+ *  audio: RFC 3264 8 keeps its m= line, refused): UDPTL on our port,
+ *  version 0 (what SpanDSP speaks), 14 400 bit/s, the training check
+ *  passed on (transferredTCF, T.38 Annex D for UDP), redundancy unless
+ *  @p peer has none; a refused audio stream first if it had one.
  *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
-int sdpx_answer_t38(char *buf, size_t len, const struct sdpx_local *me,
-		    const struct sdpx *offer)
+int sdpx_t38(char *buf, size_t len, const struct sdpx_local *me,
+	     const struct sdpx *peer)
 {
 	int n = head(buf, len, me);
 
-	if (offer->t38_after_audio)
+	if (peer->t38_after_audio)
 		n = put(buf, len, n, "m=audio 0 RTP/AVP 0\r\n");
 	n = put(buf, len, n, "m=image %u udptl t38\r\n"
 		"a=T38FaxVersion:0\r\na=T38MaxBitRate:14400\r\n"
 		"a=T38FaxRateManagement:transferredTCF\r\n"
 		"a=T38FaxMaxBuffer:400\r\na=T38FaxMaxDatagram:%d\r\n"
 		"a=T38FaxUdpEC:%s\r\na=%s\r\n", me->port, SDPX_T38_DATAGRAM,
-		offer->t38_red ? "t38UDPRedundancy" : "t38UDPNone",
+		peer->t38_red ? "t38UDPRedundancy" : "t38UDPNone",
 		dir_attr[me->dir]);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }

@@ -13,8 +13,9 @@
  * T.38 instead (ITU-T T.38 Annex D): an offer whose stream is
  * "m=image PORT udptl t38" (with no audio stream left open) is read as
  * such (sdpx.t38, its error correction in t38_red), and answered by
- * sdpx_answer_t38(). The o= version of what we send goes up when anything
- * else in it changed (sdpx_sum() tells).
+ * sdpx_t38(), which also writes our own T.38 offer. The o= version of
+ * what we send goes up when anything else in it changed (sdpx_sum()
+ * tells).
  */
 #ifndef SIGNALLING_SDPX_H
 #define SIGNALLING_SDPX_H
@@ -83,8 +84,8 @@ bool sdpx_cn_agreed(const struct sdpx *peer, uint8_t pt, bool data);
 int  sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 		 enum codec_id codec, uint8_t pt, const struct sdpx *offer,
 		 unsigned ptime_ms);
-int  sdpx_answer_t38(char *buf, size_t len, const struct sdpx_local *me,
-		     const struct sdpx *offer);
+int  sdpx_t38(char *buf, size_t len, const struct sdpx_local *me,
+	      const struct sdpx *peer);
 uint32_t sdpx_sum(const char *sdp);
 enum sdpx_dir sdpx_reverse(enum sdpx_dir d);
 

@@ -165,6 +165,7 @@ static json_t *counters_json(const struct recsync_stats *rsync)
 		{ "data_reoffers_failed", pbx.st.data_reoffers_failed },
 		{ "t38_calls", pbx.st.t38_calls },
 		{ "t38_refused", pbx.st.t38_refused },
+		{ "t38_offers_refused", pbx.st.t38_offers_refused },
 		{ "registers", pbx.st.registers },
 		{ "auth_challenges", pbx.st.auth_challenges },
 		{ "auth_failures", pbx.st.auth_failures },

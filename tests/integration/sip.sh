@@ -156,9 +156,10 @@ expect_record() {
 calls_up() { sipjson 's["calls_up"]'; }
 
 # --- registration --------------------------------------------------------------
-if register 1001 5070; then ok "1001 registers with its password"
+# 1001 and 1002 are called to the end of the run (over 300 s): an hour
+if register 1001 5070 3600; then ok "1001 registers with its password"
 else not_ok "1001 registers" "$(tail -5 "$tmp/reg1001-5070.err" 2>/dev/null)"; fi
-check "1002 registers" register 1002 5072
+check "1002 registers" register 1002 5072 3600
 check "1003 registers a first contact" register 1003 5074
 check "1003 registers a second contact" register 1003 5076
 n1003=$(sipjson 'len([r for r in s["registrations"] if r["extension"] == "1003"])')
@@ -670,9 +671,10 @@ expect_record "data call whose re-INVITE was refused" "caller=1001 " "codec=G726
 check "line 1/0 released" pstn wait 1/0 released 3000
 
 # a fax machine behind 1001 calls the PSTN on G.726-32 to send a page; the
-# line's machine answers: its CED makes the call a data call, 1001 takes
-# the re-INVITE's PCMU (its media follows the first PCMU packet, as the
-# phone adapter does), and the page arrives row for row
+# line's machine answers: its CED makes the call a data call, the gateway
+# offers T.38 ([sip] fax = t38, the default), 1001 refuses it (488) and
+# takes the next re-INVITE's PCMU (its media follows the first PCMU
+# packet, as the phone adapter does), and the page arrives row for row
 build/bin/faxpage make "$tmp/fax-sip.tif" 1 31
 # fax_hangup LINE SIPP PEER: after a fax call, the line's machine's result
 # in lf; the line hangs up, the SIPp phone SIPP gets the BYE (bye=1) and
@@ -687,7 +689,8 @@ fax_hangup() {
 # fax_out: the call; leaves on726, datacall, bye (1: yes), lf and r (the
 # line's and 1001's machines' results)
 fax_out() {
-	data0=$(counter data_calls) on726=0 datacall=0 bye=0
+	data0=$(counter data_calls) t38no0=$(counter t38_offers_refused)
+	on726=0 datacall=0 bye=0
 	pstn clear 1/0 >/dev/null
 	peer_bg fax 7000 1000 --codec g726-32 --pt 102 --seconds 80 --follow g711 \
 		--fax-send "$tmp/fax-sip.tif" --fax-role call
@@ -709,6 +712,8 @@ held_up_retry fax_out fax_ok
 [ $on726 = 1 ] && ok "1001's fax calls the PSTN on G.726-32" ||
 	not_ok "a fax call on G.726-32 to the PSTN" "$(flow modem)"
 check "the called fax machine's CED makes it a data call" test $datacall = 1
+check "1001 refused the T.38 offer (t38_offers_refused), took G.711 after" \
+	test "$(counter t38_offers_refused)" -gt "$t38no0"
 check "the far end hangs up after the fax: 1001 gets the BYE" test $bye = 1
 fax_checks "1001's fax machine" "$r" "the line's machine" "$lf" \
 	"$tmp/fax-sip.tif" "$tmp/fax-sip-got.tif"
@@ -716,33 +721,71 @@ check "1001's machine ended on PCMU ($(field pt <<<"$r"))" test "$(field pt <<<"
 expect_record "fax call" "caller=1001 " "callee=05550100 " "codec=PCMU " "disp=ANSWERED "
 check "line 1/0 released" pstn wait 1/0 released 3000
 
+# the same call from an adapter that speaks T.38 (uac_t38.xml), on PCMU:
+# the answering CED makes the gateway offer T.38, the adapter takes it
+# (its machine on UDPTL, rtppeer --t38 3), the channel's leg becomes a
+# T.38 gateway, and the page arrives row for row
+build/bin/faxpage make "$tmp/fax-t38o.tif" 1 34
+# fax_t38_out: the call; leaves t38, bye (1: yes), lf and r
+fax_t38_out() {
+	t380=$(counter t38_calls) t38=0 bye=0
+	pstn clear 1/0 >/dev/null
+	peer_bg faxt38o 7008 1000 --t38 3 --seconds 80 \
+		--fax-send "$tmp/fax-t38o.tif" --fax-role call
+	sipp_bg faxt38o "$(scen uac_t38 RTP_PORT=7010 T38_PORT=7008 PT=0 CODEC=PCMU/8000 REINVITE_MS=12000 HOLD_MS=90000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+	pstn wait 1/0 digits 5550100 8000 >/dev/null
+	pstn fax 1/0 receive "$tmp/fax-t38o-got.tif" answer >/dev/null
+	pstn answer 1/0 >/dev/null
+	wait_for 8 on_t38 && t38=1
+	pstn wait 1/0 fax-done 70000 >/dev/null
+	fax_hangup 1/0 faxt38o faxt38o
+	pstn wait 1/0 released 3000 >/dev/null
+}
+on_t38() { [ "$(counter t38_calls)" -gt "$t380" ]; } 2>/dev/null
+held_up_retry fax_t38_out fax_ok
+check "the CED makes the gateway offer T.38; 1001's adapter takes it (t38_calls)" test $t38 = 1
+check "the far end hangs up after the fax: the adapter gets the BYE" test $bye = 1
+fax_checks "1001's T.38 fax machine" "$r" "the line's machine" "$lf" \
+	"$tmp/fax-t38o.tif" "$tmp/fax-t38o-got.tif"
+expect_record "T.38 fax call to the PSTN" "caller=1001 " "callee=05550100 " "codec=T38 " "disp=ANSWERED "
+check "line 1/0 released" pstn wait 1/0 released 3000
+
 # the network calls DID 5551001 on E1 channel 2/0 to send a fax: 1001 is
 # a phone adapter whose fax answers on G.726-32; its CED, heard going to
 # the line, makes it a data call, 1001 takes the re-INVITE's PCMU, and the
 # page arrives row for row
 build/bin/faxpage make "$tmp/fax-in.tif" 1 32
-# fax_in: the call; leaves answered, datacall, bye (1: yes), lf and r
-fax_in() {
-	data0=$(counter data_calls) answered=0 datacall=0 bye=0
-	peer_bg faxin 7000 1000 --codec g726-32 --pt 102 --seconds 80 --follow g711 \
-		--fax-receive "$tmp/fax-in-got.tif"
-	sipp_bg faxin "$(scen uas_data RTP_PORT=7000 REINVITE_MS=12000 HOLD_MS=90000)" 5070
+# fax_from_pstn FILE READY: the network calls DID 5551001 on E1 channel
+# 2/0 and, once answered (answered=1), its machine sends FILE; READY (a
+# function) is waited for up to 8 s (ready=1), then the fax's end
+fax_from_pstn() {
+	answered=0 ready=0
 	sleep 0.3
 	pstn ring 2/0 >/dev/null
 	sleep 0.5
 	pstn dial 2/0 5551001 >/dev/null
-	if pstn wait 2/0 answered 10000 >/dev/null; then
-		answered=1
-		pstn fax 2/0 send "$tmp/fax-in.tif" call >/dev/null
-		wait_for 8 data_call && datacall=1
-		pstn wait 2/0 fax-done 70000 >/dev/null
-	fi
+	pstn wait 2/0 answered 10000 >/dev/null || return
+	answered=1
+	pstn fax 2/0 send "$1" call >/dev/null
+	wait_for 8 "$2" && ready=1
+	pstn wait 2/0 fax-done 70000 >/dev/null
+}
+# fax_in: the call; leaves answered, ready (a data call), bye (1: yes),
+# lf and r
+fax_in() {
+	data0=$(counter data_calls) t38no0=$(counter t38_offers_refused) bye=0
+	peer_bg faxin 7000 1000 --codec g726-32 --pt 102 --seconds 80 --follow g711 \
+		--fax-receive "$tmp/fax-in-got.tif"
+	sipp_bg faxin "$(scen uas_data RTP_PORT=7000 REINVITE_MS=12000 HOLD_MS=90000)" 5070
+	fax_from_pstn "$tmp/fax-in.tif" data_call
 	fax_hangup 2/0 faxin faxin
 }
 held_up_retry fax_in fax_ok
 [ $answered = 1 ] && ok "a fax call from the PSTN to DID 5551001 is answered" ||
 	not_ok "a fax call from the PSTN to DID 5551001" "$(pstn status 2/0)" "$(flow faxin)"
-check "the answering fax's CED makes the call from the PSTN a data call" test $datacall = 1
+check "the answering fax's CED makes the call from the PSTN a data call" test $ready = 1
+check "1001 refused the T.38 offer (t38_offers_refused), took G.711 after" \
+	test "$(counter t38_offers_refused)" -gt "$t38no0"
 check "the PSTN caller hangs up after the fax: 1001 gets the BYE" test $bye = 1
 fax_checks "the line's fax machine" "$lf" "1001's machine" "$r" \
 	"$tmp/fax-in.tif" "$tmp/fax-in-got.tif"
@@ -756,29 +799,20 @@ expect_record "fax call from the PSTN" "callee=5551001 " "from=trunk:pstn " "to=
 # channel's leg becomes a T.38 gateway, and the page arrives row for row
 # at the adapter's T.38 fax machine (rtppeer --t38 3)
 build/bin/faxpage make "$tmp/fax-t38.tif" 1 33
-# fax_t38_in: the call; leaves answered, t38, bye (1: yes), lf and r
+# fax_t38_in: the call; leaves answered, ready (on T.38), bye (1: yes),
+# lf and r
 fax_t38_in() {
-	t380=$(counter t38_calls) answered=0 t38=0 bye=0
+	t380=$(counter t38_calls) bye=0
 	peer_bg faxt38 7004 1000 --t38 3 --seconds 80 \
 		--fax-receive "$tmp/fax-t38-got.tif"
 	sipp_bg faxt38 "$(scen uas_t38 RTP_PORT=7006 T38_PORT=7004 T38_AFTER_MS=500 HOLD_MS=90000)" 5070
-	sleep 0.3
-	pstn ring 2/0 >/dev/null
-	sleep 0.5
-	pstn dial 2/0 5551001 >/dev/null
-	if pstn wait 2/0 answered 10000 >/dev/null; then
-		answered=1
-		pstn fax 2/0 send "$tmp/fax-t38.tif" call >/dev/null
-		wait_for 8 on_t38 && t38=1
-		pstn wait 2/0 fax-done 70000 >/dev/null
-	fi
+	fax_from_pstn "$tmp/fax-t38.tif" on_t38
 	fax_hangup 2/0 faxt38 faxt38
 }
-on_t38() { [ "$(counter t38_calls)" -gt "$t380" ]; } 2>/dev/null
 held_up_retry fax_t38_in fax_ok
 [ $answered = 1 ] && ok "a fax call from the PSTN to DID 5551001, a T.38 adapter, is answered" ||
 	not_ok "a fax call from the PSTN to a T.38 adapter" "$(pstn status 2/0)" "$(flow faxt38)"
-check "the adapter's re-INVITE to T.38 is taken (t38_calls), the 200 answers with UDPTL" test $t38 = 1
+check "the adapter's re-INVITE to T.38 is taken (t38_calls), the 200 answers with UDPTL" test $ready = 1
 check "the PSTN caller hangs up after the fax: the adapter gets the BYE" test $bye = 1
 fax_checks "the line's fax machine" "$lf" "the adapter's T.38 machine" "$r" \
 	"$tmp/fax-t38.tif" "$tmp/fax-t38-got.tif"

@@ -87,6 +87,22 @@ static bool lose(struct opts *o)
 	return (o->rng >> 8) % 1000 < o->loss;
 }
 
+/* a datagram came from @p src: the far end is learnt (--remote learn);
+ * false when --loss drops it (counted in @p lost) */
+static bool arrived(struct opts *o, const struct sockaddr_in *src,
+		    unsigned long *lost)
+{
+	if (o->learn) {
+		o->remote = *src;
+		o->learn = false;
+	}
+	if (o->loss && lose(o)) {
+		(*lost)++;
+		return false;
+	}
+	return true;
+}
+
 static ssize_t send_pkt(int fd, struct opts *o, const void *pkt, size_t len,
 			unsigned long *lost)
 {
@@ -365,13 +381,7 @@ static int run(struct opts *o)
 				       (struct sockaddr *)&src, &sl);
 			if (len <= 0)
 				break;
-			if (o->learn) {
-				o->remote = src;
-				o->learn = false;
-			}
-			if (o->loss && lose(o))
-				lost_rx++;
-			else
+			if (arrived(o, &src, &lost_rx))
 				take(&r, o, in, len);
 		}
 		if (r.fax && !fax_end) {
@@ -500,13 +510,7 @@ static int run_t38(struct opts *o)
 		next += (uint64_t)o->ptime * 1000000ull;
 		while ((len = recvfrom(t.fd, in, sizeof(in), MSG_DONTWAIT,
 				       (struct sockaddr *)&src, &sl)) > 0) {
-			if (o->learn) {
-				o->remote = src;
-				o->learn = false;
-			}
-			if (o->loss && lose(o))
-				lost_rx++;
-			else
+			if (arrived(o, &src, &lost_rx))
 				udptl_recv(&rx, in, (size_t)len, t38_take, fax);
 			sl = sizeof(src);
 		}

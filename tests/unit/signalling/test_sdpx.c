@@ -545,7 +545,7 @@ static void test_sdpx_t38_offer_and_answer(void **state)
 	assert_int_equal(s.t38_red, SDPX_T38_RED);	/* FEC: redundancy */
 	assert_true(s.t38_after_audio);
 	assert_int_equal(s.nfmt, 0);
-	n = sdpx_answer_t38(buf, sizeof(buf), &me, &s);
+	n = sdpx_t38(buf, sizeof(buf), &me, &s);
 	assert_true(n > 0);
 	assert_int_equal((size_t)n, strlen(buf));
 	assert_non_null(strstr(buf, "m=audio 0 RTP/AVP 0\r\n"
@@ -562,7 +562,7 @@ static void test_sdpx_t38_offer_and_answer(void **state)
 	assert_true(s.t38);
 	assert_false(s.t38_after_audio);
 	assert_int_equal(s.t38_red, 0);
-	assert_true(sdpx_answer_t38(buf, sizeof(buf), &me, &s) > 0);
+	assert_true(sdpx_t38(buf, sizeof(buf), &me, &s) > 0);
 	assert_null(strstr(buf, "m=audio"));
 	assert_non_null(strstr(buf, "a=T38FaxUdpEC:t38UDPNone\r\n"));
 	/* no T38FaxUdpEC: ours */
@@ -585,7 +585,7 @@ static void test_sdpx_t38_offer_and_answer(void **state)
 	refused(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
 		"m=image 6000 TCP t38\r\n", "without audio or T.38");
 	/* a buffer too small */
-	assert_int_equal(sdpx_answer_t38(buf, 40, &me, &s), -ENOSPC);
+	assert_int_equal(sdpx_t38(buf, 40, &me, &s), -ENOSPC);
 }
 
 static void test_sdpx_offer_answer_small_buffers(void **state)
