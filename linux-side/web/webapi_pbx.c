@@ -303,6 +303,19 @@ static json_t *leg_json(const struct rtstat_leg *l)
 	if (l->kind == MSG_LEG_TDM)
 		return json_pack("{s:s, s:i, s:i}", "kind", "tdm", "span",
 				 l->span, "line", l->line);
+	if (l->kind == MSG_LEG_T38)	/* a fax through a T.38 gateway */
+		return json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:f, s:I, "
+				 "s:I, s:i, s:i}", "kind", "t38",
+				 "local_port", l->local_port,
+				 "rx_packets", (json_int_t)l->rx_packets,
+				 "tx_packets", (json_int_t)l->tx_packets,
+				 "lost", (json_int_t)l->lost,
+				 "recovered", (json_int_t)l->recovered,
+				 "loss_pct", got ? 100.0 * l->lost / got : 0.0,
+				 "late", (json_int_t)l->late,
+				 "malformed", (json_int_t)l->malformed,
+				 "pages", l->pages,
+				 "rate_bps", l->rate_hbps * 100);
 	if (l->kind != MSG_LEG_RTP)
 		return json_pack("{s:s}", "kind", "none");
 	ci = l->codec < CODEC_COUNT ? codec_info(l->codec) : NULL;

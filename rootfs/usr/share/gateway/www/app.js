@@ -497,13 +497,18 @@ pages.pbx = { load: async () => {
 // ---- calls ----------------------------------------------------------------
 
 function legCells(m) {
-	const legs = m ? m.legs.filter(l => l.kind === 'rtp') : [];
-	const f = fn => legs.map(fn).join(' / ');
+	const legs = m ? m.legs.filter(l => l.kind === 'rtp' ||
+					l.kind === 't38') : [];
+	// a T.38 leg (a fax relayed) has no jitter or MOS: its pages instead
+	const f = (fn, t38) => legs.map(l => l.kind === 't38' ?
+		(t38 ? t38(l) : '–') : fn(l)).join(' / ');
+	const packets = l => l.rx_packets + '/' + l.tx_packets;
+	const loss = l => fix(l.loss_pct, 2);
 	// a fax or modem call (its answer tone heard) says so beside the codec
-	return [f(l => l.codec) + (m && m.data ? ' · fax/modem' : ''),
-		f(l => fix(l.jitter_ms, 1)),
-		f(l => fix(l.loss_pct, 2)), f(l => fix(l.mos, 2)),
-		f(l => l.rx_packets + '/' + l.tx_packets)];
+	return [f(l => l.codec, l => 'T.38, ' + l.pages + ' page(s)') +
+		(m && m.data ? ' · fax/modem' : ''),
+		f(l => fix(l.jitter_ms, 1)), f(loss, loss),
+		f(l => fix(l.mos, 2)), f(packets, packets)];
 }
 
 function trackJitter(calls, now) {
