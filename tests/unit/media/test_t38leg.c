@@ -11,7 +11,8 @@
  * t38leg_run(), a T.38 machine answers and receives it; the pages arrive
  * row for row, on a clean network and with every 20th packet lost each
  * way (UDPTL's redundancy brings them back). Also: configurations
- * refused, the pool of legs and the port register, a re-INVITE moving
+ * refused, the pool of legs and the port register (shared with the RTP
+ * legs), a re-INVITE moving
  * the far end, datagrams from elsewhere or malformed, and a whole fax
  * replayed through a leg in an RT task, which allocates nothing but
  * lwIP's packet buffers.
@@ -29,6 +30,7 @@
 #include <cmocka.h>
 
 #include "board/sim/faxm.h"
+#include "media/rtpleg.h"
 #include "media/t38leg.h"
 #include "media/udptl.h"
 #include "tests/unit/board/fax_page.h"
@@ -154,7 +156,8 @@ static int group_setup(void **state)
 		 (int)getpid());
 	snprintf(got, sizeof(got), "/tmp/test_t38leg.%d.rx.tif",
 		 (int)getpid());
-	if (fax_page_make(sent, PAGES, 11) || lwip_wire_init())
+	if (fax_page_make(sent, PAGES, 11) || lwip_wire_init() ||
+	    rtpleg_module_init(1))
 		return -1;
 	/* datagrams go to the leg's port as the RT partition's net task
 	 * gives them, not through lwIP's PCBs */
@@ -166,6 +169,7 @@ static int group_teardown(void **state)
 {
 	(void)state;
 	t38leg_module_fini();
+	rtpleg_module_fini();
 	udpport_handler_set(NULL, NULL);
 	wire_drain(take_sent);
 	unlink(sent);
@@ -281,6 +285,42 @@ static void test_t38leg_port_in_use(void **state)
 	t38leg_close(l);
 	t38leg_close(leg);
 	leg = NULL;
+	assert_false(udpport_taken(LOCAL_PORT));
+	c.local_port = LOCAL_PORT;
+	assert_int_equal(t38leg_open(&leg, &c), 0);
+}
+
+/* an RTP leg and a T.38 leg never share a port pair, whichever came
+ * first (a call's RTP leg and its T.38 leg are different ports: sipd
+ * gives each leg its own) */
+static void test_t38leg_ports_shared_with_rtp_legs(void **state)
+{
+	struct t38leg_cfg c = cfg_of(LOCAL_PORT, 3);
+	struct rtpleg_cfg r = {
+		.local_port = LOCAL_PORT, .remote_ip = OTHER_IP,
+		.remote_port = FAR_PORT, .codec = CODEC_PCMU,
+		.pt = codec_info(CODEC_PCMU)->pt, .ptime_ms = 20,
+		.jb_min_ms = 40, .jb_max_ms = 200,
+	};
+	struct rtpleg *rl = NULL;
+	struct t38leg *l = NULL;
+
+	(void)state;
+	assert_int_equal(t38leg_open(&leg, &c), 0);
+	assert_int_equal(rtpleg_open(&rl, &r), -EADDRINUSE);
+	assert_null(rl);
+	t38leg_close(leg);
+	leg = NULL;
+	/* the other way round */
+	assert_int_equal(rtpleg_open(&rl, &r), 0);
+	assert_true(udpport_taken(LOCAL_PORT));
+	assert_int_equal(t38leg_open(&l, &c), -EADDRINUSE);
+	assert_null(l);
+	/* the RTP leg's refusal took no T.38 leg: the next pair opens */
+	c.local_port = LOCAL_PORT + 2;
+	assert_int_equal(t38leg_open(&l, &c), 0);
+	t38leg_close(l);
+	rtpleg_close(rl);
 	assert_false(udpport_taken(LOCAL_PORT));
 	c.local_port = LOCAL_PORT;
 	assert_int_equal(t38leg_open(&leg, &c), 0);
@@ -659,6 +699,7 @@ int main(void)
 		T(test_t38leg_open_checks_its_configuration),
 		T(test_t38leg_open_until_no_leg_is_left),
 		T(test_t38leg_port_in_use),
+		T(test_t38leg_ports_shared_with_rtp_legs),
 		T(test_t38leg_modify_moves_the_far_end),
 		T(test_t38leg_fax_crosses),
 		T(test_t38leg_fax_crosses_loss),
