@@ -37,6 +37,10 @@
 /* far-end speech for the ERLE estimate: tx above about -45 dBm0 */
 #define ERLE_TX_MEAN_SQ		8000.0
 #define ERLE_SMOOTH		0.1f	/* per block: about 200 ms */
+/* a quiet far end: tx under about -55 dBm0 (a mean square of 800; 0 dBm0
+ * is 2.6e8). Its echo, at least 6 dB weaker on any line G.168 allows, is
+ * under a line's own noise. */
+#define QUIET_TX_MEAN_SQ	800.0
 
 struct ec {
 	SpeexEchoState *st;
@@ -47,11 +51,20 @@ struct ec {
 	bool buffered;
 	size_t fill;
 	int16_t in_rx[EC_BLOCK], in_tx[EC_BLOCK], out_q[EC_BLOCK];
+	/* the quiet far end: blocks of quiet tx in a row (up to
+	 * ec_idle_after), the last block seen, the notch of the idle output */
+	unsigned quiet;
+	bool idle;
+	int16_t last_rx[EC_BLOCK], last_tx[EC_BLOCK];
+	struct ec_notch notch;
 	struct ec_stats stats;
 };
 
 static struct rtk_pool *ec_pool;
 static unsigned ec_tail_ms;		/* span of every canceller */
+/* quiet tx blocks after which no echo of the last loud one is left: the
+ * filter's span, and one more */
+static unsigned ec_idle_after;
 
 static void ec_clear(struct ec *e)
 {
@@ -62,6 +75,11 @@ static void ec_clear(struct ec *e)
 	e->buffered = false;
 	e->fill = 0;
 	memset(e->out_q, 0, sizeof(e->out_q));
+	e->quiet = 0;
+	e->idle = false;
+	memset(e->last_rx, 0, sizeof(e->last_rx));
+	memset(e->last_tx, 0, sizeof(e->last_tx));
+	memset(&e->notch, 0, sizeof(e->notch));
 	memset(&e->stats, 0, sizeof(e->stats));
 	e->stats.tail_ms = ec_tail_ms;
 }
@@ -104,6 +122,7 @@ int ec_module_init(size_t max_ec, unsigned max_tail_ms)
 	speex_echo_ctl(made[0]->st, SPEEX_ECHO_GET_IMPULSE_RESPONSE_SIZE,
 		       &taps);
 	ec_tail_ms = (unsigned)taps / 8;
+	ec_idle_after = ec_tail_ms / (EC_BLOCK / 8) + 1;
 	for (n = 0; n < max_ec; n++)
 		rtk_pool_put(ec_pool, made[n]);
 	free(made);
@@ -137,7 +156,7 @@ int ec_module_fini(void)
 	while ((e = rtk_pool_get(ec_pool)))
 		speex_echo_state_destroy(e->st);
 	ec_pool = rtk_pool_destroy(ec_pool);
-	ec_tail_ms = 0;
+	ec_tail_ms = ec_idle_after = 0;
 	return 0;
 }
 
@@ -229,6 +248,63 @@ static void track(struct ec *e, double e_tx, double e_rx, double e_out)
 	}
 }
 
+/**
+ * speexdsp's input filter (mdf.c's DC notch, float build, radius 0.9 at
+ * 8 kHz) on @p n samples of @p in into @p out (which may be @p in), on
+ * from @p f's memory. Context: any; never allocates.
+ */
+void ec_notch_run(struct ec_notch *f, const int16_t *in, int16_t *out,
+		  size_t n)
+{
+	const float r = 0.9f, den2 = r * r + 0.7f * (1 - r) * (1 - r);
+	float m0 = f->m0, m1 = f->m1;
+
+	for (size_t i = 0; i < n; i++) {
+		float vin = in[i], vout = m0 + vin, o = r * vout;
+
+		m0 = m1 + 2 * (-vin + r * vout);
+		m1 = vin - den2 * vout;
+		out[i] = (int16_t)lrintf(fminf(fmaxf(o, -32768), 32767));
+	}
+	f->m0 = m0;
+	f->m1 = m1;
+}
+
+/* Is the far end quiet long enough for no echo to be left? Then @p rx
+ * goes to @p out through the notch alone (true). Else false, and the
+ * canceller runs; when it has idled, it first runs through the block
+ * before this one (its filters' memories ring for a few ms), and the
+ * notch catches up with the blocks it missed the same way. */
+static bool idle_block(struct ec *e, const int16_t *rx, const int16_t *tx,
+		       int16_t *out, double e_tx)
+{
+	int16_t scratch[EC_BLOCK];
+
+	if (e_tx >= QUIET_TX_MEAN_SQ * EC_BLOCK)
+		e->quiet = 0;
+	else if (e->quiet < ec_idle_after)
+		e->quiet++;
+	if (e->quiet < ec_idle_after) {
+		if (e->idle)
+			speex_echo_cancellation(e->st, e->last_rx, e->last_tx,
+						scratch);
+		e->idle = false;
+		memcpy(e->last_rx, rx, sizeof(e->last_rx));
+		memcpy(e->last_tx, tx, sizeof(e->last_tx));
+		return false;
+	}
+	if (!e->idle) {
+		e->notch = (struct ec_notch){ 0 };
+		ec_notch_run(&e->notch, e->last_rx, scratch, EC_BLOCK);
+		e->idle = true;
+	}
+	memcpy(e->last_rx, rx, sizeof(e->last_rx));
+	memcpy(e->last_tx, tx, sizeof(e->last_tx));
+	ec_notch_run(&e->notch, rx, out, EC_BLOCK);
+	e->stats.idle++;
+	return true;
+}
+
 /* one block: rx and out may be the same buffer */
 static void run_block(struct ec *e, const int16_t *rx, const int16_t *tx,
 		      int16_t *out)
@@ -237,9 +313,11 @@ static void run_block(struct ec *e, const int16_t *rx, const int16_t *tx,
 	int16_t clean[EC_BLOCK];
 	double p_tx = preemph_energy(tx, &e->tx_prev);
 	double p_rx = preemph_energy(rx, &e->rx_prev);
-	double e_rx = energy(rx);
+	double e_rx = energy(rx), e_tx = energy(tx);
 
 	e->stats.blocks++;
+	if (idle_block(e, rx, tx, out, e_tx))
+		return;
 	if (p_tx > OVERLOAD_MEAN_SQ * EC_BLOCK ||
 	    p_rx > OVERLOAD_MEAN_SQ * EC_BLOCK) {
 		/* keep speexdsp's history going with a quiet block */
@@ -251,7 +329,7 @@ static void run_block(struct ec *e, const int16_t *rx, const int16_t *tx,
 	}
 	speex_echo_cancellation(e->st, rx, tx, clean);
 	memcpy(out, clean, sizeof(clean));
-	track(e, energy(tx), e_rx, energy(clean));
+	track(e, e_tx, e_rx, energy(clean));
 }
 
 static void run_buffered(struct ec *e, const int16_t *rx, const int16_t *tx,

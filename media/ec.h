@@ -22,6 +22,15 @@
  * canceller for good (until ec_reset()) to a buffered mode whose output is
  * EC_BLOCK samples late (counted in ec_stats.buffered).
  *
+ * A quiet far end: when tx_to_line has been quiet (under about -55 dBm0)
+ * for longer than the filter spans, there is no echo left to cancel; the
+ * canceller then idles: rx goes out through speexdsp's input filter alone
+ * (its DC notch, ec_notch_run(): what the output would be with no echo),
+ * and speexdsp is not run (ec_stats.idle). Its memory of the line is kept;
+ * the block before the far end speaks again is run through it first, so
+ * it takes up where it was without a click. In a conversation the far end
+ * is quiet about half the time, and so is the canceller.
+ *
  * Context: the media task; ec_process() never allocates, blocks or writes
  * to stdout/stderr. speexdsp prints one line to stderr when its filter
  * blows up ("got slapped"); two guards keep it from getting there: blocks
@@ -53,6 +62,13 @@ struct ec_stats {
 	uint64_t blocks;	/**< blocks processed */
 	uint64_t overloads;	/**< blocks passed through: too loud */
 	uint64_t resets;	/**< divergence resets */
+	uint64_t idle;		/**< blocks passed with the far end quiet */
+};
+
+/** speexdsp's input filter (a DC notch, radius 0.9 at 8 kHz), which the
+ *  canceller's output has; zeroed before its first block */
+struct ec_notch {
+	float m0, m1;
 };
 
 int  ec_module_init(size_t max_ec, unsigned max_tail_ms);
@@ -64,5 +80,7 @@ void ec_reset(struct ec *e);
 void ec_process(struct ec *e, const int16_t *rx_from_line,
 		const int16_t *tx_to_line, int16_t *out, size_t n);
 void ec_stats_get(const struct ec *e, struct ec_stats *st);
+void ec_notch_run(struct ec_notch *f, const int16_t *in, int16_t *out,
+		  size_t n);
 
 #endif /* MEDIA_EC_H */

@@ -25,6 +25,11 @@
  *   conv_ms          on p1: time until a 200 ms window first has 20 dB
  *                    ERLE (G.168 test 2A asks for 20 dB within 1 s)
  *   ns_per_frame     median time to cancel one 20 ms frame of one channel
+ *                    (a frame speexdsp runs on: the far end speaks)
+ *   ns_per_frame_mean (speex) the mean over the run, idle frames with it
+ *   idle_pct         (speex) frames passed with the far end quiet: its
+ *                    pauses (media/ec.h), about a third of the time in
+ *                    this speech-like signal
  *
  * The residual echo is out minus the near-end signal as the canceller's own
  * input filter shapes it (speexdsp: its DC notch; SpanDSP without its
@@ -81,6 +86,9 @@ static int16_t rx[LEN], out[LEN];
 static double acc[LEN];
 static uint64_t frame_ns[NFRAMES * NPATH];
 static size_t nframe_ns;
+/* speexdsp's: every frame's time, and the frames it idled (the far end
+ * quiet; not in frame_ns) */
+static uint64_t all_ns, idle_frames;
 
 /* SpanDSP's printf()s land here (see the file comment); when not muted
  * they go on to stdout, which is /dev/null while SpanDSP runs */
@@ -135,20 +143,6 @@ static void make_echo(const struct path *p)
 	}
 }
 
-/* speexdsp's input notch (mdf.c, float build, radius 0.9 at 8 kHz) */
-static void speex_notch(const int16_t *in, int16_t *o, size_t n)
-{
-	double r = 0.9, den2 = r * r + 0.7 * (1 - r) * (1 - r), m0 = 0, m1 = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		double vin = in[i], vout = m0 + vin;
-
-		m0 = m1 + 2 * (-vin + r * vout);
-		m1 = vin - den2 * vout;
-		o[i] = msig_clip(r * vout);
-	}
-}
-
 /* ERLE over [s0, s1) seconds: echo power over residual echo power */
 static double erle(const int16_t *nf, double s0, double s1)
 {
@@ -185,13 +179,22 @@ static void measure(const int16_t *nf, struct result *r)
 
 static void run_speex(struct ec *e, struct result *r)
 {
+	struct ec_stats st;
+	uint64_t idle = 0;
+
 	ec_reset(e);
 	for (size_t i = 0; i < LEN; i += FRAME) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = now_ns(), t;
 
 		ec_process(e, rx + i, far_end + i, out + i, FRAME);
-		frame_ns[nframe_ns++] = now_ns() - t0;
+		t = now_ns() - t0;
+		ec_stats_get(e, &st);
+		if (st.idle == idle)		/* speexdsp ran */
+			frame_ns[nframe_ns++] = t;
+		idle = st.idle;
+		all_ns += t;
 	}
+	idle_frames += idle;
 	measure(near_f, r);
 }
 
@@ -272,6 +275,7 @@ static void bench_speex(unsigned tail)
 		exit(1);
 	}
 	nframe_ns = 0;
+	all_ns = idle_frames = 0;
 	for (int p = 0; p < NPATH; p++) {
 		fits[p] = span_ms(&paths[p]) <= tail;
 		make_echo(&paths[p]);
@@ -281,6 +285,10 @@ static void bench_speex(unsigned tail)
 	bench_note("speex %u ms: the filter spans %u ms (whole 20 ms blocks)",
 		   tail, st.tail_ms);
 	report("speex", tail, r, fits);
+	fig("speex", tail, "idle_pct", 100.0 * (double)idle_frames /
+	    (NFRAMES * NPATH), "%");
+	fig("speex", tail, "ns_per_frame_mean",
+	    (double)all_ns / (NFRAMES * NPATH), "ns");
 	fig("speex", tail, "ns_per_frame", median_frame_ns(), "ns");
 	ec_close(e);
 	ec_module_fini();
@@ -362,7 +370,7 @@ int main(void)
 	msig_speech(far_end, LEN, 1, -15);
 	msig_speech(near_end + 8 * RATE, 5 * RATE, 2, -20);
 	msig_add_noise(near_end, LEN, -60, 3);
-	speex_notch(near_end, near_f, LEN);
+	ec_notch_run(&(struct ec_notch){ 0 }, near_end, near_f, LEN);
 	bench_note("far end -15 dBm0 speech-like, line noise -60 dBm0, "
 		   "double talk 8-13 s with near-end speech at -20 dBm0");
 	for (size_t t = 0; t < 3; t++)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /** @file test_ec.c  Echo canceller: ERLE on a G.168 echo path, its own
  *  estimate, buffered mode, in-place use, pool, guards that keep speexdsp
- *  quiet, no allocation in an RT task */
+ *  quiet, idling while the far end is quiet, no allocation in an RT task */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -27,17 +27,14 @@
 
 static int16_t far_end[LEN], near_end[LEN], echo[LEN], rx[LEN], out[LEN];
 
-/* G.168 D.4 hybrid behind 12 ms of delay, ERL 12 dB (p2 of
- * tests/bench/bench_echo.c), line noise -70 dBm0 */
-static void make_line(double far_dbm0)
+/* rx: far_end's echo through a G.168 D.4 hybrid behind 12 ms of delay,
+ * ERL 12 dB (p2 of tests/bench/bench_echo.c), plus near_end */
+static void pass_line(void)
 {
 	size_t d = 12 * RATE / 1000;
 	double pf = 0, pe = 0, g;
 	static double acc[LEN];
 
-	msig_speech(far_end, LEN, 1, far_dbm0);
-	memset(near_end, 0, sizeof(near_end));
-	msig_add_noise(near_end, LEN, -70, 3);
 	for (size_t n = 0; n < LEN; n++) {
 		double s = 0;
 
@@ -52,6 +49,15 @@ static void make_line(double far_dbm0)
 		echo[n] = msig_clip(acc[n] * g);
 		rx[n] = msig_clip((double)echo[n] + near_end[n]);
 	}
+}
+
+/* far-end speech at @p far_dbm0, line noise -70 dBm0 at the near end */
+static void make_line(double far_dbm0)
+{
+	msig_speech(far_end, LEN, 1, far_dbm0);
+	memset(near_end, 0, sizeof(near_end));
+	msig_add_noise(near_end, LEN, -70, 3);
+	pass_line();
 }
 
 /* rx over out, in dB, over [s0, s1) seconds: G.168's measured ERLE (the
@@ -293,6 +299,87 @@ static void test_ec_near_end_alone_passes(void **state)
 	close_ec(e);
 }
 
+/* echo over what is left of it in out (out less the near end as the
+ * canceller's notch gives it, @p near_f), in dB, over [s0, s1) seconds */
+static double true_erle_db(const int16_t *near_f, double s0, double s1)
+{
+	double pe = 0, pr = 0;
+
+	for (size_t i = (size_t)(s0 * RATE); i < (size_t)(s1 * RATE); i++) {
+		double r = (double)out[i] - near_f[i];
+
+		pe += (double)echo[i] * echo[i];
+		pr += r * r;
+	}
+	return 10 * log10(pe / (pr + 1e-3));
+}
+
+/*
+ * The far end falls quiet from 4 to 5 s while the near end speaks: once
+ * the echo of its last word has died out the canceller idles, and the
+ * near end's voice goes out as speexdsp's notch gives it (to a sample).
+ * When the far end speaks again at 5 s its echo is cancelled at once, as
+ * well as before the pause: the filter was kept, and it takes up again
+ * with no click.
+ */
+static void test_ec_idles_while_the_far_end_is_quiet(void **state)
+{
+	static int16_t near_f[LEN];
+	struct ec_notch notch = { 0 };
+	struct ec_stats st;
+	size_t from;
+	double er[3];
+	struct ec *e;
+	int diff = 0;
+
+	(void)state;
+	/* the far end's voice to 4 s, none for a second, then again from
+	 * within a word: its echo is there from the first block */
+	msig_speech(far_end, LEN, 1, -15);
+	for (from = RATE; from < 2 * RATE; from += EC_BLOCK)
+		if (msig_level_dbm0(far_end + from, EC_BLOCK) > -20)
+			break;
+	memmove(far_end + 5 * RATE, far_end + from,
+		3 * RATE * sizeof(far_end[0]));
+	memset(far_end + 4 * RATE, 0, RATE * sizeof(far_end[0]));
+	memset(near_end, 0, sizeof(near_end));
+	msig_speech(near_end + 4 * RATE, RATE, 2, -20);
+	msig_add_noise(near_end, LEN, -70, 3);
+	pass_line();
+	ec_notch_run(&notch, near_end, near_f, LEN);
+	assert_int_equal(ec_module_init(1, 64), 0);
+	assert_int_equal(open_ec(&e, 64), 0);
+	ec_process(e, rx, far_end, out, LEN);
+	ec_stats_get(e, &st);
+	/* idle from 5 blocks (the 80 ms the filter spans, and one) after
+	 * the far end's last sound: all of the quiet second less 100 ms,
+	 * and in its own pauses, but less than half of the time here; the
+	 * near end's voice then goes out as the notch gives it */
+	for (size_t i = 4 * RATE + 800; i < 5 * RATE; i++)
+		if (abs(out[i] - near_f[i]) > diff)
+			diff = abs(out[i] - near_f[i]);
+	/* the echo after the pause: as well cancelled at once as before it
+	 * (measured: 25 dB from 5 to 5.5 s, 27 dB after, as a canceller
+	 * that never idles), the first 20 ms too (19 dB, as one that never
+	 * idles; 11.5 dB when the block before is not run first) */
+	er[0] = true_erle_db(near_f, 5, 5.5);
+	er[1] = true_erle_db(near_f, 5.5, 8);
+	er[2] = true_erle_db(near_f, 5, 5.02);
+	print_message("# idle %llu of %llu blocks; quiet second: out differs "
+		      "from the notched near end by %d at most; "
+		      "ERLE 5-5.5 s %.1f dB, 5.5-8 s %.1f, first 20 ms %.1f\n",
+		      (unsigned long long)st.idle,
+		      (unsigned long long)st.blocks, diff, er[0], er[1],
+		      er[2]);
+	assert_true(st.idle >= RATE / EC_BLOCK - 5);
+	assert_true(st.idle < st.blocks / 2);
+	assert_true(diff <= 1);
+	assert_true(er[0] >= 20.0);
+	assert_true(er[1] >= 20.0);
+	assert_true(er[2] >= 15.0);
+	close_ec(e);
+}
+
 static struct ec *rt_ec;
 static size_t rt_pos;
 
@@ -333,6 +420,7 @@ int main(void)
 		T(test_ec_overload_passes_through_quietly),
 		T(test_ec_echo_path_change_stays_quiet),
 		T(test_ec_near_end_alone_passes),
+		T(test_ec_idles_while_the_far_end_is_quiet),
 		T(test_ec_rt_task_allocates_nothing),
 	};
 
