@@ -242,14 +242,24 @@ int chanctl_request(struct bus *b, struct gwmsg *m, int timeout_ms,
 
 /** Describe a leg of the channel table ("rtp :16384 PCMU tx 100 rx 100
  *  lost 0 late 0 malformed 0 wrong_ssrc 0 cn_tx 0 jitter 0.3 ms mos
- *  4.40"). @return 0 */
+ *  4.40", "tdm 1/0 ec 80 ms erle 22.1 dB idle 34 %"). @return 0 */
 int chanctl_format_leg(const struct rtstat_leg *l, char *buf, size_t len)
 {
 	const struct codec_info *ci;
+	char erle[16] = "-";
 
 	switch (l->kind) {
 	case MSG_LEG_TDM:
-		snprintf(buf, len, "tdm %u/%u", l->span, l->line);
+		if (!l->ec_tail_ms) {
+			snprintf(buf, len, "tdm %u/%u", l->span, l->line);
+			break;
+		}
+		if (l->erle_valid)
+			snprintf(erle, sizeof(erle), "%.1f dB",
+				 l->erle_x10 / 10.0);
+		snprintf(buf, len, "tdm %u/%u ec %u ms erle %s idle %u %%",
+			 l->span, l->line, l->ec_tail_ms, erle,
+			 l->ec_idle_pct);
 		break;
 	case MSG_LEG_RTP:
 		ci = l->codec < CODEC_COUNT ? codec_info(l->codec) : NULL;

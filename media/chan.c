@@ -800,6 +800,18 @@ int chan_line_tone(unsigned span, unsigned line, unsigned tone)
 	return play(&cm.line_tone[ln - cm.line], cm.tones, tone);
 }
 
+static void ec_snapshot(const struct leg *l, struct rtstat_leg *o)
+{
+	struct ec_stats es;
+
+	ec_stats_get(l->ec, &es);
+	o->ec_tail_ms = (uint16_t)es.tail_ms;
+	o->erle_valid = es.erle_valid;
+	o->erle_x10 = (int16_t)(es.erle_db_x10 < -999 ? -999 :
+				es.erle_db_x10 > 999 ? 999 : es.erle_db_x10);
+	o->ec_idle_pct = (uint8_t)(es.blocks ? es.idle * 100 / es.blocks : 0);
+}
+
 static void t38_snapshot(const struct leg *l, struct rtstat_leg *o)
 {
 	struct t38leg_stats ts;
@@ -833,6 +845,8 @@ void chan_snapshot(const struct chan *ch, uint64_t now_ns,
 		o->kind = l->cfg.kind;
 		o->span = l->cfg.span;
 		o->line = l->cfg.line;
+		if (l->cfg.kind == MSG_LEG_TDM && l->ec)
+			ec_snapshot(l, o);
 		if (l->cfg.kind == MSG_LEG_T38)
 			t38_snapshot(l, o);
 		if (l->cfg.kind != MSG_LEG_RTP)

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RTSTAT_VERSION		4u
+#define RTSTAT_VERSION		5u
 #define RTSTAT_MAX_TASKS	32
 #define RTSTAT_HIST		40	/* power-of-two buckets of ns */
 #define RTSTAT_MAX_COUNTERS	512
@@ -82,6 +82,12 @@ struct rtstat_leg {
 				     redundancy (lost: those it could not) */
 	uint16_t pages;		/**< T.38: fax pages passed on */
 	uint16_t rate_hbps;	/**< T.38: the fax modem's bit/s / 100 */
+	uint16_t ec_tail_ms;	/**< TDM: its echo canceller's span, 0: none */
+	int16_t erle_x10;	/**< TDM: the canceller's ERLE estimate, 0.1 dB
+				     (when erle_valid) */
+	uint8_t erle_valid;	/**< TDM: it has heard the far end */
+	uint8_t ec_idle_pct;	/**< TDM: its blocks idle, the far end quiet */
+	uint8_t pad2[2];
 };
 
 struct rtstat_chan {

@@ -300,6 +300,13 @@ static json_t *leg_json(const struct rtstat_leg *l)
 	const struct codec_info *ci;
 	uint32_t got = l->rx_packets + l->lost;
 
+	if (l->kind == MSG_LEG_TDM && l->ec_tail_ms)	/* echo cancelled */
+		return json_pack("{s:s, s:i, s:i, s:i, s:o, s:i}", "kind",
+				 "tdm", "span", l->span, "line", l->line,
+				 "ec_tail_ms", l->ec_tail_ms, "erle_db",
+				 l->erle_valid ? json_real(l->erle_x10 / 10.0) :
+						 json_null(),
+				 "ec_idle_pct", l->ec_idle_pct);
 	if (l->kind == MSG_LEG_TDM)
 		return json_pack("{s:s, s:i, s:i}", "kind", "tdm", "span",
 				 l->span, "line", l->line);

@@ -130,6 +130,14 @@ static void test_chanctl_format_leg(void **state)
 	l = (struct rtstat_leg){ .kind = MSG_LEG_TDM, .span = 2, .line = 7 };
 	chanctl_format_leg(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "tdm 2/7");
+	l.ec_tail_ms = 80;			/* with an echo canceller */
+	chanctl_format_leg(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "tdm 2/7 ec 80 ms erle - idle 0 %");
+	l.erle_valid = 1;
+	l.erle_x10 = 221;
+	l.ec_idle_pct = 34;
+	chanctl_format_leg(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "tdm 2/7 ec 80 ms erle 22.1 dB idle 34 %");
 	l = (struct rtstat_leg){ .kind = MSG_LEG_T38, .local_port = 16410,
 				 .tx_packets = 460, .rx_packets = 54,
 				 .recovered = 2, .pages = 1, .rate_hbps = 144 };

@@ -222,8 +222,8 @@ static void test_chan_tdm_to_tdm_whole_in_order(void **state)
 /* runs line B's far end sending speech and line A's returning its echo
  * 12 ms later and 12 dB down, with @p ec_ms of canceller on A's leg:
  * @return the echo's power over what of it reached B, in dB, over the
- * last 2 of 8 s */
-static double echo_return_loss(unsigned ec_ms)
+ * last 2 of 8 s; @p snap: the channel as gwctl chans shows it at the end */
+static double echo_return_loss(unsigned ec_ms, struct rtstat_chan *snap)
 {
 	const size_t len = 8 * 8000, delay = 96, from = 6 * 8000;
 	double g = pow(10, -12 / 20.0);
@@ -248,6 +248,7 @@ static double echo_return_loss(unsigned ec_ms)
 		far_end(B, len);
 		tick();
 	}
+	chan_snapshot(fx.ch, 0, snap);
 	close_chan();
 	assert_true(fx.ngot[B] >= len);
 	return 10 * log10(msig_power(fx.sent[A] + from, len - from) /
@@ -264,15 +265,25 @@ static double echo_return_loss(unsigned ec_ms)
  */
 static void test_chan_echo_cancelled_in_step(void **state)
 {
+	struct rtstat_chan snap;
+	struct rtstat_leg *a = &snap.leg[0];
 	double with, without;
 
 	(void)state;
-	without = echo_return_loss(0);
-	with = echo_return_loss(64);
-	print_message("echo return loss: %.1f dB, with the canceller %.1f\n",
-		      without, with);
+	without = echo_return_loss(0, &snap);
+	assert_int_equal(a->ec_tail_ms, 0);
+	with = echo_return_loss(64, &snap);
+	print_message("echo return loss: %.1f dB, with the canceller %.1f; "
+		      "its own estimate %.1f dB, idle %u %% (the far end's "
+		      "pauses)\n", without, with, a->erle_x10 / 10.0,
+		      a->ec_idle_pct);
 	assert_true(fabs(without) < 1.0);
 	assert_true(with >= 20.0);
+	/* gwctl chans shows the canceller's span, estimate and idling */
+	assert_int_equal(a->ec_tail_ms, 80);
+	assert_true(a->erle_valid);
+	assert_true(a->erle_x10 >= 150);
+	assert_true(a->ec_idle_pct > 0 && a->ec_idle_pct < 60);
 }
 
 /* digits the detector finds in @p x (of @p n samples) */
