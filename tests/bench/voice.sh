@@ -35,6 +35,10 @@
 #            one of the two runs passes it.
 #              g711 g711_ec g722 g726: TDM <-> RTP channels (E1 line <-> RTP
 #                 PCMU, PCMU with a 64 ms echo canceller, G.722, G.726-32)
+#              g711_ec_talk: g711_ec with the RTP far ends talking as in a
+#                 conversation (rtpload --talk 1000:1500, ITU-T P.59's
+#                 talkspurts and pauses: 40 % of them at a time), the
+#                 cancellers idle through the pauses (media/ec.h)
 #              rtp_g711 rtp_g722: RTP <-> RTP channels (PCMU <-> PCMU,
 #                 G.722 <-> PCMU), both legs fed: the RTP path and codecs
 #                 beyond the card's lines (each is two RTP legs)
@@ -80,7 +84,8 @@
 # Environment:
 #   BENCH_SECONDS        density window; load phases (default 10, see above)
 #   BENCH_VOICE          parts to run (default "density load")
-#   VOICE_DENSITY_KINDS  default "g711 g711_ec g722 g726 rtp_g711 rtp_g722"
+#   VOICE_DENSITY_KINDS  default "g711 g711_ec g711_ec_talk g722 g726
+#                        rtp_g711 rtp_g722"
 #   VOICE_DENSITY_STEPS  default "100 200 400 700 1000 1300"
 #   VOICE_DENSITY_MAX    [media] max_channels of the density lab (1400)
 #   VOICE_HEAP_KIB       [rt] heap_kib of the density lab (131072: the
@@ -106,7 +111,7 @@ RTP_BASE=16384		# first RT port of the density channels
 
 S=$(secs "${BENCH_SECONDS:-}" 10)
 PARTS=${BENCH_VOICE:-density load}
-KINDS=${VOICE_DENSITY_KINDS:-g711 g711_ec g722 g726 rtp_g711 rtp_g722}
+KINDS=${VOICE_DENSITY_KINDS:-g711 g711_ec g711_ec_talk g722 g726 rtp_g711 rtp_g722}
 STEPS=${VOICE_DENSITY_STEPS:-100 200 400 700 1000 1300}
 DMAX=${VOICE_DENSITY_MAX:-1400}
 HEAP=${VOICE_HEAP_KIB:-131072}
@@ -218,12 +223,14 @@ tdm_layout() {
 	return 1
 }
 
-# kind_legs KIND: sets LEG_KIND (tdm|rtp), CODEC_A, CODEC_B, EC
+# kind_legs KIND: sets LEG_KIND (tdm|rtp), CODEC_A, CODEC_B, EC, TALK
+# (rtpload's options for the far ends' talking)
 kind_legs() {
-	EC=0
+	EC=0 TALK=()
 	case $1 in
 	g711) LEG_KIND=tdm CODEC_A=pcmu ;;
 	g711_ec) LEG_KIND=tdm CODEC_A=pcmu EC=64 ;;
+	g711_ec_talk) LEG_KIND=tdm CODEC_A=pcmu EC=64 TALK=(--talk 1000:1500) ;;
 	g722) LEG_KIND=tdm CODEC_A=g722 ;;
 	g726) LEG_KIND=tdm CODEC_A=g726-32 ;;
 	rtp_g711) LEG_KIND=rtp CODEC_A=pcmu CODEC_B=pcmu ;;
@@ -310,7 +317,7 @@ step() {
 	if [ "$n" -gt 0 ]; then
 		in_ns "${P}lan" taskset -c "$LINUX_CPUS" "$bin/rtpload" --gw $GW \
 			--gw-port $RTP_BASE --streams "$n" --lan $LAN \
-			--lan-port $LAN_RTP --codec "$CODEC_A" \
+			--lan-port $LAN_RTP --codec "$CODEC_A" "${TALK[@]}" \
 			--seconds $((SETTLE + S + 1)) >"$tmp/load-a.out" 2>&1 &
 		lp+=($!)
 	fi

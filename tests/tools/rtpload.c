@@ -3,13 +3,18 @@
  *
  *   rtpload --gw IP --gw-port PORT --streams N --lan IP --lan-port PORT
  *           [--codec pcmu|pcma|g722|g726-32|gsm] [--pt N] [--ptime MS]
- *           [--seconds S] [--fifo PRIO]
+ *           [--seconds S] [--fifo PRIO] [--talk ON_MS:OFF_MS]
  *
  * The far end of N RTP legs, for density benchmarks: stream j goes from
  * one socket on lan:PORT to gw:gw-port + 2j, one packet every ptime with
  * its own SSRC, sequence numbers and timestamps, carrying real coded audio
  * (a two-tone signal encoded once with media/codec.h, so the gateway's
- * decoder, jitter buffer and PLC do their real work). The streams are
+ * decoder, jitter buffer and PLC do their real work). With --talk each
+ * stream talks as a party to a conversation does: the signal for ON_MS,
+ * then coded silence for OFF_MS, over and over, the streams' turns spread
+ * evenly over that period (so ON / (ON + OFF) of them talk at any time;
+ * ITU-T P.59's conversational speech: talkspurts of about 1 s, pauses of
+ * about 1.5 s). The streams are
  * spread evenly over the ptime in 1 ms slots, as many independent phones
  * would be. Whatever the gateway sends back to lan:PORT (every leg's remote
  * port may be this one; RTCP to PORT + 1) is counted per SSRC.
@@ -52,6 +57,7 @@ struct opts {
 	enum codec_id codec;
 	int pt, fifo;
 	double seconds;
+	unsigned talk_ms, quiet_ms;	/* --talk; 0: talk all the time */
 };
 
 struct tx_stream {
@@ -69,6 +75,7 @@ struct rx_stream {
 
 struct audio {
 	uint8_t frame[MAX_FRAMES][MAX_PAYLOAD];
+	uint8_t silence[MAX_PAYLOAD];	/* a frame of coded silence */
 	size_t len, nframes;
 };
 
@@ -81,7 +88,8 @@ __attribute__((noreturn)) static void usage(void)
 {
 	fprintf(stderr, "usage: rtpload --gw IP --gw-port PORT --streams N "
 		"--lan IP --lan-port PORT [--codec NAME] [--pt N] "
-		"[--ptime MS] [--seconds S] [--fifo PRIO]\n");
+		"[--ptime MS] [--seconds S] [--fifo PRIO] "
+		"[--talk ON_MS:OFF_MS]\n");
 	exit(2);
 }
 
@@ -141,6 +149,13 @@ static void parse(int argc, char **argv, struct opts *o)
 			o->seconds = (double)num(v, 1, 3600);
 		} else if (!strcmp(k, "--fifo")) {
 			o->fifo = (int)num(v, 1, 99);
+		} else if (!strcmp(k, "--talk")) {
+			char on[16], off[16];
+
+			if (sscanf(v, "%15[0-9]:%15[0-9]", on, off) != 2)
+				usage();
+			o->talk_ms = (unsigned)num(on, 1, 60000);
+			o->quiet_ms = (unsigned)num(off, 1, 60000);
 		} else {
 			usage();
 		}
@@ -154,7 +169,7 @@ static void parse(int argc, char **argv, struct opts *o)
 }
 
 /* One second of a two-tone signal (440 Hz and 1020 Hz, about -16 dBm0
- * together), coded in ptime frames. */
+ * together), coded in ptime frames, and a frame of silence. */
 static void make_audio(const struct opts *o)
 {
 	unsigned n = o->ptime_ms * 8;
@@ -182,6 +197,12 @@ static void make_audio(const struct opts *o)
 			exit(2);
 		}
 		audio.len = (size_t)len;
+	}
+	memset(pcm, 0, sizeof(pcm));
+	if (codec_encode(&c, pcm, n, audio.silence, MAX_PAYLOAD) !=
+	    (int)audio.len) {
+		fprintf(stderr, "rtpload: encoding silence failed\n");
+		exit(2);
 	}
 	codec_fini(&c);
 }
@@ -265,6 +286,17 @@ static void drain(int fd, bool is_rtcp)
 	} while (n == BATCH);
 }
 
+/* Does stream @p j talk in its frame @p frame (--talk)? */
+static bool talking(const struct opts *o, unsigned j, uint64_t frame)
+{
+	uint64_t period = o->talk_ms + o->quiet_ms;
+
+	if (!o->talk_ms)
+		return true;
+	return (frame * o->ptime_ms + j * period / o->streams) % period <
+	       o->talk_ms;
+}
+
 /* Send this slot's streams: j with j % slots == slot. */
 static void send_slot(int fd, const struct opts *o, unsigned slot,
 		      uint64_t frame)
@@ -273,10 +305,12 @@ static void send_slot(int fd, const struct opts *o, unsigned slot,
 	struct mmsghdr mm[BATCH];
 	struct iovec iov[BATCH][2];
 	unsigned slots = o->ptime_ms, n = 0;
-	const uint8_t *payload = audio.frame[frame % audio.nframes];
+	const uint8_t *voice = audio.frame[frame % audio.nframes];
 
 	for (unsigned j = slot; j < o->streams; j += slots) {
 		struct tx_stream *s = &tx[j];
+		const uint8_t *payload = talking(o, j, frame) ? voice :
+							      audio.silence;
 
 		s->hdr[0] = 0x80;
 		s->hdr[1] = (uint8_t)o->pt;
