@@ -360,9 +360,22 @@ static int dyn_pt(enum codec_id id)
 	return id == CODEC_G726_32 ? 102 : codec_info(id)->pt;
 }
 
+/* A data call's G.711 type @p pt is marked voiceband data (ITU-T V.152's
+ * "gpmd" attribute): a peer that knows it turns its own silence
+ * suppression, echo canceller and adaptive jitter buffer off for it, as
+ * the RT partition does. */
+static int put_vbd(char *buf, size_t len, int n,
+		   const struct sdpx_local *me, enum codec_id codec, int pt)
+{
+	if (!me->data || !sdpx_is_g711(codec))
+		return n;
+	return put(buf, len, n, "a=gpmd:%d vbd=yes\r\n", pt);
+}
+
 /** Write an offer of every preferred codec, telephone-event and, unless
  *  @p me is a data call, comfort noise (which the RT partition plays, and
- *  sends with [media] vad).
+ *  sends with [media] vad); a data call's G.711 types marked voiceband
+ *  data (V.152).
  *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
 int sdpx_offer(char *buf, size_t len, const struct sdpx_local *me,
 	       const struct sdpx_prefs *p)
@@ -381,6 +394,7 @@ int sdpx_offer(char *buf, size_t len, const struct sdpx_local *me,
 
 		n = put(buf, len, n, "a=rtpmap:%d %s/%u\r\n",
 			dyn_pt(p->codec[i]), ci->name, ci->rtp_clock);
+		n = put_vbd(buf, len, n, me, p->codec[i], dyn_pt(p->codec[i]));
 	}
 	n = put(buf, len, n, "a=rtpmap:%d telephone-event/8000\r\n"
 		"a=fmtp:%d 0-16\r\n", TE_PT_DEFAULT, TE_PT_DEFAULT);
@@ -401,7 +415,8 @@ bool sdpx_cn_agreed(const struct sdpx *peer, uint8_t pt, bool data)
 }
 
 /** Write an answer with one codec, and telephone-event and comfort noise
- *  if @p offer has them (comfort noise unless @p me is a data call).
+ *  if @p offer has them (comfort noise unless @p me is a data call, whose
+ *  G.711 is marked voiceband data).
  *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
 int sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 		enum codec_id codec, uint8_t pt, const struct sdpx *offer,
@@ -418,6 +433,7 @@ int sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 		n = put(buf, len, n, " %d", RTPCK_PT_CN);
 	n = put(buf, len, n, "\r\na=rtpmap:%u %s/%u\r\n", pt, ci->name,
 		ci->rtp_clock);
+	n = put_vbd(buf, len, n, me, codec, pt);
 	if (te_pt >= 0)
 		n = put(buf, len, n, "a=rtpmap:%d telephone-event/8000\r\n"
 			"a=fmtp:%d 0-16\r\n", te_pt, te_pt);

@@ -8,8 +8,9 @@
  * the peer at the RT partition's port. Parsing is Sofia-SIP's (sdp.h).
  *
  * A call that turns out to carry a fax or modem (voiceband data, ITU-T
- * V.152) is offered G.711 alone, without comfort noise
- * (sdpx_prefs_g711(), sdpx_local.data). A fax's adapter may move it to
+ * V.152) is offered G.711 alone, without comfort noise, its types marked
+ * for voiceband data ("a=gpmd:0 vbd=yes"; sdpx_prefs_g711(),
+ * sdpx_local.data). A fax's adapter may move it to
  * T.38 instead (ITU-T T.38 Annex D): an offer whose stream is
  * "m=image PORT udptl t38" (with no audio stream left open) is read as
  * such (sdpx.t38, its error correction in t38_red), and answered by

@@ -659,8 +659,9 @@ static void test_sdpx_prefs_g711(void **state)
 		     sdpx_is_g711(CODEC_GSM));
 }
 
-/* a data call's offer and answer have no comfort noise; its offer reads
- * back as G.711 and telephone-event alone */
+/* a data call's offer and answer have no comfort noise, and mark their
+ * G.711 voiceband data (V.152); its offer reads back as G.711 and
+ * telephone-event alone */
 static void test_sdpx_data_call_without_cn(void **state)
 {
 	struct sdpx_local me = { .ip = ip4("198.18.0.10"), .port = 20006,
@@ -676,6 +677,10 @@ static void test_sdpx_data_call_without_cn(void **state)
 	assert_non_null(strstr(buf, "o=gateway 5 6 IN IP4"));
 	assert_non_null(strstr(buf, "m=audio 20006 RTP/AVP 0 8 101\r\n"));
 	assert_null(strstr(buf, "CN"));
+	assert_non_null(strstr(buf, "a=rtpmap:0 PCMU/8000\r\n"
+				    "a=gpmd:0 vbd=yes\r\n"));
+	assert_non_null(strstr(buf, "a=rtpmap:8 PCMA/8000\r\n"
+				    "a=gpmd:8 vbd=yes\r\n"));
 	parse_ok(buf, &s);
 	assert_int_equal(s.nfmt, 2);
 	assert_int_equal(s.fmt[0].codec, CODEC_PCMU);
@@ -689,13 +694,17 @@ static void test_sdpx_data_call_without_cn(void **state)
 	parse_ok(buf, &s);
 	assert_false(s.cn);
 	assert_int_equal(s.fmt[0].codec, CODEC_PCMA);
-	/* the same but for voice: it is */
+	assert_non_null(strstr(buf, "a=gpmd:8 vbd=yes\r\n"));
+	/* the same but for voice: it is, and no type is voiceband data */
 	me.data = false;
 	assert_true(sdpx_answer(buf, sizeof(buf), &me, CODEC_PCMA, 8,
 				&(struct sdpx){ .te_pt = 101, .cn = true },
 				20) > 0);
 	parse_ok(buf, &s);
 	assert_true(s.cn);
+	assert_null(strstr(buf, "gpmd"));
+	assert_true(sdpx_offer(buf, sizeof(buf), &me, &g) > 0);
+	assert_null(strstr(buf, "gpmd"));
 }
 
 /* comfort noise is agreed when the peer's SDP has it, unless a data call
