@@ -146,15 +146,9 @@ static void make_echo(const struct path *p)
 /* ERLE over [s0, s1) seconds: echo power over residual echo power */
 static double erle(const int16_t *nf, double s0, double s1)
 {
-	double pe = 0, pr = 0;
+	size_t a = (size_t)(s0 * RATE), n = (size_t)(s1 * RATE) - a;
 
-	for (size_t i = (size_t)(s0 * RATE); i < (size_t)(s1 * RATE); i++) {
-		double res = (double)out[i] - nf[i];
-
-		pe += (double)echo[i] * echo[i];
-		pr += res * res;
-	}
-	return 10 * log10(pe / (pr + 1e-3));
+	return msig_erle_db(echo + a, out + a, nf + a, n);
 }
 
 static double conv_ms(const int16_t *nf)

@@ -89,6 +89,24 @@ static inline double msig_power(const int16_t *x, size_t n)
 	return n ? s / (double)n : 0;
 }
 
+/** An echo canceller's ERLE in dB over @p n samples: the power of the
+ *  @p echo over that of what is left of it in @p out, once the near-end
+ *  signal (@p near, as the canceller's input filter shapes it) is taken
+ *  away */
+static inline double msig_erle_db(const int16_t *echo, const int16_t *out,
+				  const int16_t *near, size_t n)
+{
+	double pe = 0, pr = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double r = (double)out[i] - near[i];
+
+		pe += (double)echo[i] * echo[i];
+		pr += r * r;
+	}
+	return 10 * log10(pe / (pr + 1e-3));
+}
+
 /** Power (linear) to dBm0. */
 static inline double msig_pow_dbm0(double p)
 {

@@ -64,7 +64,7 @@ static void make_line(double far_dbm0)
  * line noise, 34 dB under the echo's mean level, limits what it can show) */
 static double erle_db(const int16_t *o, double s0, double s1)
 {
-	size_t a = (size_t)(s0 * RATE), n = (size_t)((s1 - s0) * RATE);
+	size_t a = (size_t)(s0 * RATE), n = (size_t)(s1 * RATE) - a;
 
 	return 10 * log10(msig_power(rx + a, n) / (msig_power(o + a, n) + 1));
 }
@@ -303,15 +303,9 @@ static void test_ec_near_end_alone_passes(void **state)
  * canceller's notch gives it, @p near_f), in dB, over [s0, s1) seconds */
 static double true_erle_db(const int16_t *near_f, double s0, double s1)
 {
-	double pe = 0, pr = 0;
+	size_t a = (size_t)(s0 * RATE), n = (size_t)(s1 * RATE) - a;
 
-	for (size_t i = (size_t)(s0 * RATE); i < (size_t)(s1 * RATE); i++) {
-		double r = (double)out[i] - near_f[i];
-
-		pe += (double)echo[i] * echo[i];
-		pr += r * r;
-	}
-	return 10 * log10(pe / (pr + 1e-3));
+	return msig_erle_db(echo + a, out + a, near_f + a, n);
 }
 
 /*
