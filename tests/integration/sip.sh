@@ -608,10 +608,17 @@ on_g726() { [ "$(call_codec)" = G726-32 ]; }
 on_pcmu() { [ "$(call_codec)" = PCMU ]; }
 data0=$(counter data_calls) refused0=$(counter data_reoffers_failed)
 data_call() { [ "$(counter data_calls)" -gt "$data0" ]; } 2>/dev/null
+# modem_dial REOFFER STATUS HOLD_MS: 1001 (SIPp "modem", uac_data.xml,
+# G.726-32 from port 7000) calls 05550100, answers the gateway's G.711
+# re-INVITE with REOFFER and gets STATUS to its own; line 1/0 sees the
+# digits
+modem_dial() {
+	sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER="$1" REINVITE_STATUS=$2 HOLD_MS=$3)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+	pstn wait 1/0 digits 5550100 8000 >/dev/null
+}
 pstn clear 1/0 >/dev/null
 peer_bg data1 7000 1000 --codec g726-32 --pt 102 --seconds 8
-sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER='200 OK' REINVITE_STATUS=488 HOLD_MS=30000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
-pstn wait 1/0 digits 5550100 8000 >/dev/null
+modem_dial '200 OK' 488 30000
 pstn answer 1/0 >/dev/null
 if wait_for 5 on_g726; then
 	pstn play 1/0 "$tmp/ans-pr.wav" >/dev/null
@@ -655,8 +662,7 @@ modem_refused() {
 	on726=0 wasref=0 bye=0 x=
 	pstn clear 1/0 >/dev/null
 	peer_bg data3 7000 1000 --codec g726-32 --pt 102 --seconds 9
-	sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER='488 Not Acceptable Here' REINVITE_STATUS=200 HOLD_MS=30000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
-	pstn wait 1/0 digits 5550100 8000 >/dev/null
+	modem_dial '488 Not Acceptable Here' 200 30000
 	pstn answer 1/0 >/dev/null
 	if wait_for 5 on_g726; then
 		on726=1
@@ -706,8 +712,7 @@ fax_out() {
 	pstn clear 1/0 >/dev/null
 	peer_bg fax 7000 1000 --codec g726-32 --pt 102 --seconds 80 --follow g711 \
 		--fax-send "$tmp/fax-sip.tif" --fax-role call
-	sipp_bg modem "$(scen uac_data RTP_PORT=7000 PT=102 CODEC=G726-32/8000 REINVITE_MS=12000 REOFFER='200 OK' REINVITE_STATUS=488 HOLD_MS=90000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
-	pstn wait 1/0 digits 5550100 8000 >/dev/null
+	modem_dial '200 OK' 488 90000
 	pstn fax 1/0 receive "$tmp/fax-sip-got.tif" answer >/dev/null
 	pstn answer 1/0 >/dev/null
 	if wait_for 5 on_g726; then
