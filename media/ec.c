@@ -37,6 +37,11 @@
 /* far-end speech for the ERLE estimate: tx above about -45 dBm0 */
 #define ERLE_TX_MEAN_SQ		8000.0
 #define ERLE_SMOOTH		0.1f	/* per block: about 200 ms */
+/* and something heard back from the line while the far end speaks: rx
+ * above about -65 dBm0. A line that returns less has no echo to measure
+ * (the simulated card's lines, a digital trunk), and an ERLE there would
+ * be noise over noise. */
+#define ERLE_RX_MEAN_SQ		80.0
 /* a quiet far end: tx under about -55 dBm0 (a mean square of 800; 0 dBm0
  * is 2.6e8). Its echo, at least 6 dB weaker on any line G.168 allows, is
  * under a line's own noise. */
@@ -378,9 +383,11 @@ void ec_stats_get(const struct ec *e, struct ec_stats *st)
 		return;
 	*st = e->stats;
 	st->erle_db_x10 = 0;
-	if (st->erle_valid && e->p_out > 0 && e->p_rx > 0)
+	st->erle_valid = st->erle_valid &&
+			 e->p_rx > ERLE_RX_MEAN_SQ * EC_BLOCK;
+	if (st->erle_valid && e->p_out > 0)
 		st->erle_db_x10 = (int)lrintf(100.0f *
 					      log10f(e->p_rx / e->p_out));
-	else if (st->erle_valid && e->p_rx > 0)
+	else if (st->erle_valid)
 		st->erle_db_x10 = 999;	/* nothing left: say 99.9 dB */
 }

@@ -53,7 +53,9 @@ struct ec;
 
 struct ec_stats {
 	unsigned tail_ms;	/**< span of the adaptive filter */
-	bool erle_valid;	/**< an ERLE estimate exists (far-end seen) */
+	bool erle_valid;	/**< an ERLE estimate exists: far-end speech
+				 *   seen, and the line heard back (rx above
+				 *   about -65 dBm0) while it spoke */
 	int erle_db_x10;	/**< echo return loss enhancement, 0.1 dB:
 				 *   rx power over out power, smoothed over
 				 *   about 200 ms of blocks with far-end

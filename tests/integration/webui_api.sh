@@ -100,6 +100,28 @@ expect "GET /metrics with the session" 200 GET /metrics
 check "metrics carry the RT counters" grep -q '^gateway_counter{name="bus.frames-up.drop_full"} ' "$tmp/body"
 check "metrics carry the partitions" grep -q '^gateway_partition_up{name="sipd"} 1' "$tmp/body"
 
+# --- live calls: channels opened by hand, a card line's canceller, T.38 --------
+gwctl chan open 90 tdm:2/28,ec=64 rtp:16420:$LAN:7104,codec=pcmu >/dev/null
+gwctl chan open 91 tdm:2/29 t38:16430:$LAN:7106 >/dev/null
+ch() { jq -r ".channels[] | select(.id==$1) | $2" "$tmp/body" 2>/dev/null; }
+idle_90() {
+	test "$(api GET /api/calls)" = 200 &&
+	test "$(ch 90 '.legs[0].ec_idle_pct')" -ge 50 2>/dev/null
+}
+check "GET /api/calls lists the channels no call owns" wait_for 10 idle_90
+check "a card line's leg: span, line, a canceller of 64 ms or more ($(ch 90 .legs[0].ec_tail_ms) ms)" \
+	test "$(ch 90 '.legs[0] | [.kind, .span, .line, .ec_tail_ms >= 64] | join(" ")')" = "tdm 2 28 true"
+check "no ERLE estimate before the far end speaks (null), the canceller idle ($(ch 90 .legs[0].ec_idle_pct) %)" \
+	test "$(ch 90 '.legs[0] | [(.erle_db | type), (.ec_idle_pct <= 100)] | join(" ")')" = "null true"
+check "a line without a canceller says nothing of one" \
+	test "$(ch 91 '.legs[0] | keys | join(" ")')" = "kind line span"
+check "a T.38 leg: its port, nothing received, no page" \
+	test "$(ch 91 '.legs[1] | [.kind, .local_port, .rx_packets, .lost, .pages, (.tx_packets | type)] | join(" ")')" = "t38 16430 0 0 0 number"
+gwctl chan close 90 >/dev/null
+gwctl chan close 91 >/dev/null
+no_chans() { test "$(api GET /api/calls)" = 200 && test "$(j '.channels | length')" = 0; }
+check "closed, they are gone" wait_for 10 no_chans
+
 # --- refused changes change nothing -----------------------------------------------
 sum0=$(md5sum <"$state/lab.ini")
 mtu0=$(rt_mtu)

@@ -266,6 +266,56 @@ async function main() {
 	for (const p of peers)
 		p.kill();
 
+	// --- channels opened by hand: a card line's canceller, a T.38 leg -------
+	await step('a card line\'s echo canceller and a T.38 leg on the page',
+		   async () => {
+		const row = id => '#chan-table tr[data-chan-id="' + id + '"]';
+		const legs = id => page.textContent(row(id) +
+						    ' td:nth-child(3)');
+		sh(env.GWCTL + ' chan open 90 tdm:2/28,ec=64 rtp:16420:' +
+		   env.LAN + ':7104,codec=pcmu');
+		sh(env.GWCTL + ' chan open 91 tdm:2/29 t38:16430:' + env.LAN +
+		   ':7106');
+		await go('calls');
+		/* the far end silent: no estimate yet, the canceller idle */
+		const quiet = await until('channel 90 idle', async () => {
+			const t = await legs(90);
+			const m = /tdm 2\/28 \(ec \d+ ms, ERLE –, idle (\d+) %\)/
+				  .exec(t);
+			return m && Number(m[1]) >= 50 ? t : null;
+		});
+		const peer = bg(env.RTPPEER, ['--local', env.LAN + ':7104',
+				'--remote', env.GW + ':16420', '--codec',
+				'pcmu', '--pt', '0', '--tone', '1000:-15',
+				'--seconds', '8'], 'peer-ec.out');
+		const idle = t => Number(/idle (\d+) %/.exec(t)[1]);
+		let talk;
+		try {
+			/* the far end talking: the canceller runs (its idle
+			 * share falls), and as the simulated line returns no
+			 * echo, there is still no ERLE to show */
+			talk = await until('the canceller running', async () => {
+				const t = await legs(90);
+				return idle(t) <= idle(quiet) - 10 ? t : null;
+			}, 15000);
+		} finally {
+			peer.kill();
+		}
+		if (!/ERLE –/.test(talk))
+			throw new Error('an ERLE from a line with no echo: ' +
+					talk);
+		const t38 = await legs(91);
+		if (!/tdm 2\/29 \(no echo canceller\) ⇄ t38 :16430 \(0 page\(s\)\)/
+		    .test(t38))
+			throw new Error('channel 91: ' + t38);
+		await shot('channels');
+		sh(env.GWCTL + ' chan close 90');
+		sh(env.GWCTL + ' chan close 91');
+		await until('both rows gone', async () =>
+			!await page.$(row(90)) && !await page.$(row(91)));
+		return quiet + '; the far end talking: ' + /ERLE.*%/.exec(talk)[0];
+	});
+
 	// --- CDRs -------------------------------------------------------------------
 	await go('cdrs');
 	await step('the call\'s CDR reaches the billing server', async () => {

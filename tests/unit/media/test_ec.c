@@ -137,6 +137,31 @@ static void test_ec_cancels_g168_echo(void **state)
 	close_ec(e);
 }
 
+/*
+ * A line that returns nothing while the far end speaks (no echo, the near
+ * end silent but for -70 dBm0 of noise) gives no ERLE estimate: there is
+ * nothing to measure one on. An echo, when it comes, gives one.
+ */
+static void test_ec_no_estimate_from_a_line_without_echo(void **state)
+{
+	struct ec_stats st;
+	struct ec *e;
+
+	(void)state;
+	make_line(-15);
+	assert_int_equal(ec_module_init(1, 64), 0);
+	assert_int_equal(open_ec(&e, 64), 0);
+	ec_process(e, near_end, far_end, out, LEN / 2);
+	ec_stats_get(e, &st);
+	assert_false(st.erle_valid);
+	assert_int_equal(st.erle_db_x10, 0);
+	ec_process(e, rx + LEN / 2, far_end + LEN / 2, out, LEN / 2);
+	ec_stats_get(e, &st);
+	assert_true(st.erle_valid);
+	assert_true(st.erle_db_x10 > 0);
+	close_ec(e);
+}
+
 static void test_ec_whole_blocks_in_place(void **state)
 {
 	static int16_t buf[LEN];
@@ -408,6 +433,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_ec_cancels_g168_echo),
+		T(test_ec_no_estimate_from_a_line_without_echo),
 		T(test_ec_whole_blocks_in_place),
 		T(test_ec_partial_blocks_buffer_one_block_late),
 		T(test_ec_pool_exhausts_and_refills),

@@ -511,6 +511,35 @@ function legCells(m) {
 		f(l => fix(l.mos, 2)), f(packets, packets)];
 }
 
+// a card line's echo canceller: its span, ERLE estimate (none before the
+// far end has spoken) and the share of blocks it idled, the far end quiet
+function ecText(l, ecOff) {
+	if (!l.ec_tail_ms)
+		return 'no echo canceller';
+	return 'ec ' + l.ec_tail_ms + ' ms' + (ecOff ?
+		' off (fax/modem tone)' : ', ERLE ' + (l.erle_db === null ?
+		'–' : fix(l.erle_db, 1) + ' dB') + ', idle ' + l.ec_idle_pct +
+		' %');
+}
+
+function ecCell(m) {
+	const tdm = m ? m.legs.filter(l => l.kind === 'tdm') : [];
+	return tdm.length ? tdm.map(l => ecText(l, m.ec_off)).join(' / ') :
+			    '–';
+}
+
+// one leg of a channel, as the channels table lists it
+function legText(l, m) {
+	if (l.kind === 'rtp')
+		return 'rtp ' + l.codec + ' :' + l.local_port;
+	if (l.kind === 'tdm')
+		return 'tdm ' + l.span + '/' + l.line + ' (' + ecText(l,
+			m.ec_off) + ')';
+	if (l.kind === 't38')
+		return 't38 :' + l.local_port + ' (' + l.pages + ' page(s))';
+	return l.kind;
+}
+
 function trackJitter(calls, now) {
 	const seen = new Set();
 	for (const c of calls) {
@@ -543,10 +572,11 @@ pages.calls = { every: 1000, load: async () => {
 		say('#calls-msg', [r.sip_error, r.rt_error]
 			.filter(Boolean).join(' · '), false);
 	table($('#calls-table'), ['call', 'from', 'to', 'state', 'for',
-		'codec', 'jitter ms', 'loss %', 'MOS', 'rx/tx packets', ''],
+		'codec', 'jitter ms', 'loss %', 'MOS', 'rx/tx packets',
+		'echo canceller', ''],
 		r.calls.map(c => [num(c.id), party(c.from), party(c.to),
 			c.state, dur((now * 1000 - c.start_us) / 1e6),
-			...legCells(c.media),
+			...legCells(c.media), ecCell(c.media),
 			el('button', { class: 'danger hangup', type: 'button',
 				dataset: { callId: c.id }, onclick: async () => {
 					try {
@@ -573,11 +603,10 @@ pages.calls = { every: 1000, load: async () => {
 		return el('span', {}, sw, s.name);
 	}));
 	table($('#chan-table'), ['channel', 'age', 'legs'], r.channels.map(
-		c => [num(c.id), dur(c.age_s), c.legs.map(l => l.kind +
-			(l.kind === 'rtp' ? ' ' + l.codec + ' :' +
-			 l.local_port : l.kind === 'tdm' ? ' ' + l.span + '/' +
-			 l.line : '')).join(' ⇄ ')]),
-		{ empty: 'none' });
+		c => [num(c.id), dur(c.age_s), c.legs.map(l => legText(l, c))
+			.join(' ⇄ ')]),
+		{ rowData: i => ({ chanId: r.channels[i].id }),
+		  empty: 'none' });
 } };
 
 // ---- CDRs -----------------------------------------------------------------
