@@ -282,6 +282,10 @@ int pstn_line_status(const struct pstn *p, unsigned line,
 		faxm_result(l->fax, &st->fax_result);
 	st->rx_samples = l->rx_samples;
 	st->tx_samples = l->tx_samples;
+	st->echo = l->echo != NULL;
+	if (l->echo)
+		pstn_echo_info(l->echo, &st->echo_erl_db, &st->echo_delay_ms,
+			       &st->echo_restarts);
 	return 0;
 }
 

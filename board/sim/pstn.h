@@ -98,6 +98,10 @@ struct pstn_line_status {
 	bool fax;			/**< a fax machine is on the line */
 	struct faxm_result fax_result;	/**< its result so far */
 	uint64_t rx_samples, tx_samples;
+	bool echo;			/**< the line has a hybrid echo */
+	float echo_erl_db;		/**< its echo return loss */
+	unsigned echo_delay_ms;		/**< its delay, beyond the lead */
+	uint64_t echo_restarts;		/**< realigned after a stall */
 };
 
 struct pstn;
@@ -130,6 +134,8 @@ int  pstn_play(struct pstn *p, unsigned line, const char *path, bool loop);
 int  pstn_record(struct pstn *p, unsigned line, const char *path);
 int  pstn_fax(struct pstn *p, unsigned line, bool send, const char *path,
 	      bool calling);
+int  pstn_line_echo(struct pstn *p, unsigned line, float erl_db,
+		    unsigned delay_ms);
 int  pstn_stop(struct pstn *p, unsigned line, const char *what);
 void pstn_heard_clear(struct pstn *p, unsigned line);
 

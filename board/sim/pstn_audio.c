@@ -8,7 +8,8 @@
  * gateway it takes every sample the card sent, feeds SpanDSP's DTMF
  * receiver, measures the level over 100 ms windows and appends to the
  * recording, if any. A fax machine on the line hears what the gateway
- * sends, and what it sends is mixed in with the rest.
+ * sends, and what it sends is mixed in with the rest, as is the line's
+ * echo of what the gateway sent, if it has one (pstn_echo.c).
  *
  * Levels are in dBm0 as SpanDSP defines them: a sine of 3.14 dBm0 is full
  * scale, so a sine's level is 20 log10(peak / 32767) + 3.14, and the power
@@ -77,6 +78,7 @@ void pstn_audio_fini(struct pstn_line *l)
 	l->rec = NULL;
 	faxm_close(l->fax);
 	l->fax = NULL;
+	l->echo = pstn_echo_close(l->echo);
 }
 
 static void measure(struct pstn_line *l, const int16_t *pcm, size_t n)
@@ -109,6 +111,8 @@ static void receive(struct pstn_line *l, const int16_t *pcm, size_t n)
 		faxm_rx(l->fax, pcm, n);
 	if (l->rec)
 		pstn_wav_write(l->rec, pcm, n);
+	if (l->echo)
+		pstn_echo_take(l->echo, pcm, n);
 }
 
 static void mix(int32_t *acc, const int16_t *src, size_t n)
@@ -150,6 +154,8 @@ static void generate(struct pstn_line *l, int16_t *out, size_t n)
 			l->play = NULL;
 		}
 	}
+	if (l->echo)
+		pstn_echo_add(l->echo, acc, n);
 	for (i = 0; i < n; i++)
 		out[i] = (int16_t)(acc[i] > 32767 ? 32767 :
 				   acc[i] < -32768 ? -32768 : acc[i]);
@@ -242,6 +248,32 @@ int pstn_tone(struct pstn *p, unsigned line, float f1, float f2,
 	l->ph1 = 0;
 	l->ph2 = 0;
 	l->tone_on = true;
+	return 0;
+}
+
+/** Give line @p line a hybrid echo of @p erl_db dB after @p delay_ms
+ *  (pstn_echo.h), replacing the one it had; @p erl_db below 0: none. */
+int pstn_line_echo(struct pstn *p, unsigned line, float erl_db,
+		   unsigned delay_ms)
+{
+	struct pstn_line *l = pstn_line_get(p, line);
+	struct pstn_echo *e = NULL;
+	int err;
+
+	if (!l)
+		return -EINVAL;
+	if (erl_db >= 0) {
+		err = pstn_echo_open(&e, erl_db, delay_ms);
+		if (err == -EINVAL)
+			return pstn_fail(p, err, "echo: ERL %.1f dB is not in "
+					 "0..%d or the delay %u ms is over %d",
+					 erl_db, PSTN_ECHO_MAX_ERL_DB,
+					 delay_ms, PSTN_ECHO_MAX_DELAY_MS);
+		if (err)
+			return pstn_fail(p, err, "echo: %s", strerror(-err));
+	}
+	pstn_echo_close(l->echo);
+	l->echo = e;
 	return 0;
 }
 

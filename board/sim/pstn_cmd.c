@@ -25,6 +25,12 @@
  *                             a fax machine sends the TIFF file or
  *                             receives into it, as the calling machine or
  *                             the called one (faxm.h)
+ *   echo LINE ERL_DB [DELAY_MS]
+ *                             the line's hybrid sends back what the
+ *                             gateway sends it, ERL_DB (0-60) dB down
+ *                             after DELAY_MS (0-64, default 0) and the
+ *                             simulator's lead (pstn_echo.c); echo LINE
+ *                             off: no echo (the default)
  *   fax LINE                  "fax line N fax=running|ok|failed dir=...
  *                             pages=N rate=BPS ecm=yes|no bad_rows=N
  *                             code=N (T.30's words)"
@@ -40,8 +46,8 @@
  *
  * A status line: "line N S/C TYPE NUMBER state=S card=C ringing=yes|no
  * rings=N refused=N tx=dial,tone,play|- level=DBM0 heard=DIGITS|-
- * rec=FILE|- play=FILE|- fax=running|ok|failed|-", NUMBER "-" when the
- * line has none.
+ * rec=FILE|- play=FILE|- fax=running|ok|failed|- echo=ERL/DELAY|-",
+ * NUMBER "-" when the line has none.
  */
 #include <errno.h>
 #include <signal.h>
@@ -90,6 +96,7 @@ static const char help_text[] =
 	"  dial LINE DIGITS | tone LINE F[+F2] DBM0 | tone LINE off\n"
 	"  play LINE FILE [loop] | record LINE FILE | stop LINE [WHAT]\n"
 	"  fax LINE send|receive FILE.tif call|answer | fax LINE\n"
+	"  echo LINE ERL_DB [DELAY_MS] | echo LINE off\n"
 	"  clear LINE\n"
 	"  wait LINE COND [ARG] [MS]: ringing not-ringing seized released\n"
 	"    answered, state NAME, digits STR, level DBM0, silence DBM0,\n"
@@ -165,9 +172,12 @@ static const char *card_word(enum tdm_sig sig, uint32_t w)
 static void status_line(struct pstn *p, unsigned line, struct out *o)
 {
 	struct pstn_line_status st;
-	char tx[24] = "";
+	char tx[24] = "", echo[32] = "-";
 
 	pstn_line_status(p, line, &st);
+	if (st.echo)
+		snprintf(echo, sizeof(echo), "%.1f/%u", st.echo_erl_db,
+			 st.echo_delay_ms);
 	if (st.dialling)
 		strcat(tx, ",dial");
 	if (st.tone)
@@ -175,7 +185,8 @@ static void status_line(struct pstn *p, unsigned line, struct out *o)
 	if (st.playing)
 		strcat(tx, ",play");
 	put(o, "line %u %u/%u %s %s state=%s card=%s ringing=%s rings=%u "
-	    "refused=%u tx=%s level=%.1f heard=%s rec=%s play=%s fax=%s\n",
+	    "refused=%u tx=%s level=%.1f heard=%s rec=%s play=%s fax=%s "
+	    "echo=%s\n",
 	    line, st.span, st.chan, tdm_sig_name(st.sig),
 	    st.number[0] ? st.number : "-", pstn_state_name(st.state),
 	    card_word(st.sig, st.card_state), st.ringing ? "yes" : "no",
@@ -183,7 +194,7 @@ static void status_line(struct pstn *p, unsigned line, struct out *o)
 	    st.level_dbm0, st.heard[0] ? st.heard : "-",
 	    st.recording[0] ? st.recording : "-",
 	    st.play_file[0] ? st.play_file : "-",
-	    st.fax ? faxm_state_name(st.fax_result.state) : "-");
+	    st.fax ? faxm_state_name(st.fax_result.state) : "-", echo);
 }
 
 /* a card has the region open, its clock ran, and its process lives (a
@@ -343,6 +354,27 @@ static int do_tone(struct pstn *p, unsigned line, char **w, int n)
 	return pstn_tone(p, line, f1, f2, lvl);
 }
 
+/* echo LINE ERL_DB [DELAY_MS]; echo LINE off */
+static int do_echo(struct pstn *p, unsigned line, char **w, int n)
+{
+	float erl;
+	unsigned delay = 0;
+
+	if (n == 3 && !strcasecmp(w[2], "off"))
+		return pstn_line_echo(p, line, -1, 0);
+	if (n < 3 || n > 4)
+		return pstn_fail(p, -EINVAL, "usage: echo LINE ERL_DB "
+				 "[DELAY_MS], or echo LINE off");
+	if (parse_float(w[2], &erl) || (n == 4 && parse_ms(w[3], &delay)))
+		return pstn_fail(p, -EINVAL, "echo: \"%s%s%s\" is not ERL_DB "
+				 "[DELAY_MS]", w[2], n == 4 ? " " : "",
+				 n == 4 ? w[3] : "");
+	if (!(erl >= 0))	/* "off" is the way to none */
+		return pstn_fail(p, -EINVAL, "echo: ERL %s dB is not in 0..%d",
+				 w[2], PSTN_ECHO_MAX_ERL_DB);
+	return pstn_line_echo(p, line, erl, delay);
+}
+
 /* fax LINE: the result; fax LINE send|receive FILE call|answer */
 static int do_fax(struct pstn *p, unsigned line, char **w, int n,
 		  struct out *o)
@@ -388,6 +420,8 @@ static int do_line_cmd(struct pstn *p, unsigned line, char **w, int n)
 		return pstn_dial(p, line, w[2]);
 	if (!strcmp(c, "tone"))
 		return do_tone(p, line, w, n);
+	if (!strcmp(c, "echo"))
+		return do_echo(p, line, w, n);
 	if (!strcmp(c, "play") && (n == 3 || (n == 4 &&
 					      !strcmp(w[3], "loop"))))
 		return pstn_play(p, line, w[2], n == 4);
@@ -408,7 +442,7 @@ static bool is_line_cmd(const char *c)
 	static const char *const names[] = {
 		"offhook", "onhook", "flash", "ring", "answer", "hangup",
 		"dial", "tone", "play", "record", "stop", "clear", "wait",
-		"fax",
+		"fax", "echo",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

@@ -10,6 +10,7 @@
 
 #include "board/sim/faxm.h"
 #include "board/sim/pstn.h"
+#include "board/sim/pstn_echo.h"
 #include "board/sim/pstn_wav.h"
 
 #define PSTN_LEVEL_WINDOW	800	/* samples: 100 ms */
@@ -64,6 +65,9 @@ struct pstn_line {
 	 * result, until the next fax or stop */
 	struct faxm *fax;
 	uint64_t rx_samples, tx_samples;
+
+	/* the line's hybrid echo (pstn_echo.h), NULL when it has none */
+	struct pstn_echo *echo;
 };
 
 struct pstn {

@@ -117,6 +117,38 @@ check "gwctl chans counts the CN packets the leg sent (cn_tx $c; the peer got $n
 pstn stop 1/0 >/dev/null
 gwctl chan close $id >/dev/null
 
+# --- the line's echo, cancelled -------------------------------------------------------
+# the simulator's line 1/0 gets a hybrid echo (G.168's model D.4, 12 dB
+# ERL for white noise, pstn_echo.c); the peer sends 700 Hz at -12 dBm0
+# and hears, over the last 3 of 6 s, its echo through a channel with no
+# canceller, then through one with a 64 ms canceller: at least 20 dB less
+# (G.168 test 2A asks 20 dB of ERLE after convergence). The canceller's
+# estimate (gwctl chans) says so too, where a line without echo gives none.
+# echo_heard EC: the level (dBm0) the peer hears back
+echo_heard() {
+	local opts=$1 out
+	id=$((id + 1))
+	gwctl chan open $id tdm:1/0$opts rtp:16400:$LAN:40100,codec=pcmu >/dev/null
+	(sleep 5; chan_line $id >"$tmp/echo.chan") &
+	out=$(peer --local $LAN:40100 --remote $GW:16400 --codec pcmu \
+		--tone 700:-12 --seconds 6 --skip 3000)
+	wait $!
+	gwctl chan close $id >/dev/null
+	field level <<<"$out"
+}
+pstn echo 1/0 12 >/dev/null
+check "the simulator's line 1/0 has an echo of 12 dB" sh -c "$lab pstn status 1/0 | grep -q ' echo=12.0/0$'"
+l0=$(echo_heard "")
+l1=$(echo_heard ",ec=64")
+pstn echo 1/0 off >/dev/null
+check "the peer's tone comes back from the line's hybrid ($l0 dBm0, sent at -12)" \
+	awk -v l="$l0" 'BEGIN { exit !(l != "" && l > -40 && l < -15) }'
+check "a 64 ms canceller takes 20 dB or more off it ($l1 dBm0)" \
+	awk -v a="$l0" -v b="$l1" 'BEGIN { exit !(a != "" && b != "" && a - b >= 20) }'
+e=$(sed -n 's/.* erle \([-0-9.]*\) dB .*/\1/p' "$tmp/echo.chan")
+check "gwctl chans gives the canceller's estimate: ${e:-none} dB of at least 15" \
+	awk -v e="$e" 'BEGIN { exit !(e != "" && e >= 15) }'
+
 # --- fax and modem answer tones -----------------------------------------------------
 # the line answers as a modem: 2100 Hz at -12 dBm0, its phase reversed every
 # 450 ms (V.25 ANS/), as a WAV from anstone.py; the TDM leg listens (vbd) and

@@ -44,6 +44,8 @@ struct card_ch {
 	int16_t scale;
 	int16_t cap[CAP];
 	size_t ncap;
+	const int16_t *src;	/* sent again and again, if set */
+	size_t src_len, nsent;
 };
 
 static struct {
@@ -138,6 +140,10 @@ static void card_chunk(unsigned span, unsigned chan)
 	for (int k = 0; c->tone && k < TDM_CHUNK; k++)
 		pcm[k] = (int16_t)(pcm[k] + dds_mod(&c->ph, c->rate, c->scale,
 						    0));
+	for (int k = 0; k < TDM_CHUNK; k++, c->nsent++)
+		if (c->src)
+			pcm[k] = (int16_t)(pcm[k] +
+					   c->src[c->nsent % c->src_len]);
 	tdm_write(rig.t, span, chan, pcm, TDM_CHUNK);
 }
 
@@ -622,6 +628,104 @@ static void test_pstn_fax_between_lines(void **state)
 	unlink(got);
 }
 
+/* mean square of the last @p n samples the card got on @p c */
+static double card_power(const struct card_ch *c, size_t n)
+{
+	double acc = 0;
+
+	for (size_t i = c->ncap - n; i < c->ncap; i++)
+		acc += (double)c->cap[i % CAP] * c->cap[i % CAP];
+	return acc / (double)n;
+}
+
+/* the delays (card samples) of the strongest echo of each of the clicks
+ * sent since sample @p from, but the first and any still coming; @return
+ * how many, each in @p d */
+static size_t click_delays(const struct card_ch *c, size_t from, size_t period,
+			   size_t *d, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t s = (from / period + 2) * period; s + period <= c->ncap &&
+	     n < max; s += period) {
+		size_t best = 0;
+
+		for (size_t k = 1; k < period; k++)
+			if (abs(c->cap[(s + k) % CAP]) >
+			    abs(c->cap[(s + best) % CAP]))
+				best = k;
+		d[n++] = best;
+	}
+	return n;
+}
+
+/*
+ * A line's hybrid echo: what the card sends comes back through G.168's
+ * model D.4 at a delay fixed to the sample (a click every 250 ms comes
+ * back at the same offset each time), 80 samples later with a delay of
+ * 10 ms, and ERL dB down (white noise: 12 dB within 0.3); none once off,
+ * and none on the line beside it.
+ */
+static void test_pstn_line_echo(void **state)
+{
+	static int16_t click[2000], noise[8000];
+	struct card_ch *c = cch(1, 0);
+	struct pstn_line_status st;
+	awgn_state_t *g = awgn_init_dbm0(NULL, 7, -20);
+	size_t d0[8], d1[8], n0, n1, from;
+	double erl, sent;
+
+	(void)state;
+	click[0] = 16000;
+	for (size_t i = 0; i < 8000; i++)
+		noise[i] = awgn(g);
+	awgn_free(g);
+	c->src = click;
+	c->src_len = 2000;
+	assert_int_equal(pstn_line_echo(rig.p, CO1, 12, 0), 0);
+	from = c->ncap;
+	run(1500);
+	n0 = click_delays(c, from, 2000, d0, 8);
+	assert_int_equal(pstn_line_echo(rig.p, CO1, 12, 10), 0);
+	from = c->ncap;
+	run(1500);
+	n1 = click_delays(c, from, 2000, d1, 8);
+	assert_true(n0 >= 3 && n1 >= 3);
+	for (size_t i = 0; i < n0; i++)
+		assert_int_equal(d0[i], d0[0]);
+	for (size_t i = 0; i < n1; i++)
+		assert_int_equal(d1[i], d0[0] + 80);
+	/* the lead of the simulator (20-30 ms) and the model's peak */
+	assert_true(d0[0] >= 160 && d0[0] < 400);
+
+	c->src = noise;
+	c->src_len = 8000;
+	assert_int_equal(pstn_line_echo(rig.p, CO1, 12, 0), 0);
+	run(1500);
+	sent = 0;
+	for (size_t i = 0; i < 8000; i++)
+		sent += (double)noise[i] * noise[i];
+	erl = 10 * log10(sent / 8000 / card_power(c, 8000));
+	print_message("# echo delays %zu and %zu samples (10 ms more), ERL "
+		      "%.2f dB\n", d0[0], d1[0], erl);
+	assert_float_equal(erl, 12.0, 0.3);
+	assert_int_equal(pstn_line_status(rig.p, CO1, &st), 0);
+	assert_true(st.echo);
+	assert_float_equal(st.echo_erl_db, 12.0, 0.01);
+	assert_int_equal(st.echo_delay_ms, 0);
+	assert_int_equal(st.echo_restarts, 0);
+	assert_true(card_power(cch(1, 1), 8000) == 0);
+
+	assert_int_equal(pstn_line_echo(rig.p, CO1, -1, 0), 0);
+	run(100);
+	assert_true(card_power(c, 400) == 0);
+	assert_int_equal(pstn_line_status(rig.p, CO1, &st), 0);
+	assert_false(st.echo);
+	assert_int_equal(pstn_line_echo(rig.p, CO1, 60.5f, 0), -EINVAL);
+	assert_int_equal(pstn_line_echo(rig.p, CO1, 12, 65), -EINVAL);
+	c->src = NULL;
+}
+
 static void test_pstn_operation_errors(void **state)
 {
 	(void)state;
@@ -680,6 +784,7 @@ int main(void)
 		T(test_pstn_record_and_level),
 		T(test_pstn_fax_between_lines),
 		T(test_pstn_play_wav_in_order),
+		T(test_pstn_line_echo),
 		T(test_pstn_keeps_ahead_of_the_card),
 		T(test_pstn_operation_errors),
 		T(test_pstn_stop_dialling),

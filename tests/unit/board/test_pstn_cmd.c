@@ -108,7 +108,8 @@ static void test_cmd_status_and_help(void **state)
 	assert_int_equal(count_lines(r, "ok"), 1);
 	assert_non_null(strstr(r, "line 3 1/0 fxo 5550100 state=idle "
 			       "card=onhook ringing=no rings=0 refused=0 "
-			       "tx=- level=-99.0 heard=- rec=- play=- fax=-\n"));
+			       "tx=- level=-99.0 heard=- rec=- play=- fax=- "
+			       "echo=-\n"));
 	assert_non_null(strstr(r, "line 1 0/0 fxs - state=onhook card=idle"));
 	assert_non_null(strstr(r, "line 34 2/29 e1 5550131 state=idle "
 			       "card=idle"));
@@ -151,6 +152,20 @@ static void test_cmd_actions_and_errors(void **state)
 	expect_error("answer 3", "no call from the gateway");
 	expect_error("dial 3 12z", "not a DTMF digit");
 	expect_error("tone 3 abc -10", "is not F[+F2] DBM0");
+	expect_ok("echo 3 12 10");
+	r = exec("status 3");
+	assert_non_null(strstr(r, " fax=- echo=12.0/10\n"));
+	expect_ok("echo 3 off");
+	r = exec("status 3");
+	assert_non_null(strstr(r, " echo=-\n"));
+	expect_error("echo 3", "usage: echo LINE ERL_DB");
+	expect_error("echo 3 loud", "\"loud\" is not ERL_DB [DELAY_MS]");
+	expect_error("echo 3 12 x", "\"12 x\" is not ERL_DB [DELAY_MS]");
+	expect_error("echo 3 -6", "ERL -6 dB is not in 0..60");
+	expect_error("echo 3 nan", "ERL nan dB is not in 0..60");
+	expect_error("echo 3 61", "is not in 0..60 or the delay 0 ms is "
+		     "over 64");
+	expect_error("echo 3 12 65", "delay 65 ms is over 64");
 	expect_error("tone 3 1000", "usage: tone");
 	expect_error("play 3 /nonexistent.wav", "/nonexistent.wav");
 	expect_error("play 3 a.wav twice", "wrong arguments");
@@ -275,7 +290,7 @@ static void test_cmd_fax(void **state)
 	expect_ok(cmd);
 	tick(100);
 	r = exec("status 3");
-	assert_non_null(strstr(r, " fax=running\n"));
+	assert_non_null(strstr(r, " fax=running echo=-\n"));
 	r = exec("fax 3");
 	assert_string_equal(r + strlen(r) - 3, "ok\n");
 	assert_int_equal(strncmp(r, "fax line 3 fax=running dir=send pages=0 ",
@@ -291,7 +306,7 @@ static void test_cmd_fax(void **state)
 	expect_ok("stop 3 fax");
 	expect_error("fax 3", "no fax machine on line 3");
 	r = exec("status 3");
-	assert_non_null(strstr(r, " fax=-\n"));
+	assert_non_null(strstr(r, " fax=- echo=-\n"));
 	r = exec("help");
 	assert_non_null(strstr(r, "fax LINE send|receive"));
 	unlink(doc);
