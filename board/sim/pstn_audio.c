@@ -262,13 +262,14 @@ int pstn_line_echo(struct pstn *p, unsigned line, float erl_db,
 
 	if (!l)
 		return -EINVAL;
+	if (erl_db > PSTN_ECHO_MAX_ERL_DB || isnan(erl_db))
+		return pstn_fail(p, -EINVAL, "echo: ERL %.1f dB is not in 0..%d",
+				 erl_db, PSTN_ECHO_MAX_ERL_DB);
+	if (delay_ms > PSTN_ECHO_MAX_DELAY_MS)
+		return pstn_fail(p, -EINVAL, "echo: delay %u ms is over %d",
+				 delay_ms, PSTN_ECHO_MAX_DELAY_MS);
 	if (erl_db >= 0) {
 		err = pstn_echo_open(&e, erl_db, delay_ms);
-		if (err == -EINVAL)
-			return pstn_fail(p, err, "echo: ERL %.1f dB is not in "
-					 "0..%d or the delay %u ms is over %d",
-					 erl_db, PSTN_ECHO_MAX_ERL_DB,
-					 delay_ms, PSTN_ECHO_MAX_DELAY_MS);
 		if (err)
 			return pstn_fail(p, err, "echo: %s", strerror(-err));
 	}

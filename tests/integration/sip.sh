@@ -477,6 +477,30 @@ near "$(field freq <<<"$a")" 1000 10 && ok "the PSTN line hears 1001's 1000 Hz (
 expect_record "call to the PSTN" "caller=1001 " "callee=05550100 " "to=trunk:pstn " "disp=ANSWERED "
 check "line 1/0 released" pstn wait 1/0 released 3000
 
+# again, to a line whose hybrid echoes what it is sent 12 dB down (the
+# simulator's G.168 model D.4), the far party silent: sipd gives card
+# lines an echo canceller, so 1001 hears its own 1000 Hz at -15 dBm0 at
+# -50 dBm0 or less after 3 s (without one: -25)
+peer_bg caller 7000 1000 --seconds 9 --skip 3000
+sipp_bg caller "$(scen uac RTP_PORT=7000 HOLD_MS=30000)" 5070 -inf "$(creds 1001 "" 05550100)" "$GW:5060"
+if pstn wait 1/0 digits 5550100 8000 >/dev/null; then
+	pstn echo 1/0 12 >/dev/null
+	pstn answer 1/0 >/dev/null
+	sleep 8.5
+	pstn hangup 1/0 >/dev/null
+	pstn echo 1/0 off >/dev/null
+	pstn clear 1/0 >/dev/null	# the digits heard
+	check "the far party hangs up: 1001 gets the BYE" sipp_wait caller
+	peer_wait caller
+	l=$(field level <"$tmp/caller.rtp") np=$(field rx_packets <"$tmp/caller.rtp")
+	check "1001 does not hear its voice echoed by the line's hybrid: $l dBm0 in $np packets (-200: every sample 0)" \
+		awk -v l="$l" -v np="$np" 'BEGIN { exit !(l != "" && l <= -50 && np >= 300) }'
+	expect_record "the call to a line with an echo" "caller=1001 " "callee=05550100 " "disp=ANSWERED "
+else
+	not_ok "the call to a line with an echo: the line dialled" "$(pstn status 1/0)"
+fi
+check "line 1/0 released" pstn wait 1/0 released 3000
+
 # the network calls DID 5551001 on E1 channel 2/0: it rings 1001
 peer_bg callee 7000 600 --seconds 7
 sipp_bg callee "$(scen uas RTP_PORT=7000 HOLD_MS=30000)" 5070
