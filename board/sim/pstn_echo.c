@@ -15,9 +15,11 @@
  * samples per ms, so the gateway sees a fixed delay: DELAY plus what the
  * simulator keeps queued ahead of the card (pstn_cfg's ahead_ms to
  * ahead_ms + batch_ms, fixed at the start) and 2 ms of margin for the
- * simulator's tick. If the input stops (the card sent nothing on the line
- * for longer than that margin), the echo starts again from the next input,
- * as when a call's echo path changes (counted: restarts).
+ * simulator's tick, as long as the simulator keeps up with the card. If it
+ * falls behind by more than the card's ring (the card's samples it missed
+ * are lost), the delay changes, as when a call's echo path changes; if the
+ * input runs short of what the output needs, the echo starts again from
+ * the newest input (counted: restarts).
  */
 #include <errno.h>
 #include <math.h>

@@ -511,8 +511,9 @@ function legCells(m) {
 		f(l => fix(l.mos, 2)), f(packets, packets)];
 }
 
-// a card line's echo canceller: its span, ERLE estimate (none before the
-// far end has spoken) and the share of blocks it idled, the far end quiet
+// a card line's echo canceller: its span, ERLE estimate (none until the
+// line has been heard back while the far end spoke: a line with no echo
+// gives none) and the share of blocks it idled, the far end quiet
 function ecText(l, ecOff) {
 	if (!l.ec_tail_ms)
 		return 'no echo canceller';
