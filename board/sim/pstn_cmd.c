@@ -46,8 +46,8 @@
  *
  * A status line: "line N S/C TYPE NUMBER state=S card=C ringing=yes|no
  * rings=N refused=N tx=dial,tone,play|- level=DBM0 heard=DIGITS|-
- * rec=FILE|- play=FILE|- fax=running|ok|failed|- echo=ERL/DELAY|-",
- * NUMBER "-" when the line has none.
+ * rec=FILE|- play=FILE|- fax=running|ok|failed|- echo=ERL/DELAY
+ * restarts=N|echo=-", NUMBER "-" when the line has none.
  */
 #include <errno.h>
 #include <signal.h>
@@ -172,12 +172,13 @@ static const char *card_word(enum tdm_sig sig, uint32_t w)
 static void status_line(struct pstn *p, unsigned line, struct out *o)
 {
 	struct pstn_line_status st;
-	char tx[24] = "", echo[32] = "-";
+	char tx[24] = "", echo[64] = "-";
 
 	pstn_line_status(p, line, &st);
 	if (st.echo)
-		snprintf(echo, sizeof(echo), "%.1f/%u", st.echo_erl_db,
-			 st.echo_delay_ms);
+		snprintf(echo, sizeof(echo), "%.1f/%u restarts=%llu",
+			 st.echo_erl_db, st.echo_delay_ms,
+			 (unsigned long long)st.echo_restarts);
 	if (st.dialling)
 		strcat(tx, ",dial");
 	if (st.tone)

@@ -15,11 +15,12 @@
  * samples per ms, so the gateway sees a fixed delay: DELAY plus what the
  * simulator keeps queued ahead of the card (pstn_cfg's ahead_ms to
  * ahead_ms + batch_ms, fixed at the start) and 2 ms of margin for the
- * simulator's tick, as long as the simulator keeps up with the card. If it
- * falls behind by more than the card's ring (the card's samples it missed
- * are lost), the delay changes, as when a call's echo path changes; if the
- * input runs short of what the output needs, the echo starts again from
- * the newest input (counted: restarts).
+ * simulator's tick. If the two counts part by more than 4 ms, the echo
+ * starts again from the newest input, at the same delay (counted:
+ * restarts): when the simulator stalled longer than the card's ring holds
+ * and the card dropped what it sent meanwhile, or when the gateway's own
+ * lead changed (a channel opening on the line writes its first block
+ * ahead), as a new call's echo path would.
  */
 #include <errno.h>
 #include <math.h>
@@ -33,8 +34,9 @@
 #define TAPS	(sizeof(line_model_d4_coeffs) / sizeof(line_model_d4_coeffs[0]))
 #define RING	4096u			/* input kept: 512 ms, a power of 2 */
 #define MARGIN	16u			/* samples: 2 ms of the sim's tick */
+#define SLACK	32u			/* samples the counts may part by */
 
-_Static_assert(PSTN_ECHO_MAX_DELAY_MS * 8 + MARGIN + TAPS +
+_Static_assert(PSTN_ECHO_MAX_DELAY_MS * 8 + MARGIN + SLACK + TAPS +
 	       (PSTN_AHEAD_MAX_MS + PSTN_BATCH_MAX_MS) * 8 < RING,
 	       "the ring holds the longest echo path and lead");
 
@@ -89,26 +91,23 @@ void pstn_echo_take(struct pstn_echo *e, const int16_t *pcm, size_t n)
 		e->in[e->in_n++ % RING] = pcm[i];
 }
 
-/* Can output samples [out_n, out_n + n) be made from input there is? */
-static bool aligned(const struct pstn_echo *e, size_t n)
+/* the input sample the newest of the next @p n output samples echoes, as
+ * the echo's start sets it: the newest input less the margin and delay */
+static int64_t newest_wanted(const struct pstn_echo *e)
 {
-	int64_t newest = (int64_t)(e->out_n + n - 1) - e->offset;
-	int64_t oldest = (int64_t)e->out_n - e->offset - (int64_t)TAPS;
-
-	return e->started && newest < (int64_t)e->in_n &&
-	       oldest >= (int64_t)e->in_n - (int64_t)RING;
+	return (int64_t)e->in_n - 1 - MARGIN - (int64_t)e->delay_ms * 8;
 }
 
 /** Add the echo of the next @p n output samples to @p acc. */
 void pstn_echo_add(struct pstn_echo *e, int32_t *acc, size_t n)
 {
-	if (!aligned(e, n)) {
-		/* the newest output sample echoes the newest input less the
-		 * delay and the margin */
+	int64_t newest = (int64_t)(e->out_n + n - 1) - e->offset;
+
+	if (!e->started || newest >= (int64_t)e->in_n ||
+	    newest < newest_wanted(e) - (int64_t)SLACK) {
 		if (e->started)
 			e->restarts++;
-		e->offset = (int64_t)(e->out_n + n) + MARGIN +
-			    (int64_t)e->delay_ms * 8 - (int64_t)e->in_n;
+		e->offset = (int64_t)(e->out_n + n - 1) - newest_wanted(e);
 		e->started = true;
 	}
 	for (size_t j = 0; j < n; j++) {

@@ -137,13 +137,14 @@ echo_heard() {
 	field level <<<"$out"
 }
 pstn echo 1/0 12 >/dev/null
-check "the simulator's line 1/0 has an echo of 12 dB" sh -c "$lab pstn status 1/0 | grep -q ' echo=12.0/0$'"
+check "the simulator's line 1/0 has an echo of 12 dB" sh -c "$lab pstn status 1/0 | grep -q ' echo=12.0/0 restarts=0$'"
 l0=$(echo_heard "")
 l1=$(echo_heard ",ec=64")
+r=$(pstn status 1/0 | sed -n 's/.* restarts=\([0-9]*\)$/\1/p')
 pstn echo 1/0 off >/dev/null
 check "the peer's tone comes back from the line's hybrid ($l0 dBm0, sent at -12)" \
 	awk -v l="$l0" 'BEGIN { exit !(l != "" && l > -40 && l < -15) }'
-check "a 64 ms canceller takes 20 dB or more off it ($l1 dBm0)" \
+check "a 64 ms canceller takes 20 dB or more off it ($l1 dBm0; the echo restarted $r times)" \
 	awk -v a="$l0" -v b="$l1" 'BEGIN { exit !(a != "" && b != "" && a - b >= 20) }'
 e=$(sed -n 's/.* erle \([-0-9.]*\) dB .*/\1/p' "$tmp/echo.chan")
 check "gwctl chans gives the canceller's estimate: ${e:-none} dB of at least 15" \

@@ -726,6 +726,46 @@ static void test_pstn_line_echo(void **state)
 	c->src = NULL;
 }
 
+/*
+ * The simulator stalls for a second while the card runs on (longer than
+ * the card's 256 ms ring: the card drops what it sends meanwhile, so the
+ * counts of samples each way part): the echo starts again from the newest
+ * input, counted, at the delay it had before.
+ */
+static void test_pstn_line_echo_after_a_stall(void **state)
+{
+	static int16_t click[2000];
+	static const unsigned nch[3] = { 2, 2, 30 };
+	struct card_ch *c = cch(1, 0);
+	struct pstn_line_status st;
+	size_t d0[8], d[8], n, from;
+
+	(void)state;
+	click[0] = 16000;
+	c->src = click;
+	c->src_len = 2000;
+	assert_int_equal(pstn_line_echo(rig.p, CO1, 12, 0), 0);
+	from = c->ncap;
+	run(1000);
+	assert_true(click_delays(c, from, 2000, d0, 8) >= 1);
+	for (unsigned ms = 0; ms < 1000; ms++) {	/* the card alone */
+		++rig.now;
+		tdm_ticks(rig.t);
+		for (unsigned sp = 0; sp < 3; sp++)
+			for (unsigned ch = 0; ch < nch[sp]; ch++)
+				card_chunk(sp, ch);
+	}
+	from = c->ncap;
+	run(1500);
+	assert_int_equal(pstn_line_status(rig.p, CO1, &st), 0);
+	assert_int_equal(st.echo_restarts, 1);
+	n = click_delays(c, from, 2000, d, 8);
+	assert_true(n >= 3);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(d[i], d0[0]);
+	c->src = NULL;
+}
+
 static void test_pstn_operation_errors(void **state)
 {
 	(void)state;
@@ -785,6 +825,7 @@ int main(void)
 		T(test_pstn_fax_between_lines),
 		T(test_pstn_play_wav_in_order),
 		T(test_pstn_line_echo),
+		T(test_pstn_line_echo_after_a_stall),
 		T(test_pstn_keeps_ahead_of_the_card),
 		T(test_pstn_operation_errors),
 		T(test_pstn_stop_dialling),

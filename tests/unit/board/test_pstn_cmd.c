@@ -154,7 +154,7 @@ static void test_cmd_actions_and_errors(void **state)
 	expect_error("tone 3 abc -10", "is not F[+F2] DBM0");
 	expect_ok("echo 3 12 10");
 	r = exec("status 3");
-	assert_non_null(strstr(r, " fax=- echo=12.0/10\n"));
+	assert_non_null(strstr(r, " fax=- echo=12.0/10 restarts=0\n"));
 	expect_ok("echo 3 off");
 	r = exec("status 3");
 	assert_non_null(strstr(r, " echo=-\n"));
