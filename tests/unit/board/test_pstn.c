@@ -147,17 +147,23 @@ static void card_chunk(unsigned span, unsigned chan)
 	tdm_write(rig.t, span, chan, pcm, TDM_CHUNK);
 }
 
-/* @p ms simulated milliseconds: simulator tick, card signalling, chunks */
-static void run(unsigned ms)
+/* the card's millisecond: signalling, a chunk of every channel */
+static void card_ms(void)
 {
 	static const unsigned nch[3] = { 2, 2, 30 };
 
+	tdm_ticks(rig.t);
+	for (unsigned s = 0; s < 3; s++)
+		for (unsigned c = 0; c < nch[s]; c++)
+			card_chunk(s, c);
+}
+
+/* @p ms simulated milliseconds: simulator tick, card signalling, chunks */
+static void run(unsigned ms)
+{
 	while (ms--) {
 		pstn_tick(rig.p, ++rig.now);
-		tdm_ticks(rig.t);
-		for (unsigned s = 0; s < 3; s++)
-			for (unsigned c = 0; c < nch[s]; c++)
-				card_chunk(s, c);
+		card_ms();
 	}
 }
 
@@ -735,7 +741,6 @@ static void test_pstn_line_echo(void **state)
 static void test_pstn_line_echo_after_a_stall(void **state)
 {
 	static int16_t click[2000];
-	static const unsigned nch[3] = { 2, 2, 30 };
 	struct card_ch *c = cch(1, 0);
 	struct pstn_line_status st;
 	size_t d0[8], d[8], n, from;
@@ -750,10 +755,7 @@ static void test_pstn_line_echo_after_a_stall(void **state)
 	assert_true(click_delays(c, from, 2000, d0, 8) >= 1);
 	for (unsigned ms = 0; ms < 1000; ms++) {	/* the card alone */
 		++rig.now;
-		tdm_ticks(rig.t);
-		for (unsigned sp = 0; sp < 3; sp++)
-			for (unsigned ch = 0; ch < nch[sp]; ch++)
-				card_chunk(sp, ch);
+		card_ms();
 	}
 	from = c->ncap;
 	run(1500);
