@@ -218,6 +218,7 @@ struct gw_config {
 		int mtu;
 		int link_mbps;		/**< 0: unpaced */
 		enum cfg_txs tx_scheduler;
+		bool rx_moderation;
 	} net;
 	struct cfg_portmap {
 		struct cfg_ports rt;	/**< UDP ports of the RT side */

@@ -388,6 +388,14 @@ const struct cfg_key cfg_keys[] = {
 		 "Transmit scheduler: priority sends every RT frame before any "
 		 "Linux frame (the product); fifo sends in arrival order (the "
 		 "baseline benchmarks compare against)."),
+	KEY_BOOL("net", "rx_moderation", net.rx_moderation, "true",
+		 "Receive moderation, as a NIC's interrupt moderation: while "
+		 "frames keep coming, the RT network task takes them at each "
+		 "of its runs (every [rt] tick_us at least) rather than waking "
+		 "for each one, which would preempt the media task each time; "
+		 "the first frame after a run that found none wakes it at "
+		 "once. Under load a frame may wait up to one tick. false: "
+		 "every frame wakes the task."),
 
 	/* [ports] */
 	KEY_PORTS("ports", "rt", ports.rt, "7,16384-32767",

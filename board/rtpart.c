@@ -283,6 +283,7 @@ static int start_net(struct rtpart *rp, const struct gw_config *cfg)
 		.lwip_prio = PRIO_LWIP,
 		.echo_port = cfg_ports_contain(&cfg->ports.rt, 7) ? 7 : 0,
 		.txs_fifo = cfg->net.tx_scheduler == CFG_TXS_FIFO,
+		.rx_moderation = cfg->net.rx_moderation,
 	};
 	struct netcfg_msg *m = &rc.initial;
 	int err = open_nic(rp, cfg);

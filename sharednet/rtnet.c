@@ -46,6 +46,7 @@ enum {
 	C_HANDOFF_FULL,		/* RT frames of other threads lost */
 	C_UDP_DIRECT,		/* datagrams given to a receiver directly */
 	C_UDP_BAD_CSUM,		/* ... refused for a checksum */
+	C_RX_POLLED,		/* runs that took frames with no wake-up */
 	C_COUNT
 };
 
@@ -53,7 +54,7 @@ static const char *const cnames[C_COUNT] = {
 	"rt_no_listener", "up_ring_full", "down_bad", "down_no_pkt",
 	"linux_arp_reply_suppressed", "rx_no_pkt", "netcfg_applied",
 	"netcfg_bad", "wakeups", "pace_timer", "rx_oversize", "handoff_full",
-	"udp_direct", "udp_bad_checksum",
+	"udp_direct", "udp_bad_checksum", "rx_polled",
 };
 
 struct rtnet {
@@ -66,6 +67,7 @@ struct rtnet {
 	struct rtk_task *task;
 	struct rtk_timer pace;
 	int epfd;
+	bool rx_polling;	/* the NIC's frames wake the task no more */
 	/* RT frames sent by other threads (media and probe tasks, lwIP's
 	 * timers) reach the scheduler, which is the net task's alone, here */
 	struct rtk_mq *handoff;
@@ -279,7 +281,8 @@ static void to_linux(struct rtnet *n, struct pkt *p)
 		inc(n, C_UP_FULL);
 }
 
-static void receive(struct rtnet *n)
+/* @return the number of frames taken */
+static size_t receive(struct rtnet *n)
 {
 	struct pkt *pk[RX_BURST];
 	size_t got, total = 0;
@@ -327,6 +330,30 @@ static void receive(struct rtnet *n)
 		total += got;
 	} while (got == RX_BURST && total < RX_MAX);
 	ring_kick(n->up);
+	return total;
+}
+
+/* Receive moderation ([net] rx_moderation), as a NIC's interrupt
+ * moderation (Linux's NAPI): a run that took frames, and left none behind,
+ * takes the NIC's fd out of the wake-up set, so that the frames that keep
+ * coming wait for the task's next run (its tick, the media task's batch of
+ * frames, Linux's) instead of waking it, and preempting the media task,
+ * each: at 600 voice channels the task woke 7 000 times a second for
+ * 30 000 frames. The first run that finds none puts the fd back, so the
+ * first frame after a quiet spell wakes the task at once. A run stopped
+ * by RX_MAX keeps the wake-up: the rest is taken at once. */
+static void rx_moderate(struct rtnet *n, size_t got)
+{
+	bool poll = got && got < RX_MAX;
+	struct epoll_event ev = { .events = poll ? 0 : EPOLLIN,
+				  .data.fd = nic_fd(n->nic) };
+
+	if (n->rx_polling && got)
+		inc(n, C_RX_POLLED);
+	if (!n->cfg.rx_moderation || ev.data.fd < 0 || poll == n->rx_polling)
+		return;
+	if (epoll_ctl(n->epfd, EPOLL_CTL_MOD, ev.data.fd, &ev) == 0)
+		n->rx_polling = poll;
 }
 
 static bool is_arp_reply_for(const uint8_t *f, size_t len, uint32_t ip)
@@ -439,7 +466,7 @@ static void net_run(unsigned wake, void *arg)
 	ring_sleep_done(n->down);
 	ring_sleep_done(n->netcfg);
 	apply_settings(n);
-	receive(n);
+	rx_moderate(n, receive(n));
 	take_linux_frames(n, now);
 	transmit(n, now);
 	snapshot_arp(n, now);

@@ -36,6 +36,7 @@ struct rtnet_cfg {
 	int lwip_prio;			/**< lwIP's thread (above prio) */
 	uint16_t echo_port;		/**< UDP echo service, 0: none */
 	bool txs_fifo;			/**< baseline scheduler (benchmarks) */
+	bool rx_moderation;		/**< see rx_moderate() in rtnet.c */
 };
 
 struct rtnet;

@@ -56,6 +56,25 @@ sleep 0.5
 got=$(in_lan python3 $tool udp-echo $GW 9999 10)
 check "UDP to Linux port 9999 answered by Linux (got $got of 10)" test "$got" = 10
 
+# --- receive moderation ([net] rx_moderation) ----------------------------------------
+# a burst is taken at the net task's runs, not with a wake-up a frame; once it
+# is over, a lone frame wakes the task again
+p0=$(counter rtnet.rx_polled)
+out=$(in_lan "$PWD/build/bin/udpprobe" -r 20000 -c 4000 -n burst $GW 7)
+got=$(awk '$1 == "bench.burst.received:" { print $2 }' <<<"$out")
+check "a burst of 4000 UDP echoes at 20 000/s: all answered (got ${got:-0})" test "${got:-0}" = 4000
+sleep 0.3
+p1=$(counter rtnet.rx_polled)
+check "... some taken by runs the frames did not wake ($((p1 - p0)) runs)" test $((p1 - p0)) -gt 0
+for _ in 1 2 3 4 5; do
+	in_lan python3 $tool udp-echo $GW 7 1 >/dev/null
+	sleep 0.1
+done
+sleep 0.3
+p2=$(counter rtnet.rx_polled)
+check "after it, 5 lone echoes each woke the task (runs not woken: $((p2 - p1)), at most 2)" \
+	test $((p2 - p1)) -le 2
+
 # --- TCP to the Linux partition ---------------------------------------------------
 mkdir -p "$tmp/www"; head -c 200000 /dev/urandom >"$tmp/www/blob"
 in_gw python3 -m http.server 8080 --bind $GW --directory "$tmp/www" >/dev/null 2>&1 &
