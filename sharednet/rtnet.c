@@ -24,6 +24,7 @@
 
 #define RX_BURST	32
 #define RX_MAX		512	/* frames per run, so TX is never starved */
+#define RX_BURST_MIN	2	/* frames a run takes that start moderation */
 #define DOWN_MAX	256	/* Linux frames taken per run */
 #define HANDOFF_LEN	1024	/* RT frames from other threads, in flight */
 #define ETH_HLEN	14
@@ -334,17 +335,20 @@ static size_t receive(struct rtnet *n)
 }
 
 /* Receive moderation ([net] rx_moderation), as a NIC's interrupt
- * moderation (Linux's NAPI): a run that took frames, and left none behind,
+ * moderation (Linux's NAPI): a run that took a burst (RX_BURST_MIN frames
+ * or more: they come faster than the task wakes), and left none behind,
  * takes the NIC's fd out of the wake-up set, so that the frames that keep
  * coming wait for the task's next run (its tick, the media task's batch of
  * frames, Linux's) instead of waking it, and preempting the media task,
  * each: at 600 voice channels the task woke 7 000 times a second for
- * 30 000 frames. The first run that finds none puts the fd back, so the
- * first frame after a quiet spell wakes the task at once. A run stopped
- * by RX_MAX keeps the wake-up: the rest is taken at once. */
+ * 30 000 frames. Runs that take any keep it so; the first that finds none
+ * puts the fd back. A lone frame (a ping, a SIP request on a quiet link)
+ * wakes the task at once and starts nothing. A run stopped by RX_MAX
+ * keeps the wake-up: the rest is taken at once. */
 static void rx_moderate(struct rtnet *n, size_t got)
 {
-	bool poll = got && got < RX_MAX;
+	bool poll = got < RX_MAX &&
+		    got >= (n->rx_polling ? 1u : RX_BURST_MIN);
 	struct epoll_event ev = { .events = poll ? 0 : EPOLLIN,
 				  .data.fd = nic_fd(n->nic) };
 
