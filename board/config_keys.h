@@ -389,13 +389,14 @@ const struct cfg_key cfg_keys[] = {
 		 "Linux frame (the product); fifo sends in arrival order (the "
 		 "baseline benchmarks compare against)."),
 	KEY_BOOL("net", "rx_moderation", net.rx_moderation, "true",
-		 "Receive moderation, as a NIC's interrupt moderation: while "
-		 "frames keep coming, the RT network task takes them at each "
-		 "of its runs (every [rt] tick_us at least) rather than waking "
-		 "for each one, which would preempt the media task each time; "
-		 "the first frame after a run that found none wakes it at "
-		 "once. Under load a frame may wait up to one tick. false: "
-		 "every frame wakes the task."),
+		 "Receive moderation, as a NIC's interrupt moderation: once "
+		 "the RT network task finds two frames or more waiting, the "
+		 "frames that keep coming are taken at each of its runs "
+		 "(every [rt] tick_us at least) rather than each waking it, "
+		 "which would preempt the media task each time, until a run "
+		 "finds none. A lone frame wakes it at once. Under load a "
+		 "frame may wait up to one tick. false: every frame wakes the "
+		 "task."),
 
 	/* [ports] */
 	KEY_PORTS("ports", "rt", ports.rt, "7,16384-32767",

@@ -36,7 +36,10 @@ struct rtnet_cfg {
 	int lwip_prio;			/**< lwIP's thread (above prio) */
 	uint16_t echo_port;		/**< UDP echo service, 0: none */
 	bool txs_fifo;			/**< baseline scheduler (benchmarks) */
-	bool rx_moderation;		/**< see rx_moderate() in rtnet.c */
+	/** receive moderation: once a run takes two frames or more, frames
+	 *  no longer wake the task (it takes them at its next run, its tick
+	 *  at the latest) until a run finds none */
+	bool rx_moderation;
 };
 
 struct rtnet;
