@@ -91,6 +91,8 @@
 #   VOICE_HEAP_KIB       [rt] heap_kib of the density lab (131072: the
 #                        default 8192 runs out at ~300 receiving RTP legs)
 #   VOICE_LOAD_STREAMS   default "120 30 480"
+#   VOICE_LOAD_DUMP      a directory: probe_rx writes every packet of each
+#                        load phase there (-D, load<N>.<setup>.txt)
 # Default run: about 9 minutes. Figures go to stdout as
 # "bench.media.<name>: <value> <unit>"; notes start with "#". A part that
 # fails says so and the next runs; the exit status is 1 when one failed.
@@ -602,7 +604,8 @@ load_phase() {
 	fi
 	sleep 2		# past TCP's slow start
 	out=$(in_ns "$dst" "$bin/probe_rx" -a "$dip" -p $VOICE_PORT -n "$n" \
-		-i 20000 -t "$t" -N "media.$name")
+		-i 20000 -t "$t" -N "media.$name" \
+		${VOICE_LOAD_DUMP:+-D "$VOICE_LOAD_DUMP/$name.txt"})
 	echo "$out"
 	grep '^bench' <<<"$out" >>"$tmp/figs.$n"
 	[ -n "$sp" ] && wait "$sp" 2>/dev/null && note "$name sender: $(cat "$tmp/sender.out")"
