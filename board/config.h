@@ -83,6 +83,7 @@ enum cfg_tdm { CFG_TDM_NONE, CFG_TDM_VTDM, CFG_TDM_DAHDI };
 
 /** What a fax heard on a card line's call gets ([sip] fax) */
 enum cfg_fax { CFG_FAX_T38, CFG_FAX_G711 };
+enum cfg_srtp { CFG_SRTP_OFF, CFG_SRTP_OPTIONAL, CFG_SRTP_MANDATORY };
 
 /** Transmit scheduler of the shared NIC ([net] tx_scheduler) */
 enum cfg_txs { CFG_TXS_PRIORITY, CFG_TXS_FIFO };
@@ -234,6 +235,7 @@ struct gw_config {
 	struct cfg_media {
 		int max_channels;
 		int max_fax;		/**< T.38 legs */
+		int max_srtp;		/**< SRTP legs */
 		int ec_max_tail_ms;
 		char country[8];
 		bool vad;		/**< SIP legs suppress silence */
@@ -257,6 +259,7 @@ struct gw_config {
 		int session_timer;	/**< RFC 4028 interval, s; 0: off */
 		int rtp_timeout;	/**< no RTP for this, s: hang up */
 		enum cfg_fax fax;	/**< T.38 offered first, or G.711 */
+		enum cfg_srtp srtp;	/**< SDES: answered, offered */
 	} sip;
 	unsigned n_extensions, n_trunks, n_routes, n_dids;
 	struct cfg_extension extension[CFG_MAX_EXTENSIONS];

@@ -118,6 +118,13 @@ static const char *const fax_choices[] = {
 	NULL
 };
 
+static const char *const srtp_choices[] = {
+	[CFG_SRTP_OFF] = "off",
+	[CFG_SRTP_OPTIONAL] = "optional",
+	[CFG_SRTP_MANDATORY] = "mandatory",
+	NULL
+};
+
 static const char *const tdm_choices[] = {
 	[CFG_TDM_NONE] = "none",
 	[CFG_TDM_VTDM] = "vtdm",
@@ -435,6 +442,10 @@ const struct cfg_key cfg_keys[] = {
 		"whose far end speaks T.38: the gateway turns the line's fax "
 		"audio into T.38 and back). Each takes about 100 KB at "
 		"start. 0: no T.38."),
+	KEY_INT("media", "max_srtp", media.max_srtp, "32", 0, 4096, 0,
+		"RTP legs with SRTP ([sip] srtp) the RT partition can hold at "
+		"once; one more is refused. Each takes about 160 KB of the RT "
+		"heap, set aside at start. 0: no SRTP."),
 	KEY_INT("media", "ec_max_tail_ms", media.ec_max_tail_ms, "128", 16,
 		512, 0, "Longest echo canceller tail a TDM leg may ask for."),
 	KEY_STRC("media", "country", media.country, "us", 0, check_country,
@@ -521,6 +532,16 @@ const struct cfg_key cfg_keys[] = {
 		 "use; g711 re-INVITEs to G.711 alone (V.152 voiceband data). "
 		 "A modem's answer tone (phase reversals) always gets G.711. "
 		 "A phone adapter may move a call to T.38 itself either way."),
+	KEY_ENUM("sip", "srtp", sip.srtp, enum cfg_srtp, "optional",
+		 srtp_choices,
+		 "SRTP on SIP legs, keyed by SDES (RFC 4568: a=crypto, "
+		 "AES_CM_128_HMAC_SHA1_80 or _32), encrypted and checked by "
+		 "the RT partition. optional: an offer in RTP/SAVP is "
+		 "answered with SRTP, our offers are RTP/AVP; mandatory: our "
+		 "offers are RTP/SAVP and an offer in RTP/AVP is refused "
+		 "(488); off: an offer in RTP/SAVP is refused (488). The keys "
+		 "travel in the SDP: use SIP over TLS (port 5061) to keep "
+		 "them secret."),
 
 	/* [probe] */
 	KEY_IPV4("probe", "dest", probe.dest, "", CFG_F_EMPTY_OK,

@@ -13,6 +13,7 @@
 #include "hal/tdm.h"
 #include "media/engine.h"
 #include "media/rtpleg.h"
+#include "media/srtpctx.h"
 #include "rtos-kernel/heap.h"
 #include "rtos-kernel/log.h"
 #include "rtos-kernel/rtk.h"
@@ -253,6 +254,7 @@ static int start_media(struct rtpart *rp, const struct gw_config *cfg,
 	struct engine_cfg ec = {
 		.max_chans = (unsigned)cfg->media.max_channels,
 		.max_fax = (unsigned)cfg->media.max_fax,
+		.max_srtp = (unsigned)cfg->media.max_srtp,
 		.bus = rp->bus, .net = rp->net, .country = cfg->media.country,
 		.ec_max_tail_ms = (unsigned)cfg->media.ec_max_tail_ms,
 	};
@@ -319,11 +321,11 @@ int rtpart_init(struct rtpart **rpp, const struct gw_config *cfg,
 		.poll_idle = cfg->rt.poll_idle,
 		.alloc_abort = cfg->rt.alloc_abort,
 		.heap_bytes = (size_t)cfg->rt.heap_kib * 1024,
-		.heap_extra = {
+		.heap_extra = { {
 			.size = RTPLEG_HEAP_BLOCK,
 			.blocks = (size_t)cfg->media.max_channels * 2 *
 				  RTPLEG_HEAP_BLOCKS,
-		},
+		} },
 	};
 	struct rtk_wdog_cfg wc = {
 		.period_ns = RTK_MS(cfg->rt.watchdog_period_ms),
@@ -345,6 +347,13 @@ int rtpart_init(struct rtpart **rpp, const struct gw_config *cfg,
 		return -ENOMEM;
 	rp->bus = bus;
 	rp->page = bus_status(bus);
+	/* SRTP legs' contexts (libsrtp2 on NSS allocates for them) */
+	_Static_assert(1 + SRTPCTX_HEAP_SIZES <= RTK_HEAP_EXTRAS, "extras");
+	for (unsigned i = 0; i < SRTPCTX_HEAP_SIZES; i++)
+		kc.heap_extra[1 + i] = (struct rtk_heap_extra){
+			srtpctx_heap_need[i].size,
+			srtpctx_heap_need[i].blocks *
+			(size_t)cfg->media.max_srtp };
 	mt.arg = rp;
 	stt.arg = rp;
 	err = rtk_init(&kc);

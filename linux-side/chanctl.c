@@ -11,6 +11,7 @@
 #include "hal/tdm.h"
 #include "linux-side/chanctl.h"
 #include "media/codec.h"
+#include "media/srtpctx.h"
 #include "media/t38leg.h"
 #include "rtos-kernel/rtk.h"
 
@@ -29,6 +30,29 @@ static int num(const char *s, long lo, long hi, long *v)
 	errno = 0;
 	*v = strtol(s, &end, 10);
 	return errno || end == s || *end || *v < lo || *v > hi ? -EINVAL : 0;
+}
+
+/* srtp=SUITE:OURKEY:THEIRKEY, the keys in base64 as SDES writes them */
+static int srtp_option(struct msg_leg *l, char *val, char *why, size_t len)
+{
+	char *tx = strchr(val, ':'), *rx = tx ? strchr(tx + 1, ':') : NULL;
+	enum srtpctx_suite s;
+
+	if (!rx)
+		return bad(why, len, "srtp=%s is not SUITE:OURKEY:THEIRKEY",
+			   val);
+	*tx++ = '\0';
+	*rx++ = '\0';
+	if (srtpctx_suite_parse(val, &s) || s == SRTPCTX_NONE)
+		return bad(why, len, "unknown SRTP suite '%s' "
+			   "(AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32)",
+			   val);
+	if (srtpctx_key_decode(tx, l->srtp_tx_key) ||
+	    srtpctx_key_decode(rx, l->srtp_rx_key))
+		return bad(why, len, "an SRTP key is not 40 characters of "
+			   "base64 (30 bytes)%s", "");
+	l->srtp = (uint8_t)s;
+	return 0;
 }
 
 static int rtp_option(struct msg_leg *l, char *opt, char *why, size_t len)
@@ -66,6 +90,8 @@ static int rtp_option(struct msg_leg *l, char *opt, char *why, size_t len)
 				   val);
 		l->jb_min_ms = (uint16_t)v;
 		l->jb_max_ms = (uint16_t)w;
+	} else if (!strcmp(opt, "srtp")) {
+		return srtp_option(l, val, why, len);
 	} else if (!strcmp(opt, "dir")) {
 		for (v = 0; v < 4 && strcmp(val, dirs[v]); v++)
 			;
@@ -269,6 +295,10 @@ int chanctl_format_leg(const struct rtstat_leg *l, char *buf, size_t len)
 			 l->tx_packets, l->rx_packets, l->lost, l->late,
 			 l->malformed, l->wrong_ssrc, l->cn_tx,
 			 l->jitter_us / 1000.0, l->mos_x100 / 100.0);
+		if (l->srtp)
+			snprintf(buf + strlen(buf), len - strlen(buf),
+				 " srtp %s refused %u",
+				 srtpctx_suite_name(l->srtp), l->srtp_refused);
 		break;
 	case MSG_LEG_T38:
 		snprintf(buf, len, "t38 :%u tx %u rx %u lost %u recovered %u "

@@ -6,8 +6,10 @@
  *   tdm:SPAN/LINE[,ec=MS][,dtmf][,vbd]  (vbd: fax and modem answer tones)
  *   rtp:LOCALPORT:REMOTEIP:REMOTEPORT[,codec=pcmu|pcma|g722|g726-32|gsm]
  *       [,pt=N][,ptime=MS][,dtmfpt=N][,dir=sendrecv|sendonly|recvonly|
- *       inactive][,jb=MIN-MAX][,vad]  (vad: silence sent as comfort
- *       noise, RFC 3389)
+ *       inactive][,jb=MIN-MAX][,vad][,srtp=SUITE:OURKEY:THEIRKEY]
+ *       (vad: silence sent as comfort noise, RFC 3389; srtp: SRTP with
+ *       the SDES suite AES_CM_128_HMAC_SHA1_80 or _32, the master keys
+ *       in base64, 40 characters each, as SDES's inline: writes them)
  *   t38:LOCALPORT:REMOTEIP:REMOTEPORT[,red=N]  (a T.38 gateway; N earlier
  *       IFP packets in each UDPTL packet, 0..4, 3 by default)
  * A request goes to the RT partition on channel 4 (bus_linux_send) and its

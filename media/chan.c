@@ -254,6 +254,10 @@ static int check_line(const struct line *ln, const struct chan *self)
 	return 0;
 }
 
+/* msg.c checks a leg's srtp against the last suite */
+_Static_assert(SRTPCTX_AES_CM_128_HMAC_SHA1_32 == 2, "msg.c MAX_SRTP");
+_Static_assert(MSG_KEY_LEN == SRTPCTX_KEY_LEN, "the keys' length");
+
 static void rtp_cfg(const struct msg_leg *m, struct rtpleg_cfg *rc)
 {
 	memset(rc, 0, sizeof(*rc));
@@ -268,6 +272,9 @@ static void rtp_cfg(const struct msg_leg *m, struct rtpleg_cfg *rc)
 	rc->jb_max_ms = m->jb_max_ms;
 	rc->dir = (enum rtpleg_dir)m->dir;
 	rc->vad = m->vad;
+	rc->srtp.suite = (enum srtpctx_suite)m->srtp;	/* msg_check()ed */
+	memcpy(rc->srtp.tx_key, m->srtp_tx_key, sizeof(rc->srtp.tx_key));
+	memcpy(rc->srtp.rx_key, m->srtp_rx_key, sizeof(rc->srtp.rx_key));
 }
 
 static void t38_cfg(const struct msg_leg *m, struct t38leg_cfg *tc)
@@ -863,6 +870,9 @@ void chan_snapshot(const struct chan *ch, uint64_t now_ns,
 		o->malformed = (uint32_t)rs.malformed;
 		o->wrong_ssrc = (uint32_t)rs.wrong_ssrc;
 		o->cn_tx = (uint32_t)rs.cn_tx;
+		o->srtp = l->cfg.srtp;
+		o->srtp_refused = (uint32_t)(rs.srtp_auth_fail +
+					     rs.srtp_replay + rs.srtp_errors);
 	}
 }
 

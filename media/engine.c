@@ -85,8 +85,10 @@ int engine_init(const struct engine_cfg *cfg)
 	err = ec_module_init(cfg->max_chans, cfg->ec_max_tail_ms);
 	if (!err)
 		err = rtpleg_module_init(legs);
-	if (!err)
+	if (!err) {
+		rtpleg_max_srtp(cfg->max_srtp);
 		err = t38leg_module_init(cfg->max_fax);
+	}
 	if (!err)
 		err = chan_module_init(cfg->max_chans, cfg->tdm, cfg->country);
 	if (err) {
@@ -94,8 +96,8 @@ int engine_init(const struct engine_cfg *cfg)
 		return err;
 	}
 	udpport_handler_set(rtnet_port, NULL);
-	LOG_INFO("media plane for %u channels, %u of them T.38",
-		 cfg->max_chans, cfg->max_fax);
+	LOG_INFO("media plane for %u channels, %u of them T.38, %u SRTP legs",
+		 cfg->max_chans, cfg->max_fax, cfg->max_srtp);
 	return 0;
 }
 

@@ -29,6 +29,7 @@
 
 static struct rtpleg *legs;
 static size_t nlegs;
+static size_t nsrtp, max_srtp = SIZE_MAX;	/* SRTP legs: open, at most */
 /* legs not in use, a stack of indices (changed by the media task only) */
 static unsigned *free_legs;
 static size_t nfree;
@@ -177,6 +178,9 @@ int rtpleg_module_init(size_t max_legs)
 		return -EINVAL;
 	if (legs)
 		return -EALREADY;
+	err = srtpctx_module_init();
+	if (err)
+		return err;
 	legs = aligned_alloc(_Alignof(struct rtpleg), size);
 	free_legs = calloc(max_legs, sizeof(*free_legs));
 	if (!legs || !free_legs) {
@@ -209,6 +213,38 @@ int rtpleg_module_init(size_t max_legs)
 	}
 	LOG_INFO("%u legs ready", (unsigned)max_legs);
 	return 0;
+}
+
+/** At most @p max legs may be SRTP legs at once: what the RT heap was sized
+ *  for (srtpctx_heap_need); one more is refused. Unlimited until called.
+ *  Context: init. */
+void rtpleg_max_srtp(size_t max)
+{
+	max_srtp = max;
+}
+
+/* the SRTP context of @p sc for a leg, within rtpleg_max_srtp();
+ * @p replacing: the leg has one already */
+static int srtp_open(struct srtpctx **sec, const struct srtpctx_cfg *sc,
+		     bool replacing)
+{
+	int err;
+
+	if (!replacing && nsrtp >= max_srtp)
+		return -ENOSPC;
+	err = srtpctx_open(sec, sc);
+	if (!err && !replacing)
+		nsrtp++;
+	return err;
+}
+
+static void srtp_close(struct rtpleg *l)
+{
+	if (!l->sec)
+		return;
+	srtpctx_close(l->sec);
+	l->sec = NULL;
+	nsrtp--;
 }
 
 /** Close every leg and free what rtpleg_module_init() made (tests; the
@@ -269,6 +305,22 @@ static void restart_rtcp(RtpSession *s)
 	sa->allow_early = TRUE;
 }
 
+/* the SRTP counts of the leg's keys so far, and of those it has now */
+static void sec_counts(const struct rtpleg *l, struct srtpctx_stats *st)
+{
+	struct srtpctx_stats now;
+
+	srtpctx_stats_get(l->sec, &now);	/* zeros without SRTP */
+	*st = l->sec_base;
+	st->protected_rtp += now.protected_rtp;
+	st->protected_rtcp += now.protected_rtcp;
+	st->unprotected_rtp += now.unprotected_rtp;
+	st->unprotected_rtcp += now.unprotected_rtcp;
+	st->auth_fail += now.auth_fail;
+	st->replay += now.replay;
+	st->other_fail += now.other_fail;
+}
+
 /* Make the counts visible to rtpleg_stats_get() (a seqlock: one writer,
  * the media task) */
 void rtpleg_publish(struct rtpleg *l)
@@ -277,6 +329,7 @@ void rtpleg_publish(struct rtpleg *l)
 
 	jb_stats_get(&l->jb, &l->c.jb);
 	l->c.ck = l->ck.st;
+	sec_counts(l, &l->c.sec);
 	l->c.codec = l->cfg.codec;
 	l->c.ptime_ms = l->cfg.ptime_ms;
 	atomic_store_explicit(&l->pub_seq, seq + 1, memory_order_relaxed);
@@ -313,6 +366,7 @@ static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 	memset(&l->drx, 0, sizeof(l->drx));
 	memset(&l->vad, 0, sizeof(l->vad));
 	memset(&l->c, 0, sizeof(l->c));
+	memset(&l->sec_base, 0, sizeof(l->sec_base));
 	l->staged = NULL;
 	l->last_uts = 0;
 	l->tx_started = false;
@@ -324,12 +378,19 @@ static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 	setup_session(l, c);
 	rtp_session_set_ssrc(l->s, ssrc);
 	rtp_session_set_seq_number(l->s, (uint16_t)rnd());
+	if (c->srtp.suite != SRTPCTX_NONE) {
+		err = srtp_open(&l->sec, &c->srtp, false);
+		if (err)
+			goto out_codec;
+	}
 	err = udpport_bind(&l->net, c->local_port);
 	if (err)
-		goto out_codec;
+		goto out_sec;
 	rtpleg_publish(l);
 	return 0;
 
+ out_sec:
+	srtp_close(l);
  out_codec:
 	codec_fini(&l->codec);
 	return err;
@@ -338,10 +399,12 @@ static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 /**
  * Open a leg described by @p cfg (see struct rtpleg_cfg for defaults)
  * and listen on its RT ports. Context: the media task; nothing is
- * allocated (the leg was made at init).
+ * allocated (the leg was made at init) but an SRTP leg's context, from the
+ * RT heap set aside for rtpleg_max_srtp() of them.
  * @return 0 with the leg in *@p lp, -EINVAL (bad configuration or module
- *	   not initialised), -ENOSPC (every leg in use), -EADDRINUSE (port or
- *	   port + 1 taken)
+ *	   not initialised), -ENOSPC (every leg in use, or every SRTP leg),
+ *	   -ENOMEM (no room for an SRTP context), -EADDRINUSE (port or port
+ *	   + 1 taken)
  */
 int rtpleg_open(struct rtpleg **lp, const struct rtpleg_cfg *cfg)
 {
@@ -419,12 +482,36 @@ static void change_media(struct rtpleg *l, const struct rtpleg_cfg *old,
 	}
 }
 
+/* new SRTP keys (or none) for @p l: the old context stays when the new one
+ * cannot be made; the counts go on from the old one's */
+static int rekey(struct rtpleg *l, const struct srtpctx_cfg *sc)
+{
+	struct srtpctx *sec = NULL;
+	int err;
+
+	if (sc->suite != SRTPCTX_NONE) {
+		err = srtp_open(&sec, sc, l->sec != NULL);
+		if (err)
+			return err;
+	}
+	sec_counts(l, &l->sec_base);
+	if (sec && l->sec)
+		srtpctx_close(l->sec);	/* the new one takes its place */
+	else
+		srtp_close(l);
+	l->sec = sec;
+	return 0;
+}
+
 /**
  * Change an open leg (a re-INVITE): remote address, codec and payload
  * types, ptime, jitter buffer bounds, direction (hold), even the local
  * port. A new remote end lets the next source be heard at once (see
  * rtpcheck.h). Context: the media task.
- * @return 0, -EINVAL or -EADDRINUSE (the leg keeps its old port)
+ * New SRTP keys (or none, or SRTP from none) take a new context, first.
+ * @return 0, -EINVAL, -ENOSPC or -ENOMEM (no SRTP context to be had:
+ *	   nothing changed), -EADDRINUSE (the leg keeps its old port, and its
+ *	   new keys)
  */
 int rtpleg_modify(struct rtpleg *l, const struct rtpleg_cfg *cfg)
 {
@@ -436,6 +523,12 @@ int rtpleg_modify(struct rtpleg *l, const struct rtpleg_cfg *cfg)
 	old = l->cfg;
 	if (!c.ssrc)
 		c.ssrc = old.ssrc;
+	if (memcmp(&c.srtp, &old.srtp, sizeof(c.srtp))) {
+		err = rekey(l, &c.srtp);
+		if (err)
+			return err;
+		l->cfg.srtp = c.srtp;	/* whatever comes next */
+	}
 	if (c.local_port != old.local_port) {
 		err = move_port(l, old.local_port, c.local_port);
 		if (err)
@@ -477,6 +570,7 @@ void rtpleg_close(struct rtpleg *l)
 	udpport_unbind(&l->net);
 	codec_fini(&l->codec);
 	rtpleg_publish(l);
+	srtp_close(l);
 	atomic_store(&l->in_use, false);
 	free_legs[nfree++] = l->idx;
 }
@@ -591,6 +685,9 @@ void rtpleg_stats_get(const struct rtpleg *l, struct rtpleg_stats *st)
 	st->rtcp_tx = c.rtcp_tx;
 	st->dtmf_tx = c.dtmf_tx;
 	st->cn_tx = c.cn_tx;
+	st->srtp_auth_fail = c.sec.auth_fail;
+	st->srtp_replay = c.sec.replay;
+	st->srtp_errors = c.sec.other_fail;
 	st->dtmf_rx = c.dtmf_rx;
 	st->jitter_ms = c.jb.jitter_ts / 8.0;
 	st->rtt_ms = c.rtt_ms > 0 ? c.rtt_ms : 0;

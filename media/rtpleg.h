@@ -7,7 +7,10 @@
  * loss concealment, RFC 4733 telephone events both ways, RFC 3389 comfort
  * noise received and, with vad, sent in place of silence, RTCP sender and
  * receiver reports (oRTP, every rtcp_ms, through the same transports) and
- * statistics with an estimated MOS (mos.h).
+ * statistics with an estimated MOS (mos.h). With an SRTP suite in its
+ * configuration the leg sends SRTP and SRTCP and takes in only packets
+ * that pass SRTP's check (srtpctx.h: the others are counted and dropped);
+ * at most rtpleg_max_srtp() legs at once are SRTP legs.
  *
  * Memory: rtpleg_module_init() makes everything for max_legs legs (oRTP
  * sessions, lwIP PCBs, receive rings, codec and jitter buffer states);
@@ -35,6 +38,7 @@
 #include <stdint.h>
 
 #include "media/codec.h"
+#include "media/srtpctx.h"
 #include "media/udpport.h"
 
 #define RTPLEG_MAX_SAMPLES	480	/**< per send/recv: 60 ms at 8 kHz */
@@ -76,6 +80,7 @@ struct rtpleg_cfg {
 	bool vad;		/**< suppress silence, sending RFC 3389
 				 *   comfort noise (type 13) in its place
 				 *   (rtpleg_vad.c) */
+	struct srtpctx_cfg srtp; /**< suite SRTPCTX_NONE: plain RTP */
 };
 
 struct rtpleg_stats {
@@ -98,6 +103,9 @@ struct rtpleg_stats {
 	uint64_t rtcp_rx, rtcp_tx, rtcp_malformed;
 	uint64_t dtmf_tx, dtmf_rx;	/**< events sent, events reported */
 	uint64_t cn_tx;		/**< comfort noise packets sent (vad) */
+	uint64_t srtp_auth_fail; /**< SRTP/SRTCP refused: tag wrong */
+	uint64_t srtp_replay;	/**< SRTP/SRTCP refused: replayed or old */
+	uint64_t srtp_errors;	/**< refused otherwise, or not protected */
 	double jitter_ms;	/**< RFC 3550 interarrival jitter */
 	double rtt_ms;		/**< from RTCP; 0 until known */
 	uint32_t jb_delay_ms;	/**< playout delay now */
@@ -109,6 +117,7 @@ struct rtpleg_stats {
 struct rtpleg;
 
 int  rtpleg_module_init(size_t max_legs);
+void rtpleg_max_srtp(size_t max);
 void rtpleg_module_fini(void);
 int  rtpleg_open(struct rtpleg **lp, const struct rtpleg_cfg *cfg);
 int  rtpleg_modify(struct rtpleg *l, const struct rtpleg_cfg *cfg);

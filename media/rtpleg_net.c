@@ -5,7 +5,8 @@
  * Receive: the media task takes datagrams from the leg's ring one by one
  * and "stages" each one for oRTP, whose t_recvfrom hands it over (see
  * rtpleg_rx.c). Send: oRTP calls t_sendto in the media task; the packet
- * goes out of the leg's RTP or RTCP port to the remote end of the leg.
+ * goes out of the leg's RTP or RTCP port to the remote end of the leg;
+ * on an SRTP leg it is first put together in one buffer and protected.
  */
 #define LOG_MODULE "rtpleg"
 #include <netinet/in.h>
@@ -32,6 +33,27 @@ static void tp_destroy(RtpTransport *t)
 
 #define MAX_SEGS	8	/* of an oRTP message sent: header, payload */
 
+/* SRTP: the packet of @p nseg segments in one buffer, protected, is then
+ * the one segment sent. @return 0 or -1 (too big, refused: counted) */
+static int protect(struct rtpleg *l, bool rtcp, struct udpport_seg *seg,
+		   unsigned *nseg, uint8_t *buf, size_t cap)
+{
+	size_t len = 0;
+
+	for (unsigned i = 0; i < *nseg; i++) {
+		if (seg[i].len > cap - SRTPCTX_OVERHEAD - len)
+			return -1;
+		memcpy(buf + len, seg[i].data, seg[i].len);
+		len += seg[i].len;
+	}
+	if (srtpctx_protect(l->sec, rtcp, buf, &len, cap))
+		return -1;
+	seg[0].data = buf;
+	seg[0].len = len;
+	*nseg = 1;
+	return 0;
+}
+
 static int tp_sendto(RtpTransport *t, mblk_t *m, int flags,
 		     const struct sockaddr *to, socklen_t tolen)
 {
@@ -39,6 +61,7 @@ static int tp_sendto(RtpTransport *t, mblk_t *m, int flags,
 	struct rtpleg *l = tp->leg;
 	const struct rtpleg_cfg *c = &l->cfg;
 	struct udpport_seg seg[MAX_SEGS];
+	uint8_t buf[RTPLEG_SLOT];
 	uint16_t port = c->remote_port;
 	unsigned nseg = 0;
 	int len = 0;
@@ -56,6 +79,8 @@ static int tp_sendto(RtpTransport *t, mblk_t *m, int flags,
 		seg[nseg].len = (size_t)(b->b_wptr - b->b_rptr);
 		len += (int)seg[nseg++].len;
 	}
+	if (l->sec && protect(l, tp->rtcp, seg, &nseg, buf, sizeof(buf)))
+		goto fail;
 	if (udpport_send(&l->net, tp->rtcp, seg, nseg, c->remote_ip, port))
 		goto fail;
 	if (tp->rtcp)

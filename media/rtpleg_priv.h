@@ -79,6 +79,7 @@ struct rtpleg_counts {
 	uint16_t ptime_ms;
 	struct jb_stats jb;
 	struct rtpck_stats ck;
+	struct srtpctx_stats sec;
 };
 
 struct rtpleg {
@@ -91,6 +92,8 @@ struct rtpleg {
 	RtpSession *s;
 	RtpProfile prof;
 	struct rtpleg_tp tp_rtp, tp_rtcp;
+	struct srtpctx *sec;		/* SRTP; NULL: plain RTP */
+	struct srtpctx_stats sec_base;	/* counts of the leg's earlier keys */
 	const struct udpport_slot *staged;	/* for t_recvfrom */
 	uint32_t last_uts;
 	uint32_t tx_ts;

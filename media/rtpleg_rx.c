@@ -2,8 +2,9 @@
 /** @file rtpleg_rx.c  The receive path of an RTP leg: ring, validation,
  *  jitter buffer, oRTP, decoding and concealment
  *
- * Each datagram the net task put in the leg's ring is checked
- * (rtpcheck.h); an RTP packet of the leg's source goes to the jitter
+ * Each datagram the net task put in the leg's ring is checked (on an
+ * SRTP leg first by SRTP, srtpctx.h, and decrypted in its slot), then by
+ * rtpcheck.h; an RTP packet of the leg's source goes to the jitter
  * buffer (audio, or its place in time for events and comfort noise);
  * then the datagram is given to oRTP alone, through
  * rtp_session_recvm_with_ts() with its arrival time in 8 kHz units, so
@@ -79,15 +80,31 @@ static void take_rtp(struct rtpleg *l, const struct udpport_slot *s)
 		rtpleg_dtmf_rx_check(l, true, h.ts, s->at_ns);
 }
 
+/* SRTP: check and decrypt @p s in its slot. @return false when refused
+ * (counted by srtpctx) */
+static bool unprotect(struct rtpleg *l, struct udpport_slot *s)
+{
+	size_t len = s->len;
+
+	if (srtpctx_unprotect(l->sec, s->which, s->data, &len))
+		return false;
+	s->len = (uint16_t)len;
+	return true;
+}
+
 static void take(struct rtpleg *l)
 {
-	const struct udpport_slot *s;
+	struct udpport_slot *s;
 
 	while ((s = udpport_peek(&l->net))) {
-		if (!s->which)
-			take_rtp(l, s);
-		else if (rtpck_rtcp(&l->ck, s->data, s->len, NULL) == RTPCK_OK)
-			feed(l, s);
+		/* a packet SRTP refuses is dropped (counted there) */
+		if (!l->sec || unprotect(l, s)) {
+			if (!s->which)
+				take_rtp(l, s);
+			else if (rtpck_rtcp(&l->ck, s->data, s->len,
+					    NULL) == RTPCK_OK)
+				feed(l, s);
+		}
 		udpport_pop(&l->net);
 	}
 }

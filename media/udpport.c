@@ -127,7 +127,7 @@ static void rx(void *arg, struct udp_pcb *pcb, struct pbuf *pb,
 	pbuf_free(pb);
 }
 
-const struct udpport_slot *udpport_peek(struct udpport *p)
+struct udpport_slot *udpport_peek(struct udpport *p)
 {
 	uint32_t tail = atomic_load_explicit(&p->tail, memory_order_relaxed);
 	uint32_t head = atomic_load_explicit(&p->head, memory_order_acquire);

@@ -112,7 +112,7 @@ int  udpport_bind(struct udpport *p, uint16_t port);
  *  the ring, which is emptied. */
 void udpport_unbind(struct udpport *p);
 /** The oldest datagram received and not yet taken, or NULL ... */
-const struct udpport_slot *udpport_peek(struct udpport *p);
+struct udpport_slot *udpport_peek(struct udpport *p);
 /** ... and giving its slot back to the net task. */
 void udpport_pop(struct udpport *p);
 /** Send the @p nseg pieces @p seg as one datagram from port @p which (0

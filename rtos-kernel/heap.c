@@ -27,22 +27,30 @@ static int class_of(size_t size)
 }
 
 /** Create the heap: @p bytes split evenly between the size classes (each
- *  gets at least one block), and the blocks of @p extra (may be NULL) in
- *  its class. Context: init, before rtk_start().
- *  @return 0, -EBUSY (already made), -EINVAL (@p extra's size is above
+ *  gets at least one block), and the blocks of each of the @p n_extra
+ *  entries of @p extra (may be NULL; an entry of size 0 is none) in its
+ *  class. Context: init, before rtk_start().
+ *  @return 0, -EBUSY (already made), -EINVAL (an extra's size is above
  *  RTK_HEAP_MAX) or -ENOMEM */
-int rtk_heap_init(size_t bytes, const struct rtk_heap_extra *extra)
+int rtk_heap_init(size_t bytes, const struct rtk_heap_extra *extra,
+		  size_t n_extra)
 {
-	int xc = extra && extra->size ? class_of(extra->size) : -1;
+	size_t more[RTK_HEAP_CLASSES] = { 0 };
 
 	if (atomic_load(&heap.ready))
 		return -EBUSY;
-	if (extra && extra->size && xc < 0)
-		return -EINVAL;
+	for (size_t i = 0; extra && i < n_extra; i++) {
+		int xc = class_of(extra[i].size);
+
+		if (!extra[i].size)
+			continue;
+		if (xc < 0)
+			return -EINVAL;
+		more[xc] += extra[i].blocks;
+	}
 	atomic_store(&heap.too_big, 0);
 	for (unsigned c = 0; c < RTK_HEAP_CLASSES; c++) {
-		size_t n = bytes / RTK_HEAP_CLASSES / class_size(c) +
-			   ((int)c == xc ? extra->blocks : 0);
+		size_t n = bytes / RTK_HEAP_CLASSES / class_size(c) + more[c];
 		char name[24];
 		int err;
 

@@ -38,7 +38,10 @@ struct rtk_heap_stats {
 	uint64_t too_big;	/**< requests above RTK_HEAP_MAX */
 };
 
-int  rtk_heap_init(size_t bytes, const struct rtk_heap_extra *extra);
+#define RTK_HEAP_EXTRAS	8	/**< extras an rtk_cfg may ask for */
+
+int  rtk_heap_init(size_t bytes, const struct rtk_heap_extra *extra,
+		   size_t n_extra);
 void rtk_heap_fini(void);
 void *rtk_heap_alloc(size_t size);
 bool rtk_heap_owns(const void *p);

@@ -279,7 +279,8 @@ int rtk_init(const struct rtk_cfg *cfg)
 	tzset();
 	install_guard();
 	if (cfg->heap_bytes && !rtk_heap_ready()) {
-		int err = rtk_heap_init(cfg->heap_bytes, &cfg->heap_extra);
+		int err = rtk_heap_init(cfg->heap_bytes, cfg->heap_extra,
+					RTK_HEAP_EXTRAS);
 
 		if (err)
 			return err;

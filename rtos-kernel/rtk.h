@@ -43,7 +43,8 @@ struct rtk_cfg {
 	bool poll_idle;		/**< the CPUs poll when idle (idle.h) */
 	const char *idle_dir;	/**< its sysfs (NULL: RTK_IDLE_SYSFS) */
 	size_t heap_bytes;	/**< RT heap (heap.h) made at init; 0: none */
-	struct rtk_heap_extra heap_extra;	/**< more blocks of one size */
+	/** more blocks of some sizes (size 0: none) */
+	struct rtk_heap_extra heap_extra[RTK_HEAP_EXTRAS];
 };
 
 struct rtk_info {

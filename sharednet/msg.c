@@ -9,6 +9,7 @@
 
 #define DTMF_DIGITS "0123456789*#ABCD"
 #define MAX_CODEC 5
+#define MAX_SRTP 2	/* enum srtpctx_suite's last */
 
 /* a leg's and a line message's span and line are uint8_t */
 _Static_assert(TDM_MAX_SPANS <= 256 && TDM_MAX_CHANS <= 256, "uint8_t");
@@ -55,7 +56,7 @@ static int check_leg(const struct msg_leg *l)
 		    l->dir > MSG_DIR_INACTIVE || !l->local_port ||
 		    (l->local_port & 1) || !l->remote_port ||
 		    l->jb_min_ms > l->jb_max_ms || l->jb_max_ms > 1000 ||
-		    l->vad > 1)
+		    l->vad > 1 || l->srtp > MAX_SRTP)
 			return -EBADMSG;
 		return 0;
 	case MSG_LEG_T38:

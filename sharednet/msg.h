@@ -7,7 +7,8 @@
  * result of each request, DTMF detected on a leg, TDM line events (hook,
  * ring, seizure), and channel statistics when a channel closes.
  *
- * A channel joins two legs (a, b); a leg is a TDM line, an RTP stream, or
+ * A channel joins two legs (a, b); a leg is a TDM line, an RTP stream (SRTP
+ * when it carries a suite and the two master keys), a T.38 stream, or
  * nothing (a channel with one leg plays tones and detects digits, as for an
  * analog phone that hears dial tone while it dials). Channel ids are chosen
  * by the sender (Linux); the RT side answers every request with
@@ -22,8 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MSG_VERSION	2u
-#define MSG_SIZE	128u
+#define MSG_VERSION	3u
+#define MSG_SIZE	256u
+#define MSG_KEY_LEN	30u	/**< SRTP master key and salt */
 
 enum msg_type {
 	/* Linux -> RT */
@@ -74,7 +76,11 @@ struct msg_leg {
 				     noise (RFC 3389) in its place */
 	uint8_t redundancy;	/**< T.38: earlier IFP packets in each UDPTL
 				     packet (0..4) */
-	uint8_t pad[2];
+	uint8_t srtp;		/**< RTP: enum srtpctx_suite (media/
+				     srtpctx.h), 0: plain RTP */
+	uint8_t pad;
+	uint8_t srtp_tx_key[MSG_KEY_LEN];	/**< RTP with srtp: ours */
+	uint8_t srtp_rx_key[MSG_KEY_LEN];	/**< the peer's */
 };
 
 struct msg_hdr {

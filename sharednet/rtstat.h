@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RTSTAT_VERSION		5u
+#define RTSTAT_VERSION		6u
 #define RTSTAT_MAX_TASKS	32
 #define RTSTAT_HIST		40	/* power-of-two buckets of ns */
 #define RTSTAT_MAX_COUNTERS	512
@@ -87,7 +87,9 @@ struct rtstat_leg {
 				     (when erle_valid) */
 	uint8_t erle_valid;	/**< TDM: it has heard the far end */
 	uint8_t ec_idle_pct;	/**< TDM: its blocks idle, the far end quiet */
-	uint8_t pad2[2];
+	uint8_t srtp;		/**< RTP: enum srtpctx_suite, 0: clear */
+	uint8_t pad2;
+	uint32_t srtp_refused;	/**< RTP: packets SRTP's check refused */
 };
 
 struct rtstat_chan {

@@ -70,6 +70,10 @@ struct leg {
 	uint64_t sdp_ver;	/* o= version of the last SDP we sent, 0:
 				   none yet */
 	uint32_t sdp_sum;	/* and sdpx_sum() of it */
+	bool srtp_keyed;	/* srtp_key made (leg_key()) */
+	bool srtp_offered;	/* our last offer was RTP/SAVP */
+	uint8_t srtp_key[SRTPCTX_KEY_LEN];	/* ours: what we send in SRTP
+						   (forks use leg b's) */
 	bool answered_peer;	/* final 200 sent to (a) / got from (b) */
 	bool fork;		/* one of call.fork[]: rings, has no port */
 	char contact[PBX_CONTACT];	/* the URI we called (b, forks) */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/rand.h>
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/sip_header.h>
@@ -195,15 +196,51 @@ static void on_register(nua_handle_t *nh, sip_t const *sip)
 
 /* --- legs ------------------------------------------------------------------------- */
 
+/* Our SRTP master key for leg @p l (a fork's is leg b's, whose port it
+ * offers too), made at first use from OpenSSL's generator. NULL: none to
+ * be had */
+static const uint8_t *leg_key(struct leg *l)
+{
+	struct leg *o = l->fork ? &l->call->b : l;
+
+	if (!o->srtp_keyed) {
+		if (RAND_bytes(o->srtp_key, sizeof(o->srtp_key)) != 1)
+			return NULL;
+		o->srtp_keyed = true;
+	}
+	return o->srtp_key;
+}
+
+/* The peer's SDP, held to [sip] srtp: RTP/SAVP refused when off, RTP/AVP
+ * when mandatory (an answer in another profile than our offer's:
+ * take_answer()); our SRTP key made for an SRTP session */
 static int read_sdp(struct leg *l, sip_t const *sip, char *why, size_t len)
 {
+	enum cfg_srtp mode = pbx.cfg->sip.srtp;
+	int err;
+
 	if (!sip->sip_payload || !sip->sip_content_type ||
 	    strcasecmp(sip->sip_content_type->c_type, "application/sdp")) {
 		snprintf(why, len, "no SDP");
 		return -ENOENT;
 	}
-	return sdpx_parse(sip->sip_payload->pl_data, sip->sip_payload->pl_len,
-			  &l->sdp, why, len);
+	err = sdpx_parse(sip->sip_payload->pl_data, sip->sip_payload->pl_len,
+			 &l->sdp, why, len);
+	if (err || l->sdp.t38)
+		return err;
+	if (l->sdp.savp && mode == CFG_SRTP_OFF) {
+		snprintf(why, len, "RTP/SAVP refused: [sip] srtp = off");
+		return -EBADMSG;
+	}
+	if (!l->sdp.savp && mode == CFG_SRTP_MANDATORY) {
+		snprintf(why, len, "RTP/AVP refused: [sip] srtp = mandatory");
+		return -EBADMSG;
+	}
+	if (l->sdp.savp && !leg_key(l)) {
+		snprintf(why, len, "no random bytes for an SRTP key");
+		return -EIO;
+	}
+	return 0;
 }
 
 /* SDP for leg @p l as @p me says: an offer of @p prefs (of T.38 while
@@ -239,9 +276,21 @@ static int write_sdp(struct leg *l, const struct sdpx_prefs *prefs,
 		.ver = l->sdp_ver ? l->sdp_ver : (uint64_t)c->start_us,
 		.data = c->data,
 	};
-	int n = put_sdp(l, &me, prefs, buf, len);
+	int n;
 	uint32_t sum;
 
+	if (prefs && !l->t38_offer &&
+	    (pbx.cfg->sip.srtp == CFG_SRTP_MANDATORY || l->sdp.srtp)) {
+		/* an offer in SRTP: required, or the session's already */
+		me.srtp_key = leg_key(l);
+		if (!me.srtp_key)
+			return -EIO;
+	} else if (!prefs && l->sdp.srtp) {
+		me.srtp_key = leg_key(l);	/* made by read_sdp() */
+	}
+	if (prefs)
+		l->srtp_offered = me.srtp_key != NULL;
+	n = put_sdp(l, &me, prefs, buf, len);
 	if (n < 0)
 		return n;
 	sum = sdpx_sum(buf);
@@ -260,9 +309,12 @@ static int make_answer(struct leg *l, char *buf, size_t len)
 	return write_sdp(l, NULL, buf, len);
 }
 
-/* the codec the peer chose in its answer to our offer */
+/* the codec the peer chose in its answer to our offer (in our offer's
+ * profile: RTP/SAVP with a crypto line, or RTP/AVP) */
 static int take_answer(struct leg *l)
 {
+	if (!l->sdp.t38 && l->sdp.savp != l->srtp_offered)
+		return -ENOENT;
 	for (unsigned i = 0; i < l->sdp.nfmt; i++) {
 		if (l->sdp.fmt[i].codec >= 0) {
 			l->codec = (enum codec_id)l->sdp.fmt[i].codec;
@@ -681,6 +733,7 @@ static void reinvite(struct leg *l, nua_handle_t *nh, sip_t const *sip)
 		 * session as it is, the answer comes in the ACK */
 		make_answer(l, sdp, sizeof(sdp));
 		l->offered = true;
+		l->srtp_offered = l->sdp.srtp;	/* in the session's profile */
 		nua_respond(nh, 200, "OK",
 			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 			    SIPTAG_PAYLOAD_STR(sdp), TAG_END());
@@ -905,6 +958,9 @@ static struct leg *fork_swap(struct call *c, struct leg *f)
 	*f = t;
 	c->b.port = f->port;
 	f->port = 0;
+	/* and the SRTP key the forks offered with the port */
+	memcpy(c->b.srtp_key, f->srtp_key, sizeof(c->b.srtp_key));
+	c->b.srtp_keyed = f->srtp_keyed;
 	c->b.fork = false;
 	f->fork = true;
 	if (c->b.nh)

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <ctype.h>
+
 #include <sofia-sip/sdp.h>
 #include <sofia-sip/su_alloc.h>
 
@@ -194,6 +196,47 @@ static void t38_attrs(struct sdpx *s, const sdp_session_t *sess,
 				     SDPX_T38_RED : 0;
 }
 
+/* An a=crypto value (RFC 4568 9.1) we can take: "TAG SUITE inline:KEY",
+ * the key 30 bytes in base64, a lifetime after '|' allowed; refused: an
+ * unknown suite, an MKI ("|1:4": we send none), several keys (';'),
+ * session parameters. @return true with the line's tag, suite and key */
+static bool crypto_of(const char *v, struct sdpx *s)
+{
+	char suite[40], kp[128], *key, *part, *save = NULL;
+	enum srtpctx_suite id;
+	unsigned long tag;
+	int n = 0;
+
+	if (!isdigit((unsigned char)v[0]) ||
+	    sscanf(v, "%9lu %39s %127s %n", &tag, suite, kp, &n) != 3 ||
+	    v[n] || strncmp(kp, "inline:", 7) || strchr(kp, ';') ||
+	    srtpctx_suite_parse(suite, &id) || id == SRTPCTX_NONE)
+		return false;
+	key = strtok_r(kp + 7, "|", &save);
+	while ((part = strtok_r(NULL, "|", &save)))
+		if (strchr(part, ':'))
+			return false;		/* an MKI */
+	if (!key || srtpctx_key_decode(key, s->srtp_key))
+		return false;
+	s->srtp = (uint8_t)id;
+	s->crypto_tag = (uint32_t)tag;
+	return true;
+}
+
+/* RTP/SAVP's SDES line (see crypto_of()). @return 0 or -EBADMSG */
+static int sdes_of(struct sdpx *s, const sdp_media_t *m, char *why,
+		   size_t whylen)
+{
+	s->savp = true;
+	for (const sdp_attribute_t *a = m->m_attributes; a; a = a->a_next)
+		if (a->a_name && a->a_value &&
+		    !strcasecmp(a->a_name, "crypto") && crypto_of(a->a_value, s))
+			return 0;
+	snprintf(why, whylen, "RTP/SAVP without a crypto line we take "
+		 "(AES_CM_128_HMAC_SHA1_80 or _32, an inline key, no MKI)");
+	return -EBADMSG;
+}
+
 /** Read the stream of an SDP body a call uses (see stream_of()).
  *  @return 0, or -EBADMSG with the reason (not SDP, no audio, not
  *  RTP/AVP, no IPv4 address, port out of range) */
@@ -233,10 +276,13 @@ int sdpx_parse(const char *body, size_t len, struct sdpx *s, char *why,
 	}
 	if (m->m_type == sdp_media_image) {
 		t38_attrs(s, sess, m);
+	} else if (m->m_proto == sdp_proto_srtp) {
+		if (sdes_of(s, m, why, whylen))
+			goto out;
 	} else if (m->m_proto != sdp_proto_rtp) {
-		/* RTP/SAVP and the like: answering RTP/AVP would be wrong */
-		snprintf(why, whylen, "audio is not RTP/AVP but %s",
-			 m->m_proto_name ? m->m_proto_name : "?");
+		/* RTP/SAVPF and the like: answering RTP/AVP would be wrong */
+		snprintf(why, whylen, "audio is not RTP/AVP nor RTP/SAVP but "
+			 "%s", m->m_proto_name ? m->m_proto_name : "?");
 		goto out;
 	}
 	if (m->m_port > 65535) {
@@ -372,6 +418,22 @@ static int put_vbd(char *buf, size_t len, int n,
 	return put(buf, len, n, "a=gpmd:%d vbd=yes\r\n", pt);
 }
 
+/* the profile of our m= line: SRTP when we have a key */
+static const char *proto_of(const uint8_t *key)
+{
+	return key ? "RTP/SAVP" : "RTP/AVP";
+}
+
+static int put_crypto(char *buf, size_t len, int n, uint32_t tag,
+		      enum srtpctx_suite s, const uint8_t *key)
+{
+	char b64[SRTPCTX_KEY_B64_LEN + 1];
+
+	srtpctx_key_encode(key, b64);
+	return put(buf, len, n, "a=crypto:%u %s inline:%s\r\n", tag,
+		   srtpctx_suite_name(s), b64);
+}
+
 /** Write an offer of every preferred codec, telephone-event and, unless
  *  @p me is a data call, comfort noise (which the RT partition plays, and
  *  sends with [media] vad); a data call's G.711 types marked voiceband
@@ -382,7 +444,8 @@ int sdpx_offer(char *buf, size_t len, const struct sdpx_local *me,
 {
 	int n = head(buf, len, me);
 
-	n = put(buf, len, n, "m=audio %u RTP/AVP", me->port);
+	n = put(buf, len, n, "m=audio %u %s", me->port,
+		proto_of(me->srtp_key));
 	for (unsigned i = 0; i < p->n; i++)
 		n = put(buf, len, n, " %d", dyn_pt(p->codec[i]));
 	n = put(buf, len, n, " %d", TE_PT_DEFAULT);
@@ -400,6 +463,12 @@ int sdpx_offer(char *buf, size_t len, const struct sdpx_local *me,
 		"a=fmtp:%d 0-16\r\n", TE_PT_DEFAULT, TE_PT_DEFAULT);
 	if (!me->data)
 		n = put(buf, len, n, "a=rtpmap:%d CN/8000\r\n", RTPCK_PT_CN);
+	if (me->srtp_key) {
+		n = put_crypto(buf, len, n, 1, SRTPCTX_AES_CM_128_HMAC_SHA1_80,
+			       me->srtp_key);
+		n = put_crypto(buf, len, n, 2, SRTPCTX_AES_CM_128_HMAC_SHA1_32,
+			       me->srtp_key);
+	}
 	n = put(buf, len, n, "a=ptime:20\r\na=%s\r\n", dir_attr[me->dir]);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
@@ -416,8 +485,10 @@ bool sdpx_cn_agreed(const struct sdpx *peer, uint8_t pt, bool data)
 
 /** Write an answer with one codec, and telephone-event and comfort noise
  *  if @p offer has them (comfort noise unless @p me is a data call, whose
- *  G.711 is marked voiceband data).
- *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
+ *  G.711 is marked voiceband data); to an SRTP offer, in RTP/SAVP with
+ *  its crypto line's tag and suite and our key (@p me must have one).
+ *  @return the length, -EINVAL (an SRTP offer and no key of ours) or
+ *  -ENOSPC (@p buf then holds a cut text) */
 int sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 		enum codec_id codec, uint8_t pt, const struct sdpx *offer,
 		unsigned ptime_ms)
@@ -425,8 +496,11 @@ int sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 	const struct codec_info *ci = codec_info(codec);
 	int te_pt = offer->te_pt, n = head(buf, len, me);
 	bool cn = sdpx_cn_agreed(offer, pt, me->data);
+	const uint8_t *key = offer->srtp ? me->srtp_key : NULL;
 
-	n = put(buf, len, n, "m=audio %u RTP/AVP %u", me->port, pt);
+	if (offer->srtp && !key)
+		return -EINVAL;
+	n = put(buf, len, n, "m=audio %u %s %u", me->port, proto_of(key), pt);
 	if (te_pt >= 0)
 		n = put(buf, len, n, " %d", te_pt);
 	if (cn)
@@ -439,6 +513,9 @@ int sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 			"a=fmtp:%d 0-16\r\n", te_pt, te_pt);
 	if (cn)
 		n = put(buf, len, n, "a=rtpmap:%d CN/8000\r\n", RTPCK_PT_CN);
+	if (key)
+		n = put_crypto(buf, len, n, offer->crypto_tag,
+			       (enum srtpctx_suite)offer->srtp, key);
 	n = put(buf, len, n, "a=ptime:%u\r\na=%s\r\n",
 		ptime_ms ? ptime_ms : 20, dir_attr[me->dir]);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;

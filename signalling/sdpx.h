@@ -17,6 +17,13 @@
  * sdpx_t38(), which also writes our own T.38 offer. The o= version of
  * what we send goes up when anything else in it changed (sdpx_sum()
  * tells).
+ *
+ * SRTP by SDES (RFC 4568): an offer in RTP/SAVP is read with the first of
+ * its a=crypto lines we can take (AES_CM_128_HMAC_SHA1_80 or _32, one
+ * inline key of 30 bytes, lifetime allowed, no MKI, no session parameters;
+ * none: refused), and answered in RTP/SAVP with that line's tag and suite
+ * and our own key. Our own offer in RTP/SAVP lists both suites with our key;
+ * the answer's crypto line says which one the peer took.
  */
 #ifndef SIGNALLING_SDPX_H
 #define SIGNALLING_SDPX_H
@@ -26,6 +33,7 @@
 #include <stdint.h>
 
 #include "media/codec.h"
+#include "media/srtpctx.h"
 
 #define SDPX_MAX_FMT 16
 #define SDPX_T38_RED 3		/* earlier IFP packets in each UDPTL one */
@@ -56,6 +64,11 @@ struct sdpx {
 	bool cn;		/* comfort noise (RFC 3389) as type 13 */
 	unsigned nfmt;
 	struct sdpx_fmt fmt[SDPX_MAX_FMT];	/* in the peer's order */
+	bool savp;		/* RTP/SAVP: SRTP (SDES) */
+	uint8_t srtp;		/* SAVP: enum srtpctx_suite of the crypto
+				   line taken */
+	uint32_t crypto_tag;	/* its tag */
+	uint8_t srtp_key[SRTPCTX_KEY_LEN];	/* its key: the peer's */
 };
 
 /* our side of a session, as our SDP describes it */
@@ -65,6 +78,9 @@ struct sdpx_local {
 	enum sdpx_dir dir;
 	uint64_t sess, ver;	/* o= session id and version (RFC 3264 8) */
 	bool data;		/* voiceband data (V.152): no comfort noise */
+	const uint8_t *srtp_key;	/* our SRTP master key: an offer in
+					   RTP/SAVP, an answer to one; NULL:
+					   RTP/AVP */
 };
 
 struct sdpx_prefs {

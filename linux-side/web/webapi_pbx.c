@@ -14,6 +14,7 @@
 #include "linux-side/web/webcdr.h"
 #include "linux-side/web/webcfg.h"
 #include "media/codec.h"
+#include "media/srtpctx.h"
 #include "rtos-kernel/log.h"
 #include "sharednet/msg.h"
 
@@ -327,7 +328,7 @@ static json_t *leg_json(const struct rtstat_leg *l)
 		return json_pack("{s:s}", "kind", "none");
 	ci = l->codec < CODEC_COUNT ? codec_info(l->codec) : NULL;
 	return json_pack("{s:s, s:s, s:i, s:f, s:I, s:I, s:I, s:I, s:f, "
-			 "s:f, s:I, s:I, s:I}", "kind", "rtp",
+			 "s:f, s:I, s:I, s:I, s:s, s:I}", "kind", "rtp",
 			 "codec", ci ? ci->name : "?",
 			 "local_port", l->local_port,
 			 "jitter_ms", l->jitter_us / 1000.0,
@@ -339,7 +340,9 @@ static json_t *leg_json(const struct rtstat_leg *l)
 			 "mos", l->mos_x100 / 100.0,
 			 "malformed", (json_int_t)l->malformed,
 			 "wrong_ssrc", (json_int_t)l->wrong_ssrc,
-			 "cn_tx", (json_int_t)l->cn_tx);
+			 "cn_tx", (json_int_t)l->cn_tx,
+			 "srtp", srtpctx_suite_name(l->srtp),
+			 "srtp_refused", (json_int_t)l->srtp_refused);
 }
 
 /* a channel's media: its age, whether it is a data call (a fax or modem)

@@ -6,8 +6,10 @@
 # a tone for about 4 s (1001: 1000 Hz, 1002: 600 Hz), 1001 hangs up. Each
 # phone records what it heard; each recording must hold the other phone's
 # tone. Then: a call record (caller 1001, callee 1002, ANSWERED) in the
-# spool, no call left up in sipd, and a third phone with a wrong password
-# for 1003 refused (not registered, auth_failures up).
+# spool, no call left up in sipd; a phone that speaks SRTP only (1004,
+# baresip's srtp module, keys by SDES) calls 1002, and each hears the other
+# through the RT partition, which encrypts one leg; and a third phone with a
+# wrong password for 1003 refused (not registered, auth_failures up).
 #
 # baresip 1.0.0 (package baresip-core), headless: no stdio module (it needs
 # a terminal); commands through ctrl_tcp (netstring-framed JSON on
@@ -72,7 +74,7 @@ logs() {
 		tcpdump -n -r "$tmp/lan.pcap" udp port 5060 2>/dev/null |
 			head -50 | sed 's/^/#   /'
 	fi
-	for p in 1001 1002 1003; do
+	for p in 1001 1002 1003 1004; do
 		[ -e "$tmp/$p.log" ] || continue
 		cp "$tmp/$p.log" "$state/baresip-$p.log" 2>/dev/null
 		echo "# baresip $p, SIP trace and messages ($state/baresip-$p.log):"
@@ -152,10 +154,12 @@ fi
 sox -n -r 8000 -c 1 -b 16 "$tmp/tone1000.wav" synth 30 sine 1000 vol 0.3
 sox -n -r 8000 -c 1 -b 16 "$tmp/tone600.wav" synth 30 sine 600 vol 0.3
 
-# phone EXT PASSWORD SIP_PORT CTRL_PORT RTP_LO TONE_HZ: a config dir for one
-# baresip
+# phone EXT PASSWORD SIP_PORT CTRL_PORT RTP_LO TONE_HZ [MEDIAENC]: a config
+# dir for one baresip (MEDIAENC: its srtp module's mode, srtp-mand: offers
+# and takes RTP/SAVP only, keys by SDES)
 phone() {
-	local d=$tmp/phone$1
+	local d=$tmp/phone$1 enc=""
+	[ -n "${7:-}" ] && enc=";mediaenc=$7"
 	mkdir -p "$d/rec"
 	cat >"$d/config" <<EOF
 poll_method		epoll
@@ -181,7 +185,8 @@ module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:$4
 snd_path		$d/rec
 EOF
-	echo "<sip:$1@$GW>;auth_pass=$2;answermode=auto;audio_codecs=PCMU;regint=600" \
+	[ -n "$enc" ] && echo "module			srtp.so" >>"$d/config"
+	echo "<sip:$1@$GW>;auth_pass=$2;answermode=auto;audio_codecs=PCMU;regint=600$enc" \
 		>"$d/accounts"
 }
 # start EXT: run its baresip in lan (-s: SIP trace, -v: verbose, into the log)
@@ -221,6 +226,7 @@ ctl() { $lab exec lan timeout 5 python3 -c "$ctl_py" "$@"; }
 phone 1001 pw1001 5070 4441 10000 1000
 phone 1002 pw1002 5080 4442 10100 600
 phone 1003 wrong-pw1003 5090 4443 10200 1000
+phone 1004 pw1004 5100 4444 10300 1000 srtp-mand
 start 1001
 start 1002
 
@@ -327,6 +333,67 @@ else
 		"spool: $(ls -a "$spool" | tr '\n' ' ')" \
 		"$(cat "$spool"/*.json 2>/dev/null | head -3)"
 fi
+
+# --- SRTP: 1004 (SRTP only, SDES) calls 1002 (plain RTP) ------------------------------
+# [sip] srtp = optional (the default): sipd answers 1004's RTP/SAVP offer with
+# SRTP and its own key, and offers 1002 plain RTP; the RT partition encrypts
+# and checks one leg and bridges it to the other
+start 1004
+if wait_for 10 registered 1004 5100; then
+	ok "phone 1004 (SRTP only) registered"
+else
+	fail "phone 1004 (SRTP only) registered" "registrations: $(sipjq -c .registrations)"
+fi
+answered4() {
+	gwctl sip | jq -e '.calls | any(.state == "answered" and
+		.from.number == "1004" and .to.number == "1002")'
+}
+if ! out=$(ctl 4444 dial 1002 2>&1); then
+	fail "phone 1004 dials 1002" "ctrl_tcp: $out"
+elif wait_for 10 answered4; then
+	ok "1004's SRTP call to 1002 answered"
+else
+	fail "1004's SRTP call to 1002 answered" "calls: $(sipjq -c .calls)" \
+		"$(grep -E '^SIP/2.0 [0-9]+|srtp|crypto' "$tmp/1004.log" | tail -5)"
+fi
+# one leg SRTP, carrying packets both ways, nothing refused; the other plain
+srtp_flows() {
+	gwctl chans | awk '/^chan / && / srtp AES_CM_128_HMAC_SHA1_(80|32) refused 0/ {
+		n = 0; s = 0
+		for (i = 1; i < NF; i++) {
+			if (($i == "tx" || $i == "rx") && $(i + 1) > 0) n++
+			if ($i == "srtp") s++
+		}
+		if (n >= 4 && s == 1) found = 1 } END { exit !found }'
+}
+sleep 2	# talk
+if wait_for 3 srtp_flows; then
+	ok "the RT partition bridges SRTP (1004) to RTP (1002), nothing refused"
+	gwctl chans | sed -n 's/^chan/# chan/p'
+else
+	fail "the RT partition bridges SRTP (1004) to RTP (1002), nothing refused" \
+		"$(gwctl chans | head -3)"
+fi
+check "1004's offer was RTP/SAVP with SDES keys, sipd's answer too" \
+	test "$(grep -c 'RTP/SAVP' "$tmp/1004.log")" -ge 2
+sleep 2	# talk on
+ctl 4444 hangup >/dev/null 2>&1
+expect "sipd has no call left up" wait_for 10 sipjq -e '.calls_up == 0'
+# the newest recordings: this call's
+newest() { ls -t "$tmp/phone$1/rec/"*-dec.wav 2>/dev/null | head -1; }
+for p in "1004 600 1002" "1002 1000 1004"; do
+	set -- $p
+	f=$(newest $1)
+	a=$([ -n "$f" ] && build/bin/rtppeer --analyze "$f" --skip 800)
+	fq=$(echo "$a" | field freq); lv=$(echo "$a" | field level)
+	if near "$fq" $2 15 && awk -v l="$lv" 'BEGIN { exit !(l > -20) }'; then
+		ok "over SRTP: phone $1 heard $3's $2 Hz tone ($fq Hz, $lv dBm0)"
+	else
+		fail "over SRTP: phone $1 heard $3's $2 Hz tone ($fq Hz, $lv dBm0)" \
+			"${f:-no recording}: $a"
+	fi
+done
+kill -TERM "$pid_1004" 2>/dev/null
 
 # --- a wrong password ------------------------------------------------------------------
 # Last, and one phone stopped as soon as it gives up: baresip answers each

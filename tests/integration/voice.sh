@@ -38,12 +38,20 @@ check "the virtual card's clock runs" pstn wait 1/0 card 2000
 # levels: G.711 and G.726 keep a tone's level within a dB; GSM (a vocoder)
 # and G.722 through 8 kHz within 2 dB (media unit tests hold the finer
 # figures); frequency within 10 Hz (the meter scans in 1 Hz steps)
-# tones_both_ways WHAT CODEC PTIME TOL: a channel tdm:1/0 <-> RTP, a tone
-# each way, measured at the other end
+# tones_both_ways WHAT CODEC PTIME TOL [SRTP_SUITE]: a channel tdm:1/0 <->
+# RTP (SRTP with keys K1, ours, and K2, the peer's, when a suite is given),
+# a tone each way, measured at the other end
+K1=WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz
+K2=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd
 tones_both_ways() {
-	local what=$1 codec=$2 ptime=$3 tol=$4 out a f l
+	local what=$1 codec=$2 ptime=$3 tol=$4 suite=${5:-} out a f l
+	local leg=rtp:16400:$LAN:40100,codec=$codec,ptime=$ptime sec=()
 	id=$((id + 1))
-	if ! gwctl chan open $id tdm:1/0 rtp:16400:$LAN:40100,codec=$codec,ptime=$ptime >/dev/null; then
+	if [ -n "$suite" ]; then
+		leg+=,srtp=$suite:$K1:$K2
+		sec=(--srtp "$suite:$K2:$K1")
+	fi
+	if ! gwctl chan open $id tdm:1/0 "$leg" >/dev/null; then
 		not_ok "$what: channel opened"
 		return
 	fi
@@ -51,7 +59,7 @@ tones_both_ways() {
 	pstn record 1/0 "$tmp/line-$codec-$ptime.wav" >/dev/null
 	# the peer's decoder joins a running stream: GSM's takes up to 1.5 s
 	out=$(peer --local $LAN:40100 --remote $GW:16400 --codec $codec \
-		--ptime $ptime --tone 700:-12 --seconds 4 --skip 1500)
+		--ptime $ptime --tone 700:-12 --seconds 4 --skip 1500 "${sec[@]}")
 	pstn stop 1/0 >/dev/null
 	f=$(echo "$out" | field freq); l=$(echo "$out" | field level)
 	check "$what: line's 1000 Hz at -10 dBm0 arrives over RTP ($f Hz, $l dBm0)" \
@@ -62,6 +70,12 @@ tones_both_ways() {
 	f=$(echo "$a" | field freq); l=$(echo "$a" | field level)
 	check "$what: peer's 700 Hz at -12 dBm0 arrives on the line ($f Hz, $l dBm0)" \
 		sh -c "$(declare -f near); near '$f' 700 10 && near '$l' -12 $tol"
+	if [ -n "$suite" ]; then
+		a=$(chan_line $id | grep -o 'srtp [A-Z0-9_]* refused [0-9]*')
+		l=$(echo "$out" | field srtp_refused)
+		check "$what: SRTP refused nothing at either end (peer ${l:-none}; gateway: ${a:-none})" \
+			test "${l:-x}/$a" = "0/srtp $suite refused 0"
+	fi
 	gwctl chan close $id >/dev/null
 }
 id=10
@@ -76,6 +90,28 @@ done
 for ptime in 10 30; do
 	tones_both_ways "pcmu ptime $ptime" pcmu $ptime 0.5
 done
+
+# --- SRTP ------------------------------------------------------------------------------
+# both suites, keys given to the channel and to the peer (as SDES would)
+tones_both_ways "pcmu over SRTP (80-bit tag)" pcmu 20 0.5 AES_CM_128_HMAC_SHA1_80
+tones_both_ways "g722 over SRTP (32-bit tag)" g722 20 2.5 AES_CM_128_HMAC_SHA1_32
+# a peer in the clear on an SRTP leg: every packet refused and counted,
+# nothing of its tone on the line; and what it gets is no audio it can play
+gwctl chan open 21 tdm:1/0 rtp:16400:$LAN:40100,codec=pcmu,srtp=AES_CM_128_HMAC_SHA1_80:$K1:$K2 >/dev/null
+pstn tone 1/0 1000 -10 >/dev/null
+pstn record 1/0 "$tmp/line-srtp-clear.wav" >/dev/null
+out=$(peer --local $LAN:40100 --remote $GW:16400 --codec pcmu --tone 700:-12 --seconds 3)
+pstn stop 1/0 >/dev/null
+ref=$(chan_line 21 | sed -n 's/.*srtp AES_CM_128_HMAC_SHA1_80 refused \([0-9]*\).*/\1/p')
+check "clear RTP on an SRTP leg is refused and counted (${ref:-none} of 150)" \
+	test "${ref:-0}" -ge 140
+a=$(build/bin/rtppeer --analyze "$tmp/line-srtp-clear.wav" --skip 800)
+check "... and none of it is played on the line ($(echo "$a" | field level) dBm0)" \
+	awk -v l="$(echo "$a" | field level)" 'BEGIN { exit !(l != "" && l < -50) }'
+f=$(echo "$out" | field freq)
+check "the clear peer hears no 1000 Hz in the SRTP it gets (${f:-none} Hz)" \
+	sh -c "$(declare -f near); ! near '$f' 1000 10"
+gwctl chan close 21 >/dev/null
 
 # --- comfort noise (RFC 3389) ------------------------------------------------------
 # the peer talks for a second, then goes quiet and sends CN packets of level

@@ -6,7 +6,7 @@
  *           [--te-pt N] [--record FILE.wav] [--send-after MS] [--cn DBOV]
  *           [--fax-send FILE.tif | --fax-receive FILE.tif]
  *           [--fax-role call|answer] [--follow g711] [--loss PERMILLE]
- *           [--t38 REDUNDANCY]
+ *           [--t38 REDUNDANCY] [--srtp SUITE:OURKEY:THEIRKEY]
  *   rtppeer --analyze FILE.wav [--skip MS]
  *
  * --remote learn: send to where the first packet came from (the far end's
@@ -42,6 +42,9 @@
  * with N earlier IFP packets in each packet, and the line reports UDPTL's
  * counts (packets, recovered, lost, late, malformed), --loss's, and the
  * fax result.
+ * --srtp: the RTP endpoint speaks SRTP (media/srtpctx.h, the keys in
+ * base64 as SDES writes them): it protects what it sends and drops what
+ * fails SRTP's check, counted on its line (srtp_refused=N).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,6 +59,7 @@
 #include "board/sim/faxm.h"
 #include "board/sim/pstn_wav.h"
 #include "media/codec.h"
+#include "media/srtpctx.h"
 #include "media/udptl.h"
 #include "tests/unit/media/media_sig.h"
 
@@ -77,6 +81,8 @@ struct opts {
 	bool follow;		/* --follow g711 */
 	unsigned loss;		/* --loss: per thousand, each way */
 	int t38;		/* --t38: redundancy; -1: RTP */
+	struct srtpctx *srtp;	/* --srtp, or NULL */
+	unsigned long srtp_refused;
 	uint32_t rng;
 };
 
@@ -106,12 +112,41 @@ static bool arrived(struct opts *o, const struct sockaddr_in *src,
 static ssize_t send_pkt(int fd, struct opts *o, const void *pkt, size_t len,
 			unsigned long *lost)
 {
+	uint8_t sec[MAX_PKT + SRTPCTX_OVERHEAD];
+
 	if (o->loss && lose(o)) {
 		(*lost)++;
 		return (ssize_t)len;
 	}
+	if (o->srtp) {
+		if (len > MAX_PKT)
+			return -1;
+		memcpy(sec, pkt, len);
+		if (srtpctx_protect(o->srtp, false, sec, &len, sizeof(sec)))
+			return -1;
+		pkt = sec;
+	}
 	return sendto(fd, pkt, len, 0, (const struct sockaddr *)&o->remote,
 		      sizeof(o->remote));
+}
+
+/* --srtp SUITE:OURKEY:THEIRKEY. @return 0 or -1 */
+static int open_srtp(struct opts *o, const char *v)
+{
+	struct srtpctx_cfg c = { 0 };
+	char s[200], *tx, *rx;
+
+	snprintf(s, sizeof(s), "%s", v);
+	tx = strchr(s, ':');
+	rx = tx ? strchr(tx + 1, ':') : NULL;
+	if (!rx)
+		return -1;
+	*tx++ = '\0';
+	*rx++ = '\0';
+	if (srtpctx_suite_parse(s, &c.suite) || srtpctx_key_decode(tx, c.tx_key) ||
+	    srtpctx_key_decode(rx, c.rx_key) || srtpctx_module_init())
+		return -1;
+	return srtpctx_open(&o->srtp, &c) ? -1 : 0;
 }
 
 static double goertzel(const int16_t *x, size_t n, double hz)
@@ -381,8 +416,19 @@ static int run(struct opts *o)
 				       (struct sockaddr *)&src, &sl);
 			if (len <= 0)
 				break;
-			if (arrived(o, &src, &lost_rx))
-				take(&r, o, in, len);
+			if (!arrived(o, &src, &lost_rx))
+				continue;
+			if (o->srtp) {
+				size_t sl2 = (size_t)len;
+
+				if (srtpctx_unprotect(o->srtp, false, in,
+						      &sl2)) {
+					o->srtp_refused++;
+					continue;
+				}
+				len = (ssize_t)sl2;
+			}
+			take(&r, o, in, len);
 		}
 		if (r.fax && !fax_end) {
 			struct faxm_result fr;
@@ -430,6 +476,8 @@ static int run(struct opts *o)
 	else
 		report_audio(r.pcm, 0);
 	printf(" pt=%d lost_tx=%lu lost_rx=%lu", o->pt, lost_tx, lost_rx);
+	if (o->srtp)
+		printf(" srtp_refused=%lu", o->srtp_refused);
 	if (r.fax) {
 		struct faxm_result fr;
 
@@ -541,7 +589,7 @@ static int usage(void)
 		"[--record FILE.wav] [--send-after MS] [--cn DBOV] "
 		"[--fax-send FILE.tif | --fax-receive FILE.tif] "
 		"[--fax-role call|answer] [--follow g711] [--loss PERMILLE] "
-		"[--t38 REDUNDANCY]\n"
+		"[--t38 REDUNDANCY] [--srtp SUITE:OURKEY:THEIRKEY]\n"
 		"       rtppeer --analyze FILE.wav [--skip MS]\n");
 	return 2;
 }
@@ -600,6 +648,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(k, "--t38"))
 			bad = (o.t38 = atoi(v)) < 0 ||
 			      o.t38 > UDPTL_REDUNDANCY_MAX;
+		else if (!strcmp(k, "--srtp"))
+			bad = open_srtp(&o, v);
 		else if (!strcmp(k, "--cn"))
 			bad = (o.cn_dbov = atoi(v)) < 0 || o.cn_dbov > 127;
 		else
@@ -613,7 +663,7 @@ int main(int argc, char **argv)
 	    o.seconds <= 0 || o.seconds > MAX_SECONDS)
 		return usage();
 	if (o.t38 >= 0)
-		return o.fax ? run_t38(&o) : usage();
+		return o.fax && !o.srtp ? run_t38(&o) : usage();
 	if (o.pt < 0)
 		o.pt = codec_info(o.codec)->pt;
 	return run(&o);

@@ -15,7 +15,11 @@
  *     clock running; the buffer's counters must add up;
  *  3. oRTP, through a transport of ours as in rtpleg_net.c: every
  *     datagram the filter accepted, as RTP or RTCP (its parsers run on
- *     what ours let through).
+ *     what ours let through);
+ *  4. an SRTP leg's check (srtpctx.h, libsrtp2), which an SRTP leg runs
+ *     before everything above, as SRTP and as SRTCP, in place on an
+ *     exact-size copy: refused, or a plain packet no longer than the
+ *     input.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -29,6 +33,7 @@
 #include "media/jb.h"
 #include "media/ortp_extra.h"
 #include "media/rtpcheck.h"
+#include "media/srtpctx.h"
 
 #define STREAM		48	/* packets made from the input */
 #define MS		1000000ull
@@ -258,6 +263,33 @@ static void stream(struct rtpck *ck, struct jb *jb, RtpSession *s,
 	}
 }
 
+/* --- 4. SRTP ----------------------------------------------------------------- */
+
+static void check_srtp(const uint8_t *data, size_t size)
+{
+	static struct srtpctx *c;
+
+	if (!c) {
+		struct srtpctx_cfg sc = {
+			.suite = SRTPCTX_AES_CM_128_HMAC_SHA1_80,
+		};
+
+		if (srtpctx_module_init() || srtpctx_open(&c, &sc))
+			abort();
+	}
+	for (int rtcp = 0; rtcp < 2; rtcp++) {
+		uint8_t *pkt = malloc(size ? size : 1);
+		size_t len = size;
+
+		if (!pkt)
+			return;
+		memcpy(pkt, data, size);
+		if (!srtpctx_unprotect(c, rtcp, pkt, &len) && len > size)
+			abort();
+		free(pkt);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool ready;
@@ -299,5 +331,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		stream(&ck, &jb, s, pkt, size, data, size);
 	rtp_session_destroy(s);
 	free(pkt);
+	check_srtp(data, size);
 	return 0;
 }

@@ -9,8 +9,9 @@
  * build too), twice: same verdict, same result. What it accepts must be
  * in range; it then goes where an offer goes in pbx_sip.c: a codec is
  * chosen by every preference list of one codec and by the full list, an
- * answer is written for it, and that answer must read back as what was
- * chosen. What it refuses must come with a reason.
+ * answer is written for it (in SRTP, SDES, to an offer in RTP/SAVP), and
+ * that answer must read back as what was chosen. What it refuses must come
+ * with a reason.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -26,7 +27,10 @@ static bool same(const struct sdpx *a, const struct sdpx *b)
 {
 	if (a->ip != b->ip || a->port != b->port ||
 	    a->ptime_ms != b->ptime_ms || a->dir != b->dir ||
-	    a->te_pt != b->te_pt || a->nfmt != b->nfmt)
+	    a->te_pt != b->te_pt || a->nfmt != b->nfmt ||
+	    a->savp != b->savp || a->srtp != b->srtp ||
+	    a->crypto_tag != b->crypto_tag ||
+	    memcmp(a->srtp_key, b->srtp_key, sizeof(a->srtp_key)))
 		return false;
 	for (unsigned i = 0; i < a->nfmt && i < SDPX_MAX_FMT; i++)
 		if (a->fmt[i].pt != b->fmt[i].pt ||
@@ -39,7 +43,9 @@ static bool same(const struct sdpx *a, const struct sdpx *b)
 static void check_sdpx(const struct sdpx *s)
 {
 	if (s->nfmt > SDPX_MAX_FMT || s->dir > SDPX_INACTIVE ||
-	    s->te_pt < -1 || s->te_pt > 127 || s->ptime_ms > 1000)
+	    s->te_pt < -1 || s->te_pt > 127 || s->ptime_ms > 1000 ||
+	    s->srtp > SRTPCTX_AES_CM_128_HMAC_SHA1_32 ||
+	    (s->srtp != SRTPCTX_NONE) != s->savp)
 		abort();
 	for (unsigned i = 0; i < s->nfmt; i++) {
 		const struct sdpx_fmt *f = &s->fmt[i];
@@ -50,18 +56,20 @@ static void check_sdpx(const struct sdpx *s)
 	}
 }
 
-/* Answer @p offer with @p codec at @p pt, and read the answer back. */
+/* Answer @p offer with @p codec at @p pt (with our SRTP key: an SRTP
+ * offer's answer has its tag and suite), and read the answer back. */
 static void answer_and_read_back(const struct sdpx *offer,
 				 enum codec_id codec, uint8_t pt)
 {
+	static const uint8_t key[SRTPCTX_KEY_LEN] = { 1, 2, 3, 4, 5 };
 	char buf[1024], why[128];
 	struct sdpx back;
 	int n;
 
 	n = sdpx_answer(buf, sizeof(buf), &(struct sdpx_local){
 		.ip = offer->ip, .port = 20000,
-		.dir = sdpx_reverse(offer->dir), .sess = 1, .ver = 1 },
-		codec, pt, offer, offer->ptime_ms);
+		.dir = sdpx_reverse(offer->dir), .sess = 1, .ver = 1,
+		.srtp_key = key }, codec, pt, offer, offer->ptime_ms);
 	if (n <= 0 || (size_t)n != strlen(buf))
 		abort();
 	if (sdpx_parse(buf, (size_t)n, &back, why, sizeof(why)))
@@ -75,6 +83,10 @@ static void answer_and_read_back(const struct sdpx *offer,
 		abort();
 	if (back.dir != (offer->ip ? sdpx_reverse(offer->dir) :
 			 SDPX_INACTIVE))
+		abort();
+	if (back.srtp != offer->srtp || (back.srtp &&
+	    (back.crypto_tag != offer->crypto_tag ||
+	     memcmp(back.srtp_key, key, sizeof(key)))))
 		abort();
 }
 

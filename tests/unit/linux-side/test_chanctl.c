@@ -15,6 +15,7 @@
 #include "hal/tdm.h"
 #include "linux-side/chanctl.h"
 #include "media/codec.h"
+#include "media/srtpctx.h"
 #include "media/t38leg.h"
 
 static void expect_refused(const char *spec, const char *reason)
@@ -89,6 +90,38 @@ static void test_chanctl_rtp_and_other_legs(void **state)
 	expect_refused("sip:1", "is not none, tdm:..., rtp:... or t38:...");
 }
 
+/* srtp=SUITE:OURKEY:THEIRKEY: the keys as SDES writes them (RFC 4568's
+ * example key, and another) */
+#define KEY1 "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
+#define KEY2 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
+static void test_chanctl_rtp_srtp(void **state)
+{
+	struct msg_leg l;
+	char why[160];
+
+	(void)state;
+	assert_int_equal(chanctl_parse_leg(
+		"rtp:16384:198.18.0.20:40000,srtp=AES_CM_128_HMAC_SHA1_32:"
+		KEY1 ":" KEY2 ",codec=pcma", &l, why, sizeof(why)), 0);
+	assert_int_equal(l.srtp, SRTPCTX_AES_CM_128_HMAC_SHA1_32);
+	assert_memory_equal(l.srtp_tx_key, "YS___semctl () {\t220;}\n}\nunles",
+			    MSG_KEY_LEN);
+	for (unsigned i = 0; i < MSG_KEY_LEN; i++)
+		assert_int_equal(l.srtp_rx_key[i], i);
+	assert_int_equal(l.codec, CODEC_PCMA);
+	assert_int_equal(chanctl_parse_leg("rtp:16384:198.18.0.20:40000", &l,
+					   why, sizeof(why)), 0);
+	assert_int_equal(l.srtp, 0);
+	expect_refused("rtp:16384:198.18.0.20:40000,srtp=AES_CM_128_HMAC_SHA1_80",
+		       "is not SUITE:OURKEY:THEIRKEY");
+	expect_refused("rtp:16384:198.18.0.20:40000,srtp=F8_128_HMAC_SHA1_80:"
+		       KEY1 ":" KEY2, "unknown SRTP suite 'F8_128_HMAC_SHA1_80'");
+	expect_refused("rtp:16384:198.18.0.20:40000,srtp=none:" KEY1 ":" KEY2,
+		       "unknown SRTP suite 'none'");
+	expect_refused("rtp:16384:198.18.0.20:40000,srtp=AES_CM_128_HMAC_SHA1_80:"
+		       KEY1 ":short", "not 40 characters of base64");
+}
+
 static void test_chanctl_t38_leg(void **state)
 {
 	struct msg_leg l;
@@ -127,6 +160,12 @@ static void test_chanctl_format_leg(void **state)
 	assert_string_equal(buf, "rtp :16400 PCMA tx 250 rx 249 lost 1 late 0 "
 			    "malformed 0 wrong_ssrc 0 cn_tx 3 jitter 1.5 ms "
 			    "mos 4.37");
+	l.srtp = SRTPCTX_AES_CM_128_HMAC_SHA1_80;	/* an SRTP leg */
+	l.srtp_refused = 4;
+	chanctl_format_leg(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "rtp :16400 PCMA tx 250 rx 249 lost 1 late 0 "
+			    "malformed 0 wrong_ssrc 0 cn_tx 3 jitter 1.5 ms "
+			    "mos 4.37 srtp AES_CM_128_HMAC_SHA1_80 refused 4");
 	l = (struct rtstat_leg){ .kind = MSG_LEG_TDM, .span = 2, .line = 7 };
 	chanctl_format_leg(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "tdm 2/7");
@@ -155,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_chanctl_tdm_last_span_and_line),
 		cmocka_unit_test(test_chanctl_tdm_one_past_refused),
 		cmocka_unit_test(test_chanctl_rtp_and_other_legs),
+		cmocka_unit_test(test_chanctl_rtp_srtp),
 		cmocka_unit_test(test_chanctl_t38_leg),
 		cmocka_unit_test(test_chanctl_format_leg),
 	};

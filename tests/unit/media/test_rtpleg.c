@@ -290,11 +290,11 @@ static void test_rtpleg_open_needs_room_in_the_heap(void **state)
 	struct rtpleg *l = NULL;
 
 	(void)state;
-	assert_int_equal(rtk_heap_init(0, NULL), 0);	/* a block a class */
+	assert_int_equal(rtk_heap_init(0, NULL, 0), 0);	/* a block a class */
 	assert_int_equal(rtpleg_open(&l, &c), -ENOSPC);
 	assert_null(l);
 	rtk_heap_fini();
-	assert_int_equal(rtk_heap_init(0, &x), 0);
+	assert_int_equal(rtk_heap_init(0, &x, 1), 0);
 	assert_int_equal(rtpleg_open(&l, &c), 0);
 	rtpleg_close(l);
 	rtk_heap_fini();
@@ -849,6 +849,126 @@ static void test_rtpleg_modify_codec(void **state)
 	assert_int_equal(st.bad_pt, 0);
 }
 
+/* --- SRTP --------------------------------------------------------------- */
+
+static void keyed(struct rtpleg_cfg *c, uint8_t tx, uint8_t rx)
+{
+	c->srtp.suite = SRTPCTX_AES_CM_128_HMAC_SHA1_80;
+	memset(c->srtp.tx_key, tx, sizeof(c->srtp.tx_key));
+	memset(c->srtp.rx_key, rx, sizeof(c->srtp.rx_key));
+}
+
+/* A sends 1000 Hz for @p steps frames; what B played */
+static void srtp_run(struct rtpleg_cfg *ca, struct rtpleg_cfg *cb,
+		     int steps, int16_t *heard)
+{
+	uint64_t pa = 0, pb = 0;
+
+	assert_int_equal(rtpleg_open(&a, ca), 0);
+	assert_int_equal(rtpleg_open(&b, cb), 0);
+	for (int i = 0; i < steps; i++)
+		step(1000, &pa, &pb, heard + i * FRAME);
+}
+
+/* both ends keyed alike: the tone crosses; new keys by modify (a
+ * re-INVITE) and it goes on, the counts with it */
+static void test_rtpleg_srtp_tone_crosses_and_rekeys(void **state)
+{
+	struct rtpleg_cfg ca = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	struct rtpleg_cfg cb = cfg_of(PORT_B, PORT_A, CODEC_PCMU);
+	static int16_t heard[100 * FRAME];
+	uint64_t pa = 0, pb = 0;
+	struct rtpleg_stats st;
+
+	(void)state;
+	keyed(&ca, 1, 2);
+	keyed(&cb, 2, 1);
+	srtp_run(&ca, &cb, 50, heard);
+	assert_true(fabs(frequency(heard + 10 * FRAME, 40 * FRAME) - 1000) <
+		    16);
+	keyed(&ca, 3, 4);
+	keyed(&cb, 4, 3);
+	assert_int_equal(rtpleg_modify(a, &ca), 0);
+	assert_int_equal(rtpleg_modify(b, &cb), 0);
+	for (int i = 50; i < 100; i++)
+		step(1000, &pa, &pb, heard + i * FRAME);
+	assert_true(fabs(frequency(heard + 60 * FRAME, 40 * FRAME) - 1000) <
+		    16);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.rx_packets, 100);
+	assert_int_equal(st.malformed, 0);
+	assert_int_equal(st.srtp_auth_fail + st.srtp_replay + st.srtp_errors,
+			 0);
+	rtpleg_stats_get(a, &st);
+	assert_int_equal(st.rx_packets, 100);
+}
+
+/* what SRTP refuses never reaches the jitter buffer: the wrong key, or a
+ * peer sending plain RTP; and a plain leg given SRTP hears no tone (the
+ * payload on the wire is encrypted) */
+static void test_rtpleg_srtp_refuses_the_wrong_key_and_clear_rtp(void **state)
+{
+	struct rtpleg_cfg ca = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	struct rtpleg_cfg cb = cfg_of(PORT_B, PORT_A, CODEC_PCMU);
+	static int16_t heard[40 * FRAME];
+	struct rtpleg_stats st;
+
+	(void)state;
+	keyed(&ca, 1, 2);
+	keyed(&cb, 2, 9);	/* B expects another key from A */
+	srtp_run(&ca, &cb, 20, heard);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.rx_packets, 0);
+	assert_int_equal(st.srtp_auth_fail, 20);
+	rtpleg_stats_get(a, &st);	/* B's packets are fine */
+	assert_int_equal(st.rx_packets, 20);
+	assert_int_equal(st.srtp_auth_fail, 0);
+	teardown(state);
+
+	ca = cfg_of(PORT_A, PORT_B, CODEC_PCMU);	/* A in the clear */
+	keyed(&cb, 2, 1);
+	srtp_run(&ca, &cb, 20, heard);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.rx_packets, 0);
+	assert_int_equal(st.srtp_auth_fail, 20);
+	teardown(state);
+
+	keyed(&ca, 1, 2);	/* B in the clear */
+	cb = cfg_of(PORT_B, PORT_A, CODEC_PCMU);
+	srtp_run(&ca, &cb, 40, heard);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.rx_packets, 40);	/* the headers are clear */
+	assert_true(fabs(frequency(heard + 10 * FRAME, 30 * FRAME) - 1000) >
+		    100);
+}
+
+/* no more SRTP legs than the RT heap was sized for: opened or modified */
+static void test_rtpleg_srtp_legs_within_their_limit(void **state)
+{
+	struct rtpleg_cfg ca = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	struct rtpleg_cfg cb = cfg_of(PORT_B, PORT_A, CODEC_PCMU);
+	struct rtpleg_cfg plain = cb;
+
+	(void)state;
+	rtpleg_max_srtp(1);
+	keyed(&ca, 1, 2);
+	keyed(&cb, 2, 1);
+	assert_int_equal(rtpleg_open(&a, &ca), 0);
+	assert_int_equal(rtpleg_open(&b, &cb), -ENOSPC);
+	assert_int_equal(rtpleg_open(&b, &plain), 0);
+	assert_int_equal(rtpleg_modify(b, &cb), -ENOSPC);
+	keyed(&ca, 3, 4);		/* new keys: still one SRTP leg */
+	assert_int_equal(rtpleg_modify(a, &ca), 0);
+	ca = cfg_of(PORT_A, PORT_B, CODEC_PCMU);	/* A in the clear */
+	assert_int_equal(rtpleg_modify(a, &ca), 0);
+	assert_int_equal(rtpleg_modify(b, &cb), 0);
+	rtpleg_close(b);
+	b = NULL;
+	keyed(&ca, 1, 2);
+	assert_int_equal(rtpleg_modify(a, &ca), 0);
+	rtpleg_max_srtp(SIZE_MAX);
+}
+
 /* --- RTCP, on the real clock ------------------------------------------- */
 
 static void sleep_ms(unsigned ms)
@@ -972,6 +1092,9 @@ int main(void)
 		T(test_rtpleg_silence_suppressed_with_comfort_noise),
 		T(test_rtpleg_hold_stops_sending),
 		T(test_rtpleg_modify_codec),
+		T(test_rtpleg_srtp_tone_crosses_and_rekeys),
+		T(test_rtpleg_srtp_refuses_the_wrong_key_and_clear_rtp),
+		T(test_rtpleg_srtp_legs_within_their_limit),
 		T(test_rtpleg_rtcp_reports_go_both_ways),
 		T(test_rtpleg_between_net_and_media_tasks),
 	};

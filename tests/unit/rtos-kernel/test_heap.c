@@ -16,7 +16,7 @@
 static int setup(void **state)
 {
 	(void)state;
-	return rtk_heap_init(BYTES, NULL);
+	return rtk_heap_init(BYTES, NULL, 0);
 }
 
 static int teardown(void **state)
@@ -30,7 +30,7 @@ static void test_heap_init_twice_is_busy(void **state)
 {
 	(void)state;
 	assert_true(rtk_heap_ready());
-	assert_int_equal(rtk_heap_init(BYTES, NULL), -EBUSY);
+	assert_int_equal(rtk_heap_init(BYTES, NULL, 0), -EBUSY);
 }
 
 static void test_heap_sizes_map_to_classes(void **state)
@@ -129,21 +129,26 @@ static void test_heap_threads_free_everything(void **state)
 		assert_int_equal(st.cls[c].free, st.cls[c].capacity);
 }
 
-/* the extra blocks go to the class of their size, on top of its share */
+/* the extra blocks go to the class of their size, on top of its share;
+ * two of one class add up, an entry of size 0 is none */
 static void test_heap_extra_blocks_join_their_class(void **state)
 {
-	struct rtk_heap_extra x = { 600, 5 }, big = { 20000, 1 };
+	struct rtk_heap_extra x[] = { { 600, 5 }, { 0, 99 }, { 1000, 2 },
+				      { 100, 3 } };
+	struct rtk_heap_extra big[] = { { 600, 5 }, { 20000, 1 } };
 	struct rtk_heap_stats st;
 
 	(void)state;
-	assert_int_equal(rtk_heap_init(BYTES, &big), -EINVAL);
+	assert_int_equal(rtk_heap_init(BYTES, big, 2), -EINVAL);
 	assert_false(rtk_heap_ready());
-	assert_int_equal(rtk_heap_init(BYTES, &x), 0);
+	assert_int_equal(rtk_heap_init(BYTES, x, 4), 0);
 	rtk_heap_stats_get(&st);
 	assert_int_equal(st.cls[4].block_size, 1024);
-	assert_int_equal(st.cls[4].capacity, 64 + 5);
+	assert_int_equal(st.cls[4].capacity, 64 + 5 + 2);
 	assert_int_equal(st.cls[3].capacity, 128);	/* 512 B: its share */
-	assert_int_equal(rtk_heap_free_blocks(600), 64 + 5);
+	assert_int_equal(st.cls[1].block_size, 128);
+	assert_int_equal(st.cls[1].capacity, 512 + 3);
+	assert_int_equal(rtk_heap_free_blocks(600), 64 + 5 + 2);
 	assert_int_equal(rtk_heap_free_blocks(20000), 0);
 	rtk_heap_fini();
 	assert_int_equal(rtk_heap_free_blocks(600), 0);

@@ -58,6 +58,11 @@ static void test_msg_bad_fields_refused(void **state)
 	m.u.open.b.local_port = 16385;		/* RTP ports are even */
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
 	m = rtp_open();
+	m.u.open.b.srtp = 2;			/* the last SRTP suite */
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), 0);
+	m.u.open.b.srtp = 3;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	m = rtp_open();
 	m.u.open.b.ptime_ms = 25;
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
 	m = rtp_open();

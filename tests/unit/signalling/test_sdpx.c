@@ -277,11 +277,14 @@ static void test_sdpx_parse_malformed_refused(void **state)
 		"t=0 0\r\nm=audio 4000 RTP/AVP 0\r\n", "IPv4");
 	refused(HEAD("10.0.0.1") "c=IN IP4 pbx.example\r\nt=0 0\r\n"
 		"m=audio 4000 RTP/AVP 0\r\n", "IPv4");
+	/* a key of 40 bytes, not 30: no crypto line to take */
 	refused(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
 		"m=audio 4000 RTP/SAVP 0\r\n"
 		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"
 		"WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVzcyAoc2VtY3RsKCk=\r\n",
-		"not RTP/AVP");
+		"RTP/SAVP without a crypto line we take");
+	refused(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/SAVPF 0\r\n", "not RTP/AVP nor RTP/SAVP");
 	refused(HEAD("10.0.0.1") "c=IN IP4 10.0.0.1\r\nt=0 0\r\n"
 		"m=audio 70000 RTP/AVP 0\r\n", "port 70000");
 	/* a short reason buffer is fine */
@@ -515,6 +518,91 @@ static void test_sdpx_answer_round_trip(void **state)
 	assert_true(n > 0);
 	parse_ok(buf, &s);
 	assert_int_equal(s.dir, SDPX_INACTIVE);
+}
+
+/* --- SRTP by SDES (RFC 4568) ------------------------------------------- */
+
+#define KEY1 "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
+#define KEY2 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
+
+/* the first crypto line we can take, in the offer's order */
+static void test_sdpx_parse_sdes_offer(void **state)
+{
+	static const char offer[] =
+		HEAD("198.18.0.20") "c=IN IP4 198.18.0.20\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/SAVP 0 101\r\n"
+		"a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:" KEY1 KEY2 "\r\n"
+		"a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" KEY1 "|2^20|1:4\r\n"
+		"a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:" KEY1
+		" UNENCRYPTED_SRTP\r\n"
+		"a=crypto:4 AES_CM_128_HMAC_SHA1_80 inline:" KEY1 ";inline:"
+		KEY2 "\r\n"
+		"a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:" KEY1 "\r\n"
+		"a=crypto:5 AES_CM_128_HMAC_SHA1_32 inline:" KEY2 "|2^31\r\n"
+		"a=crypto:6 AES_CM_128_HMAC_SHA1_80 inline:" KEY1 "\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n";
+	struct sdpx s;
+
+	(void)state;
+	parse_ok(offer, &s);
+	assert_true(s.savp);
+	assert_int_equal(s.crypto_tag, 5);
+	assert_int_equal(s.srtp, SRTPCTX_AES_CM_128_HMAC_SHA1_32);
+	for (unsigned i = 0; i < SRTPCTX_KEY_LEN; i++)
+		assert_int_equal(s.srtp_key[i], i);
+	assert_int_equal(s.fmt[0].codec, CODEC_PCMU);
+	/* plain RTP: no SRTP, whatever its lines say */
+	parse_ok(phone_offer, &s);
+	assert_false(s.savp);
+	assert_int_equal(s.srtp, SRTPCTX_NONE);
+}
+
+/* our answer: the offer's tag and suite, our key; read back as the phone
+ * reads it */
+static void test_sdpx_sdes_answer_and_offer(void **state)
+{
+	uint8_t ours[SRTPCTX_KEY_LEN];
+	struct sdpx offer = { .te_pt = -1, .savp = true, .crypto_tag = 7,
+			      .srtp = SRTPCTX_AES_CM_128_HMAC_SHA1_32 };
+	struct sdpx_local me = { .ip = ip4("198.18.0.10"), .port = 20004,
+				 .sess = 7, .ver = 7, .srtp_key = ours };
+	char buf[1024];
+	struct sdpx s;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(ours); i++)
+		ours[i] = (uint8_t)(100 + i);
+	assert_true(sdpx_answer(buf, sizeof(buf), &me, CODEC_PCMU, 0, &offer,
+				20) > 0);
+	assert_non_null(strstr(buf, "m=audio 20004 RTP/SAVP 0\r\n"));
+	assert_non_null(strstr(buf, "a=crypto:7 AES_CM_128_HMAC_SHA1_32 inline:"));
+	parse_ok(buf, &s);
+	assert_true(s.savp);
+	assert_int_equal(s.crypto_tag, 7);
+	assert_int_equal(s.srtp, SRTPCTX_AES_CM_128_HMAC_SHA1_32);
+	assert_memory_equal(s.srtp_key, ours, sizeof(ours));
+	/* a plain offer gets a plain answer, key or not */
+	offer = (struct sdpx){ .te_pt = -1 };
+	assert_true(sdpx_answer(buf, sizeof(buf), &me, CODEC_PCMU, 0, &offer,
+				20) > 0);
+	assert_non_null(strstr(buf, "RTP/AVP 0\r\n"));
+	assert_null(strstr(buf, "crypto"));
+	/* an SRTP offer and no key of ours: no answer */
+	offer.srtp = SRTPCTX_AES_CM_128_HMAC_SHA1_80;
+	me.srtp_key = NULL;
+	assert_int_equal(sdpx_answer(buf, sizeof(buf), &me, CODEC_PCMU, 0,
+				     &offer, 20), -EINVAL);
+	/* our offer: both suites, the 80-bit tag first, our key */
+	me.srtp_key = ours;
+	assert_true(sdpx_offer(buf, sizeof(buf), &me,
+			       &(struct sdpx_prefs){ 1, { CODEC_PCMA } }) > 0);
+	assert_non_null(strstr(buf, "m=audio 20004 RTP/SAVP 8 101 13\r\n"));
+	assert_non_null(strstr(buf, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
+	assert_non_null(strstr(buf, "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:"));
+	parse_ok(buf, &s);
+	assert_int_equal(s.crypto_tag, 1);
+	assert_int_equal(s.srtp, SRTPCTX_AES_CM_128_HMAC_SHA1_80);
+	assert_memory_equal(s.srtp_key, ours, sizeof(ours));
 }
 
 /* T.38: a fax adapter's re-INVITE (T.38 Annex D) and our answer */
@@ -791,6 +879,8 @@ int main(void)
 		cmocka_unit_test(test_sdpx_cn_agreed),
 		cmocka_unit_test(test_sdpx_reverse),
 		cmocka_unit_test(test_sdpx_t38_offer_and_answer),
+		cmocka_unit_test(test_sdpx_parse_sdes_offer),
+		cmocka_unit_test(test_sdpx_sdes_answer_and_offer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
