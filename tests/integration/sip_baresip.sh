@@ -393,6 +393,69 @@ for p in "1004 600 1002" "1002 1000 1004"; do
 			"${f:-no recording}: $a"
 	fi
 done
+# --- SRTP required: [sip] srtp = mandatory -------------------------------------------
+# 1002 comes back speaking SRTP only; sipd, reloaded with srtp = mandatory,
+# refuses 1001's plain offer (488) and offers 1002 RTP/SAVP when 1004 calls:
+# both legs of the channel SRTP, each with its own keys
+ctl 4442 quit >/dev/null 2>&1
+gone_1002() { ! kill -0 "$pid_1002" 2>/dev/null; }
+wait_for 5 gone_1002 || kill -TERM "$pid_1002" 2>/dev/null
+phone 1002 pw1002 5080 4442 10100 600 srtp-mand
+start 1002
+expect "phone 1002 back, SRTP only, registered" wait_for 10 registered 1002 5080
+printf '[sip]\nsrtp = mandatory\n' >>"$state/lab.ini"
+r=$(gwctl sip reload 2>&1)
+check "sipd reloaded with [sip] srtp = mandatory ($r)" test "${r%%:*}" = ok
+refused0=$(sipjq .counters.bad_requests)
+ctl 4441 dial 1002 >/dev/null 2>&1
+refused488() { grep -q '^SIP/2.0 488' "$tmp/1001.log"; }
+if wait_for 5 refused488; then
+	ok "a plain offer (1001) is refused with 488 (bad_requests $refused0 -> $(sipjq .counters.bad_requests))"
+else
+	fail "a plain offer (1001) is refused with 488" \
+		"$(grep -E '^SIP/2.0 [0-9]+' "$tmp/1001.log" | tail -3)"
+fi
+ctl 4441 hangup >/dev/null 2>&1
+wait_for 5 sipjq -e '.calls_up == 0' >/dev/null
+if ! out=$(ctl 4444 dial 1002 2>&1); then
+	fail "phone 1004 dials 1002 (both SRTP)" "ctrl_tcp: $out"
+elif wait_for 10 answered4; then
+	ok "1004's call to 1002 answered, sipd offering 1002 RTP/SAVP"
+else
+	fail "1004's call to 1002 answered, sipd offering 1002 RTP/SAVP" \
+		"calls: $(sipjq -c .calls)" \
+		"$(grep -E '^SIP/2.0 [0-9]+|m=audio|crypto' "$tmp/1002.log" | tail -6)"
+fi
+both_srtp() {
+	gwctl chans | awk '/^chan / { n = 0; s = 0
+		for (i = 1; i < NF; i++) {
+			if (($i == "tx" || $i == "rx") && $(i + 1) > 0) n++
+			if ($i == "srtp" && $(i + 2) == "refused" && $(i + 3) == 0) s++
+		}
+		if (n >= 4 && s == 2) found = 1 } END { exit !found }'
+}
+sleep 2	# talk
+if wait_for 3 both_srtp; then
+	ok "both legs SRTP, packets both ways, nothing refused"
+	gwctl chans | sed -n 's/^chan/# chan/p'
+else
+	fail "both legs SRTP, packets both ways, nothing refused" "$(gwctl chans | head -3)"
+fi
+sleep 2	# talk on
+ctl 4444 hangup >/dev/null 2>&1
+expect "sipd has no call left up" wait_for 10 sipjq -e '.calls_up == 0'
+for p in "1004 600 1002" "1002 1000 1004"; do
+	set -- $p
+	f=$(newest $1)
+	a=$([ -n "$f" ] && build/bin/rtppeer --analyze "$f" --skip 800)
+	fq=$(echo "$a" | field freq); lv=$(echo "$a" | field level)
+	if near "$fq" $2 15 && awk -v l="$lv" 'BEGIN { exit !(l > -20) }'; then
+		ok "SRTP both legs: phone $1 heard $3's $2 Hz tone ($fq Hz, $lv dBm0)"
+	else
+		fail "SRTP both legs: phone $1 heard $3's $2 Hz tone ($fq Hz, $lv dBm0)" \
+			"${f:-no recording}: $a"
+	fi
+done
 kill -TERM "$pid_1004" 2>/dev/null
 
 # --- a wrong password ------------------------------------------------------------------
