@@ -347,26 +347,42 @@ check "RT partition still running, never restarted" \
 gwctl chan close 31 >/dev/null
 
 # --- 120 channels at once --------------------------------------------------------------
-opened=0
-for k in $(seq 0 119); do
-	a=$((20000 + 4 * k)); b=$((a + 2))
-	gwctl chan open $((100 + k)) rtp:$a:$LAN:$((40000 + 4 * k)) \
-		rtp:$b:$LAN:$((40002 + 4 * k)) >/dev/null && opened=$((opened + 1))
-done
+# many_channels: 120 RTP <-> RTP channels for 5 s of rtpmulti's streams; what
+# the checks need is left in opened, out, lost, missed (the media task's
+# missed deadlines meanwhile), st. Run once more when it
+# lost packets while this VM held the RT partition up (held_up_retry): a
+# stall of the whole CPU for tens of ms makes packets late in the jitter
+# buffers, which is the VM's doing, not the gateway's
+media_missed() { gwctl status | awk '$1 == "media" && $2 ~ /^[0-9]+$/ { print $5 }'; }
+many_channels() {
+	local k a b m0
+	m0=$(media_missed)
+	opened=0
+	for k in $(seq 0 119); do
+		a=$((20000 + 4 * k)); b=$((a + 2))
+		gwctl chan open $((100 + k)) rtp:$a:$LAN:$((40000 + 4 * k)) \
+			rtp:$b:$LAN:$((40002 + 4 * k)) >/dev/null && opened=$((opened + 1))
+	done
+	out=$($lab exec lan build/bin/rtpmulti --streams 120 --gw $GW \
+		--gw-base 20000 --lan $LAN --lan-base 40000 --seconds 5)
+	echo "# $out"
+	lost=$(gwctl chans | awk '/^chan/ { for (i = 1; i <= NF; i++) if ($i == "lost" || $i == "late") s += $(i + 1) } END { print s + 0 }')
+	st=$(gwctl status)
+	missed=$(( $(media_missed) - m0 ))
+	for k in $(seq 0 119); do gwctl chan close $((100 + k)) >/dev/null; done
+	wait_for 2 sh -c "build/bin/gwctl --run-dir $state/run chans | grep -q '^0 channel'"
+}
+many_ok() {
+	[ "$(echo "$out" | field silent_streams)/$(echo "$out" | field gaps)/$lost" = 0/0/0 ]
+}
+held_up_retry many_channels many_ok
 check "120 channels open ($opened)" test $opened = 120
-out=$($lab exec lan build/bin/rtpmulti --streams 120 --gw $GW --gw-base 20000 \
-	--lan $LAN --lan-base 40000 --seconds 5)
-echo "# $out"
 check "every one of the 120 return streams carried audio" \
 	test "$(echo "$out" | field silent_streams)" = 0
 check "no sequence gap on any stream through the gateway" \
 	test "$(echo "$out" | field gaps)" = 0
-lost=$(gwctl chans | awk '/^chan/ { for (i = 1; i <= NF; i++) if ($i == "lost" || $i == "late") s += $(i + 1) } END { print s + 0 }')
 check "no packet lost or late inside the gateway ($lost)" test "$lost" = 0
-st=$(gwctl status)
-check "no missed deadline in the media task" \
-	test "$(echo "$st" | awk '$1 == "media" && $2 ~ /^[0-9]+$/ { print $5 }')" = 0
-for k in $(seq 0 119); do gwctl chan close $((100 + k)) >/dev/null; done
+check "no missed deadline in the media task ($missed)" test "$missed" = 0
 check "all channels closed" wait_for 2 sh -c \
 	"build/bin/gwctl --run-dir $state/run chans | grep -q '^0 channel'"
 check "no allocation by RT threads from the C heap" grep -q 'after start: 0' <<<"$st"
