@@ -237,8 +237,8 @@ faxes_both_ways() {
 	out=$(peer --local $LAN:40102 --remote $GW:16402 --codec pcma --seconds 80 \
 		--fax-send "$tmp/fax-b.tif" --fax-role call)
 	wait $ppid
-	pstn wait 1/0 fax-done 5000 >/dev/null
-	pstn wait 1/1 fax-done 5000 >/dev/null
+	pstn wait 1/0 fax-done 20000 >/dev/null
+	pstn wait 1/1 fax-done 20000 >/dev/null
 	la=$(pstn fax 1/0 | head -1) lb=$(pstn fax 1/1 | head -1) pa=$(cat "$tmp/fax-a.rtp")
 	kill $evpid 2>/dev/null; wait $evpid 2>/dev/null
 	{ chan_line $fa; chan_line $fb; } >"$tmp/fax.chans"
@@ -288,8 +288,10 @@ faxes_t38() {
 	out=$(peer --local $LAN:40112 --remote $GW:16412 --t38 3 --loss 20 \
 		--seconds 80 --fax-send "$tmp/t38-b.tif" --fax-role call)
 	wait $ppid
-	pstn wait 1/0 fax-done 5000 >/dev/null
-	pstn wait 1/1 fax-done 5000 >/dev/null
+	# the line's machines end their calls by T.30's own timers (T2, 6 s)
+	# when the far end's last frame was lost: wait beyond them
+	pstn wait 1/0 fax-done 20000 >/dev/null
+	pstn wait 1/1 fax-done 20000 >/dev/null
 	la=$(pstn fax 1/0 | head -1) lb=$(pstn fax 1/1 | head -1) pa=$(cat "$tmp/t38-a.out")
 	{ chan_line $ta; chan_line $tb; } >"$tmp/t38.chans"
 	gwctl chan close $ta >/dev/null
