@@ -380,20 +380,25 @@ check "1004's offer was RTP/SAVP with SDES keys, sipd's answer too" \
 sleep 2	# talk on
 ctl 4444 hangup >/dev/null 2>&1
 expect "sipd has no call left up" wait_for 10 sipjq -e '.calls_up == 0'
-# the newest recordings: this call's
+# heard_each_other WHAT: in the newest recordings (this call's), 1004 heard
+# 1002's 600 Hz and 1002 1004's 1000 Hz
 newest() { ls -t "$tmp/phone$1/rec/"*-dec.wav 2>/dev/null | head -1; }
-for p in "1004 600 1002" "1002 1000 1004"; do
-	set -- $p
-	f=$(newest $1)
-	a=$([ -n "$f" ] && build/bin/rtppeer --analyze "$f" --skip 800)
-	fq=$(echo "$a" | field freq); lv=$(echo "$a" | field level)
-	if near "$fq" $2 15 && awk -v l="$lv" 'BEGIN { exit !(l > -20) }'; then
-		ok "over SRTP: phone $1 heard $3's $2 Hz tone ($fq Hz, $lv dBm0)"
-	else
-		fail "over SRTP: phone $1 heard $3's $2 Hz tone ($fq Hz, $lv dBm0)" \
-			"${f:-no recording}: $a"
-	fi
-done
+heard_each_other() {
+	local what=$1 p f a fq lv
+	for p in "1004 600 1002" "1002 1000 1004"; do
+		set -- $p
+		f=$(newest $1)
+		a=$([ -n "$f" ] && build/bin/rtppeer --analyze "$f" --skip 800)
+		fq=$(echo "$a" | field freq); lv=$(echo "$a" | field level)
+		if near "$fq" $2 15 && awk -v l="$lv" 'BEGIN { exit !(l > -20) }'; then
+			ok "$what: phone $1 heard $3's $2 Hz tone ($fq Hz, $lv dBm0)"
+		else
+			fail "$what: phone $1 heard $3's $2 Hz tone ($fq Hz, $lv dBm0)" \
+				"${f:-no recording}: $a"
+		fi
+	done
+}
+heard_each_other "over SRTP"
 # --- SRTP required: [sip] srtp = mandatory -------------------------------------------
 # 1002 comes back speaking SRTP only; sipd, reloaded with srtp = mandatory,
 # refuses 1001's plain offer (488) and offers 1002 RTP/SAVP when 1004 calls:
@@ -437,18 +442,7 @@ fi
 sleep 2	# talk on
 ctl 4444 hangup >/dev/null 2>&1
 expect "sipd has no call left up" wait_for 10 sipjq -e '.calls_up == 0'
-for p in "1004 600 1002" "1002 1000 1004"; do
-	set -- $p
-	f=$(newest $1)
-	a=$([ -n "$f" ] && build/bin/rtppeer --analyze "$f" --skip 800)
-	fq=$(echo "$a" | field freq); lv=$(echo "$a" | field level)
-	if near "$fq" $2 15 && awk -v l="$lv" 'BEGIN { exit !(l > -20) }'; then
-		ok "SRTP both legs: phone $1 heard $3's $2 Hz tone ($fq Hz, $lv dBm0)"
-	else
-		fail "SRTP both legs: phone $1 heard $3's $2 Hz tone ($fq Hz, $lv dBm0)" \
-			"${f:-no recording}: $a"
-	fi
-done
+heard_each_other "SRTP both legs"
 kill -TERM "$pid_1004" 2>/dev/null
 
 # --- a wrong password ------------------------------------------------------------------
