@@ -135,10 +135,13 @@ int srtpctx_protect(struct srtpctx *c, bool rtcp, uint8_t *pkt, size_t *len,
 
 	if (!c || !pkt || !len)
 		return -EINVAL;
-	if (*len < (rtcp ? RTCP_MIN : RTP_MIN) || *len > INT_MAX / 2 ||
-	    cap < *len + SRTPCTX_OVERHEAD) {
+	if (*len < (rtcp ? RTCP_MIN : RTP_MIN)) {
 		c->st.other_fail++;
-		return *len < (rtcp ? RTCP_MIN : RTP_MIN) ? -EINVAL : -ENOSPC;
+		return -EINVAL;
+	}
+	if (*len > INT_MAX / 2 || cap < *len + SRTPCTX_OVERHEAD) {
+		c->st.other_fail++;
+		return -ENOSPC;
 	}
 	n = (int)*len;
 	e = rtcp ? srtp_protect_rtcp(c->tx, pkt, &n) :
