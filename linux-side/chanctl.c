@@ -33,25 +33,31 @@ static int num(const char *s, long lo, long hi, long *v)
 }
 
 /* srtp=SUITE:OURKEY:THEIRKEY, the keys in base64 as SDES writes them */
-static int srtp_option(struct msg_leg *l, char *val, char *why, size_t len)
+static int srtp_option(struct msg_leg *l, const char *val, char *why,
+		       size_t len)
 {
-	char *tx = strchr(val, ':'), *rx = tx ? strchr(tx + 1, ':') : NULL;
-	enum srtpctx_suite s;
+	struct srtpctx_cfg c;
+	char suite[64];
 
-	if (!rx)
-		return bad(why, len, "srtp=%s is not SUITE:OURKEY:THEIRKEY",
-			   val);
-	*tx++ = '\0';
-	*rx++ = '\0';
-	if (srtpctx_suite_parse(val, &s) || s == SRTPCTX_NONE)
+	switch (srtpctx_cfg_parse(val, &c)) {
+	case 0:
+		break;
+	case -ENOENT:
+		snprintf(suite, sizeof(suite), "%.*s", (int)strcspn(val, ":"),
+			 val);
 		return bad(why, len, "unknown SRTP suite '%s' "
 			   "(AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32)",
-			   val);
-	if (srtpctx_key_decode(tx, l->srtp_tx_key) ||
-	    srtpctx_key_decode(rx, l->srtp_rx_key))
+			   suite);
+	case -EBADMSG:
 		return bad(why, len, "an SRTP key is not 40 characters of "
 			   "base64 (30 bytes)%s", "");
-	l->srtp = (uint8_t)s;
+	default:
+		return bad(why, len, "srtp=%s is not SUITE:OURKEY:THEIRKEY",
+			   val);
+	}
+	l->srtp = (uint8_t)c.suite;
+	memcpy(l->srtp_tx_key, c.tx_key, sizeof(l->srtp_tx_key));
+	memcpy(l->srtp_rx_key, c.rx_key, sizeof(l->srtp_rx_key));
 	return 0;
 }
 
@@ -298,7 +304,13 @@ int chanctl_format_leg(const struct rtstat_leg *l, char *buf, size_t len)
 		if (l->srtp)
 			snprintf(buf + strlen(buf), len - strlen(buf),
 				 " srtp %s refused %u",
-				 srtpctx_suite_name(l->srtp), l->srtp_refused);
+				 srtpctx_suite_name(l->srtp),
+				 rtstat_leg_srtp_refused(l));
+		if (l->srtp && rtstat_leg_srtp_refused(l))
+			snprintf(buf + strlen(buf), len - strlen(buf),
+				 " (auth_fail %u replay %u errors %u)",
+				 l->srtp_auth_fail, l->srtp_replay,
+				 l->srtp_errors);
 		break;
 	case MSG_LEG_T38:
 		snprintf(buf, len, "t38 :%u tx %u rx %u lost %u recovered %u "

@@ -438,7 +438,7 @@ static int cmd_chans(void)
 {
 	static struct rtstat st;
 	struct rtview *v = map_bus();
-	char a[160], bb[160];
+	char a[256], bb[256];
 
 	if (!v)
 		return 1;

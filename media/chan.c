@@ -871,8 +871,9 @@ void chan_snapshot(const struct chan *ch, uint64_t now_ns,
 		o->wrong_ssrc = (uint32_t)rs.wrong_ssrc;
 		o->cn_tx = (uint32_t)rs.cn_tx;
 		o->srtp = l->cfg.srtp;
-		o->srtp_refused = (uint32_t)(rs.srtp_auth_fail +
-					     rs.srtp_replay + rs.srtp_errors);
+		o->srtp_auth_fail = (uint32_t)rs.srtp_auth_fail;
+		o->srtp_replay = (uint32_t)rs.srtp_replay;
+		o->srtp_errors = (uint32_t)rs.srtp_errors;
 	}
 }
 

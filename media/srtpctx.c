@@ -250,6 +250,36 @@ int srtpctx_key_decode(const char *b64, uint8_t key[SRTPCTX_KEY_LEN])
 	return 0;
 }
 
+/** Read a leg's SRTP as SUITE:OURKEY:THEIRKEY (the keys in base64, as
+ *  SDES writes them) into @p cfg.
+ *  @return 0; -EINVAL: not of that shape; -ENOENT: no such suite (or none);
+ *  -EBADMSG: a key is not SRTPCTX_KEY_B64_LEN characters of base64 */
+int srtpctx_cfg_parse(const char *text, struct srtpctx_cfg *cfg)
+{
+	char suite[32];		/* longer than any suite's name */
+	const char *tx = text ? strchr(text, ':') : NULL;
+	const char *rx = tx ? strchr(tx + 1, ':') : NULL;
+	char txkey[SRTPCTX_KEY_B64_LEN + 1];
+
+	if (!rx || !cfg)
+		return -EINVAL;
+	if ((size_t)(tx - text) >= sizeof(suite))
+		return -ENOENT;
+	memcpy(suite, text, (size_t)(tx - text));
+	suite[tx - text] = '\0';
+	if (srtpctx_suite_parse(suite, &cfg->suite) || cfg->suite == SRTPCTX_NONE)
+		return -ENOENT;
+	tx++;
+	if ((size_t)(rx - tx) != SRTPCTX_KEY_B64_LEN)
+		return -EBADMSG;
+	memcpy(txkey, tx, SRTPCTX_KEY_B64_LEN);
+	txkey[SRTPCTX_KEY_B64_LEN] = '\0';
+	if (srtpctx_key_decode(txkey, cfg->tx_key) ||
+	    srtpctx_key_decode(rx + 1, cfg->rx_key))
+		return -EBADMSG;
+	return 0;
+}
+
 /** Encode a master key and salt as base64 (SDES's inline:), NUL ended. */
 void srtpctx_key_encode(const uint8_t key[SRTPCTX_KEY_LEN],
 			char b64[SRTPCTX_KEY_B64_LEN + 1])

@@ -80,6 +80,7 @@ void srtpctx_stats_get(const struct srtpctx *c, struct srtpctx_stats *st);
 const char *srtpctx_suite_name(enum srtpctx_suite s);
 int  srtpctx_suite_parse(const char *name, enum srtpctx_suite *s);
 int  srtpctx_key_decode(const char *b64, uint8_t key[SRTPCTX_KEY_LEN]);
+int  srtpctx_cfg_parse(const char *text, struct srtpctx_cfg *cfg);
 void srtpctx_key_encode(const uint8_t key[SRTPCTX_KEY_LEN],
 			char b64[SRTPCTX_KEY_B64_LEN + 1]);
 

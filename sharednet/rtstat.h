@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RTSTAT_VERSION		6u
+#define RTSTAT_VERSION		7u
 #define RTSTAT_MAX_TASKS	32
 #define RTSTAT_HIST		40	/* power-of-two buckets of ns */
 #define RTSTAT_MAX_COUNTERS	512
@@ -88,8 +88,11 @@ struct rtstat_leg {
 	uint8_t erle_valid;	/**< TDM: it has heard the far end */
 	uint8_t ec_idle_pct;	/**< TDM: its blocks idle, the far end quiet */
 	uint8_t srtp;		/**< RTP: enum srtpctx_suite, 0: clear */
-	uint8_t pad2;
-	uint32_t srtp_refused;	/**< RTP: packets SRTP's check refused */
+	uint8_t pad2[3];
+	/* RTP: packets (and RTCP packets) SRTP's check refused, by kind */
+	uint32_t srtp_auth_fail;	/**< the authentication tag wrong */
+	uint32_t srtp_replay;	/**< replayed, or older than the window */
+	uint32_t srtp_errors;	/**< otherwise (too short, clear RTP) */
 };
 
 struct rtstat_chan {
@@ -122,6 +125,12 @@ struct rtstat {
 	struct rtstat_task task[RTSTAT_MAX_TASKS];
 	struct rtstat_counter counter[RTSTAT_MAX_COUNTERS];
 };
+
+/** An RTP leg's packets refused by SRTP's check, of every kind */
+static inline uint32_t rtstat_leg_srtp_refused(const struct rtstat_leg *l)
+{
+	return l->srtp_auth_fail + l->srtp_replay + l->srtp_errors;
+}
 
 void rtstat_begin(struct rtstat *page);
 void rtstat_end(struct rtstat *page);

@@ -328,7 +328,7 @@ static json_t *leg_json(const struct rtstat_leg *l)
 		return json_pack("{s:s}", "kind", "none");
 	ci = l->codec < CODEC_COUNT ? codec_info(l->codec) : NULL;
 	return json_pack("{s:s, s:s, s:i, s:f, s:I, s:I, s:I, s:I, s:f, "
-			 "s:f, s:I, s:I, s:I, s:s, s:I}", "kind", "rtp",
+			 "s:f, s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:I}", "kind", "rtp",
 			 "codec", ci ? ci->name : "?",
 			 "local_port", l->local_port,
 			 "jitter_ms", l->jitter_us / 1000.0,
@@ -342,7 +342,10 @@ static json_t *leg_json(const struct rtstat_leg *l)
 			 "wrong_ssrc", (json_int_t)l->wrong_ssrc,
 			 "cn_tx", (json_int_t)l->cn_tx,
 			 "srtp", srtpctx_suite_name(l->srtp),
-			 "srtp_refused", (json_int_t)l->srtp_refused);
+			 "srtp_refused", (json_int_t)rtstat_leg_srtp_refused(l),
+			 "srtp_auth_fail", (json_int_t)l->srtp_auth_fail,
+			 "srtp_replay", (json_int_t)l->srtp_replay,
+			 "srtp_errors", (json_int_t)l->srtp_errors);
 }
 
 /* a channel's media: its age, whether it is a data call (a fax or modem)

@@ -133,18 +133,9 @@ static ssize_t send_pkt(int fd, struct opts *o, const void *pkt, size_t len,
 /* --srtp SUITE:OURKEY:THEIRKEY. @return 0 or -1 */
 static int open_srtp(struct opts *o, const char *v)
 {
-	struct srtpctx_cfg c = { 0 };
-	char s[200], *tx, *rx;
+	struct srtpctx_cfg c;
 
-	snprintf(s, sizeof(s), "%s", v);
-	tx = strchr(s, ':');
-	rx = tx ? strchr(tx + 1, ':') : NULL;
-	if (!rx)
-		return -1;
-	*tx++ = '\0';
-	*rx++ = '\0';
-	if (srtpctx_suite_parse(s, &c.suite) || srtpctx_key_decode(tx, c.tx_key) ||
-	    srtpctx_key_decode(rx, c.rx_key) || srtpctx_module_init())
+	if (srtpctx_cfg_parse(v, &c) || srtpctx_module_init())
 		return -1;
 	return srtpctx_open(&o->srtp, &c) ? -1 : 0;
 }

@@ -161,11 +161,18 @@ static void test_chanctl_format_leg(void **state)
 			    "malformed 0 wrong_ssrc 0 cn_tx 3 jitter 1.5 ms "
 			    "mos 4.37");
 	l.srtp = SRTPCTX_AES_CM_128_HMAC_SHA1_80;	/* an SRTP leg */
-	l.srtp_refused = 4;
 	chanctl_format_leg(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "rtp :16400 PCMA tx 250 rx 249 lost 1 late 0 "
 			    "malformed 0 wrong_ssrc 0 cn_tx 3 jitter 1.5 ms "
-			    "mos 4.37 srtp AES_CM_128_HMAC_SHA1_80 refused 4");
+			    "mos 4.37 srtp AES_CM_128_HMAC_SHA1_80 refused 0");
+	l.srtp_auth_fail = 1;			/* refusals: their kinds too */
+	l.srtp_replay = 3;
+	l.srtp_errors = 2;
+	chanctl_format_leg(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "rtp :16400 PCMA tx 250 rx 249 lost 1 late 0 "
+			    "malformed 0 wrong_ssrc 0 cn_tx 3 jitter 1.5 ms "
+			    "mos 4.37 srtp AES_CM_128_HMAC_SHA1_80 refused 6 "
+			    "(auth_fail 1 replay 3 errors 2)");
 	l = (struct rtstat_leg){ .kind = MSG_LEG_TDM, .span = 2, .line = 7 };
 	chanctl_format_leg(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "tdm 2/7");

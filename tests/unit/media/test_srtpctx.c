@@ -281,6 +281,45 @@ static void test_sdes_keys(void **state)
 	assert_int_equal(srtpctx_key_decode(NULL, key), -EINVAL);
 }
 
+/* SUITE:OURKEY:THEIRKEY, as gwctl and rtppeer take a leg's SRTP */
+#define KEY1 "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
+#define KEY2 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
+static void test_cfg_parse(void **state)
+{
+	struct srtpctx_cfg c;
+
+	(void)state;
+	assert_int_equal(srtpctx_cfg_parse("AES_CM_128_HMAC_SHA1_32:" KEY1 ":"
+					   KEY2, &c), 0);
+	assert_int_equal(c.suite, SRTPCTX_AES_CM_128_HMAC_SHA1_32);
+	assert_memory_equal(c.tx_key, "YS___semctl () {\t220;}\n}\nunles",
+			    SRTPCTX_KEY_LEN);
+	for (unsigned i = 0; i < SRTPCTX_KEY_LEN; i++)
+		assert_int_equal(c.rx_key[i], i);
+	/* not three parts */
+	assert_int_equal(srtpctx_cfg_parse("AES_CM_128_HMAC_SHA1_80", &c),
+			 -EINVAL);
+	assert_int_equal(srtpctx_cfg_parse("AES_CM_128_HMAC_SHA1_80:" KEY1, &c),
+			 -EINVAL);
+	assert_int_equal(srtpctx_cfg_parse(NULL, &c), -EINVAL);
+	/* suites: unknown, none, one longer than any */
+	assert_int_equal(srtpctx_cfg_parse("F8_128_HMAC_SHA1_80:" KEY1 ":" KEY2,
+					   &c), -ENOENT);
+	assert_int_equal(srtpctx_cfg_parse("none:" KEY1 ":" KEY2, &c), -ENOENT);
+	assert_int_equal(srtpctx_cfg_parse("AES_CM_128_HMAC_SHA1_80_AND_MORE_"
+					   "STILL:" KEY1 ":" KEY2, &c), -ENOENT);
+	/* keys: short, long, a third colon, not base64 */
+	assert_int_equal(srtpctx_cfg_parse("AES_CM_128_HMAC_SHA1_80:short:"
+					   KEY2, &c), -EBADMSG);
+	assert_int_equal(srtpctx_cfg_parse("AES_CM_128_HMAC_SHA1_80:" KEY1 ":"
+					   KEY2 "A", &c), -EBADMSG);
+	assert_int_equal(srtpctx_cfg_parse("AES_CM_128_HMAC_SHA1_80:" KEY1 ":"
+					   KEY2 ":", &c), -EBADMSG);
+	assert_int_equal(srtpctx_cfg_parse("AES_CM_128_HMAC_SHA1_80:" KEY1 ":"
+					   "!!ECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd",
+					   &c), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_no_room_and_bad_arguments),
 		cmocka_unit_test(test_suite_names),
 		cmocka_unit_test(test_sdes_keys),
+		cmocka_unit_test(test_cfg_parse),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
