@@ -536,10 +536,13 @@ const struct cfg_key cfg_keys[] = {
 		 srtp_choices,
 		 "SRTP on SIP legs, keyed by SDES (RFC 4568: a=crypto, "
 		 "AES_CM_128_HMAC_SHA1_80 or _32), encrypted and checked by "
-		 "the RT partition. optional: an offer in RTP/SAVP is "
-		 "answered with SRTP, our offers are RTP/AVP; mandatory: our "
-		 "offers are RTP/SAVP and an offer in RTP/AVP is refused "
-		 "(488); off: an offer in RTP/SAVP is refused (488). The keys "
+		 "the RT partition. optional: an offer with a crypto line we "
+		 "take is answered with SRTP, in RTP/SAVP or in RTP/AVP (best "
+		 "effort); our offers are RTP/AVP, with crypto lines (best "
+		 "effort) when the call's other leg is SRTP; mandatory: our "
+		 "offers are RTP/SAVP and an offer without SRTP is refused "
+		 "(488); off: an offer in RTP/SAVP is refused (488), crypto "
+		 "lines in RTP/AVP are passed over. The keys "
 		 "travel in the SDP: use SIP over TLS (port 5061) to keep "
 		 "them secret."),
 

@@ -71,7 +71,9 @@ struct leg {
 				   none yet */
 	uint32_t sdp_sum;	/* and sdpx_sum() of it */
 	bool srtp_keyed;	/* srtp_key made (leg_key()) */
-	bool srtp_offered;	/* our last offer was RTP/SAVP */
+	bool offer_savp;	/* our last offer was RTP/SAVP */
+	bool offer_sdes;	/* ... had our crypto lines (in RTP/AVP:
+				   best-effort SRTP) */
 	uint8_t srtp_key[SRTPCTX_KEY_LEN];	/* ours: what we send in SRTP
 						   (forks use leg b's) */
 	bool answered_peer;	/* final 200 sent to (a) / got from (b) */

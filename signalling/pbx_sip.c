@@ -196,6 +196,14 @@ static void on_register(nua_handle_t *nh, sip_t const *sip)
 
 /* --- legs ------------------------------------------------------------------------- */
 
+/* the call's leg facing @p l (leg a for b and for b's forks) */
+static const struct leg *other_leg(const struct leg *l)
+{
+	const struct call *c = l->call;
+
+	return l == &c->a ? &c->b : &c->a;
+}
+
 /* Our SRTP master key for leg @p l (a fork's is leg b's, whose port it
  * offers too), made at first use from OpenSSL's generator. NULL: none to
  * be had */
@@ -211,9 +219,10 @@ static const uint8_t *leg_key(struct leg *l)
 	return o->srtp_key;
 }
 
-/* The peer's SDP, held to [sip] srtp: RTP/SAVP refused when off, RTP/AVP
- * when mandatory (an answer in another profile than our offer's:
- * take_answer()); our SRTP key made for an SRTP session */
+/* The peer's SDP, held to [sip] srtp: off refuses RTP/SAVP and passes over
+ * the crypto lines of RTP/AVP (best-effort SRTP), mandatory refuses SDP
+ * without a crypto line we take (an answer in another profile than our
+ * offer's: take_answer()); our SRTP key made for an SRTP session */
 static int read_sdp(struct leg *l, sip_t const *sip, char *why, size_t len)
 {
 	enum cfg_srtp mode = pbx.cfg->sip.srtp;
@@ -232,11 +241,13 @@ static int read_sdp(struct leg *l, sip_t const *sip, char *why, size_t len)
 		snprintf(why, len, "RTP/SAVP refused: [sip] srtp = off");
 		return -EBADMSG;
 	}
-	if (!l->sdp.savp && mode == CFG_SRTP_MANDATORY) {
-		snprintf(why, len, "RTP/AVP refused: [sip] srtp = mandatory");
+	if (mode == CFG_SRTP_OFF)
+		l->sdp.srtp = SRTPCTX_NONE;
+	if (!l->sdp.srtp && mode == CFG_SRTP_MANDATORY) {
+		snprintf(why, len, "plain RTP refused: [sip] srtp = mandatory");
 		return -EBADMSG;
 	}
-	if (l->sdp.savp && !leg_key(l)) {
+	if (l->sdp.srtp && !leg_key(l)) {
 		snprintf(why, len, "no random bytes for an SRTP key");
 		return -EIO;
 	}
@@ -276,20 +287,27 @@ static int write_sdp(struct leg *l, const struct sdpx_prefs *prefs,
 		.ver = l->sdp_ver ? l->sdp_ver : (uint64_t)c->start_us,
 		.data = c->data,
 	};
+	enum cfg_srtp mode = pbx.cfg->sip.srtp;
 	int n;
 	uint32_t sum;
 
-	if (prefs && !l->t38_offer &&
-	    (pbx.cfg->sip.srtp == CFG_SRTP_MANDATORY || l->sdp.srtp)) {
-		/* an offer in SRTP: required, or the session's already */
-		me.srtp_key = leg_key(l);
-		if (!me.srtp_key)
-			return -EIO;
+	if (prefs && !l->t38_offer) {
+		/* an offer in SRTP: the session's already (in its profile);
+		 * required (RTP/SAVP); or, optional, the call's other leg's
+		 * (best effort, RTP/AVP) */
+		me.savp = l->sdp.srtp ? l->sdp.savp :
+				        mode == CFG_SRTP_MANDATORY;
+		if (me.savp || l->sdp.srtp ||
+		    (mode == CFG_SRTP_OPTIONAL && other_leg(l)->sdp.srtp)) {
+			me.srtp_key = leg_key(l);
+			if (!me.srtp_key)
+				return -EIO;
+		}
+		l->offer_savp = me.savp;
+		l->offer_sdes = me.srtp_key != NULL;
 	} else if (!prefs && l->sdp.srtp) {
 		me.srtp_key = leg_key(l);	/* made by read_sdp() */
 	}
-	if (prefs)
-		l->srtp_offered = me.srtp_key != NULL;
 	n = put_sdp(l, &me, prefs, buf, len);
 	if (n < 0)
 		return n;
@@ -309,12 +327,15 @@ static int make_answer(struct leg *l, char *buf, size_t len)
 	return write_sdp(l, NULL, buf, len);
 }
 
-/* the codec the peer chose in its answer to our offer (in our offer's
- * profile: RTP/SAVP with a crypto line, or RTP/AVP) */
+/* the codec the peer chose in its answer to our offer, in our offer's
+ * profile; SRTP when it took one of our crypto lines (RTP/SAVP's answer
+ * must), plain RTP when we offered none */
 static int take_answer(struct leg *l)
 {
-	if (!l->sdp.t38 && l->sdp.savp != l->srtp_offered)
+	if (!l->sdp.t38 && l->sdp.savp != l->offer_savp)
 		return -ENOENT;
+	if (!l->offer_sdes)
+		l->sdp.srtp = SRTPCTX_NONE;
 	for (unsigned i = 0; i < l->sdp.nfmt; i++) {
 		if (l->sdp.fmt[i].codec >= 0) {
 			l->codec = (enum codec_id)l->sdp.fmt[i].codec;
@@ -733,7 +754,8 @@ static void reinvite(struct leg *l, nua_handle_t *nh, sip_t const *sip)
 		 * session as it is, the answer comes in the ACK */
 		make_answer(l, sdp, sizeof(sdp));
 		l->offered = true;
-		l->srtp_offered = l->sdp.srtp;	/* in the session's profile */
+		l->offer_savp = l->sdp.savp;	/* in the session's profile */
+		l->offer_sdes = l->sdp.srtp != SRTPCTX_NONE;
 		nua_respond(nh, 200, "OK",
 			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 			    SIPTAG_PAYLOAD_STR(sdp), TAG_END());
@@ -798,7 +820,7 @@ static bool needs_reoffer(const struct leg *l)
  * partition has a T.38 leg left. @return whether it was offered */
 static bool offer_t38(struct call *c, struct leg *l)
 {
-	const struct leg *o = l == &c->a ? &c->b : &c->a;
+	const struct leg *o = other_leg(l);
 	char sdp[SDP_MAX];
 
 	if (pbx.cfg->sip.fax != CFG_FAX_T38 || o->type != LEG_TDM ||

@@ -223,23 +223,21 @@ static bool crypto_of(const char *v, struct sdpx *s)
 	return true;
 }
 
-/* RTP/SAVP's SDES line (see crypto_of()). @return 0 or -EBADMSG */
-static int sdes_of(struct sdpx *s, const sdp_media_t *m, char *why,
-		   size_t whylen)
+/* The first of @p m's a=crypto lines we take (see crypto_of()).
+ * @return whether there was one */
+static bool sdes_of(struct sdpx *s, const sdp_media_t *m)
 {
-	s->savp = true;
 	for (const sdp_attribute_t *a = m->m_attributes; a; a = a->a_next)
 		if (a->a_name && a->a_value &&
 		    !strcasecmp(a->a_name, "crypto") && crypto_of(a->a_value, s))
-			return 0;
-	snprintf(why, whylen, "RTP/SAVP without a crypto line we take "
-		 "(AES_CM_128_HMAC_SHA1_80 or _32, an inline key, no MKI)");
-	return -EBADMSG;
+			return true;
+	return false;
 }
 
 /** Read the stream of an SDP body a call uses (see stream_of()).
- *  @return 0, or -EBADMSG with the reason (not SDP, no audio, not
- *  RTP/AVP, no IPv4 address, port out of range) */
+ *  @return 0, or -EBADMSG with the reason (not SDP, no audio, neither
+ *  RTP/AVP nor RTP/SAVP, RTP/SAVP without a crypto line we take, no IPv4
+ *  address, port out of range) */
 int sdpx_parse(const char *body, size_t len, struct sdpx *s, char *why,
 	       size_t whylen)
 {
@@ -277,9 +275,16 @@ int sdpx_parse(const char *body, size_t len, struct sdpx *s, char *why,
 	if (m->m_type == sdp_media_image) {
 		t38_attrs(s, sess, m);
 	} else if (m->m_proto == sdp_proto_srtp) {
-		if (sdes_of(s, m, why, whylen))
+		s->savp = true;
+		if (!sdes_of(s, m)) {
+			snprintf(why, whylen, "RTP/SAVP without a crypto line "
+				 "we take (AES_CM_128_HMAC_SHA1_80 or _32, an "
+				 "inline key, no MKI)");
 			goto out;
-	} else if (m->m_proto != sdp_proto_rtp) {
+		}
+	} else if (m->m_proto == sdp_proto_rtp) {
+		sdes_of(s, m);		/* best-effort SRTP, if it offers it */
+	} else {
 		/* RTP/SAVPF and the like: answering RTP/AVP would be wrong */
 		snprintf(why, whylen, "audio is not RTP/AVP nor RTP/SAVP but "
 			 "%s", m->m_proto_name ? m->m_proto_name : "?");
@@ -418,10 +423,9 @@ static int put_vbd(char *buf, size_t len, int n,
 	return put(buf, len, n, "a=gpmd:%d vbd=yes\r\n", pt);
 }
 
-/* the profile of our m= line: SRTP when we have a key */
-static const char *proto_of(const uint8_t *key)
+static const char *proto_of(bool savp)
 {
-	return key ? "RTP/SAVP" : "RTP/AVP";
+	return savp ? "RTP/SAVP" : "RTP/AVP";
 }
 
 static int put_crypto(char *buf, size_t len, int n, uint32_t tag,
@@ -437,15 +441,19 @@ static int put_crypto(char *buf, size_t len, int n, uint32_t tag,
 /** Write an offer of every preferred codec, telephone-event and, unless
  *  @p me is a data call, comfort noise (which the RT partition plays, and
  *  sends with [media] vad); a data call's G.711 types marked voiceband
- *  data (V.152).
- *  @return the length, or -ENOSPC (@p buf then holds a cut text) */
+ *  data (V.152). With me->srtp_key, SDES's crypto lines for both suites,
+ *  in RTP/SAVP (me->savp) or in RTP/AVP (best-effort SRTP).
+ *  @return the length, -EINVAL (RTP/SAVP and no key) or -ENOSPC (@p buf
+ *  then holds a cut text) */
 int sdpx_offer(char *buf, size_t len, const struct sdpx_local *me,
 	       const struct sdpx_prefs *p)
 {
-	int n = head(buf, len, me);
+	int n;
 
-	n = put(buf, len, n, "m=audio %u %s", me->port,
-		proto_of(me->srtp_key));
+	if (me->savp && !me->srtp_key)
+		return -EINVAL;
+	n = head(buf, len, me);
+	n = put(buf, len, n, "m=audio %u %s", me->port, proto_of(me->savp));
 	for (unsigned i = 0; i < p->n; i++)
 		n = put(buf, len, n, " %d", dyn_pt(p->codec[i]));
 	n = put(buf, len, n, " %d", TE_PT_DEFAULT);
@@ -485,8 +493,9 @@ bool sdpx_cn_agreed(const struct sdpx *peer, uint8_t pt, bool data)
 
 /** Write an answer with one codec, and telephone-event and comfort noise
  *  if @p offer has them (comfort noise unless @p me is a data call, whose
- *  G.711 is marked voiceband data); to an SRTP offer, in RTP/SAVP with
- *  its crypto line's tag and suite and our key (@p me must have one).
+ *  G.711 is marked voiceband data); in the offer's profile, and to an
+ *  SRTP offer (RTP/SAVP, or a crypto line we took in RTP/AVP) with its
+ *  crypto line's tag and suite and our key (@p me must have one).
  *  @return the length, -EINVAL (an SRTP offer and no key of ours) or
  *  -ENOSPC (@p buf then holds a cut text) */
 int sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
@@ -500,7 +509,8 @@ int sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 
 	if (offer->srtp && !key)
 		return -EINVAL;
-	n = put(buf, len, n, "m=audio %u %s %u", me->port, proto_of(key), pt);
+	n = put(buf, len, n, "m=audio %u %s %u", me->port,
+		proto_of(offer->savp), pt);
 	if (te_pt >= 0)
 		n = put(buf, len, n, " %d", te_pt);
 	if (cn)

@@ -22,8 +22,12 @@
  * its a=crypto lines we can take (AES_CM_128_HMAC_SHA1_80 or _32, one
  * inline key of 30 bytes, lifetime allowed, no MKI, no session parameters;
  * none: refused), and answered in RTP/SAVP with that line's tag and suite
- * and our own key. Our own offer in RTP/SAVP lists both suites with our key;
- * the answer's crypto line says which one the peer took.
+ * and our own key. An offer in RTP/AVP with crypto lines (best-effort SRTP,
+ * as phones set to "SRTP optional" send it) is read the same way, none
+ * taken meaning plain RTP, and answered in RTP/AVP with the crypto line.
+ * Our own offer lists both suites with our key, in RTP/SAVP or, best
+ * effort, in RTP/AVP; the answer's crypto line says which one the peer
+ * took.
  */
 #ifndef SIGNALLING_SDPX_H
 #define SIGNALLING_SDPX_H
@@ -64,9 +68,9 @@ struct sdpx {
 	bool cn;		/* comfort noise (RFC 3389) as type 13 */
 	unsigned nfmt;
 	struct sdpx_fmt fmt[SDPX_MAX_FMT];	/* in the peer's order */
-	bool savp;		/* RTP/SAVP: SRTP (SDES) */
-	uint8_t srtp;		/* SAVP: enum srtpctx_suite of the crypto
-				   line taken */
+	bool savp;		/* RTP/SAVP (then srtp is set) */
+	uint8_t srtp;		/* enum srtpctx_suite of the crypto line
+				   taken, SRTPCTX_NONE: plain RTP */
 	uint32_t crypto_tag;	/* its tag */
 	uint8_t srtp_key[SRTPCTX_KEY_LEN];	/* its key: the peer's */
 };
@@ -78,9 +82,11 @@ struct sdpx_local {
 	enum sdpx_dir dir;
 	uint64_t sess, ver;	/* o= session id and version (RFC 3264 8) */
 	bool data;		/* voiceband data (V.152): no comfort noise */
-	const uint8_t *srtp_key;	/* our SRTP master key: an offer in
-					   RTP/SAVP, an answer to one; NULL:
-					   RTP/AVP */
+	const uint8_t *srtp_key;	/* our SRTP master key: an offer
+					   with SDES, an answer to one; NULL:
+					   plain RTP */
+	bool savp;			/* an offer in RTP/SAVP (with
+					   srtp_key), not RTP/AVP */
 };
 
 struct sdpx_prefs {

@@ -6,10 +6,13 @@
 # a tone for about 4 s (1001: 1000 Hz, 1002: 600 Hz), 1001 hangs up. Each
 # phone records what it heard; each recording must hold the other phone's
 # tone. Then: a call record (caller 1001, callee 1002, ANSWERED) in the
-# spool, no call left up in sipd; a phone that speaks SRTP only (1004,
-# baresip's srtp module, keys by SDES) calls 1002, and each hears the other
-# through the RT partition, which encrypts one leg; and a third phone with a
-# wrong password for 1003 refused (not registered, auth_failures up).
+# spool, no call left up in sipd. SRTP (baresip's srtp module, keys by
+# SDES): a phone that speaks SRTP only (1004) calls 1002, plain and then
+# with best-effort SRTP, and 1002 calls 1001 (plain) with it: in each call
+# each phone hears the other through the RT partition, which encrypts the
+# legs SRTP was agreed on; with [sip] srtp = mandatory a plain call is
+# refused and 1004 calls 1002 (SRTP only). Last, a third phone with a wrong
+# password for 1003 refused (not registered, auth_failures up).
 #
 # baresip 1.0.0 (package baresip-core), headless: no stdio module (it needs
 # a terminal); commands through ctrl_tcp (netstring-framed JSON on
@@ -155,8 +158,9 @@ sox -n -r 8000 -c 1 -b 16 "$tmp/tone1000.wav" synth 30 sine 1000 vol 0.3
 sox -n -r 8000 -c 1 -b 16 "$tmp/tone600.wav" synth 30 sine 600 vol 0.3
 
 # phone EXT PASSWORD SIP_PORT CTRL_PORT RTP_LO TONE_HZ [MEDIAENC]: a config
-# dir for one baresip (MEDIAENC: its srtp module's mode, srtp-mand: offers
-# and takes RTP/SAVP only, keys by SDES)
+# dir for one baresip (MEDIAENC: its srtp module's mode, keys by SDES;
+# srtp-mand: offers and takes RTP/SAVP only; srtp: best effort, crypto
+# lines in RTP/AVP)
 phone() {
 	local d=$tmp/phone$1 enc=""
 	[ -n "${7:-}" ] && enc=";mediaenc=$7"
@@ -248,9 +252,10 @@ both_ctl() { ctl 4441 "$@" && ctl 4442 "$@"; }
 expect "both phones take commands over ctrl_tcp" both_ctl reginfo
 
 # --- 1001 calls 1002 -------------------------------------------------------------------
+# answered FROM TO: sipd shows FROM's call to TO answered
 answered() {
-	gwctl sip | jq -e '.calls | any(.state == "answered" and
-		.from.number == "1001" and .to.number == "1002")'
+	gwctl sip | jq -e --arg f "$1" --arg t "$2" '.calls | any(.state ==
+		"answered" and .from.number == $f and .to.number == $t)'
 }
 calls0=$(sipjq .counters.calls)
 if ! out=$(ctl 4441 dial 1002 2>&1); then
@@ -258,7 +263,7 @@ if ! out=$(ctl 4441 dial 1002 2>&1); then
 else
 	ok "phone 1001 dials 1002"
 fi
-if wait_for 10 answered; then
+if wait_for 10 answered 1001 1002; then
 	ok "1002 answers by itself; sipd shows the call answered"
 else
 	fail "1002 answers by itself; sipd shows the call answered" \
@@ -334,81 +339,111 @@ else
 		"$(cat "$spool"/*.json 2>/dev/null | head -3)"
 fi
 
-# --- SRTP: 1004 (SRTP only, SDES) calls 1002 (plain RTP) ------------------------------
-# [sip] srtp = optional (the default): sipd answers 1004's RTP/SAVP offer with
-# SRTP and its own key, and offers 1002 plain RTP; the RT partition encrypts
-# and checks one leg and bridges it to the other
-start 1004
-if wait_for 10 registered 1004 5100; then
-	ok "phone 1004 (SRTP only) registered"
-else
-	fail "phone 1004 (SRTP only) registered" "registrations: $(sipjq -c .registrations)"
-fi
-answered4() {
-	gwctl sip | jq -e '.calls | any(.state == "answered" and
-		.from.number == "1004" and .to.number == "1002")'
-}
-if ! out=$(ctl 4444 dial 1002 2>&1); then
-	fail "phone 1004 dials 1002" "ctrl_tcp: $out"
-elif wait_for 10 answered4; then
-	ok "1004's SRTP call to 1002 answered"
-else
-	fail "1004's SRTP call to 1002 answered" "calls: $(sipjq -c .calls)" \
-		"$(grep -E '^SIP/2.0 [0-9]+|srtp|crypto' "$tmp/1004.log" | tail -5)"
-fi
-# one leg SRTP, carrying packets both ways, SRTP refusing at most 2 (one CI
-# run, the VM holding the RT partition's net task up 315 times, counted 1:
-# which kind, gwctl does not tell); the other plain
+# --- SRTP ------------------------------------------------------------------------------
+# srtp_flows LEGS: a channel carries packets both ways on both legs, LEGS of
+# them SRTP refusing at most 2 packets (one CI run counted 1 of 250, the VM
+# holding the RT partition's net task up 315 times; gwctl chans now says
+# which kind, and prints it for each call below)
 srtp_flows() {
-	gwctl chans | awk -v want="${1:-1}" '/^chan / { n = 0; s = 0
+	gwctl chans | awk -v want="$1" '/^chan / { n = 0; s = 0
 		for (i = 1; i < NF; i++) {
 			if (($i == "tx" || $i == "rx") && $(i + 1) > 0) n++
 			if ($i == "srtp" && $(i + 2) == "refused" && $(i + 3) <= 2) s++
 		}
 		if (n >= 4 && s == want) found = 1 } END { exit !found }'
 }
-sleep 2	# talk
-if wait_for 3 srtp_flows; then
-	ok "the RT partition bridges SRTP (1004) to RTP (1002), SRTP refusing 2 at most"
-	gwctl chans | sed -n 's/^chan/# chan/p'
-else
-	fail "the RT partition bridges SRTP (1004) to RTP (1002), SRTP refusing 2 at most" \
-		"$(gwctl chans | head -3)"
-fi
-check "1004's offer was RTP/SAVP with SDES keys, sipd's answer too" \
-	test "$(grep -c 'RTP/SAVP' "$tmp/1004.log")" -ge 2
-sleep 2	# talk on
-ctl 4444 hangup >/dev/null 2>&1
-expect "sipd has no call left up" wait_for 10 sipjq -e '.calls_up == 0'
-# heard_each_other WHAT: in the newest recordings (this call's), 1004 heard
-# 1002's 600 Hz and 1002 1004's 1000 Hz
+# heard_each_other WHAT A B: in the newest recordings (this call's), each
+# phone heard the other's tone (1002 sends 600 Hz, the others 1000 Hz)
 newest() { ls -t "$tmp/phone$1/rec/"*-dec.wav 2>/dev/null | head -1; }
+tone_of() { if [ "$1" = 1002 ]; then echo 600; else echo 1000; fi; }
 heard_each_other() {
-	local what=$1 p f a fq lv
-	for p in "1004 600 1002" "1002 1000 1004"; do
+	local what=$1 p f a fq lv hz
+	for p in "$2 $3" "$3 $2"; do
 		set -- $p
+		hz=$(tone_of $2)
 		f=$(newest $1)
 		a=$([ -n "$f" ] && build/bin/rtppeer --analyze "$f" --skip 800)
 		fq=$(echo "$a" | field freq); lv=$(echo "$a" | field level)
-		if near "$fq" $2 15 && awk -v l="$lv" 'BEGIN { exit !(l > -20) }'; then
-			ok "$what: phone $1 heard $3's $2 Hz tone ($fq Hz, $lv dBm0)"
+		if near "$fq" $hz 15 && awk -v l="$lv" 'BEGIN { exit !(l > -20) }'; then
+			ok "$what: phone $1 heard $2's $hz Hz tone ($fq Hz, $lv dBm0)"
 		else
-			fail "$what: phone $1 heard $3's $2 Hz tone ($fq Hz, $lv dBm0)" \
+			fail "$what: phone $1 heard $2's $hz Hz tone ($fq Hz, $lv dBm0)" \
 				"${f:-no recording}: $a"
 		fi
 	done
 }
-heard_each_other "over SRTP"
+# srtp_call WHAT FROM TO LEGS: FROM dials TO, who answers by itself; after
+# 2 s of talk the channel carries packets both ways, LEGS of its legs SRTP;
+# FROM hangs up 2 s later; each heard the other
+srtp_call() {
+	local what=$1 from=$2 to=$3 legs=$4 out
+	if ! out=$(ctl $((3440 + from)) dial $to 2>&1); then
+		fail "$what: $from dials $to" "ctrl_tcp: $out"
+		return
+	fi
+	if wait_for 10 answered $from $to; then
+		ok "$what: $from's call to $to answered"
+	else
+		fail "$what: $from's call to $to answered" "calls: $(sipjq -c .calls)" \
+			"$(grep -E '^SIP/2.0 [0-9]+|m=audio|crypto' "$tmp/$from.log" | tail -5)"
+		ctl $((3440 + from)) hangup >/dev/null 2>&1
+		return
+	fi
+	sleep 2	# talk
+	if wait_for 3 srtp_flows $legs; then
+		ok "$what: packets both ways, $legs leg(s) SRTP, refusing 2 at most"
+		gwctl chans | sed -n 's/^chan/# chan/p'
+	else
+		fail "$what: packets both ways, $legs leg(s) SRTP, refusing 2 at most" \
+			"$(gwctl chans | head -3)"
+	fi
+	sleep 2	# talk on
+	ctl $((3440 + from)) hangup >/dev/null 2>&1
+	expect "$what: sipd has no call left up" wait_for 10 sipjq -e '.calls_up == 0'
+	heard_each_other "$what" $from $to
+}
+# restart EXT PASSWORD SIP_PORT CTRL_PORT RTP_LO TONE [MEDIAENC]: the phone
+# again, with another srtp mode
+restart() {
+	local pid
+	eval "pid=\$pid_$1"
+	ctl $4 quit >/dev/null 2>&1
+	gone() { ! kill -0 "$pid" 2>/dev/null; }
+	wait_for 5 gone || kill -TERM "$pid" 2>/dev/null
+	phone "$@"
+	start $1
+	expect "phone $1 back (srtp: ${7:-none}), registered" wait_for 10 registered $1 $3
+}
+
+# [sip] srtp = optional (the default). 1004 speaks SRTP only (RTP/SAVP):
+# sipd answers with SRTP and its own key, and offers 1002 (plain) RTP/AVP
+# with crypto lines (best effort), which it answers plain: one leg SRTP
+start 1004
+expect "phone 1004 (SRTP only) registered" wait_for 10 registered 1004 5100
+srtp_call "SRTP to plain" 1004 1002 1
+check "1004's offer was RTP/SAVP with SDES keys, sipd's answer too" \
+	test "$(grep -c 'RTP/SAVP' "$tmp/1004.log")" -ge 2
+check "1002 was offered best-effort SRTP (RTP/AVP with crypto lines), answered plain" \
+	sh -c "grep -q '^a=crypto:1 AES_CM_128_HMAC_SHA1_80' '$tmp/1002.log' &&
+		! grep -q 'RTP/SAVP' '$tmp/1002.log'"
+# 1002 back with best-effort SRTP (baresip's "srtp": crypto lines in
+# RTP/AVP, taken when answered): now both legs of 1004's call are SRTP,
+# 1002's in RTP/AVP; a plain caller's call to 1002 stays plain (sipd offers
+# crypto only when the caller's leg is SRTP); and 1002's own best-effort
+# offer is answered with SRTP, the plain callee's leg staying plain
+restart 1002 pw1002 5080 4442 10100 600 srtp
+srtp_call "SRTP to best effort" 1004 1002 2
+check "... 1002's leg in RTP/AVP with SDES keys both ways" \
+	sh -c "test \$(grep -c '^a=crypto:' '$tmp/1002.log') -ge 3 &&
+		! grep -q 'RTP/SAVP' '$tmp/1002.log'"
+srtp_call "plain to best effort" 1001 1002 0
+srtp_call "best effort to plain" 1002 1001 1
+
 # --- SRTP required: [sip] srtp = mandatory -------------------------------------------
 # 1002 comes back speaking SRTP only; sipd, reloaded with srtp = mandatory,
 # refuses 1001's plain offer (488) and offers 1002 RTP/SAVP when 1004 calls:
 # both legs of the channel SRTP, each with its own keys
-ctl 4442 quit >/dev/null 2>&1
-gone_1002() { ! kill -0 "$pid_1002" 2>/dev/null; }
-wait_for 5 gone_1002 || kill -TERM "$pid_1002" 2>/dev/null
-phone 1002 pw1002 5080 4442 10100 600 srtp-mand
-start 1002
-expect "phone 1002 back, SRTP only, registered" wait_for 10 registered 1002 5080
+restart 1002 pw1002 5080 4442 10100 600 srtp-mand
 printf '[sip]\nsrtp = mandatory\n' >>"$state/lab.ini"
 r=$(gwctl sip reload 2>&1)
 check "sipd reloaded with [sip] srtp = mandatory ($r)" test "${r%%:*}" = ok
@@ -423,26 +458,7 @@ else
 fi
 ctl 4441 hangup >/dev/null 2>&1
 wait_for 5 sipjq -e '.calls_up == 0' >/dev/null
-if ! out=$(ctl 4444 dial 1002 2>&1); then
-	fail "phone 1004 dials 1002 (both SRTP)" "ctrl_tcp: $out"
-elif wait_for 10 answered4; then
-	ok "1004's call to 1002 answered, sipd offering 1002 RTP/SAVP"
-else
-	fail "1004's call to 1002 answered, sipd offering 1002 RTP/SAVP" \
-		"calls: $(sipjq -c .calls)" \
-		"$(grep -E '^SIP/2.0 [0-9]+|m=audio|crypto' "$tmp/1002.log" | tail -6)"
-fi
-sleep 2	# talk
-if wait_for 3 srtp_flows 2; then
-	ok "both legs SRTP, packets both ways, SRTP refusing 2 at most"
-	gwctl chans | sed -n 's/^chan/# chan/p'
-else
-	fail "both legs SRTP, packets both ways, SRTP refusing 2 at most" "$(gwctl chans | head -3)"
-fi
-sleep 2	# talk on
-ctl 4444 hangup >/dev/null 2>&1
-expect "sipd has no call left up" wait_for 10 sipjq -e '.calls_up == 0'
-heard_each_other "SRTP both legs"
+srtp_call "SRTP both legs" 1004 1002 2
 kill -TERM "$pid_1004" 2>/dev/null
 
 # --- a wrong password ------------------------------------------------------------------

@@ -45,7 +45,7 @@ static void check_sdpx(const struct sdpx *s)
 	if (s->nfmt > SDPX_MAX_FMT || s->dir > SDPX_INACTIVE ||
 	    s->te_pt < -1 || s->te_pt > 127 || s->ptime_ms > 1000 ||
 	    s->srtp > SRTPCTX_AES_CM_128_HMAC_SHA1_32 ||
-	    (s->srtp != SRTPCTX_NONE) != s->savp)
+	    (s->savp && s->srtp == SRTPCTX_NONE))
 		abort();
 	for (unsigned i = 0; i < s->nfmt; i++) {
 		const struct sdpx_fmt *f = &s->fmt[i];
@@ -84,9 +84,9 @@ static void answer_and_read_back(const struct sdpx *offer,
 	if (back.dir != (offer->ip ? sdpx_reverse(offer->dir) :
 			 SDPX_INACTIVE))
 		abort();
-	if (back.srtp != offer->srtp || (back.srtp &&
-	    (back.crypto_tag != offer->crypto_tag ||
-	     memcmp(back.srtp_key, key, sizeof(key)))))
+	if (back.savp != offer->savp || back.srtp != offer->srtp ||
+	    (back.srtp && (back.crypto_tag != offer->crypto_tag ||
+			   memcmp(back.srtp_key, key, sizeof(key)))))
 		abort();
 }
 

@@ -551,7 +551,7 @@ static void test_sdpx_parse_sdes_offer(void **state)
 	for (unsigned i = 0; i < SRTPCTX_KEY_LEN; i++)
 		assert_int_equal(s.srtp_key[i], i);
 	assert_int_equal(s.fmt[0].codec, CODEC_PCMU);
-	/* plain RTP: no SRTP, whatever its lines say */
+	/* plain RTP, no crypto line: no SRTP */
 	parse_ok(phone_offer, &s);
 	assert_false(s.savp);
 	assert_int_equal(s.srtp, SRTPCTX_NONE);
@@ -594,6 +594,7 @@ static void test_sdpx_sdes_answer_and_offer(void **state)
 				     &offer, 20), -EINVAL);
 	/* our offer: both suites, the 80-bit tag first, our key */
 	me.srtp_key = ours;
+	me.savp = true;
 	assert_true(sdpx_offer(buf, sizeof(buf), &me,
 			       &(struct sdpx_prefs){ 1, { CODEC_PCMA } }) > 0);
 	assert_non_null(strstr(buf, "m=audio 20004 RTP/SAVP 8 101 13\r\n"));
@@ -603,6 +604,62 @@ static void test_sdpx_sdes_answer_and_offer(void **state)
 	assert_int_equal(s.crypto_tag, 1);
 	assert_int_equal(s.srtp, SRTPCTX_AES_CM_128_HMAC_SHA1_80);
 	assert_memory_equal(s.srtp_key, ours, sizeof(ours));
+}
+
+/* best-effort SRTP: crypto lines in RTP/AVP (a phone set to "SRTP
+ * optional"), taken when we can, answered in RTP/AVP with our key; none
+ * we can take is plain RTP, not an error */
+static void test_sdpx_best_effort_sdes(void **state)
+{
+	static const char offer[] =
+		HEAD("198.18.0.20") "c=IN IP4 198.18.0.20\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/AVP 0\r\n"
+		"a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:" KEY1 KEY2 "\r\n"
+		"a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:" KEY1 "\r\n";
+	static const char unusable[] =
+		HEAD("198.18.0.20") "c=IN IP4 198.18.0.20\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/AVP 0\r\n"
+		"a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:" KEY1 KEY2 "\r\n";
+	uint8_t ours[SRTPCTX_KEY_LEN] = { 9, 8, 7 };
+	struct sdpx_local me = { .ip = ip4("198.18.0.10"), .port = 20008,
+				 .sess = 3, .ver = 3, .srtp_key = ours };
+	char buf[1024];
+	struct sdpx s, a;
+
+	(void)state;
+	parse_ok(offer, &s);
+	assert_false(s.savp);
+	assert_int_equal(s.srtp, SRTPCTX_AES_CM_128_HMAC_SHA1_80);
+	assert_int_equal(s.crypto_tag, 2);
+	assert_memory_equal(s.srtp_key, "YS___semctl () {\t220;}\n}\nunles",
+			    SRTPCTX_KEY_LEN);
+	assert_true(sdpx_answer(buf, sizeof(buf), &me, CODEC_PCMU, 0, &s,
+				20) > 0);
+	assert_non_null(strstr(buf, "m=audio 20008 RTP/AVP 0\r\n"));
+	assert_non_null(strstr(buf, "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:"));
+	parse_ok(buf, &a);
+	assert_false(a.savp);
+	assert_int_equal(a.srtp, SRTPCTX_AES_CM_128_HMAC_SHA1_80);
+	assert_memory_equal(a.srtp_key, ours, sizeof(ours));
+	/* no line we take: plain RTP, answered plain */
+	parse_ok(unusable, &s);
+	assert_false(s.savp);
+	assert_int_equal(s.srtp, SRTPCTX_NONE);
+	assert_true(sdpx_answer(buf, sizeof(buf), &me, CODEC_PCMU, 0, &s,
+				20) > 0);
+	assert_null(strstr(buf, "crypto"));
+	/* our best-effort offer: RTP/AVP with both suites */
+	assert_true(sdpx_offer(buf, sizeof(buf), &me,
+			       &(struct sdpx_prefs){ 1, { CODEC_PCMU } }) > 0);
+	assert_non_null(strstr(buf, "m=audio 20008 RTP/AVP 0 101 13\r\n"));
+	assert_non_null(strstr(buf, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
+	assert_non_null(strstr(buf, "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:"));
+	/* RTP/SAVP asked with no key: no offer */
+	me.savp = true;
+	me.srtp_key = NULL;
+	assert_int_equal(sdpx_offer(buf, sizeof(buf), &me,
+				    &(struct sdpx_prefs){ 1, { CODEC_PCMU } }),
+			 -EINVAL);
 }
 
 /* T.38: a fax adapter's re-INVITE (T.38 Annex D) and our answer */
@@ -881,6 +938,7 @@ int main(void)
 		cmocka_unit_test(test_sdpx_t38_offer_and_answer),
 		cmocka_unit_test(test_sdpx_parse_sdes_offer),
 		cmocka_unit_test(test_sdpx_sdes_answer_and_offer),
+		cmocka_unit_test(test_sdpx_best_effort_sdes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
