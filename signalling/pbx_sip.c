@@ -237,12 +237,13 @@ static int read_sdp(struct leg *l, sip_t const *sip, char *why, size_t len)
 			 &l->sdp, why, len);
 	if (err || l->sdp.t38)
 		return err;
-	if (l->sdp.savp && mode == CFG_SRTP_OFF) {
-		snprintf(why, len, "RTP/SAVP refused: [sip] srtp = off");
-		return -EBADMSG;
+	if (mode == CFG_SRTP_OFF) {
+		if (l->sdp.savp) {
+			snprintf(why, len, "RTP/SAVP refused: [sip] srtp = off");
+			return -EBADMSG;
+		}
+		l->sdp.srtp = SRTPCTX_NONE;	/* best effort's: not taken */
 	}
-	if (mode == CFG_SRTP_OFF)
-		l->sdp.srtp = SRTPCTX_NONE;
 	if (!l->sdp.srtp && mode == CFG_SRTP_MANDATORY) {
 		snprintf(why, len, "plain RTP refused: [sip] srtp = mandatory");
 		return -EBADMSG;

@@ -11,7 +11,8 @@
 # with best-effort SRTP, and 1002 calls 1001 (plain) with it: in each call
 # each phone hears the other through the RT partition, which encrypts the
 # legs SRTP was agreed on; with [sip] srtp = mandatory a plain call is
-# refused and 1004 calls 1002 (SRTP only). Last, a third phone with a wrong
+# refused and 1004 calls 1002 (SRTP only); with srtp = off 1004 is refused
+# and 1002's best-effort call is plain. Last, a third phone with a wrong
 # password for 1003 refused (not registered, auth_failures up).
 #
 # baresip 1.0.0 (package baresip-core), headless: no stdio module (it needs
@@ -459,7 +460,26 @@ fi
 ctl 4441 hangup >/dev/null 2>&1
 wait_for 5 sipjq -e '.calls_up == 0' >/dev/null
 srtp_call "SRTP both legs" 1004 1002 2
+
+# --- no SRTP: [sip] srtp = off ---------------------------------------------------------
+# 1004's RTP/SAVP offer is refused (488); 1002, back with best-effort SRTP,
+# calls 1001: its crypto lines are passed over, both legs plain
+sed -i 's/^srtp = mandatory$/srtp = off/' "$state/lab.ini"
+r=$(gwctl sip reload 2>&1)
+check "sipd reloaded with [sip] srtp = off ($r)" test "${r%%:*}" = ok
+ctl 4444 dial 1002 >/dev/null 2>&1
+refused488_1004() { grep -q '^SIP/2.0 488' "$tmp/1004.log"; }
+if wait_for 5 refused488_1004; then
+	ok "an RTP/SAVP offer (1004) is refused with 488"
+else
+	fail "an RTP/SAVP offer (1004) is refused with 488" \
+		"$(grep -E '^SIP/2.0 [0-9]+' "$tmp/1004.log" | tail -3)"
+fi
+ctl 4444 hangup >/dev/null 2>&1
+wait_for 5 sipjq -e '.calls_up == 0' >/dev/null
 kill -TERM "$pid_1004" 2>/dev/null
+restart 1002 pw1002 5080 4442 10100 600 srtp
+srtp_call "best effort, srtp = off" 1002 1001 0
 
 # --- a wrong password ------------------------------------------------------------------
 # Last, and one phone stopped as soon as it gives up: baresip answers each
