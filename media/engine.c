@@ -42,6 +42,9 @@ static struct {
 	struct chan **active;		/* open channels, packed */
 	uint64_t *due;			/* the tick each next runs at */
 	unsigned nactive;
+	unsigned *moved;		/* rows of active[] another channel
+					   took since the last snapshot */
+	unsigned nmoved;
 	uint64_t tick;
 	/* published: written by the media task under seq */
 	_Atomic uint32_t seq;
@@ -79,8 +82,9 @@ int engine_init(const struct engine_cfg *cfg)
 	eg.slot = calloc(eg.nslots, sizeof(*eg.slot));
 	eg.active = calloc(cfg->max_chans, sizeof(*eg.active));
 	eg.due = calloc(cfg->max_chans, sizeof(*eg.due));
+	eg.moved = calloc(cfg->max_chans, sizeof(*eg.moved));
 	eg.snap = calloc(RTSTAT_MAX_CHANS, sizeof(*eg.snap));
-	if (!eg.slot || !eg.active || !eg.due || !eg.snap)
+	if (!eg.slot || !eg.active || !eg.due || !eg.moved || !eg.snap)
 		return -ENOMEM;
 	err = ec_module_init(cfg->max_chans, cfg->ec_max_tail_ms);
 	if (!err)
@@ -110,6 +114,15 @@ static unsigned find(uint32_t id)
 	while (eg.slot[i] && chan_id(eg.slot[i]) != id)
 		i = (i + 1) % eg.nslots;
 	return i;
+}
+
+/* row @p k of the active array has another channel: snapshot() shows it
+ * at once (when more rows than channels moved within a tick, those past
+ * the list wait for their slice) */
+static void row_moved(unsigned k)
+{
+	if (eg.nmoved < eg.cfg.max_chans)
+		eg.moved[eg.nmoved++] = k;
 }
 
 /* where @p ch is in the active array (eg.nactive: not there) */
@@ -143,6 +156,7 @@ static void forget(const struct chan *ch, uint32_t id)
 		eg.nactive--;
 		eg.active[k] = eg.active[eg.nactive];
 		eg.due[k] = eg.due[eg.nactive];
+		row_moved(k);
 	}
 }
 
@@ -212,6 +226,7 @@ static int do_open(const struct gwmsg *m)
 	}
 	eg.slot[i] = ch;
 	eg.due[eg.nactive] = 0;		/* chan_tick() says when */
+	row_moved(eg.nactive);
 	eg.active[eg.nactive++] = ch;
 	return 0;
 }
@@ -310,7 +325,9 @@ static void line_events(void)
 }
 
 /* a slice of the channel table each tick: the whole table is fresh every
- * SNAP_EVERY ticks, and no tick pays for all channels at once */
+ * SNAP_EVERY ticks, and no tick pays for all channels at once; and the
+ * rows another channel took (an open, a close moving the last one in)
+ * at once, which until their slice came would show the channel before */
 static void snapshot(uint64_t now_ns)
 {
 	unsigned n = eg.nactive < RTSTAT_MAX_CHANS ? eg.nactive :
@@ -322,6 +339,11 @@ static void snapshot(uint64_t now_ns)
 	eg.nsnap = n;
 	for (unsigned i = from; i < from + slice && i < n; i++)
 		chan_snapshot(eg.active[i], now_ns, &eg.snap[i]);
+	for (unsigned i = 0; i < eg.nmoved; i++)
+		if (eg.moved[i] < n)
+			chan_snapshot(eg.active[eg.moved[i]], now_ns,
+				      &eg.snap[eg.moved[i]]);
+	eg.nmoved = 0;
 	atomic_fetch_add(&eg.seq, 1);
 }
 
