@@ -260,6 +260,7 @@ struct gw_config {
 		int rtp_timeout;	/**< no RTP for this, s: hang up */
 		enum cfg_fax fax;	/**< T.38 offered first, or G.711 */
 		enum cfg_srtp srtp;	/**< SDES: answered, offered */
+		bool symmetric_rtp;	/**< RTP legs latch (NAT) */
 	} sip;
 	unsigned n_extensions, n_trunks, n_routes, n_dids;
 	struct cfg_extension extension[CFG_MAX_EXTENSIONS];

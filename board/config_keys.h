@@ -545,6 +545,14 @@ const struct cfg_key cfg_keys[] = {
 		 "lines in RTP/AVP are passed over. The keys "
 		 "travel in the SDP: use SIP over TLS (port 5061) to keep "
 		 "them secret."),
+	KEY_BOOL("sip", "symmetric_rtp", sip.symmetric_rtp, "true",
+		 "Symmetric RTP (RFC 4961), for phones behind NAT, whose SDP "
+		 "gives their private address: a call's RTP and RTCP go to "
+		 "where the phone's first good packet of each came from "
+		 "(its NAT's public address and port), decided again after "
+		 "a re-INVITE that changes the address; on an SRTP leg only "
+		 "a packet that passes SRTP's check counts. false: always "
+		 "to the address in the SDP."),
 
 	/* [probe] */
 	KEY_IPV4("probe", "dest", probe.dest, "", CFG_F_EMPTY_OK,

@@ -73,6 +73,10 @@ static int rtp_option(struct msg_leg *l, char *opt, char *why, size_t len)
 		l->vad = 1;
 		return 0;
 	}
+	if (!strcmp(opt, "latch")) {
+		l->latch = 1;
+		return 0;
+	}
 	if (!val)
 		return bad(why, len, "option '%s' needs a value", opt);
 	*val++ = '\0';
@@ -278,7 +282,7 @@ int chanctl_request(struct bus *b, struct gwmsg *m, int timeout_ms,
 int chanctl_format_leg(const struct rtstat_leg *l, char *buf, size_t len)
 {
 	const struct codec_info *ci;
-	char erle[16] = "-";
+	char erle[16] = "-", ip[INET_ADDRSTRLEN];
 
 	switch (l->kind) {
 	case MSG_LEG_TDM:
@@ -311,6 +315,10 @@ int chanctl_format_leg(const struct rtstat_leg *l, char *buf, size_t len)
 				 " (auth_fail %u replay %u errors %u)",
 				 l->srtp_auth_fail, l->srtp_replay,
 				 l->srtp_errors);
+		if (l->latched_ip && inet_ntop(AF_INET, &l->latched_ip, ip,
+					       sizeof(ip)))
+			snprintf(buf + strlen(buf), len - strlen(buf),
+				 " latched %s:%u", ip, l->latched_port);
 		break;
 	case MSG_LEG_T38:
 		snprintf(buf, len, "t38 :%u tx %u rx %u lost %u recovered %u "

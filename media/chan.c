@@ -272,6 +272,7 @@ static void rtp_cfg(const struct msg_leg *m, struct rtpleg_cfg *rc)
 	rc->jb_max_ms = m->jb_max_ms;
 	rc->dir = (enum rtpleg_dir)m->dir;
 	rc->vad = m->vad;
+	rc->latch = m->latch;
 	rc->srtp.suite = (enum srtpctx_suite)m->srtp;	/* msg_check()ed */
 	memcpy(rc->srtp.tx_key, m->srtp_tx_key, sizeof(rc->srtp.tx_key));
 	memcpy(rc->srtp.rx_key, m->srtp_rx_key, sizeof(rc->srtp.rx_key));
@@ -874,6 +875,8 @@ void chan_snapshot(const struct chan *ch, uint64_t now_ns,
 		o->srtp_auth_fail = (uint32_t)rs.srtp_auth_fail;
 		o->srtp_replay = (uint32_t)rs.srtp_replay;
 		o->srtp_errors = (uint32_t)rs.srtp_errors;
+		o->latched_ip = rs.latched_ip;
+		o->latched_port = rs.latched_port;
 	}
 }
 

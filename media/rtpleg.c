@@ -338,6 +338,20 @@ void rtpleg_publish(struct rtpleg *l)
 	atomic_store_explicit(&l->pub_seq, seq + 2, memory_order_release);
 }
 
+/* Send RTP and RTCP to the remote end configured (again), latching anew */
+void rtpleg_to_remote(struct rtpleg *l)
+{
+	const struct rtpleg_cfg *c = &l->cfg;
+
+	l->to_ip[0] = l->to_ip[1] = c->remote_ip;
+	l->to_port[0] = c->remote_port;
+	l->to_port[1] = c->remote_rtcp_port ? c->remote_rtcp_port :
+			(uint16_t)(c->remote_port + 1);
+	l->latched[0] = l->latched[1] = false;
+	l->c.latched_ip = 0;
+	l->c.latched_port = 0;
+}
+
 static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 {
 	struct jb_cfg jc = {
@@ -367,6 +381,7 @@ static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 	memset(&l->vad, 0, sizeof(l->vad));
 	memset(&l->c, 0, sizeof(l->c));
 	memset(&l->sec_base, 0, sizeof(l->sec_base));
+	rtpleg_to_remote(l);
 	l->staged = NULL;
 	l->last_uts = 0;
 	l->tx_started = false;
@@ -507,7 +522,8 @@ static int rekey(struct rtpleg *l, const struct srtpctx_cfg *sc)
  * Change an open leg (a re-INVITE): remote address, codec and payload
  * types, ptime, jitter buffer bounds, direction (hold), even the local
  * port. A new remote end lets the next source be heard at once (see
- * rtpcheck.h). Context: the media task.
+ * rtpcheck.h) and, with latch, moves the stream to the next source's
+ * address. Context: the media task.
  * New SRTP keys (or none, or SRTP from none) take a new context, first.
  * @return 0, -EINVAL, -ENOSPC or -ENOMEM (no SRTP context to be had:
  *	   nothing changed), -EADDRINUSE (the leg keeps its old port, and its
@@ -540,6 +556,9 @@ int rtpleg_modify(struct rtpleg *l, const struct rtpleg_cfg *cfg)
 	if (c.remote_ip != old.remote_ip || c.remote_port != old.remote_port)
 		rtpck_release(&l->ck);
 	l->cfg = c;
+	if (c.remote_ip != old.remote_ip || c.remote_port != old.remote_port ||
+	    c.remote_rtcp_port != old.remote_rtcp_port || c.latch != old.latch)
+		rtpleg_to_remote(l);
 	rtpck_set_cfg(&l->ck, &(struct rtpck_cfg){
 		.pt_audio = c.pt, .pt_event = c.te_pt, .accept_cn = true });
 	setup_session(l, &c);
@@ -693,6 +712,8 @@ void rtpleg_stats_get(const struct rtpleg *l, struct rtpleg_stats *st)
 	st->rtt_ms = c.rtt_ms > 0 ? c.rtt_ms : 0;
 	st->jb_delay_ms = c.jb.delay_ms;
 	st->jb_target_ms = c.jb.target_ms;
+	st->latched_ip = c.latched_ip;
+	st->latched_port = c.latched_port;
 	if (c.jb.expected)
 		st->loss_pct = 100.0 * (double)c.jb.lost /
 			       (double)c.jb.expected;

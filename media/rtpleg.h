@@ -12,6 +12,16 @@
  * that pass SRTP's check (srtpctx.h: the others are counted and dropped);
  * at most rtpleg_max_srtp() legs at once are SRTP legs.
  *
+ * Latching (cfg.latch: symmetric RTP, RFC 4961): a phone behind NAT
+ * writes its private address in its SDP, while its packets come from its
+ * NAT's public address and port. A latching leg sends its RTP to the
+ * source of the first RTP packet that passes every check (SRTP's on an
+ * SRTP leg, rtpcheck.h's: version, header, payload type, the source's
+ * SSRC), and its RTCP likewise to the first good RTCP packet's; once per
+ * port, after open and after a modify that changes the remote end, so a
+ * stranger's packets cannot move the stream later. Until then, and
+ * without latch, packets go to the remote end configured.
+ *
  * Memory: rtpleg_module_init() makes everything for max_legs legs (oRTP
  * sessions, lwIP PCBs, receive rings, codec and jitter buffer states);
  * opening a leg takes a free one. On the voice path the only allocations
@@ -81,6 +91,10 @@ struct rtpleg_cfg {
 				 *   comfort noise (type 13) in its place
 				 *   (rtpleg_vad.c) */
 	struct srtpctx_cfg srtp; /**< suite SRTPCTX_NONE: plain RTP */
+	bool latch;		/**< symmetric RTP (RFC 4961), for a peer
+				 *   behind NAT: RTP and RTCP go to where the
+				 *   first packet of each that passes the
+				 *   checks came from (see above) */
 };
 
 struct rtpleg_stats {
@@ -112,6 +126,9 @@ struct rtpleg_stats {
 	uint32_t jb_target_ms;
 	double loss_pct;	/**< lost / expected */
 	double mos;		/**< estimated (mos.h); 0 before any packet */
+	uint32_t latched_ip;	/**< latch: where RTP goes now, when not to
+				 *   the remote end configured; 0: there */
+	uint16_t latched_port;
 };
 
 struct rtpleg;

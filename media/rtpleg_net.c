@@ -5,7 +5,8 @@
  * Receive: the media task takes datagrams from the leg's ring one by one
  * and "stages" each one for oRTP, whose t_recvfrom hands it over (see
  * rtpleg_rx.c). Send: oRTP calls t_sendto in the media task; the packet
- * goes out of the leg's RTP or RTCP port to the remote end of the leg;
+ * goes out of the leg's RTP or RTCP port to the remote end of the leg
+ * (or where latching moved it);
  * on an SRTP leg it is first put together in one buffer and protected.
  */
 #define LOG_MODULE "rtpleg"
@@ -59,19 +60,14 @@ static int tp_sendto(RtpTransport *t, mblk_t *m, int flags,
 {
 	struct rtpleg_tp *tp = t->data;
 	struct rtpleg *l = tp->leg;
-	const struct rtpleg_cfg *c = &l->cfg;
 	struct udpport_seg seg[MAX_SEGS];
 	uint8_t buf[RTPLEG_SLOT];
-	uint16_t port = c->remote_port;
 	unsigned nseg = 0;
 	int len = 0;
 
 	(void)flags;
 	(void)to;	/* oRTP knows no address: ours is in the leg */
 	(void)tolen;
-	if (tp->rtcp)
-		port = c->remote_rtcp_port ? c->remote_rtcp_port :
-		       (uint16_t)(c->remote_port + 1);
 	for (const mblk_t *b = m; b; b = b->b_cont) {
 		if (nseg == MAX_SEGS)
 			goto fail;
@@ -81,7 +77,8 @@ static int tp_sendto(RtpTransport *t, mblk_t *m, int flags,
 	}
 	if (l->sec && protect(l, tp->rtcp, seg, &nseg, buf, sizeof(buf)))
 		goto fail;
-	if (udpport_send(&l->net, tp->rtcp, seg, nseg, c->remote_ip, port))
+	if (udpport_send(&l->net, tp->rtcp, seg, nseg, l->to_ip[tp->rtcp],
+			 l->to_port[tp->rtcp]))
 		goto fail;
 	if (tp->rtcp)
 		l->c.rtcp_tx++;

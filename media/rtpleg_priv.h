@@ -75,6 +75,8 @@ struct rtpleg_counts {
 	uint64_t dtmf_tx, dtmf_rx;
 	uint64_t cn_tx;
 	double rtt_ms;
+	uint32_t latched_ip;	/* RTP's destination, when latched away */
+	uint16_t latched_port;
 	enum codec_id codec;
 	uint16_t ptime_ms;
 	struct jb_stats jb;
@@ -95,6 +97,11 @@ struct rtpleg {
 	struct srtpctx *sec;		/* SRTP; NULL: plain RTP */
 	struct srtpctx_stats sec_base;	/* counts of the leg's earlier keys */
 	const struct udpport_slot *staged;	/* for t_recvfrom */
+	/* where RTP [0] and RTCP [1] go: the remote end configured, or
+	 * where the peer's packets came from (latch) */
+	uint32_t to_ip[2];
+	uint16_t to_port[2];
+	bool latched[2];	/* latch: decided for this remote end */
 	uint32_t last_uts;
 	uint32_t tx_ts;
 	bool tx_started;
@@ -131,6 +138,7 @@ static inline bool rtpleg_receiving(const struct rtpleg *l)
 
 /* rtpleg.c */
 void rtpleg_publish(struct rtpleg *l);
+void rtpleg_to_remote(struct rtpleg *l);
 
 /* rtpleg_net.c */
 void rtpleg_net_transports(struct rtpleg *l, RtpTransport **rtp,

@@ -43,14 +43,15 @@ static void feed(struct rtpleg *l, const struct udpport_slot *s)
 	l->staged = NULL;
 }
 
-static void take_rtp(struct rtpleg *l, const struct udpport_slot *s)
+/* @return false when refused (counted by rtpck) */
+static bool take_rtp(struct rtpleg *l, const struct udpport_slot *s)
 {
 	struct rtpck_rtp h;
 	struct jb_pkt p;
 	bool audio;
 
 	if (rtpck_rtp(&l->ck, s->data, s->len, &h) != RTPCK_OK)
-		return;		/* counted by rtpck */
+		return false;
 	l->c.rx_packets++;
 	l->c.rx_bytes += h.payload_len;
 	memset(&p, 0, sizeof(p));
@@ -78,6 +79,25 @@ static void take_rtp(struct rtpleg *l, const struct udpport_slot *s)
 	feed(l, s);
 	if (audio)
 		rtpleg_dtmf_rx_check(l, true, h.ts, s->at_ns);
+	return true;
+}
+
+/* latch: the first good packet of a port since the remote end was set
+ * decides where that port's packets go (see rtpleg.h) */
+static void latch(struct rtpleg *l, const struct udpport_slot *s)
+{
+	unsigned w = s->which;
+
+	l->latched[w] = true;
+	if (!s->from_ip ||
+	    (s->from_ip == l->to_ip[w] && s->from_port == l->to_port[w]))
+		return;
+	l->to_ip[w] = s->from_ip;
+	l->to_port[w] = s->from_port;
+	if (!w) {
+		l->c.latched_ip = s->from_ip;
+		l->c.latched_port = s->from_port;
+	}
 }
 
 /* SRTP: check and decrypt @p s in its slot. @return false when refused
@@ -97,14 +117,20 @@ static void take(struct rtpleg *l)
 	struct udpport_slot *s;
 
 	while ((s = udpport_peek(&l->net))) {
+		bool good = false;
+
 		/* a packet SRTP refuses is dropped (counted there) */
 		if (!l->sec || unprotect(l, s)) {
-			if (!s->which)
-				take_rtp(l, s);
-			else if (rtpck_rtcp(&l->ck, s->data, s->len,
-					    NULL) == RTPCK_OK)
+			if (!s->which) {
+				good = take_rtp(l, s);
+			} else if (rtpck_rtcp(&l->ck, s->data, s->len,
+					      NULL) == RTPCK_OK) {
 				feed(l, s);
+				good = true;
+			}
 		}
+		if (good && l->cfg.latch && !l->latched[s->which])
+			latch(l, s);
 		udpport_pop(&l->net);
 	}
 }

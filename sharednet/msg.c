@@ -56,7 +56,7 @@ static int check_leg(const struct msg_leg *l)
 		    l->dir > MSG_DIR_INACTIVE || !l->local_port ||
 		    (l->local_port & 1) || !l->remote_port ||
 		    l->jb_min_ms > l->jb_max_ms || l->jb_max_ms > 1000 ||
-		    l->vad > 1 || l->srtp > MAX_SRTP)
+		    l->vad > 1 || l->srtp > MAX_SRTP || l->latch > 1)
 			return -EBADMSG;
 		return 0;
 	case MSG_LEG_T38:

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RTSTAT_VERSION		7u
+#define RTSTAT_VERSION		8u
 #define RTSTAT_MAX_TASKS	32
 #define RTSTAT_HIST		40	/* power-of-two buckets of ns */
 #define RTSTAT_MAX_COUNTERS	512
@@ -93,6 +93,11 @@ struct rtstat_leg {
 	uint32_t srtp_auth_fail;	/**< the authentication tag wrong */
 	uint32_t srtp_replay;	/**< replayed, or older than the window */
 	uint32_t srtp_errors;	/**< otherwise (too short, clear RTP) */
+	uint32_t latched_ip;	/**< RTP: where its RTP goes, when latching
+				     moved it from the remote end (NAT);
+				     0: not moved. Network order */
+	uint16_t latched_port;
+	uint16_t pad3;
 };
 
 struct rtstat_chan {

@@ -215,6 +215,7 @@ static void fill_leg(const struct leg *l, struct msg_leg *m)
 		m->remote_port = l->sdp.port ? l->sdp.port : 9;
 		m->vad = pbx.cfg->media.vad &&
 			 sdpx_cn_agreed(&l->sdp, l->pt, l->call->data);
+		m->latch = pbx.cfg->sip.symmetric_rtp;	/* NAT */
 		if (l->sdp.srtp && l->srtp_keyed) {	/* SDES agreed */
 			m->srtp = l->sdp.srtp;
 			memcpy(m->srtp_tx_key, l->srtp_key, MSG_KEY_LEN);

@@ -2,6 +2,7 @@
 /** @file webapi_pbx.c  The REST API: extensions, trunks, routes, DIDs,
  *  the card's lines, live calls and CDRs */
 #define LOG_MODULE "webapi"
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,6 +301,7 @@ static json_t *leg_json(const struct rtstat_leg *l)
 {
 	const struct codec_info *ci;
 	uint32_t got = l->rx_packets + l->lost;
+	char ip[INET_ADDRSTRLEN + 6];
 
 	if (l->kind == MSG_LEG_TDM && l->ec_tail_ms)	/* echo cancelled */
 		return json_pack("{s:s, s:i, s:i, s:i, s:o, s:i}", "kind",
@@ -327,8 +329,15 @@ static json_t *leg_json(const struct rtstat_leg *l)
 	if (l->kind != MSG_LEG_RTP)
 		return json_pack("{s:s}", "kind", "none");
 	ci = l->codec < CODEC_COUNT ? codec_info(l->codec) : NULL;
+	if (l->latched_ip &&	/* where latching sends its RTP: IP:PORT */
+	    inet_ntop(AF_INET, &l->latched_ip, ip, INET_ADDRSTRLEN))
+		snprintf(ip + strlen(ip), sizeof(ip) - strlen(ip), ":%u",
+			 l->latched_port);
+	else
+		ip[0] = '\0';
 	return json_pack("{s:s, s:s, s:i, s:f, s:I, s:I, s:I, s:I, s:f, "
-			 "s:f, s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:I}", "kind", "rtp",
+			 "s:f, s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:o}",
+			 "kind", "rtp",
 			 "codec", ci ? ci->name : "?",
 			 "local_port", l->local_port,
 			 "jitter_ms", l->jitter_us / 1000.0,
@@ -345,7 +354,8 @@ static json_t *leg_json(const struct rtstat_leg *l)
 			 "srtp_refused", (json_int_t)rtstat_leg_srtp_refused(l),
 			 "srtp_auth_fail", (json_int_t)l->srtp_auth_fail,
 			 "srtp_replay", (json_int_t)l->srtp_replay,
-			 "srtp_errors", (json_int_t)l->srtp_errors);
+			 "srtp_errors", (json_int_t)l->srtp_errors,
+			 "latched", ip[0] ? json_string(ip) : json_null());
 }
 
 /* a channel's media: its age, whether it is a data call (a fax or modem)

@@ -4,7 +4,8 @@
 # PSTN simulator on the card: registration (digest, several contacts,
 # expiry, OPTIONS); calls between phones answered with RTP both ways (tones
 # and RFC 4733 DTMF measured at the far ends; comfort noise offered and
-# heard at its level), busy, no answer, caller
+# heard at its level; a phone behind NAT heard through symmetric RTP),
+# busy, no answer, caller
 # cancels, callee hangs up, hold and resume; phone -> PSTN line and PSTN ->
 # DID -> phone with audio and DTMF both ways; modem and fax calls moved to
 # G.711 by their answer tone (a page sent each way between a phone adapter
@@ -225,6 +226,38 @@ d=$(field dtmf <"$tmp/callee.rtp"); [ "$d" = 31 ] && ok "1001's RFC 4733 digits 
 d=$(field dtmf <"$tmp/caller.rtp"); [ "$d" = 58 ] && ok "1002's RFC 4733 digits reach 1001 ($d)" || not_ok "DTMF 1002 -> 1001" "got ${d:-nothing}"
 expect_record "answered call" "caller=1001 " "callee=1002 " "from=ext:1001 " "to=ext:1002 " "disp=ANSWERED " "codec=PCMU " "billsec=[45] "
 no_calls_up() { [ "$(calls_up)" = 0 ]; }
+check "no call left up" wait_for 5 no_calls_up
+
+# a phone behind NAT ([sip] symmetric_rtp, the default): 1001's SDP names
+# port 7090, where nothing listens (its private address, as it were), while
+# its RTP comes from port 7000; the call's leg sends where that RTP comes
+# from, so 1001 hears 1002
+peer_bg callee 7002 600 --seconds 6
+sipp_bg callee "$(scen uas RTP_PORT=7002 HOLD_MS=15000)" 5072
+sleep 0.5
+sipp_bg caller "$(scen uac RTP_PORT=7090 HOLD_MS=5000)" 5070 \
+	-inf "$(creds 1001 "" 1002)" "$GW:5060"
+leg_a_port() { gwctl chans | sed -n 's/^chan .* a: rtp :\([0-9]*\) .*/\1/p' | head -1; }
+leg_a_up() { [ -n "$(leg_a_port)" ]; }
+if wait_for 5 leg_a_up; then
+	r=$($lab exec lan build/bin/rtppeer --local "$LAN:7000" \
+		--remote "$GW:$(leg_a_port)" --codec pcmu --pt 0 --te-pt 101 \
+		--tone 1000:-15 --seconds 3 --skip 500 2>&1)
+	lat=$(gwctl chans | grep -o 'a: rtp .*latched [0-9.:]*' | grep -o 'latched [0-9.:]*$')
+	f=$(field freq <<<"$r")
+	if [ "$lat" = "latched $LAN:7000" ] && near "$f" 600 10; then
+		ok "a phone behind NAT hears the call: its leg latched to where its RTP comes from ($lat; $r)"
+	else
+		not_ok "a phone behind NAT hears the call (latched to $LAN:7000)" \
+			"${lat:-not latched}; rtppeer: $r" "$(gwctl chans | grep '^chan')"
+	fi
+else
+	not_ok "a phone behind NAT hears the call" "no channel: $(flow caller)"
+fi
+sipp_wait caller
+sipp_wait callee
+heard callee 1000 "... and 1002 hears it"
+expect_record "call from behind NAT" "caller=1001 " "callee=1002 " "disp=ANSWERED "
 check "no call left up" wait_for 5 no_calls_up
 
 # comfort noise (RFC 3389): 1001 offers it and the gateway's answer has it;

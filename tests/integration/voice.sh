@@ -115,6 +115,30 @@ check "the clear peer hears no 1000 Hz in the SRTP it gets (${f:-none} Hz)" \
 	sh -c "$(declare -f near); ! near '$f' 1000 10"
 gwctl chan close 21 >/dev/null
 
+# --- symmetric RTP (latch) ---------------------------------------------------------
+# a peer behind NAT: the channel is told port 40200 (what its SDP would
+# say), while the peer sends from and listens on 40100. Without latch the
+# leg's RTP goes to 40200 and the peer hears nothing; with it the leg
+# follows the peer's first packet to 40100, and the peer hears the line
+for opt in "" ,latch; do
+	gwctl chan open 22 tdm:1/0 rtp:16400:$LAN:40200,codec=pcmu$opt >/dev/null
+	pstn tone 1/0 1000 -10 >/dev/null
+	out=$(peer --local $LAN:40100 --remote $GW:16400 --codec pcmu --tone 700:-12 \
+		--seconds 3 --skip 500)
+	lat=$(chan_line 22 | grep -o 'latched [0-9.:]*')
+	pstn stop 1/0 >/dev/null
+	gwctl chan close 22 >/dev/null
+	rx=$(echo "$out" | field rx_packets); f=$(echo "$out" | field freq)
+	if [ -z "$opt" ]; then
+		check "without latch the peer behind NAT gets nothing (rx ${rx:-none}, ${lat:-not latched})" \
+			test "${rx:-x}/${lat:-none}" = 0/none
+	else
+		check "with latch the leg sends to where the peer's RTP comes from (${lat:-not latched}; rx ${rx:-none}, $f Hz)" \
+			sh -c "$(declare -f near); test '$lat' = 'latched $LAN:40100' &&
+				test '${rx:-0}' -ge 140 && near '$f' 1000 10"
+	fi
+done
+
 # --- comfort noise (RFC 3389) ------------------------------------------------------
 # the peer talks for a second, then goes quiet and sends CN packets of level
 # 40 (-dBov) at once and every second: the line hears noise at that level

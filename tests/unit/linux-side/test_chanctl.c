@@ -85,7 +85,11 @@ static void test_chanctl_rtp_and_other_legs(void **state)
 	assert_int_equal(chanctl_parse_leg("rtp:16384:198.18.0.20:40000,vad",
 					   &l, why, sizeof(why)), 0);
 	assert_int_equal(l.vad, 1);
+	assert_int_equal(l.latch, 0);
 	assert_int_equal(l.codec, CODEC_PCMU);
+	assert_int_equal(chanctl_parse_leg("rtp:16384:198.18.0.20:40000,latch",
+					   &l, why, sizeof(why)), 0);
+	assert_int_equal(l.latch, 1);
 	expect_refused("rtp:16385:198.18.0.20:40000", "must be even");
 	expect_refused("sip:1", "is not none, tdm:..., rtp:... or t38:...");
 }
@@ -173,6 +177,13 @@ static void test_chanctl_format_leg(void **state)
 			    "malformed 0 wrong_ssrc 0 cn_tx 3 jitter 1.5 ms "
 			    "mos 4.37 srtp AES_CM_128_HMAC_SHA1_80 refused 6 "
 			    "(auth_fail 1 replay 3 errors 2)");
+	l.srtp = 0;				/* latched (NAT) */
+	l.latched_ip = htonl(0xc6120014);
+	l.latched_port = 40002;
+	chanctl_format_leg(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "rtp :16400 PCMA tx 250 rx 249 lost 1 late 0 "
+			    "malformed 0 wrong_ssrc 0 cn_tx 3 jitter 1.5 ms "
+			    "mos 4.37 latched 198.18.0.20:40002");
 	l = (struct rtstat_leg){ .kind = MSG_LEG_TDM, .span = 2, .line = 7 };
 	chanctl_format_leg(&l, buf, sizeof(buf));
 	assert_string_equal(buf, "tdm 2/7");

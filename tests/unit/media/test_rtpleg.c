@@ -971,6 +971,82 @@ static void test_rtpleg_srtp_legs_within_their_limit(void **state)
 
 /* --- RTCP, on the real clock ------------------------------------------- */
 
+/* --- latching (symmetric RTP) ------------------------------------------ */
+
+/* @p frames steps of both ways, A sending 1000 Hz, B 500 Hz; what A
+ * played goes to @p heard */
+static void run_a_hears(int frames, int16_t *heard)
+{
+	int16_t pcm[FRAME], sink[FRAME];
+	static uint64_t pa, pb;
+
+	for (int i = 0; i < frames; i++) {
+		fake_now += 20 * MS;
+		tone(pcm, FRAME, 1000, &pa);
+		assert_int_equal(rtpleg_send(a, pcm, FRAME), 0);
+		tone(pcm, FRAME, 500, &pb);
+		assert_int_equal(rtpleg_send(b, pcm, FRAME), 0);
+		wire_step();
+		assert_int_equal(rtpleg_recv(b, fake_now, sink, FRAME), 0);
+		assert_int_equal(rtpleg_recv(a, fake_now, heard + i * FRAME,
+					     FRAME), 0);
+	}
+}
+
+/* B was told a port A does not use (a phone behind NAT writes its private
+ * address in its SDP): without latch A hears nothing of B; with it, B's
+ * RTP goes where A's first packet came from, and A hears B. A stranger's
+ * packet later does not move it; a modify with a new remote end latches
+ * anew. */
+static void test_rtpleg_latch_follows_the_peer(void **state)
+{
+	struct rtpleg_cfg ca = cfg_of(PORT_A, PORT_B, CODEC_PCMU);
+	struct rtpleg_cfg cb = cfg_of(PORT_B, PORT_A + 100, CODEC_PCMU);
+	static int16_t heard[50 * FRAME];
+	struct rtpleg_stats st;
+	uint8_t f[12 + FRAME] = { 0x80, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0x12, 0x34 };
+
+	(void)state;
+	ca.ssrc = 0x1234;
+	assert_int_equal(rtpleg_open(&a, &ca), 0);
+	assert_int_equal(rtpleg_open(&b, &cb), 0);
+	run_a_hears(50, heard);
+	rtpleg_stats_get(a, &st);
+	assert_int_equal(st.rx_packets, 0);	/* B sends to PORT_A + 100 */
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.latched_ip, 0);
+	rtpleg_close(b);
+
+	cb.latch = true;
+	assert_int_equal(rtpleg_open(&b, &cb), 0);
+	run_a_hears(50, heard);
+	assert_true(fabs(frequency(heard + 10 * FRAME, 40 * FRAME) - 500) < 8);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.latched_ip, PEER_IP);
+	assert_int_equal(st.latched_port, PORT_A);
+	rtpleg_stats_get(a, &st);
+	assert_true(st.rx_packets >= 49);
+
+	/* a packet of A's source from elsewhere: taken, not followed */
+	inject_from(PEER_IP, PORT_A + 40, PORT_B, f, sizeof(f));
+	run_a_hears(10, heard);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.latched_port, PORT_A);
+	rtpleg_stats_get(a, &st);
+	assert_true(st.rx_packets >= 59);
+
+	/* a re-INVITE with another (wrong) remote end: latched again */
+	cb.remote_port = PORT_A + 200;
+	assert_int_equal(rtpleg_modify(b, &cb), 0);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.latched_ip, 0);	/* to the new remote end */
+	run_a_hears(10, heard);
+	rtpleg_stats_get(b, &st);
+	assert_int_equal(st.latched_port, PORT_A);
+	rtpleg_stats_get(a, &st);
+	assert_true(st.rx_packets >= 68);
+}
+
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { 0, (long)ms * 1000000 };
@@ -1096,6 +1172,7 @@ int main(void)
 		T(test_rtpleg_srtp_refuses_the_wrong_key_and_clear_rtp),
 		T(test_rtpleg_srtp_legs_within_their_limit),
 		T(test_rtpleg_rtcp_reports_go_both_ways),
+		T(test_rtpleg_latch_follows_the_peer),
 		T(test_rtpleg_between_net_and_media_tasks),
 	};
 	/* again with the net task's port handler, set before any leg opens */

@@ -98,6 +98,11 @@ static void test_msg_bad_fields_refused(void **state)
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), 0);
 	m.u.open.b.vad = 2;
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	m = rtp_open();
+	m.u.open.b.latch = 1;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), 0);
+	m.u.open.b.latch = 2;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
 	/* an answer tone: a known one, on leg a or b, one way or the other */
 	msg_init(&m, MSG_VBD_EVENT, 7);
 	m.u.vbd.tone = MSG_VBD_ANS_PR;
