@@ -267,7 +267,8 @@ int srtpctx_cfg_parse(const char *text, struct srtpctx_cfg *cfg)
 		return -ENOENT;
 	memcpy(suite, text, (size_t)(tx - text));
 	suite[tx - text] = '\0';
-	if (srtpctx_suite_parse(suite, &cfg->suite) || cfg->suite == SRTPCTX_NONE)
+	if (srtpctx_suite_parse(suite, &cfg->suite) ||
+	    cfg->suite == SRTPCTX_NONE)
 		return -ENOENT;
 	tx++;
 	if ((size_t)(rx - tx) != SRTPCTX_KEY_B64_LEN)

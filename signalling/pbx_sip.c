@@ -237,13 +237,12 @@ static int read_sdp(struct leg *l, sip_t const *sip, char *why, size_t len)
 			 &l->sdp, why, len);
 	if (err || l->sdp.t38)
 		return err;
-	if (mode == CFG_SRTP_OFF) {
-		if (l->sdp.savp) {
-			snprintf(why, len, "RTP/SAVP refused: [sip] srtp = off");
-			return -EBADMSG;
-		}
-		l->sdp.srtp = SRTPCTX_NONE;	/* best effort's: not taken */
+	if (mode == CFG_SRTP_OFF && l->sdp.savp) {
+		snprintf(why, len, "RTP/SAVP refused: [sip] srtp = off");
+		return -EBADMSG;
 	}
+	if (mode == CFG_SRTP_OFF)	/* best effort's crypto: not taken */
+		l->sdp.srtp = SRTPCTX_NONE;
 	if (!l->sdp.srtp && mode == CFG_SRTP_MANDATORY) {
 		snprintf(why, len, "plain RTP refused: [sip] srtp = mandatory");
 		return -EBADMSG;
@@ -755,7 +754,8 @@ static void reinvite(struct leg *l, nua_handle_t *nh, sip_t const *sip)
 		 * session as it is, the answer comes in the ACK */
 		make_answer(l, sdp, sizeof(sdp));
 		l->offered = true;
-		l->offer_savp = l->sdp.savp;	/* in the session's profile */
+		/* in the session's profile */
+		l->offer_savp = l->sdp.savp;
 		l->offer_sdes = l->sdp.srtp != SRTPCTX_NONE;
 		nua_respond(nh, 200, "OK",
 			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),

@@ -283,7 +283,7 @@ int sdpx_parse(const char *body, size_t len, struct sdpx *s, char *why,
 			goto out;
 		}
 	} else if (m->m_proto == sdp_proto_rtp) {
-		sdes_of(s, m);		/* best-effort SRTP, if it offers it */
+		sdes_of(s, m);	/* best-effort SRTP, if it offers it */
 	} else {
 		/* RTP/SAVPF and the like: answering RTP/AVP would be wrong */
 		snprintf(why, whylen, "audio is not RTP/AVP nor RTP/SAVP but "
