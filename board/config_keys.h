@@ -547,8 +547,9 @@ const struct cfg_key cfg_keys[] = {
 		 "them secret."),
 	KEY_BOOL("sip", "symmetric_rtp", sip.symmetric_rtp, "true",
 		 "Symmetric RTP (RFC 4961), for phones behind NAT, whose SDP "
-		 "gives their private address: a call's RTP and RTCP go to "
-		 "where the phone's first good packet of each came from "
+		 "gives their private address: a call's RTP and RTCP (a "
+		 "fax's T.38) go to where the phone's first good packet of "
+		 "each came from "
 		 "(its NAT's public address and port), decided again after "
 		 "a re-INVITE that changes the address; on an SRTP leg only "
 		 "a packet that passes SRTP's check counts. false: always "

@@ -178,12 +178,21 @@ static int parse_t38(char *s, struct msg_leg *l, char *why, size_t len)
 		return err;
 	l->kind = MSG_LEG_T38;
 	l->redundancy = T38LEG_REDUNDANCY;
-	if (!opt)
-		return 0;
-	if (strncmp(opt, "red=", 4) || num(opt + 4, 0, UDPTL_REDUNDANCY_MAX,
-					   &v))
-		return bad(why, len, "bad T.38 option '%s' (red=0..4)", opt);
-	l->redundancy = (uint8_t)v;
+	while (opt) {
+		char *next = strchr(opt, ',');
+
+		if (next)
+			*next++ = '\0';
+		if (!strcmp(opt, "latch"))
+			l->latch = 1;
+		else if (!strncmp(opt, "red=", 4) &&
+			 !num(opt + 4, 0, UDPTL_REDUNDANCY_MAX, &v))
+			l->redundancy = (uint8_t)v;
+		else
+			return bad(why, len, "bad T.38 option '%s' (red=0..4, "
+				   "latch)", opt);
+		opt = next;
+	}
 	return 0;
 }
 
@@ -315,10 +324,6 @@ int chanctl_format_leg(const struct rtstat_leg *l, char *buf, size_t len)
 				 " (auth_fail %u replay %u errors %u)",
 				 l->srtp_auth_fail, l->srtp_replay,
 				 l->srtp_errors);
-		if (l->latched_ip && inet_ntop(AF_INET, &l->latched_ip, ip,
-					       sizeof(ip)))
-			snprintf(buf + strlen(buf), len - strlen(buf),
-				 " latched %s:%u", ip, l->latched_port);
 		break;
 	case MSG_LEG_T38:
 		snprintf(buf, len, "t38 :%u tx %u rx %u lost %u recovered %u "
@@ -330,5 +335,9 @@ int chanctl_format_leg(const struct rtstat_leg *l, char *buf, size_t len)
 	default:
 		snprintf(buf, len, "none");
 	}
+	if (l->latched_ip && inet_ntop(AF_INET, &l->latched_ip, ip,
+				       sizeof(ip)))	/* RTP, T.38 */
+		snprintf(buf + strlen(buf), len - strlen(buf),
+			 " latched %s:%u", ip, l->latched_port);
 	return 0;
 }

@@ -285,6 +285,7 @@ static void t38_cfg(const struct msg_leg *m, struct t38leg_cfg *tc)
 	tc->remote_ip = m->remote_ip;
 	tc->remote_port = m->remote_port;
 	tc->redundancy = m->redundancy;
+	tc->latch = m->latch;
 }
 
 /* the channel carries a fax or modem (chan.h) */
@@ -834,6 +835,8 @@ static void t38_snapshot(const struct leg *l, struct rtstat_leg *o)
 	o->recovered = (uint32_t)ts.rx.recovered;
 	o->pages = (uint16_t)ts.pages;
 	o->rate_hbps = (uint16_t)(ts.bit_rate / 100);
+	o->latched_ip = ts.latched_ip;
+	o->latched_port = ts.latched_port;
 }
 
 /** The channel as the status page shows it. Context: media task. */

@@ -23,6 +23,9 @@ struct t38leg {
 	struct udptl_tx tx;
 	struct udptl_rx rx;
 	uint64_t tx_packets, tx_errors, foreign;
+	uint32_t to_ip;			/* the far end: configured, or */
+	uint16_t to_port;		/* latched */
+	bool latched;
 	t38_gateway_state_t gw;
 };
 
@@ -54,8 +57,7 @@ static int ifp_out(t38_core_state_t *core, void *arg, const uint8_t *buf,
 	if (l->cfg.redundancy || count < 1)
 		count = 1;
 	while (count--) {
-		if (udpport_send(&l->net, 0, &seg, 1, l->cfg.remote_ip,
-				 l->cfg.remote_port))
+		if (udpport_send(&l->net, 0, &seg, 1, l->to_ip, l->to_port))
 			l->tx_errors++;
 		else
 			l->tx_packets++;
@@ -140,6 +142,14 @@ static int gateway_init(struct t38leg *l)
 	return 0;
 }
 
+/* the far end is the one configured (again) */
+static void to_remote(struct t38leg *l)
+{
+	l->to_ip = l->cfg.remote_ip;
+	l->to_port = l->cfg.remote_port;
+	l->latched = false;
+}
+
 int t38leg_open(struct t38leg **lp, const struct t38leg_cfg *cfg)
 {
 	struct t38leg *l;
@@ -156,6 +166,7 @@ int t38leg_open(struct t38leg **lp, const struct t38leg_cfg *cfg)
 	udptl_tx_init(&l->tx, cfg->redundancy, 0);
 	udptl_rx_init(&l->rx);
 	l->tx_packets = l->tx_errors = l->foreign = 0;
+	to_remote(l);
 	err = gateway_init(l);
 	if (!err)
 		err = udpport_bind(&l->net, cfg->local_port);
@@ -171,10 +182,17 @@ int t38leg_open(struct t38leg **lp, const struct t38leg_cfg *cfg)
 
 int t38leg_modify(struct t38leg *l, const struct t38leg_cfg *cfg)
 {
+	bool moved;
+
 	if (!cfg_ok(cfg) || cfg->local_port != l->cfg.local_port)
 		return -EINVAL;
+	moved = cfg->remote_ip != l->cfg.remote_ip ||
+		cfg->remote_port != l->cfg.remote_port ||
+		cfg->latch != l->cfg.latch;
 	l->cfg = *cfg;
 	l->tx.redundancy = cfg->redundancy;
+	if (moved)
+		to_remote(l);
 	return 0;
 }
 
@@ -188,16 +206,23 @@ void t38leg_close(struct t38leg *l)
 	tm.free_idx[tm.nfree++] = (unsigned)(l - tm.legs);
 }
 
-/* the datagrams received, from the far end only, into UDPTL */
+/* the datagrams received, from the far end only, into UDPTL; latching,
+ * the first one UDPTL takes, from anywhere, makes its source the far end */
 static void take(struct t38leg *l)
 {
 	const struct udpport_slot *s;
 
 	while ((s = udpport_peek(&l->net))) {
-		if (s->from_ip != l->cfg.remote_ip)
+		bool learn = l->cfg.latch && !l->latched;
+
+		if (!learn && s->from_ip != l->to_ip) {
 			l->foreign++;
-		else
-			udptl_recv(&l->rx, s->data, s->len, ifp_in, l);
+		} else if (!udptl_recv(&l->rx, s->data, s->len, ifp_in, l) &&
+			   learn) {
+			l->latched = true;
+			l->to_ip = s->from_ip;
+			l->to_port = s->from_port;
+		}
 		udpport_pop(&l->net);
 	}
 }
@@ -233,6 +258,10 @@ void t38leg_stats_get(const struct t38leg *l, struct t38leg_stats *st)
 	st->tx_errors = l->tx_errors;
 	st->rx = l->rx.st;
 	st->foreign = l->foreign;
+	if (l->to_ip != l->cfg.remote_ip || l->to_port != l->cfg.remote_port) {
+		st->latched_ip = l->to_ip;
+		st->latched_port = l->to_port;
+	}
 	st->ring_full = atomic_load(&l->net.ring_full);
 	st->too_big = atomic_load(&l->net.too_big);
 	/* not const in SpanDSP; it only reads */

@@ -14,7 +14,10 @@
  * leg listens on an even RT port and holds the one after it (not opened:
  * a late RTCP packet of the RTP leg it replaced goes nowhere), and takes
  * datagrams only from the configured remote address (others are counted,
- * `foreign`).
+ * `foreign`). With latch (symmetric, for an adapter behind NAT, as RTP
+ * legs do: rtpleg.h) the first datagram UDPTL takes, from wherever it
+ * came, decides the far end: packets go there and come only from its
+ * address; once, until a modify changes the remote end.
  *
  * Memory: t38leg_module_init() makes max_legs legs at start, SpanDSP's
  * gateway state (about 97 KB) in each; opening one initialises a free one
@@ -40,6 +43,8 @@ struct t38leg_cfg {
 	uint32_t remote_ip;	/**< IPv4, network order */
 	uint16_t remote_port;
 	uint8_t redundancy;	/**< 0..UDPTL_REDUNDANCY_MAX */
+	bool latch;		/**< symmetric: follow the first good
+				 *   datagram's source (see above) */
 };
 
 struct t38leg_stats {
@@ -52,6 +57,9 @@ struct t38leg_stats {
 	int pages;		/**< pages the gateway passed on */
 	int bit_rate;		/**< the fax modem's, bit/s; 0: none yet */
 	bool ecm;		/**< error correction in use */
+	uint32_t latched_ip;	/**< latch: the far end now, when not the
+				 *   one configured; 0: that one */
+	uint16_t latched_port;
 };
 
 struct t38leg;

@@ -62,7 +62,7 @@ static int check_leg(const struct msg_leg *l)
 	case MSG_LEG_T38:
 		return l->local_port && !(l->local_port & 1) &&
 		       l->remote_ip && l->remote_port &&
-		       l->redundancy <= 4 ? 0 : -EBADMSG;
+		       l->redundancy <= 4 && l->latch <= 1 ? 0 : -EBADMSG;
 	default:
 		return -EBADMSG;
 	}

@@ -78,9 +78,9 @@ struct msg_leg {
 				     packet (0..4) */
 	uint8_t srtp;		/**< RTP: enum srtpctx_suite (media/
 				     srtpctx.h), 0: plain RTP */
-	uint8_t latch;		/**< RTP: symmetric RTP, send to where the
-				     peer's packets come from (media/
-				     rtpleg.h) */
+	uint8_t latch;		/**< RTP, T.38: symmetric, send to where
+				     the peer's packets come from (media/
+				     rtpleg.h, t38leg.h) */
 	uint8_t srtp_tx_key[MSG_KEY_LEN];	/**< RTP with srtp: ours */
 	uint8_t srtp_rx_key[MSG_KEY_LEN];	/**< the peer's */
 };

@@ -203,6 +203,7 @@ static void fill_leg(const struct leg *l, struct msg_leg *m)
 		m->remote_ip = l->sdp.ip;
 		m->remote_port = l->sdp.port;
 		m->redundancy = l->sdp.t38_red;
+		m->latch = pbx.cfg->sip.symmetric_rtp;	/* NAT */
 	} else if (l->type == LEG_SIP && l->have_sdp && l->port) {
 		m->kind = MSG_LEG_RTP;
 		m->codec = (uint8_t)l->codec;

@@ -142,8 +142,14 @@ static void test_chanctl_t38_leg(void **state)
 	assert_int_equal(chanctl_parse_leg("t38:16410:198.18.0.20:40110,red=0",
 					   &l, why, sizeof(why)), 0);
 	assert_int_equal(l.redundancy, 0);
+	assert_int_equal(l.latch, 0);
+	assert_int_equal(chanctl_parse_leg(
+		"t38:16410:198.18.0.20:40110,latch,red=2", &l, why,
+		sizeof(why)), 0);
+	assert_int_equal(l.latch, 1);
+	assert_int_equal(l.redundancy, 2);
 	expect_refused("t38:16410:198.18.0.20:40110,red=5",
-		       "bad T.38 option 'red=5' (red=0..4)");
+		       "bad T.38 option 'red=5' (red=0..4, latch)");
 	expect_refused("t38:16410:198.18.0.20:40110,codec=pcmu",
 		       "bad T.38 option 'codec=pcmu'");
 	expect_refused("t38:16411:198.18.0.20:40110", "must be even");

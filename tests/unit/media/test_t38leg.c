@@ -412,6 +412,51 @@ static void test_t38leg_modify_moves_the_far_end(void **state)
 	faxm_close(line);
 }
 
+/* An adapter behind NAT: with latch, the first datagram UDPTL takes, from
+ * an address other than the configured one, makes its source the far end;
+ * the configured address is then a stranger; a modify that changes the
+ * remote end goes back to it */
+static void test_t38leg_latch_follows_the_adapter(void **state)
+{
+	struct t38leg_cfg c = cfg_of(LOCAL_PORT, 0);
+	const uint8_t idle_pkt[] = { 0, 0, 1, 0x00, 0x00, 0x00 };
+	const uint8_t idle_pkt2[] = { 0, 1, 1, 0x00, 0x00, 0x00 };
+	const uint8_t cut_pkt[] = { 0, 1, 9, 0x00, 0x00 };	/* cut short */
+	struct t38leg_stats st;
+	struct faxm *line;
+	char why[160];
+	unsigned before;
+
+	(void)state;
+	c.latch = true;
+	assert_int_equal(t38leg_open(&leg, &c), 0);
+	assert_int_equal(faxm_open(&line, false, got, false, why,
+				   sizeof(why)), 0);
+	inject_from(OTHER_IP, FAR_PORT + 4, LOCAL_PORT, cut_pkt,
+		    sizeof(cut_pkt));		/* malformed: no latch */
+	inject_from(OTHER_IP, FAR_PORT + 4, LOCAL_PORT, idle_pkt,
+		    sizeof(idle_pkt));
+	inject_from(PEER_IP, FAR_PORT, LOCAL_PORT, idle_pkt2,
+		    sizeof(idle_pkt2));		/* now a stranger */
+	before = frames_sent;
+	for (int i = 0; i < 250; i++)
+		step(line, leg);
+	assert_true(frames_sent > before + 10);
+	assert_int_equal(sent_to_ip, OTHER_IP);
+	assert_int_equal(sent_to_port, FAR_PORT + 4);
+	t38leg_stats_get(leg, &st);
+	assert_int_equal(st.rx.packets, 1);
+	assert_int_equal(st.rx.malformed, 1);
+	assert_int_equal(st.foreign, 1);
+	assert_int_equal(st.latched_ip, OTHER_IP);
+	assert_int_equal(st.latched_port, FAR_PORT + 4);
+	c.remote_port = FAR_PORT + 6;		/* a re-INVITE */
+	assert_int_equal(t38leg_modify(leg, &c), 0);
+	t38leg_stats_get(leg, &st);
+	assert_int_equal(st.latched_ip, 0);
+	faxm_close(line);
+}
+
 struct fax_run {
 	struct faxm_result line, far;
 	struct t38leg_stats st;
@@ -694,6 +739,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_t38leg_open_checks_its_configuration),
+		T(test_t38leg_latch_follows_the_adapter),
 		T(test_t38leg_open_until_no_leg_is_left),
 		T(test_t38leg_port_in_use),
 		T(test_t38leg_ports_shared_with_rtp_legs),
