@@ -339,7 +339,7 @@ void rtpleg_publish(struct rtpleg *l)
 }
 
 /* Send RTP and RTCP to the remote end configured (again), latching anew */
-void rtpleg_to_remote(struct rtpleg *l)
+static void to_remote(struct rtpleg *l)
 {
 	const struct rtpleg_cfg *c = &l->cfg;
 
@@ -381,7 +381,7 @@ static int start(struct rtpleg *l, const struct rtpleg_cfg *c)
 	memset(&l->vad, 0, sizeof(l->vad));
 	memset(&l->c, 0, sizeof(l->c));
 	memset(&l->sec_base, 0, sizeof(l->sec_base));
-	rtpleg_to_remote(l);
+	to_remote(l);
 	l->staged = NULL;
 	l->last_uts = 0;
 	l->tx_started = false;
@@ -533,6 +533,7 @@ int rtpleg_modify(struct rtpleg *l, const struct rtpleg_cfg *cfg)
 {
 	struct rtpleg_cfg c, old;
 	int err = check_cfg(cfg, &c);
+	bool moved;
 
 	if (err || !l || !atomic_load(&l->in_use))
 		return -EINVAL;
@@ -553,12 +554,13 @@ int rtpleg_modify(struct rtpleg *l, const struct rtpleg_cfg *cfg)
 	change_media(l, &old, &c);
 	if (!c.vad)		/* a later vad starts afresh */
 		memset(&l->vad, 0, sizeof(l->vad));
-	if (c.remote_ip != old.remote_ip || c.remote_port != old.remote_port)
+	moved = c.remote_ip != old.remote_ip || c.remote_port != old.remote_port;
+	if (moved)
 		rtpck_release(&l->ck);
 	l->cfg = c;
-	if (c.remote_ip != old.remote_ip || c.remote_port != old.remote_port ||
-	    c.remote_rtcp_port != old.remote_rtcp_port || c.latch != old.latch)
-		rtpleg_to_remote(l);
+	if (moved || c.remote_rtcp_port != old.remote_rtcp_port ||
+	    c.latch != old.latch)
+		to_remote(l);
 	rtpck_set_cfg(&l->ck, &(struct rtpck_cfg){
 		.pt_audio = c.pt, .pt_event = c.te_pt, .accept_cn = true });
 	setup_session(l, &c);

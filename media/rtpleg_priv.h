@@ -138,7 +138,6 @@ static inline bool rtpleg_receiving(const struct rtpleg *l)
 
 /* rtpleg.c */
 void rtpleg_publish(struct rtpleg *l);
-void rtpleg_to_remote(struct rtpleg *l);
 
 /* rtpleg_net.c */
 void rtpleg_net_transports(struct rtpleg *l, RtpTransport **rtp,
