@@ -261,6 +261,8 @@ struct gw_config {
 		enum cfg_fax fax;	/**< T.38 offered first, or G.711 */
 		enum cfg_srtp srtp;	/**< SDES: answered, offered */
 		bool symmetric_rtp;	/**< RTP legs latch (NAT) */
+		bool force_rport;	/**< SIP to where requests came
+					 *   from (NAT) */
 	} sip;
 	unsigned n_extensions, n_trunks, n_routes, n_dids;
 	struct cfg_extension extension[CFG_MAX_EXTENSIONS];

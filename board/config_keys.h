@@ -554,6 +554,17 @@ const struct cfg_key cfg_keys[] = {
 		 "a re-INVITE that changes the address; on an SRTP leg only "
 		 "a packet that passes SRTP's check counts. false: always "
 		 "to the address in the SDP."),
+	KEY_BOOL("sip", "force_rport", sip.force_rport, "true",
+		 "SIP for phones behind NAT, whose Via and Contact give their "
+		 "private address: every response goes to the address and "
+		 "port its request came from (RFC 3581's rport, asked for or "
+		 "not), and requests to such a phone (a call to a registered "
+		 "contact; within a call the phone placed, the BYE or "
+		 "re-INVITE) go to where its REGISTER or INVITE came from "
+		 "(its NAT's public address and port) whenever its Contact "
+		 "names another host, or over UDP another port. false: "
+		 "responses to the Via's address unless the phone asks for "
+		 "rport, requests to the Contact."),
 
 	/* [probe] */
 	KEY_IPV4("probe", "dest", probe.dest, "", CFG_F_EMPTY_OK,

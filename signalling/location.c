@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sofia-sip/url.h>
+
 #include "signalling/location.h"
 
 struct location {
@@ -171,4 +173,37 @@ size_t loc_list(struct location *l, uint64_t now_s, struct loc_entry *out,
 			out[n++] = l->e[i];
 	}
 	return n;
+}
+
+/** The next hop for requests to @p contact, a phone whose REGISTER (or
+ *  INVITE) came from @p received ("IP:PORT", with ";transport=tcp" or
+ *  ";transport=tls" over those): "sip:" and @p received into @p hop when
+ *  the contact names another host, or over UDP another port: a NAT between,
+ *  the phone naming its private address. Over TCP and TLS the source port
+ *  is the connection's, never the contact's, so only the host counts.
+ *  @return @p hop, or NULL: the contact itself is the next hop (or
+ *  @p received is empty, or either is unreadable) */
+const char *loc_nat_hop(const char *contact, const char *received,
+			char *hop, size_t len)
+{
+	const char *colon = received ? strchr(received, ':') : NULL;
+	char buf[LOC_URI], ip[48];
+	url_t u;
+
+	if (!colon || (size_t)(colon - received) >= sizeof(ip) ||
+	    strlen(contact) >= sizeof(buf))
+		return NULL;
+	memcpy(ip, received, (size_t)(colon - received));
+	ip[colon - received] = '\0';
+	strcpy(buf, contact);
+	if (url_d(&u, buf) < 0 || !u.url_host ||
+	    (u.url_type != url_sip && u.url_type != url_sips))
+		return NULL;
+	if (!strcmp(u.url_host, ip) &&
+	    (strstr(received, ";transport=") ||
+	     strtoul(colon + 1, NULL, 10) == strtoul(url_port(&u), NULL, 10)))
+		return NULL;
+	if ((size_t)snprintf(hop, len, "sip:%s", received) >= len)
+		return NULL;
+	return hop;
 }

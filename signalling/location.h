@@ -16,10 +16,14 @@
 
 #define LOC_CONTACTS	4	/* per extension */
 #define LOC_URI		256
+#define LOC_RECEIVED	64	/* "IP:PORT;transport=tls" */
+#define LOC_HOP		(LOC_RECEIVED + 4)	/* "sip:" and that */
 
 struct loc_contact {
 	char uri[LOC_URI];
-	char received[64];	/* where the REGISTER came from, "ip:port" */
+	char received[LOC_RECEIVED];	/* where the REGISTER came from,
+					 * "ip:port", ";transport=tcp" or
+					 * "tls" over those */
 	uint64_t expires_s;	/* absolute, CLOCK_MONOTONIC seconds */
 };
 
@@ -41,5 +45,7 @@ size_t loc_lookup(struct location *l, const char *number, uint64_t now_s,
 size_t loc_count(struct location *l, uint64_t now_s);
 size_t loc_list(struct location *l, uint64_t now_s, struct loc_entry *out,
 		size_t max);
+const char *loc_nat_hop(const char *contact, const char *received,
+			char *hop, size_t len);
 
 #endif /* SIGNALLING_LOCATION_H */

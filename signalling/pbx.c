@@ -586,18 +586,30 @@ void call_fail(struct call *c, int status, const char *phrase,
 	call_end(c, disp, status, phrase);
 }
 
+/* the next hop for a call to a registered contact: where its REGISTER
+ * came from when a NAT is between ([sip] force_rport), else NULL */
+static const char *contact_hop(const struct loc_contact *ct, char *hop,
+			       size_t len)
+{
+	return pbx.cfg->sip.force_rport ?
+	       loc_nat_hop(ct->uri, ct->received, hop, len) : NULL;
+}
+
 /* ring the callee's other contacts too (parallel forking): each fork
  * sends leg b's offer */
 static void route_forks(struct call *c, const struct loc_contact *ct,
 			size_t n)
 {
+	char hop[LOC_HOP];
+
 	for (size_t i = 1; i < n && i < PBX_FORKS; i++) {
 		struct leg *f = &c->fork[i - 1];
 
 		f->fork = true;
 		f->party = c->b.party;
 		snprintf(f->number, sizeof(f->number), "%s", c->b.number);
-		if (sip_call_out(c, f, ct[i].uri)) {
+		if (sip_call_out(c, f, ct[i].uri,
+				 contact_hop(&ct[i], hop, sizeof(hop)))) {
 			LOG_WARN("call %u: cannot call %s too", c->id,
 				 ct[i].uri);
 			f->type = LEG_NONE;
@@ -608,7 +620,7 @@ static void route_forks(struct call *c, const struct loc_contact *ct,
 static void route_extension(struct call *c, const struct cfg_extension *e)
 {
 	struct loc_contact ct[LOC_CONTACTS];
-	char uri[LOC_URI];
+	char hop[LOC_HOP];
 	size_t n;
 
 	set_party(&c->b, e->kind == CFG_EXT_FXS ? "fxs" : "ext", e->number);
@@ -644,8 +656,8 @@ static void route_extension(struct call *c, const struct cfg_extension *e)
 			   CALLREC_FAILED);
 		return;
 	}
-	snprintf(uri, sizeof(uri), "%s", ct[0].uri);
-	if (sip_call_out(c, &c->b, uri)) {
+	if (sip_call_out(c, &c->b, ct[0].uri,
+			 contact_hop(&ct[0], hop, sizeof(hop)))) {
 		call_fail(c, 503, "Service Unavailable", CALLREC_CONGESTION);
 		return;
 	}
@@ -662,7 +674,7 @@ static void route_trunk(struct call *c, const struct dp_result *r)
 	if (r->trunk->kind == CFG_TRUNK_SIP) {
 		snprintf(uri, sizeof(uri), "sip:%s@%s", r->number,
 			 r->trunk->host);
-		if (sip_call_out(c, &c->b, uri))
+		if (sip_call_out(c, &c->b, uri, NULL))
 			call_fail(c, 503, "Service Unavailable",
 				   CALLREC_CONGESTION);
 		else

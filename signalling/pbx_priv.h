@@ -204,7 +204,8 @@ void pbx_events_free(void);
 void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 	       nua_magic_t *magic, nua_handle_t *nh, struct leg *leg,
 	       sip_t const *sip, tagi_t tags[]);
-int  sip_call_out(struct call *c, struct leg *l, const char *uri);
+int  sip_call_out(struct call *c, struct leg *l, const char *uri,
+		  const char *hop);
 void sip_answer(struct call *c);
 void sip_progress(struct call *c, int status, const char *phrase,
 		  bool early_media);

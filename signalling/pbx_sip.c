@@ -12,6 +12,7 @@
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_string.h>
 #include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/url.h>
 
@@ -20,29 +21,39 @@
 
 #define SDP_MAX 2048
 
-static uint32_t source_addr(void)
+/* the source of the request being handled, IPv4 only */
+static const struct sockaddr_in *source(void)
 {
 	msg_t *msg = nua_current_request(pbx.nua);
 	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
 
-	if (!ai || ai->ai_family != AF_INET)
-		return 0;
-	return ((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr;
+	return ai && ai->ai_family == AF_INET ?
+	       (const struct sockaddr_in *)ai->ai_addr : NULL;
 }
 
-static void source_str(char *buf, size_t len)
+static uint32_t source_addr(void)
 {
-	msg_t *msg = nua_current_request(pbx.nua);
-	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
-	struct sockaddr_in *sin;
+	const struct sockaddr_in *sin = source();
+
+	return sin ? sin->sin_addr.s_addr : 0;
+}
+
+/* Where the current request came from, "IP:PORT", and ";transport=tcp"
+ * or ";transport=tls" when its top Via says so (loc_nat_hop()'s form) */
+static void source_str(sip_t const *sip, char *buf, size_t len)
+{
+	const struct sockaddr_in *sin = source();
+	const char *proto = sip->sip_via ? sip->sip_via->v_protocol : NULL;
 
 	buf[0] = '\0';
-	if (!ai || ai->ai_family != AF_INET)
+	if (!sin)
 		return;
-	sin = (struct sockaddr_in *)ai->ai_addr;
 	inet_ntop(AF_INET, &sin->sin_addr, buf, (socklen_t)len);
-	snprintf(buf + strlen(buf), len - strlen(buf), ":%u",
-		 ntohs(sin->sin_port));
+	snprintf(buf + strlen(buf), len - strlen(buf), ":%u%s",
+		 ntohs(sin->sin_port),
+		 su_casematch(proto, sip_transport_tcp) ? ";transport=tcp" :
+		 su_casematch(proto, sip_transport_tls) ? ";transport=tls" :
+		 "");
 }
 
 /* --- authentication ------------------------------------------------------------ */
@@ -150,12 +161,12 @@ static void on_register(nua_handle_t *nh, sip_t const *sip)
 	const char *user = sip->sip_to ? sip->sip_to->a_url->url_user : NULL;
 	const struct cfg_extension *ext = sip_extension(user);
 	unsigned granted = 0;
-	char received[64], exp[16];
+	char received[LOC_RECEIVED], exp[16];
 
 	pbx.st.registers++;
 	if (!authorize(nh, sip, sip->sip_authorization, ext, false))
 		goto out;
-	source_str(received, sizeof(received));
+	source_str(sip, received, sizeof(received));
 	for (sip_contact_t const *m = sip->sip_contact; m; m = m->m_next) {
 		long e = m->m_expires ? atol(m->m_expires) :
 			 sip->sip_expires ? (long)sip->sip_expires->ex_delta :
@@ -420,7 +431,8 @@ void sip_forks_hangup(struct call *c)
 /** Call out on leg @p l (b, or a fork of b, which offers b's port) to
  *  @p uri with our offer. @return 0 or a negative errno (no RTP port, no
  *  handle) */
-int sip_call_out(struct call *c, struct leg *l, const char *uri)
+int sip_call_out(struct call *c, struct leg *l, const char *uri,
+		 const char *hop)
 {
 	char sdp[SDP_MAX], from[160], to[160], ip[INET_ADDRSTRLEN];
 
@@ -438,6 +450,8 @@ int sip_call_out(struct call *c, struct leg *l, const char *uri)
 			   SIPTAG_FROM_STR(from), TAG_END());
 	if (!l->nh)
 		return -ENOMEM;
+	if (hop)	/* behind NAT: every request of the call goes there */
+		nua_set_hparams(l->nh, NUTAG_PROXY(hop), TAG_END());
 	write_sdp(l, &pbx.prefs, sdp, sizeof(sdp));
 	nua_invite(l->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
@@ -588,6 +602,26 @@ static bool trunk_register_answer(nua_handle_t *nh, int status,
 	return false;
 }
 
+/* A phone that calls from behind NAT (its Contact another host or port
+ * than the INVITE came from, [sip] force_rport): the call's requests to
+ * it (ACK, BYE, re-INVITE) go where the INVITE came from. Not when the
+ * INVITE came through a proxy that stays in the path (Record-Route) */
+static void nat_hop(nua_handle_t *nh, sip_t const *sip)
+{
+	char src[LOC_RECEIVED], hop[LOC_HOP], uri[LOC_URI];
+	issize_t n;
+
+	if (!pbx.cfg->sip.force_rport || !sip->sip_contact ||
+	    sip->sip_record_route)
+		return;
+	n = url_e(uri, sizeof(uri), sip->sip_contact->m_url);
+	if (n < 0 || (size_t)n >= sizeof(uri))
+		return;
+	source_str(sip, src, sizeof(src));
+	if (loc_nat_hop(uri, src, hop, sizeof(hop)))
+		nua_set_hparams(nh, NUTAG_PROXY(hop), TAG_END());
+}
+
 static void new_invite(nua_handle_t *nh, sip_t const *sip)
 {
 	const char *user = sip->sip_from->a_url->url_user;
@@ -619,6 +653,8 @@ static void new_invite(nua_handle_t *nh, sip_t const *sip)
 	c->a.type = LEG_SIP;
 	c->a.nh = nh;
 	nua_handle_bind(nh, &c->a);
+	if (!trunk)
+		nat_hop(nh, sip);
 	snprintf(c->a.number, sizeof(c->a.number), "%s", user ? user : "");
 	c->a.party = from;
 	if (read_sdp(&c->a, sip, why, sizeof(why))) {

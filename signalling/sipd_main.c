@@ -247,6 +247,13 @@ static unsigned session_interval(const struct gw_config *cfg)
 	return s && s < PBX_MIN_SE ? PBX_MIN_SE : s;
 }
 
+/* responses to where each request came from ([sip] force_rport: 2, rport
+ * asked for or not), or as its Via asks (1) */
+static int server_rport(const struct gw_config *cfg)
+{
+	return cfg->sip.force_rport ? 2 : 1;
+}
+
 /* "reload": the provisioning and call settings from the configuration
  * files again; what sockets and the spool hang on needs a restart */
 static int do_reload(char *reply, size_t len)
@@ -280,7 +287,7 @@ static int do_reload(char *reply, size_t len)
 	pbx.auth.fail_window_s = (unsigned)cur->sip.auth_fail_window_s;
 	pbx.auth.block_s = (unsigned)cur->sip.auth_block_s;
 	nua_set_params(pbx.nua, NUTAG_SESSION_TIMER(session_interval(cur)),
-		       TAG_END());
+		       NTATAG_SERVER_RPORT(server_rport(cur)), TAG_END());
 	sip_trunks_register();	/* trunks new in the file */
 	LOG_INFO("reloaded: %u extensions, %u trunks, %u routes, %u DIDs",
 		 cur->n_extensions, cur->n_trunks, cur->n_routes, cur->n_dids);
@@ -414,6 +421,7 @@ static int nua_start(const struct gw_config *cfg)
 			     NUTAG_SESSION_TIMER(session_interval(cfg)),
 			     NUTAG_MIN_SE(PBX_MIN_SE),
 			     NUTAG_SESSION_REFRESHER(nua_any_refresher),
+			     NTATAG_SERVER_RPORT(server_rport(cfg)),
 			     SIPTAG_USER_AGENT_STR("gateway-sipd"),
 			     TAG_END());
 	if (!pbx.nua) {

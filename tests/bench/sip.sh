@@ -204,7 +204,7 @@ side() {
 # register SIDE: 1002 from the UAS's port, for an hour
 register() {
 	side "$1"
-	sed 's/@STATUS@/200/' tests/integration/sip/register.xml >"$tmp/register.xml"
+	sed -e 's/@STATUS@/200/' -e 's/@NAT_PORT@/[local_port]/' tests/integration/sip/register.xml >"$tmp/register.xml"
 	printf 'SEQUENTIAL\n1002;[authentication username=1002 password=pw1002];3600;\n' \
 		>"$tmp/reg.csv"
 	in_ns "$NS" timeout 20 sipp -sf "$tmp/register.xml" -inf "$tmp/reg.csv" \

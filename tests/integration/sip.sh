@@ -4,7 +4,8 @@
 # PSTN simulator on the card: registration (digest, several contacts,
 # expiry, OPTIONS); calls between phones answered with RTP both ways (tones
 # and RFC 4733 DTMF measured at the far ends; comfort noise offered and
-# heard at its level; a phone behind NAT heard through symmetric RTP),
+# heard at its level; a phone behind NAT heard through symmetric RTP;
+# phones behind NAT registering and calling, reached where they are),
 # busy, no answer, caller
 # cancels, callee hangs up, hold and resume; phone -> PSTN line and PSTN ->
 # DID -> phone with audio and DTMF both ways; modem and fax calls moved to
@@ -259,6 +260,38 @@ sipp_wait callee
 heard callee 1000 "... and 1002 hears it"
 expect_record "call from behind NAT" "caller=1001 " "callee=1002 " "disp=ANSWERED "
 check "no call left up" wait_for 5 no_calls_up
+
+# phones behind NAT in their SIP too ([sip] force_rport, the default): their
+# Via and Contact name a port where nothing listens (their private one, as
+# it were), 5098 for 1004 registering from 5078, 5091 for 1001 calling from
+# 5070. The gateway answers each request where it came from (without rport
+# in the Via), calls 1004 at 5078 (the INVITE still for its contact) and
+# sends its ACK there; when 1004 hangs up, 1001 gets its BYE at 5070
+sipp_check "1004 registers from behind NAT: the answers reach where its REGISTER came from" \
+	reg1004-nat "$(scen register NAT_PORT=5098)" 5078 \
+	-inf "$(creds 1004 "" 3600)" "$GW:5060"
+r=$(sipjson '[r["contact"] + " from " + r["received"] for r in s["registrations"] if r["extension"] == "1004"]')
+check "1004's contact names 5098, its REGISTER came from 5078 ($r)" \
+	grep -qF "sip:1004@$LAN:5098;transport=UDP from $LAN:5078'" <<<"$r"
+sipp_bg callee "$(scen uas NAT_PORT=5098 HOLD_MS=1500)" 5078
+sleep 0.3
+sipp_check "1001 behind NAT calls 1004 behind NAT; 1004 hangs up: 1001 gets the BYE" \
+	caller "$(scen uac NAT_PORT=5091 HOLD_MS=10000)" 5070 \
+	-inf "$(creds 1001 "" 1004)" "$GW:5060"
+if sipp_wait callee; then
+	ok "1004 got the call and its ACK where its REGISTER came from ($(grep -m1 -o '^INVITE [^ ]*' "$tmp/callee.msg"))"
+else
+	not_ok "1004 behind NAT called" "$(flow callee)"
+fi
+check "the INVITE to 1004 is for its contact" \
+	grep -q "^INVITE sip:1004@$LAN:5098" "$tmp/callee.msg"
+# got_bye LOG: the SIPp run received a BYE (rather than sent one)
+got_bye() { grep -A2 'message received' "$tmp/$1.msg" | grep -q '^BYE '; }
+check "1001 got the gateway's BYE where its INVITE came from" got_bye caller
+expect_record "call between phones behind NAT" "caller=1001 " "callee=1004 " "disp=ANSWERED "
+check "no call left up" wait_for 5 no_calls_up
+check "1004 unregisters from behind NAT" sipp_run reg1004-nat \
+	"$(scen register NAT_PORT=5098)" 5078 -inf "$(creds 1004 "" 0)" "$GW:5060"
 
 # comfort noise (RFC 3389): 1001 offers it and the gateway's answer has it;
 # 1001's phone talks for a second, then sends CN of level 40 (-dBov): 1002

@@ -56,7 +56,7 @@ login() {
 }
 register() {	# register USER PASSWORD PORT: a SIPp phone in lan
 	local f=$tmp/reg.$RANDOM.xml c=$tmp/creds.$RANDOM
-	sed 's|@STATUS@|200|' tests/integration/sip/register.xml >"$f"
+	sed -e 's|@STATUS@|200|' -e 's|@NAT_PORT@|[local_port]|' tests/integration/sip/register.xml >"$f"
 	printf 'SEQUENTIAL\n%s;[authentication username=%s password=%s];300;\n' \
 		"$1" "$1" "$2" >"$c"
 	$lab exec lan timeout 20 sipp -sf "$f" -m 1 -i $LAN -p "$3" -nostdin \

@@ -267,6 +267,63 @@ static void test_loc_empty_number_never_matches_a_free_entry(void **state)
 	assert_string_equal(c[0].uri, "sip:b@h");
 }
 
+/* loc_nat_hop(contact, received): the hop, or NULL for the contact */
+static void expect_hop(const char *contact, const char *received,
+		       const char *want)
+{
+	char hop[80];
+	const char *got = loc_nat_hop(contact, received, hop, sizeof(hop));
+
+	if (!want) {
+		if (got)
+			fail_msg("%s from %s: hop %s, want none", contact,
+				 received, got);
+		return;
+	}
+	if (!got)
+		fail_msg("%s from %s: no hop, want %s", contact, received,
+			 want);
+	assert_string_equal(got, want);
+}
+
+static void test_loc_nat_hop(void **state)
+{
+	char small[12];
+
+	(void)state;
+	/* the phone is where its Contact says: no hop */
+	expect_hop("sip:1004@198.18.0.20:5078", "198.18.0.20:5078", NULL);
+	expect_hop("sip:1004@198.18.0.20", "198.18.0.20:5060", NULL);
+	expect_hop("sips:1004@198.18.0.20", "198.18.0.20:5061;transport=tls",
+		   NULL);
+	/* behind NAT: a private address, or the NAT's port */
+	expect_hop("sip:1004@192.168.1.10:5060;transport=udp",
+		   "198.18.0.20:40112", "sip:198.18.0.20:40112");
+	expect_hop("sip:1004@198.18.0.20:5098", "198.18.0.20:5078",
+		   "sip:198.18.0.20:5078");
+	expect_hop("sip:1004@198.18.0.20", "198.18.0.20:5078",
+		   "sip:198.18.0.20:5078");
+	expect_hop("sip:1004@phone.local:5060", "198.18.0.20:5060",
+		   "sip:198.18.0.20:5060");
+	/* over TCP and TLS the port is the connection's: the host decides */
+	expect_hop("sip:1004@198.18.0.20:5060;transport=tcp",
+		   "198.18.0.20:43210;transport=tcp", NULL);
+	expect_hop("sip:1004@10.0.0.9:5060;transport=tcp",
+		   "198.18.0.20:43210;transport=tcp",
+		   "sip:198.18.0.20:43210;transport=tcp");
+	expect_hop("sips:1004@10.0.0.9", "198.18.0.20:43210;transport=tls",
+		   "sip:198.18.0.20:43210;transport=tls");
+	/* nothing known of the source, or unreadable: the contact */
+	expect_hop("sip:1004@10.0.0.9", "", NULL);
+	expect_hop("sip:1004@10.0.0.9", NULL, NULL);
+	expect_hop("sip:1004@10.0.0.9", "no-port", NULL);
+	expect_hop("tel:+15551234", "198.18.0.20:5060", NULL);
+	expect_hop("not a uri", "198.18.0.20:5060", NULL);
+	/* a hop that does not fit is none */
+	assert_null(loc_nat_hop("sip:1004@10.0.0.9", "198.18.0.20:5060",
+				small, sizeof(small)));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -281,6 +338,7 @@ int main(void)
 		T(test_loc_list_and_count),
 		T(test_loc_bad_arguments),
 		T(test_loc_empty_number_never_matches_a_free_entry),
+		cmocka_unit_test(test_loc_nat_hop),
 	};
 #undef T
 
