@@ -239,6 +239,7 @@ struct gw_config {
 		int ec_max_tail_ms;
 		char country[8];
 		bool vad;		/**< SIP legs suppress silence */
+		int dscp;		/**< of RTP, RTCP, UDPTL sent */
 	} media;
 	struct cfg_sip {
 		bool enable;		/**< start sipd */
@@ -263,6 +264,7 @@ struct gw_config {
 		bool symmetric_rtp;	/**< RTP legs latch (NAT) */
 		bool force_rport;	/**< SIP to where requests came
 					 *   from (NAT) */
+		int dscp;		/**< of the SIP sent */
 	} sip;
 	unsigned n_extensions, n_trunks, n_routes, n_dids;
 	struct cfg_extension extension[CFG_MAX_EXTENSIONS];

@@ -451,6 +451,12 @@ const struct cfg_key cfg_keys[] = {
 	KEY_STRC("media", "country", media.country, "us", 0, check_country,
 		 "Call-progress tones (dial, ringback, busy, congestion) of "
 		 "this country: us, uk, de, fr."),
+	KEY_INT("media", "dscp", media.dscp, "46", 0, 63, 0,
+		"DSCP (RFC 2474) of the voice packets the RT partition sends: "
+		"RTP, RTCP and T.38's UDPTL. 46, EF (RFC 3246, expedited "
+		"forwarding), is what switches and routers set up for voice "
+		"give priority; 0: unmarked. Read at the RT partition's "
+		"start."),
 	KEY_BOOL("media", "vad", media.vad, "false",
 		 "Silence suppression: a call's RTP to a phone or trunk that "
 		 "agreed comfort noise (RFC 3389) in its SDP stops while the "
@@ -554,6 +560,11 @@ const struct cfg_key cfg_keys[] = {
 		 "a re-INVITE that changes the address; on an SRTP leg only "
 		 "a packet that passes SRTP's check counts. false: always "
 		 "to the address in the SDP."),
+	KEY_INT("sip", "dscp", sip.dscp, "24", 0, 63, 0,
+		"DSCP (RFC 2474) of the SIP packets sipd sends, over UDP, TCP "
+		"and TLS. 24, CS3, is how most voice networks class call "
+		"signalling (RFC 4594 suggests CS5, 40); 0: unmarked. Read "
+		"at sipd's start."),
 	KEY_BOOL("sip", "force_rport", sip.force_rport, "true",
 		 "SIP for phones behind NAT, whose Via and Contact give their "
 		 "private address: every response goes to the address and "

@@ -257,6 +257,7 @@ static int start_media(struct rtpart *rp, const struct gw_config *cfg,
 		.max_srtp = (unsigned)cfg->media.max_srtp,
 		.bus = rp->bus, .net = rp->net, .country = cfg->media.country,
 		.ec_max_tail_ms = (unsigned)cfg->media.ec_max_tail_ms,
+		.dscp = (unsigned)cfg->media.dscp,
 	};
 	int err = open_card(rp, cfg);
 

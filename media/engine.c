@@ -76,6 +76,7 @@ int engine_init(const struct engine_cfg *cfg)
 	int err;
 
 	eg.cfg = *cfg;
+	udpport_dscp_set(cfg->dscp);	/* before the legs' ports are made */
 	eg.down = bus_ring(cfg->bus, BUS_CH_MSG_DOWN);
 	eg.up = bus_ring(cfg->bus, BUS_CH_MSG_UP);
 	eg.nslots = cfg->max_chans * 2;

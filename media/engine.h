@@ -28,6 +28,7 @@ struct engine_cfg {
 	struct rtnet *net;	/**< RTP legs' ports are let in here */
 	const char *country;	/**< call-progress tones ("us", "uk", ...) */
 	unsigned ec_max_tail_ms;
+	unsigned dscp;		/**< of RTP, RTCP and UDPTL sent (0-63) */
 };
 
 int  engine_init(const struct engine_cfg *cfg);

@@ -32,6 +32,7 @@ static void no_port_h(uint16_t port, udpport_rx_h *rx, void *rx_arg,
 
 static udpport_port_h *port_h = no_port_h;
 static void *port_arg;
+static uint8_t tos;			/* the IP header's: DSCP << 2 */
 
 /* the even ports held, a bit per pair: changed by the media task only */
 static _Atomic uint64_t port_bits[65536 / 2 / 64];
@@ -44,6 +45,11 @@ void udpport_clock_set(udpport_clock_h *fn)
 uint64_t udpport_now(void)
 {
 	return atomic_load_explicit(&clock_fn, memory_order_relaxed)();
+}
+
+void udpport_dscp_set(unsigned dscp)
+{
+	tos = (uint8_t)((dscp & 63) << 2);
 }
 
 void udpport_handler_set(udpport_port_h *h, void *arg)
@@ -161,9 +167,10 @@ int udpport_init(struct udpport *p, unsigned n)
 		p->end[i].p = p;
 		p->end[i].which = (uint8_t)i;
 		p->pcb[i] = udp_new();
-		if (p->pcb[i])
+		if (p->pcb[i]) {
+			p->pcb[i]->tos = tos;
 			udp_recv(p->pcb[i], rx, &p->end[i]);
-		else
+		} else
 			err = -ENOMEM;
 	}
 	UNLOCK_TCPIP_CORE();

@@ -92,6 +92,9 @@ typedef void (udpport_rx_h)(const void *data, size_t len, uint32_t from_ip,
 typedef void (udpport_port_h)(uint16_t port, udpport_rx_h *rx, void *rx_arg,
 			      void *arg);
 
+/** Mark what the ports made from now on send with DSCP @p dscp (0-63;
+ *  0: unmarked, the default). Context: init, before udpport_init(). */
+void udpport_dscp_set(unsigned dscp);
 /** Stamp arrivals with @p fn (NULL: the monotonic clock). Context: init. */
 void udpport_clock_set(udpport_clock_h *fn);
 uint64_t udpport_now(void);

@@ -422,6 +422,7 @@ static int nua_start(const struct gw_config *cfg)
 			     NUTAG_MIN_SE(PBX_MIN_SE),
 			     NUTAG_SESSION_REFRESHER(nua_any_refresher),
 			     NTATAG_SERVER_RPORT(server_rport(cfg)),
+			     TPTAG_TOS(cfg->sip.dscp << 2),
 			     SIPTAG_USER_AGENT_STR("gateway-sipd"),
 			     TAG_END());
 	if (!pbx.nua) {

@@ -172,6 +172,9 @@ exp=$(sipjson '[r["expires_in_s"] for r in s["registrations"] if r["extension"] 
 if [ -n "$exp" ] && [ "$exp" -le 60 ] && [ "$exp" -ge 50 ]; then ok "1004's contact expires in ${exp} s"
 else not_ok "1004's registration expiry" "expires_in_s=${exp:-none}"; fi
 check "1004 unregisters (Expires: 0)" register 1004 5078 0
+# SIP comes marked: DSCP 24, CS3 ([sip] dscp)
+r=$(sipmsg --src $LAN --dscp options)
+[[ $r == "SIP/2.0 200"*" dscp=24" ]] && ok "sipd's SIP comes marked DSCP 24, CS3 ($r)" || not_ok "SIP marked CS3" "$r"
 # TLS on 5061 with the configured certificate (Debian's SIPp has no TLS:
 # a client in Python, checking the certificate against ours)
 r=$(sipmsg --src $LAN --dst "$GW:5061" --proto tls --ca "$tmp/tls/cert.pem" --timeout 5 options)

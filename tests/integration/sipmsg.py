@@ -4,7 +4,9 @@
 line ("SIP/2.0 400 Bad Request") or "no answer".
 
   sipmsg.py --src IP --dst IP:PORT [--proto udp|tcp|tls] [--ca FILE]
-            [--timeout S] KIND
+            [--timeout S] [--dscp] KIND
+
+--dscp (udp): the line ends with the answer's DSCP, " dscp=N".
 
 tls: the server's certificate must be signed by --ca (or be it) and name
 the destination's address; the first line printed is then the answer.
@@ -77,6 +79,7 @@ def main():
     ap.add_argument("--proto", default="udp", choices=("udp", "tcp", "tls"))
     ap.add_argument("--ca")
     ap.add_argument("--timeout", type=float, default=2.0)
+    ap.add_argument("--dscp", action="store_true")
     ap.add_argument("kind")
     a = ap.parse_args()
     global PROTO
@@ -86,6 +89,9 @@ def main():
     s = socket.socket(socket.AF_INET, kind)
     s.settimeout(a.timeout)
     s.bind((a.src, 0))
+    dscp = a.dscp and a.proto == "udp"
+    if dscp:
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS, 1)
     data = message(a.kind, host, "%s:%d" % s.getsockname())
     try:
         s.connect((host, int(port)))
@@ -96,13 +102,16 @@ def main():
         if a.proto != "udp" and a.kind in ("truncated", "badcl"):
             s.shutdown(socket.SHUT_WR)    # the rest never comes
         while True:
-            reply = s.recv(65536)
+            reply, anc, _, _ = s.recvmsg(65536, socket.CMSG_SPACE(4))
             if not reply:
                 print("no answer (closed)")
                 return 0
             first = reply.split(b"\r\n", 1)[0].decode(errors="replace")
             if not first.startswith("SIP/2.0 1"):    # skip provisional
-                print(first)
+                tos = [d[0] for lvl, typ, d in anc
+                       if lvl == socket.IPPROTO_IP and typ == socket.IP_TOS]
+                print(first + (" dscp=%d" % (tos[0] >> 2 if tos else -1)
+                               if dscp else ""))
                 return 0
     except ssl.SSLError as e:
         print(f"TLS error ({e.reason})")

@@ -66,6 +66,9 @@ tones_both_ways() {
 		sh -c "$(declare -f near); near '$f' 1000 10 && near '$l' -10 $tol"
 	check "$what: no RTP lost on the way ($(echo "$out" | field rx_gaps) gaps)" \
 		test "$(echo "$out" | field rx_gaps)" = 0
+	l=$(echo "$out" | field dscp)/$(echo "$out" | field dscp_other)
+	check "$what: the RTP comes marked DSCP 46, EF (first/others: $l)" \
+		test "$l" = 46/0
 	a=$(build/bin/rtppeer --analyze "$tmp/line-$codec-$ptime.wav" --skip 800)
 	f=$(echo "$a" | field freq); l=$(echo "$a" | field level)
 	check "$what: peer's 700 Hz at -12 dBm0 arrives on the line ($f Hz, $l dBm0)" \

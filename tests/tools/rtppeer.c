@@ -19,7 +19,9 @@
  * it (media/codec.h) and reports on one line: packets, sequence gaps,
  * packets of a payload type other than --pt, --te-pt and comfort noise
  * (not decoded), comfort noise packets (RFC 3389, type 13) and the last
- * one's level, received RFC 4733 digits, packets dropped by --loss, and
+ * one's level, received RFC 4733 digits, packets dropped by --loss, the
+ * DSCP of the first packet received and how many had another (dscp=,
+ * dscp_other=), and
  * the received audio's strongest frequency and its level (after --skip
  * ms, 300 by default: a decoder joining a stream needs time, GSM's most).
  * With --analyze it reports the same for a WAV file. Figures come from a
@@ -359,6 +361,28 @@ static void take(struct rx *r, struct opts *o, const uint8_t *b,
 	heard(r, pcm, (size_t)got);
 }
 
+/* recvfrom() that also gives the DSCP of the datagram (-1: unknown);
+ * the socket has IP_RECVTOS set */
+static ssize_t recv_dscp(int fd, void *buf, size_t cap,
+			 struct sockaddr_in *src, int *dscp)
+{
+	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } c;
+	struct iovec iov = { buf, cap };
+	struct msghdr m = {
+		.msg_name = src, .msg_namelen = sizeof(*src),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = c.b, .msg_controllen = sizeof(c.b),
+	};
+	ssize_t len = recvmsg(fd, &m, MSG_DONTWAIT);
+
+	*dscp = -1;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); len > 0 && h;
+	     h = CMSG_NXTHDR(&m, h))
+		if (h->cmsg_level == IPPROTO_IP && h->cmsg_type == IP_TOS)
+			*dscp = *CMSG_DATA(h) >> 2;
+	return len;
+}
+
 static int run(struct opts *o)
 {
 	size_t frame = (size_t)o->ptime * RATE / 1000;
@@ -374,12 +398,15 @@ static int run(struct opts *o)
 	int16_t pcm[480];
 	uint8_t out[MAX_PKT], in[MAX_PKT];
 	unsigned long tx = 0, quiet = 0, lost_tx = 0, lost_rx = 0;
+	unsigned long dscp_other = 0;	/* packets not of the first's DSCP */
+	int dscp = -1, on = 1;
 	char why[300];
 	size_t skip;
 
 	r.pcm = calloc(r.cap, sizeof(*r.pcm));
 	if (fd < 0 || !r.pcm || bind(fd, (const struct sockaddr *)&o->local,
 				     sizeof(o->local)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof(on)) ||
 	    codec_init(&enc, o->codec) ||
 	    codec_init(&r.dec, o->codec)) {
 		fprintf(stderr, "rtppeer: setup: %s\n", strerror(errno));
@@ -401,14 +428,17 @@ static int run(struct opts *o)
 		next += (uint64_t)o->ptime * 1000000ull;
 		for (;;) {
 			struct sockaddr_in src;
-			socklen_t sl = sizeof(src);
+			int d;
 
-			len = recvfrom(fd, in, sizeof(in), MSG_DONTWAIT,
-				       (struct sockaddr *)&src, &sl);
+			len = recv_dscp(fd, in, sizeof(in), &src, &d);
 			if (len <= 0)
 				break;
 			if (!arrived(o, &src, &lost_rx))
 				continue;
+			if (dscp == -1)
+				dscp = d;
+			else if (d != dscp)
+				dscp_other++;
 			if (o->srtp) {
 				size_t sl2 = (size_t)len;
 
@@ -466,7 +496,8 @@ static int run(struct opts *o)
 		report_audio(r.pcm + skip, r.n - skip);
 	else
 		report_audio(r.pcm, 0);
-	printf(" pt=%d lost_tx=%lu lost_rx=%lu", o->pt, lost_tx, lost_rx);
+	printf(" pt=%d lost_tx=%lu lost_rx=%lu dscp=%d dscp_other=%lu", o->pt,
+	       lost_tx, lost_rx, dscp, dscp_other);
 	if (o->srtp)
 		printf(" srtp_refused=%lu", o->srtp_refused);
 	if (r.fax) {

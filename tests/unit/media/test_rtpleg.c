@@ -40,6 +40,7 @@
 #define PORT_B		30000
 #define LEGS		4
 #define FRAME		160		/* 20 ms */
+#define DSCP_EF		46		/* what the legs mark their packets */
 
 static struct rtpleg *a, *b;
 /* the wire drops RTP to port @c drop_port with these sequence numbers
@@ -48,6 +49,7 @@ static uint16_t drop_port;
 static int drop_from = -1, drop_count;
 static int first_seq = -1;
 static _Atomic unsigned rtcp_frames;
+static _Atomic unsigned unmarked;	/* frames sent without DSCP EF */
 /* RTP to port @c tap_port as it went on the wire: its payload type,
  * marker bit, and a CN packet's level */
 static uint16_t tap_port;
@@ -80,6 +82,8 @@ static bool reflect(struct pkt *p)
 
 	if (dropped(f, p->len))
 		return false;
+	if (f[ETH + 1] != DSCP_EF << 2)
+		atomic_fetch_add(&unmarked, 1);
 	if (f[UDP - 5] & 1)	/* odd port: RTCP */
 		atomic_fetch_add(&rtcp_frames, 1);
 	else if (be16(f + IP4 + 2) == tap_port && p->len > UDP + 12 &&
@@ -171,6 +175,7 @@ static int group_setup(void **state)
 	(void)state;
 	if (lwip_wire_init())
 		return -1;
+	udpport_dscp_set(DSCP_EF);	/* the ports made from now on */
 	return rtpleg_module_init(LEGS);
 }
 
@@ -1067,6 +1072,7 @@ static void test_rtpleg_rtcp_reports_go_both_ways(void **state)
 	assert_int_equal(rtpleg_open(&a, &ca), 0);
 	assert_int_equal(rtpleg_open(&b, &cb), 0);
 	atomic_store(&rtcp_frames, 0);
+	atomic_store(&unmarked, 0);
 	/* up to 5 s: until both ends know the round trip time */
 	for (int i = 0; i < 500; i++) {
 		step(1000, &pa, &pb, NULL);
@@ -1083,6 +1089,8 @@ static void test_rtpleg_rtcp_reports_go_both_ways(void **state)
 	assert_int_equal(sa.rtcp_rx + sb.rtcp_rx,
 			 atomic_load(&rtcp_frames));
 	assert_int_equal(sa.rtcp_malformed + sb.rtcp_malformed, 0);
+	/* RTP and RTCP alike marked as voice, DSCP 46 */
+	assert_int_equal(atomic_load(&unmarked), 0);
 }
 
 /* --- two RT tasks ------------------------------------------------------ */
