@@ -102,7 +102,11 @@ def main():
         if a.proto != "udp" and a.kind in ("truncated", "badcl"):
             s.shutdown(socket.SHUT_WR)    # the rest never comes
         while True:
-            reply, anc, _, _ = s.recvmsg(65536, socket.CMSG_SPACE(4))
+            anc = []    # TLS sockets have no recvmsg()
+            if dscp:
+                reply, anc, _, _ = s.recvmsg(65536, socket.CMSG_SPACE(4))
+            else:
+                reply = s.recv(65536)
             if not reply:
                 print("no answer (closed)")
                 return 0
