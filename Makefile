@@ -22,7 +22,7 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
 	libcmocka-dev libinih-dev liblwip-dev libnl-route-3-dev \
 	libspandsp-dev libtiff-dev libspeexdsp-dev libortp-dev libbctoolbox-dev \
 	dahdi-source libtonezone-dev sox libjansson-dev \
-	libsofia-sip-ua-dev libsrtp2-dev sip-tester baresip-core jq \
+	libsofia-sip-ua-dev libsrtp2-dev libbcg729-dev sip-tester baresip-core jq \
 	iproute2 iputils-ping ethtool util-linux procps python3 iperf3 \
 	stress-ng rt-tests \
 	libssl-dev libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev curl \
@@ -37,7 +37,8 @@ DEB_IF_NO_COMMAND := npm:npm
 NPM_DIR   := tests/integration/webui
 
 PKGS      := inih lwip libnl-route-3.0 spandsp speexdsp ortp jansson \
-	sofia-sip-ua libsrtp2 libssl libcrypto sqlite3 libpq libmicrohttpd libtiff-4
+	sofia-sip-ua libsrtp2 libssl libcrypto sqlite3 libpq libmicrohttpd libtiff-4 \
+	libbcg729
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wvla -Werror
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -I. $(WARN) -g -pthread \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)

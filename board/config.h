@@ -236,6 +236,7 @@ struct gw_config {
 		int max_channels;
 		int max_fax;		/**< T.38 legs */
 		int max_srtp;		/**< SRTP legs */
+		int max_g729;		/**< G.729 legs */
 		int ec_max_tail_ms;
 		char country[8];
 		bool vad;		/**< SIP legs suppress silence */

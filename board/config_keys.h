@@ -156,7 +156,7 @@ static int check_country(const char *v, char *why, size_t size)
 	return -EINVAL;
 }
 
-_Static_assert(CODEC_COUNT == 5, "update check_codecs() and [sip] codecs");
+_Static_assert(CODEC_COUNT == 6, "update check_codecs() and [sip] codecs");
 
 /* [sip] codecs: codec names (media/codec.h, any case) separated by
  * commas, each once */
@@ -188,7 +188,7 @@ static int check_codecs(const char *v, char *why, size_t size)
 	}
  bad:
 	snprintf(why, size, "is not a codec list: \"%.*s\" is not a codec "
-		 "(pcmu, pcma, g722, g726-32, gsm)",
+		 "(pcmu, pcma, g722, g726-32, gsm, g729)",
 		 len > QUOTE_MAX ? QUOTE_MAX : (int)len, p);
 	return -EINVAL;
 }
@@ -446,6 +446,11 @@ const struct cfg_key cfg_keys[] = {
 		"RTP legs with SRTP ([sip] srtp) the RT partition can hold at "
 		"once; one more is refused. Each takes about 160 KB of the RT "
 		"heap, set aside at start. 0: no SRTP."),
+	KEY_INT("media", "max_g729", media.max_g729, "256", 0, 4096, 0,
+		"RTP legs with G.729 the RT partition can hold at once; one "
+		"more is refused. Each takes about 4 KB of the RT heap, set "
+		"aside at start, and costs the RT CPU about five G.711 "
+		"channels (its encoder). 0: no G.729."),
 	KEY_INT("media", "ec_max_tail_ms", media.ec_max_tail_ms, "128", 16,
 		512, 0, "Longest echo canceller tail a TDM leg may ask for."),
 	KEY_STRC("media", "country", media.country, "us", 0, check_country,
@@ -500,11 +505,12 @@ const struct cfg_key cfg_keys[] = {
 		"Dialling on an FXS phone or an E1 channel: the number is "
 		"complete when no digit comes for this long, in "
 		"milliseconds."),
-	KEY_STRC("sip", "codecs", sip.codecs, "pcmu,pcma,g722,g726-32,gsm", 0,
-		 check_codecs,
+	KEY_STRC("sip", "codecs", sip.codecs,
+		 "pcmu,pcma,g722,g726-32,gsm,g729", 0, check_codecs,
 		 "Codecs the SIP engine offers and accepts, in order of "
 		 "preference, separated by commas (no blanks): pcmu and pcma "
-		 "(G.711), g722, g726-32, gsm."),
+		 "(G.711), g722, g726-32, gsm, g729 (G.729 Annex A, offered "
+		 "with annexb=no; at most [media] max_g729 legs at once)."),
 	KEY_INT("sip", "rtp_port_min", sip.rtp_port_min, "20000", 1024, 65534,
 		0, "First UDP port of the calls' RTP, even: each call leg "
 		"takes an even port for RTP and the odd one above for RTCP. "

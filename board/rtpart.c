@@ -13,6 +13,7 @@
 #include "hal/tdm.h"
 #include "media/engine.h"
 #include "media/rtpleg.h"
+#include "media/codec.h"
 #include "media/srtpctx.h"
 #include "rtos-kernel/heap.h"
 #include "rtos-kernel/log.h"
@@ -255,6 +256,7 @@ static int start_media(struct rtpart *rp, const struct gw_config *cfg,
 		.max_chans = (unsigned)cfg->media.max_channels,
 		.max_fax = (unsigned)cfg->media.max_fax,
 		.max_srtp = (unsigned)cfg->media.max_srtp,
+		.max_g729 = (unsigned)cfg->media.max_g729,
 		.bus = rp->bus, .net = rp->net, .country = cfg->media.country,
 		.ec_max_tail_ms = (unsigned)cfg->media.ec_max_tail_ms,
 		.dscp = (unsigned)cfg->media.dscp,
@@ -348,13 +350,21 @@ int rtpart_init(struct rtpart **rpp, const struct gw_config *cfg,
 		return -ENOMEM;
 	rp->bus = bus;
 	rp->page = bus_status(bus);
-	/* SRTP legs' contexts (libsrtp2 on NSS allocates for them) */
-	_Static_assert(1 + SRTPCTX_HEAP_SIZES <= RTK_HEAP_EXTRAS, "extras");
+	/* SRTP legs' contexts (libsrtp2 on NSS allocates for them) and
+	 * G.729 legs' coders (bcg729 allocates them) */
+	_Static_assert(1 + SRTPCTX_HEAP_SIZES + CODEC_G729_HEAP_SIZES <=
+		       RTK_HEAP_EXTRAS, "extras");
 	for (unsigned i = 0; i < SRTPCTX_HEAP_SIZES; i++)
 		kc.heap_extra[1 + i] = (struct rtk_heap_extra){
 			srtpctx_heap_need[i].size,
 			srtpctx_heap_need[i].blocks *
 			(size_t)cfg->media.max_srtp };
+	for (unsigned i = 0; i < CODEC_G729_HEAP_SIZES; i++)
+		kc.heap_extra[1 + SRTPCTX_HEAP_SIZES + i] =
+			(struct rtk_heap_extra){
+			codec_g729_heap_need[i].size,
+			codec_g729_heap_need[i].blocks *
+			(size_t)cfg->media.max_g729 };
 	mt.arg = rp;
 	stt.arg = rp;
 	err = rtk_init(&kc);

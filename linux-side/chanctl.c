@@ -83,7 +83,7 @@ static int rtp_option(struct msg_leg *l, char *opt, char *why, size_t len)
 	if (!strcmp(opt, "codec")) {
 		if (codec_by_name(val, &id))
 			return bad(why, len, "unknown codec '%s' (pcmu, pcma, "
-				   "g722, g726-32, gsm)", val);
+				   "g722, g726-32, gsm, g729)", val);
 		l->codec = (uint8_t)id;
 		l->pt = codec_info(id)->pt;
 	} else if (!strcmp(opt, "pt") && !num(val, 0, 127, &v)) {

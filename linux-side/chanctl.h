@@ -4,7 +4,7 @@
  * Leg specifications:
  *   none
  *   tdm:SPAN/LINE[,ec=MS][,dtmf][,vbd]  (vbd: fax and modem answer tones)
- *   rtp:LOCALPORT:REMOTEIP:REMOTEPORT[,codec=pcmu|pcma|g722|g726-32|gsm]
+ *   rtp:LOCALPORT:REMOTEIP:REMOTEPORT[,codec=pcmu|pcma|g722|g726-32|gsm|g729]
  *       [,pt=N][,ptime=MS][,dtmfpt=N][,dir=sendrecv|sendonly|recvonly|
  *       inactive][,jb=MIN-MAX][,vad][,srtp=SUITE:OURKEY:THEIRKEY]
  *       (vad: silence sent as comfort noise, RFC 3389; srtp: SRTP with

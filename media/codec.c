@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: MIT
 /** @file codec.c  Voice codecs on SpanDSP (G.711, G.722, G.726-32, GSM 06.10)
+ *  and bcg729 (G.729)
  *
- * Every codec state lives inside struct codec (SpanDSP's private headers,
- * spandsp/expose.h, give the state sizes, so nothing is allocated per
- * channel).
+ * SpanDSP's codec states live inside struct codec (SpanDSP's private
+ * headers, spandsp/expose.h, give the state sizes, so nothing is allocated
+ * per channel). bcg729 keeps its states opaque and allocates them (calloc)
+ * in its init functions, with no reset: a G.729 codec holds the two states
+ * from codec_init() to codec_fini(), a new pair each time, so every call
+ * starts from the state G.729 defines. On an RT thread of rtpart these
+ * allocations come from the RT heap (rtos-kernel/heap.h), sized at start
+ * for [media] max_g729 codecs with codec_g729_heap_need (what bcg729 1.1.1
+ * asks for, measured: 1672 bytes for the encoder without VAD, 1920 and 32
+ * for the decoder).
  *
  * G.722 codes 16 kHz audio in two sub-bands, split by a QMF filter bank;
  * the lower band is the 0-4 kHz signal at 8 kHz. TDM lines and the channel
@@ -26,14 +34,21 @@
  *    packing, which SDP names "AAL2-G726-32" (RFC 3551 section 4.5.4, RFC
  *    4856) and which we do not offer;
  *  - GSM: 33-octet frames of 20 ms starting with the 0xD signature nibble
- *    (section 4.5.8), SpanDSP's GSM0610_PACKING_VOIP.
+ *    (section 4.5.8), SpanDSP's GSM0610_PACKING_VOIP;
+ *  - G729: 10-octet frames of 10 ms, and at the end an optional 2-octet
+ *    Annex B SID frame (section 4.5.6). We send no SID frames (the encoder
+ *    runs without VAD, and SDP says annexb=no); a peer's are decoded as
+ *    comfort noise.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <bcg729/decoder.h>
+#include <bcg729/encoder.h>
 #include <spandsp.h>
 #include <spandsp/expose.h>
 
@@ -41,6 +56,9 @@
 
 #define GSM_FRAME	160	/* samples per GSM 06.10 frame */
 #define GSM_BYTES	33
+#define G729_FRAME	80	/* samples per G.729 frame (10 ms) */
+#define G729_BYTES	10
+#define G729_SID_BYTES	2	/* an Annex B SID frame */
 
 /* what struct codec's state holds, by codec */
 struct codec_st {
@@ -57,6 +75,10 @@ struct codec_st {
 			gsm0610_state_t enc;
 			gsm0610_state_t dec;
 		} gsm;
+		struct {
+			bcg729EncoderChannelContextStruct *enc;
+			bcg729DecoderChannelContextStruct *dec;
+		} g729;
 	} u;
 };
 
@@ -72,7 +94,16 @@ static const struct codec_info infos[CODEC_COUNT] = {
 	[CODEC_G726_32] = { "G726-32", 2, 8000, 8000, 10, 40 },
 	/* bytes_per_10ms is per 20 ms frame for GSM, as codec.h says */
 	[CODEC_GSM] = { "GSM", 3, 8000, 8000, 20, GSM_BYTES },
+	[CODEC_G729] = { "G729", 18, 8000, 8000, 10, G729_BYTES },
 };
+
+const struct codec_heap codec_g729_heap_need[CODEC_G729_HEAP_SIZES] = {
+	{ 1920, 2 },	/* the encoder's state and the decoder's */
+	{ 32, 1 },	/* the decoder's comfort noise state */
+};
+
+/* G.729 codecs open, and at most */
+static _Atomic size_t g729_live, g729_max = SIZE_MAX;
 
 static struct codec_st *st_of(struct codec *c)
 {
@@ -85,6 +116,47 @@ const struct codec_info *codec_info(enum codec_id id)
 	if ((unsigned)id >= CODEC_COUNT)
 		return NULL;
 	return &infos[id];
+}
+
+/** At most @p max G.729 codecs live at once (what the RT heap was sized
+ *  for); by default no limit. Context: init. */
+void codec_g729_limit(size_t max)
+{
+	atomic_store(&g729_max, max);
+}
+
+/** G.729 codecs live now. Context: any. */
+size_t codec_g729_live(void)
+{
+	return atomic_load(&g729_live);
+}
+
+/* a new pair of bcg729 states in @p s, within codec_g729_limit() */
+static int g729_open(struct codec_st *s)
+{
+	size_t n = atomic_load(&g729_live);
+
+	do {
+		if (n >= atomic_load(&g729_max))
+			return -ENOSPC;
+	} while (!atomic_compare_exchange_weak(&g729_live, &n, n + 1));
+	s->u.g729.enc = initBcg729EncoderChannel(0);	/* no VAD */
+	s->u.g729.dec = initBcg729DecoderChannel();
+	if (s->u.g729.enc && s->u.g729.dec)
+		return 0;
+	if (s->u.g729.enc)
+		closeBcg729EncoderChannel(s->u.g729.enc);
+	if (s->u.g729.dec)
+		closeBcg729DecoderChannel(s->u.g729.dec);
+	atomic_fetch_sub(&g729_live, 1);
+	return -ENOMEM;
+}
+
+static void g729_close(struct codec_st *s)
+{
+	closeBcg729EncoderChannel(s->u.g729.enc);
+	closeBcg729DecoderChannel(s->u.g729.dec);
+	atomic_fetch_sub(&g729_live, 1);
 }
 
 /**
@@ -108,8 +180,10 @@ int codec_by_name(const char *name, enum codec_id *id)
 
 /**
  * Start codec @p id in @p c (encoder and decoder, both directions), in the
- * state a new call needs. Context: media task; never allocates or blocks.
- * @return 0 or -EINVAL (bad argument)
+ * state a new call needs; @p c must not hold a live codec (codec_fini()
+ * first). Context: media task; never blocks; allocates for G.729 only.
+ * @return 0, -EINVAL (bad argument), -ENOSPC (G.729: codec_g729_limit()
+ *	   codecs live) or -ENOMEM (G.729: no memory for bcg729's states)
  */
 int codec_init(struct codec *c, enum codec_id id)
 {
@@ -139,6 +213,13 @@ int codec_init(struct codec *c, enum codec_id id)
 		gsm0610_init(&s->u.gsm.enc, GSM0610_PACKING_VOIP);
 		gsm0610_init(&s->u.gsm.dec, GSM0610_PACKING_VOIP);
 		break;
+	case CODEC_G729: {
+		int err = g729_open(s);
+
+		if (err)
+			return err;
+		break;
+	}
 	default:
 		return -EINVAL;
 	}
@@ -148,12 +229,52 @@ int codec_init(struct codec *c, enum codec_id id)
 
 /**
  * Stop @p c: it is unusable until codec_init(). Safe to call twice, or on a
- * codec whose codec_init() failed. Context: media task; never blocks.
+ * codec whose codec_init() failed. Context: media task; never blocks;
+ * frees G.729's states.
  */
 void codec_fini(struct codec *c)
 {
-	if (c)
-		c->id = CODEC_COUNT;
+	if (!c)
+		return;
+	if (c->id == CODEC_G729)
+		g729_close(st_of(c));
+	c->id = CODEC_COUNT;
+}
+
+static int g729_encode(struct codec_st *s, const int16_t *pcm,
+		       size_t samples, uint8_t *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < samples; i += G729_FRAME) {
+		uint8_t len = 0;
+
+		bcg729Encoder(s->u.g729.enc, pcm + i, out + o, &len);
+		o += len;	/* 10: no VAD, every frame is speech */
+	}
+	return (int)o;
+}
+
+/* RFC 3551 4.5.6: whole 10-byte frames, then at most one 2-byte SID */
+static bool g729_payload_ok(size_t len)
+{
+	return len % G729_BYTES == 0 || len % G729_BYTES == G729_SID_BYTES;
+}
+
+static int g729_decode(struct codec_st *s, const uint8_t *in, size_t len,
+		       int16_t *pcm)
+{
+	size_t o = 0, i = 0;
+
+	for (; i + G729_BYTES <= len; i += G729_BYTES, o += G729_FRAME)
+		bcg729Decoder(s->u.g729.dec, in + i, G729_BYTES, 0, 0, 0,
+			      pcm + o);
+	if (i < len) {		/* the SID frame: comfort noise */
+		bcg729Decoder(s->u.g729.dec, in + i, G729_SID_BYTES, 0, 1, 0,
+			      pcm + o);
+		o += G729_FRAME;
+	}
+	return (int)o;
 }
 
 /**
@@ -194,6 +315,8 @@ int codec_encode(struct codec *c, const int16_t *pcm, size_t samples,
 		return g726_encode(&s->u.g726.enc, out, pcm, (int)samples);
 	case CODEC_GSM:
 		return gsm0610_encode(&s->u.gsm.enc, out, pcm, (int)samples);
+	case CODEC_G729:
+		return g729_encode(s, pcm, samples, out);
 	default:
 		return -EINVAL;
 	}
@@ -218,6 +341,9 @@ static size_t decoded_samples(enum codec_id id, size_t len)
 		return 2 * len;
 	case CODEC_GSM:
 		return len / GSM_BYTES * GSM_FRAME;
+	case CODEC_G729:
+		return (len / G729_BYTES + (len % G729_BYTES != 0)) *
+		       G729_FRAME;
 	default:
 		return len;	/* G.711; G.722: its lower band's sample */
 	}
@@ -227,10 +353,12 @@ static size_t decoded_samples(enum codec_id id, size_t len)
  * Decode the payload @p in of @p len bytes into 8 kHz audio in @p pcm (room
  * for @p cap samples). Any whole number of code words is accepted (G.711
  * and G.722: any length; G.726-32: two samples per byte), since peers may
- * frame differently; GSM needs whole 33-byte frames with their signature.
+ * frame differently; GSM needs whole 33-byte frames with their signature,
+ * G.729 whole 10-byte frames and at most one 2-byte SID frame after them.
  * Context: media task; never allocates or blocks.
  * @return samples written, -EINVAL (bad argument or codec not initialised),
- *	   -EBADMSG (malformed GSM payload) or -ENOSPC (@p cap too small)
+ *	   -EBADMSG (malformed GSM or G.729 payload) or -ENOSPC (@p cap too
+ *	   small)
  */
 int codec_decode(struct codec *c, const uint8_t *in, size_t len,
 		 int16_t *pcm, size_t cap)
@@ -240,7 +368,8 @@ int codec_decode(struct codec *c, const uint8_t *in, size_t len,
 	if (!c || (unsigned)c->id >= CODEC_COUNT || (!in && len) ||
 	    (!pcm && len) || len > (size_t)INT32_MAX / 2)
 		return -EINVAL;
-	if (c->id == CODEC_GSM && !gsm_payload_ok(in, len))
+	if ((c->id == CODEC_GSM && !gsm_payload_ok(in, len)) ||
+	    (c->id == CODEC_G729 && !g729_payload_ok(len)))
 		return -EBADMSG;
 	if (decoded_samples(c->id, len) > cap)
 		return -ENOSPC;
@@ -260,6 +389,8 @@ int codec_decode(struct codec *c, const uint8_t *in, size_t len,
 		return g726_decode(&s->u.g726.dec, pcm, in, (int)len);
 	case CODEC_GSM:
 		return gsm0610_decode(&s->u.gsm.dec, pcm, in, (int)len);
+	case CODEC_G729:
+		return g729_decode(s, in, len, pcm);
 	default:
 		return -EINVAL;
 	}
@@ -267,7 +398,7 @@ int codec_decode(struct codec *c, const uint8_t *in, size_t len,
 
 /**
  * Payload size of @p ptime_ms of audio coded with @p id (G.711 20 ms: 160,
- * G.722: 160, G.726-32: 80, GSM: 33). Context: any.
+ * G.722: 160, G.726-32: 80, GSM: 33, G.729: 20). Context: any.
  * @return bytes, or 0 when @p id is unknown or @p ptime_ms is not a positive
  *	   multiple of the codec's frame (10 ms, GSM 20 ms)
  */

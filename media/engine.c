@@ -20,6 +20,8 @@
 #include "sharednet/msg.h"
 
 #define MSGS_PER_RUN	64
+
+_Static_assert(MSG_CODECS == CODEC_COUNT, "a leg's codec on the bus");
 #define SNAP_EVERY	100	/* ticks to refresh the whole channel table */
 
 enum {
@@ -92,6 +94,7 @@ int engine_init(const struct engine_cfg *cfg)
 		err = rtpleg_module_init(legs);
 	if (!err) {
 		rtpleg_max_srtp(cfg->max_srtp);
+		codec_g729_limit(cfg->max_g729);
 		err = t38leg_module_init(cfg->max_fax);
 	}
 	if (!err)
@@ -101,8 +104,9 @@ int engine_init(const struct engine_cfg *cfg)
 		return err;
 	}
 	udpport_handler_set(rtnet_port, NULL);
-	LOG_INFO("media plane for %u channels, %u of them T.38, %u SRTP legs",
-		 cfg->max_chans, cfg->max_fax, cfg->max_srtp);
+	LOG_INFO("media plane for %u channels, %u of them T.38, %u SRTP "
+		 "legs, %u G.729 legs", cfg->max_chans, cfg->max_fax,
+		 cfg->max_srtp, cfg->max_g729);
 	return 0;
 }
 

@@ -23,6 +23,7 @@ struct engine_cfg {
 	unsigned max_chans;
 	unsigned max_fax;	/**< T.38 legs open at once */
 	unsigned max_srtp;	/**< SRTP legs open at once */
+	unsigned max_g729;	/**< G.729 legs open at once */
 	struct tdm *tdm;	/**< NULL: no telephony card */
 	struct bus *bus;
 	struct rtnet *net;	/**< RTP legs' ports are let in here */

@@ -20,6 +20,7 @@ static const struct codec_imp imps[CODEC_COUNT] = {
 	[CODEC_G722] = { 0, 25.1 },
 	[CODEC_G726_32] = { 7, 25.1 },
 	[CODEC_GSM] = { 20, 10 },
+	[CODEC_G729] = { 11, 19 },	/* G.729A */
 };
 
 /** Ie and Bpl of @p codec into @p ie and @p bpl. Context: any.

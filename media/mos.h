@@ -23,6 +23,7 @@
  *                                  the same sample-based concealment)
  *   GSM 06.10    Ie 20, Bpl 10    (Ie: Table I.1; Bpl assumed, a frame
  *                                  codec with weaker concealment)
+ *   G.729A       Ie 11, Bpl 19    (Tables I.1 and I.3)
  *
  * Context: any; pure functions of their arguments.
  */

@@ -66,6 +66,8 @@ static PayloadType *payload_of(enum codec_id id)
 		return &payload_type_g722;	/* RTP clock 8000 */
 	case CODEC_G726_32:
 		return &payload_type_g726_32;
+	case CODEC_G729:
+		return &payload_type_g729;
 	case CODEC_GSM:
 	default:
 		return &payload_type_gsm;

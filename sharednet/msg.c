@@ -8,7 +8,6 @@
 #include "sharednet/msg.h"
 
 #define DTMF_DIGITS "0123456789*#ABCD"
-#define MAX_CODEC 5
 #define MAX_SRTP 2	/* enum srtpctx_suite's last */
 
 /* a leg's and a line message's span and line are uint8_t */
@@ -51,7 +50,7 @@ static int check_leg(const struct msg_leg *l)
 		       l->vbd_detect <= 1 ? 0 :
 		       -EBADMSG;
 	case MSG_LEG_RTP:
-		if (l->codec >= MAX_CODEC || l->pt > 127 || l->dtmf_pt > 127 ||
+		if (l->codec >= MSG_CODECS || l->pt > 127 || l->dtmf_pt > 127 ||
 		    !l->ptime_ms || l->ptime_ms > 60 || l->ptime_ms % 10 ||
 		    l->dir > MSG_DIR_INACTIVE || !l->local_port ||
 		    (l->local_port & 1) || !l->remote_port ||

@@ -54,9 +54,12 @@ enum msg_tone { MSG_TONE_STOP, MSG_TONE_DIAL, MSG_TONE_RINGBACK,
 /* the answer tone of MSG_VBD_EVENT: as enum vbd_tone (media/vbd.h) */
 enum msg_vbd { MSG_VBD_ANS = 1, MSG_VBD_ANS_PR };
 
+#define MSG_CODECS 6	/**< codecs a leg may name: media/codec.h's
+			 *   CODEC_COUNT (asserted in media/engine.c) */
+
 struct msg_leg {
 	uint8_t kind;		/**< enum msg_leg_kind */
-	uint8_t codec;		/**< enum codec_id (RTP) */
+	uint8_t codec;		/**< enum codec_id (RTP), < MSG_CODECS */
 	uint8_t pt;		/**< RTP payload type */
 	uint8_t dtmf_pt;	/**< RFC 4733 payload type, 0: none */
 	uint8_t ptime_ms;	/**< 10, 20, 30 (GSM: 20, 40, 60) */

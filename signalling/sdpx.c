@@ -423,6 +423,16 @@ static int put_vbd(char *buf, size_t len, int n,
 	return put(buf, len, n, "a=gpmd:%d vbd=yes\r\n", pt);
 }
 
+/* G.729's format parameters: we send no Annex B SID frames (RFC 4856's
+ * default is annexb=yes; a peer's SID frames are still decoded) */
+static int put_fmtp(char *buf, size_t len, int n, enum codec_id codec,
+		    int pt)
+{
+	if (codec != CODEC_G729)
+		return n;
+	return put(buf, len, n, "a=fmtp:%d annexb=no\r\n", pt);
+}
+
 static const char *proto_of(bool savp)
 {
 	return savp ? "RTP/SAVP" : "RTP/AVP";
@@ -465,6 +475,7 @@ int sdpx_offer(char *buf, size_t len, const struct sdpx_local *me,
 
 		n = put(buf, len, n, "a=rtpmap:%d %s/%u\r\n",
 			dyn_pt(p->codec[i]), ci->name, ci->rtp_clock);
+		n = put_fmtp(buf, len, n, p->codec[i], dyn_pt(p->codec[i]));
 		n = put_vbd(buf, len, n, me, p->codec[i], dyn_pt(p->codec[i]));
 	}
 	n = put(buf, len, n, "a=rtpmap:%d telephone-event/8000\r\n"
@@ -517,6 +528,7 @@ int sdpx_answer(char *buf, size_t len, const struct sdpx_local *me,
 		n = put(buf, len, n, " %d", RTPCK_PT_CN);
 	n = put(buf, len, n, "\r\na=rtpmap:%u %s/%u\r\n", pt, ci->name,
 		ci->rtp_clock);
+	n = put_fmtp(buf, len, n, codec, pt);
 	n = put_vbd(buf, len, n, me, codec, pt);
 	if (te_pt >= 0)
 		n = put(buf, len, n, "a=rtpmap:%d telephone-event/8000\r\n"

@@ -33,8 +33,9 @@
 #            frame misses; one that misses more runs again once (a stall
 #            makes many late ticks at once), and each criterion passes when
 #            one of the two runs passes it.
-#              g711 g711_ec g722 g726: TDM <-> RTP channels (E1 line <-> RTP
-#                 PCMU, PCMU with a 64 ms echo canceller, G.722, G.726-32)
+#              g711 g711_ec g722 g726 g729: TDM <-> RTP channels (E1 line
+#                 <-> RTP PCMU, PCMU with a 64 ms echo canceller, G.722,
+#                 G.726-32, G.729)
 #              g711_ec_talk: g711_ec with the RTP far ends talking as in a
 #                 conversation (rtpload --talk 1000:1500, ITU-T P.59's
 #                 talkspurts and pauses: 40 % of them at a time), the
@@ -84,7 +85,7 @@
 # Environment:
 #   BENCH_SECONDS        density window; load phases (default 10, see above)
 #   BENCH_VOICE          parts to run (default "density load")
-#   VOICE_DENSITY_KINDS  default "g711 g711_ec g711_ec_talk g722 g726
+#   VOICE_DENSITY_KINDS  default "g711 g711_ec g711_ec_talk g722 g726 g729
 #                        rtp_g711 rtp_g722"
 #   VOICE_DENSITY_STEPS  default "100 200 400 700 1000 1300"
 #   VOICE_DENSITY_MAX    [media] max_channels of the density lab (1400)
@@ -113,7 +114,7 @@ RTP_BASE=16384		# first RT port of the density channels
 
 S=$(secs "${BENCH_SECONDS:-}" 10)
 PARTS=${BENCH_VOICE:-density load}
-KINDS=${VOICE_DENSITY_KINDS:-g711 g711_ec g711_ec_talk g722 g726 rtp_g711 rtp_g722}
+KINDS=${VOICE_DENSITY_KINDS:-g711 g711_ec g711_ec_talk g722 g726 g729 rtp_g711 rtp_g722}
 STEPS=${VOICE_DENSITY_STEPS:-100 200 400 700 1000 1300}
 DMAX=${VOICE_DENSITY_MAX:-1400}
 HEAP=${VOICE_HEAP_KIB:-131072}
@@ -235,6 +236,7 @@ kind_legs() {
 	g711_ec_talk) LEG_KIND=tdm CODEC_A=pcmu EC=64 TALK=(--talk 1000:1500) ;;
 	g722) LEG_KIND=tdm CODEC_A=g722 ;;
 	g726) LEG_KIND=tdm CODEC_A=g726-32 ;;
+	g729) LEG_KIND=tdm CODEC_A=g729 ;;
 	rtp_g711) LEG_KIND=rtp CODEC_A=pcmu CODEC_B=pcmu ;;
 	rtp_g722) LEG_KIND=rtp CODEC_A=g722 CODEC_B=pcmu ;;
 	*) return 1 ;;
@@ -485,7 +487,8 @@ density_part() {
 	local -A RES_CPU=() RES_MED=() RES_P50=() RES_P99=() LATE_OK=()
 	if ! tdm_layout "$DMAX"; then fail density "no TDM layout accepted"; return; fi
 	{
-		printf '[media]\nmax_channels = %s\nec_max_tail_ms = 64\n' "$DMAX"
+		printf '[media]\nmax_channels = %s\nmax_g729 = %s\nec_max_tail_ms = 64\n' \
+			"$DMAX" "$DMAX"
 		printf '[tdm]\ncard = vtdm\nspans = %s\n' "$LAYOUT"
 		printf '[rt]\nheap_kib = %s\n' "$HEAP"
 	} >"$cfg"

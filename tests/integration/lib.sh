@@ -86,7 +86,7 @@ scen() {
 	local kv
 	for kv in "$@" HOLD_MS=1000 ACTIVE_MS=1000 RTP_PORT=9 DIR=sendrecv \
 			STATUS=200 SE=90 SE_REF= RING_MS=0 CN= HOLD_PT=0 \
-			HOLD_CODEC=PCMU/8000 NAT_PORT=[local_port]; do
+			HOLD_CODEC=PCMU/8000 NAT_PORT=[local_port] "PTS=0 8"; do
 		sed -i "s|@${kv%%=*}@|${kv#*=}|g" "$out"
 	done
 	echo "$out"

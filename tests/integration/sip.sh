@@ -232,6 +232,22 @@ expect_record "answered call" "caller=1001 " "callee=1002 " "from=ext:1001 " "to
 no_calls_up() { [ "$(calls_up)" = 0 ]; }
 check "no call left up" wait_for 5 no_calls_up
 
+# G.729: 1001 offers it alone and gets it (annexb=no: no SID frames from
+# the gateway); 1002 answers PCMU, and the RT partition transcodes
+peer_bg callee 7002 600 --seconds 5
+sipp_bg callee "$(scen uas RTP_PORT=7002 HOLD_MS=15000)" 5072
+sleep 0.5
+peer_bg caller 7000 1000 --seconds 5 --codec g729 --pt 18
+sipp_check "1001 calls 1002 offering G.729 alone" caller "$(scen uac RTP_PORT=7000 HOLD_MS=4000 PTS=18)" 5070 -inf "$(creds 1001 "" 1002)" "$GW:5060"
+sipp_wait callee
+m=$(grep -E '^(m=audio|a=rtpmap:18 |a=fmtp:18 )' "$tmp/caller.msg" | tail -3 | tr -d '\r' | tr '\n' '|')
+[[ "$m" = "m=audio "*" RTP/AVP 18 101|a=rtpmap:18 G729/8000|a=fmtp:18 annexb=no|" ]] &&
+	ok "the gateway answers G.729 with annexb=no ($m)" || not_ok "the answer to a G.729 offer" "$m"
+heard caller 600 "1001 hears 1002's 600 Hz in G.729"
+heard callee 1000 "1002 hears 1001's 1000 Hz, G.729 made PCMU"
+expect_record "G.729 call" "caller=1001 " "disp=ANSWERED " "codec=G729 "
+check "no call left up" wait_for 5 no_calls_up
+
 # a phone behind NAT ([sip] symmetric_rtp, the default): 1001's SDP names
 # port 7090, where nothing listens (its private address, as it were), while
 # its RTP comes from port 7000; the call's leg sends where that RTP comes

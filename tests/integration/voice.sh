@@ -82,9 +82,9 @@ tones_both_ways() {
 	gwctl chan close $id >/dev/null
 }
 id=10
-for codec in pcmu pcma g722 g726-32 gsm; do
+for codec in pcmu pcma g722 g726-32 gsm g729; do
 	tol=1.5
-	case $codec in gsm|g722) tol=2.5 ;; esac
+	case $codec in gsm|g722|g729) tol=2.5 ;; esac
 	tones_both_ways $codec $codec 20 $tol
 done
 # ptime 10 and 30: the TDM leg moves its line's audio in 10 ms blocks (20 ms

@@ -2,7 +2,7 @@
 /** @file rtpload.c  Many RTP streams to the gateway's legs, and back
  *
  *   rtpload --gw IP --gw-port PORT --streams N --lan IP --lan-port PORT
- *           [--codec pcmu|pcma|g722|g726-32|gsm] [--pt N] [--ptime MS]
+ *           [--codec pcmu|pcma|g722|g726-32|gsm|g729] [--pt N] [--ptime MS]
  *           [--seconds S] [--fifo PRIO] [--talk ON_MS:OFF_MS]
  *
  * The far end of N RTP legs, for density benchmarks: stream j goes from

@@ -293,6 +293,7 @@ static void follow(struct rx *r, struct opts *o, int pt)
 		return;
 	o->pt = pt;
 	o->codec = pt == 0 ? CODEC_PCMU : CODEC_PCMA;
+	codec_fini(&r->dec);
 	codec_init(&r->dec, o->codec);
 }
 
@@ -458,8 +459,10 @@ static int run(struct opts *o)
 			if (fr.state != FAXM_RUNNING)
 				fax_end = now_ns() + 1000000000ull;
 		}
-		if (enc.id != o->codec)		/* --follow switched */
+		if (enc.id != o->codec) {	/* --follow switched */
+			codec_fini(&enc);
 			codec_init(&enc, o->codec);
+		}
 		if ((now_ns() - start) / 1000000 < (uint64_t)o->send_after_ms ||
 		    o->learn)
 			continue;

@@ -19,8 +19,12 @@
  *  4. an SRTP leg's check (srtpctx.h, libsrtp2), which an SRTP leg runs
  *     before everything above, as SRTP and as SRTCP, in place on an
  *     exact-size copy: refused, or a plain packet no longer than the
- *     input.
+ *     input;
+ *  5. the payload of an accepted packet decoded by every codec (what a
+ *     leg does with what its jitter buffer gives): refused or decoded,
+ *     never past the room given, which a canary after it guards.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,6 +34,7 @@
 #include <netinet/in.h>
 #include <ortp/ortp.h>
 
+#include "media/codec.h"
 #include "media/jb.h"
 #include "media/ortp_extra.h"
 #include "media/rtpcheck.h"
@@ -290,6 +295,29 @@ static void check_srtp(const uint8_t *data, size_t size)
 	}
 }
 
+/* --- 5. codecs ---------------------------------------------------------- */
+
+static void check_decode(const uint8_t *p, size_t n)
+{
+	static struct codec c[CODEC_COUNT];
+	static int16_t pcm[JB_PAYLOAD_MAX * 4 + 1];
+	static bool ready;
+	size_t cap = sizeof(pcm) / sizeof(pcm[0]) - 1;
+
+	for (int id = 0; id < CODEC_COUNT; id++) {
+		int got;
+
+		if (!ready && codec_init(&c[id], (enum codec_id)id))
+			abort();
+		pcm[cap] = 0x5a5a;
+		got = codec_decode(&c[id], p, n, pcm, cap);
+		if ((got < 0 && got != -EBADMSG && got != -ENOSPC) ||
+		    got > (int)cap || pcm[cap] != 0x5a5a)
+			abort();
+	}
+	ready = true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool ready;
@@ -327,8 +355,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v = rtpck_rtp(&ck, pkt, size, &h);
 	if (ck.st.rtp[v] != 1)
 		abort();
-	if (v == RTPCK_OK)
+	if (v == RTPCK_OK) {
 		stream(&ck, &jb, s, pkt, size, data, size);
+		check_decode(pkt + h.payload_off, h.payload_len);
+	}
 	rtp_session_destroy(s);
 	free(pkt);
 	check_srtp(data, size);

@@ -1265,7 +1265,7 @@ static void test_config_sip_defaults(void **state)
 	assert_int_equal(c.sip.register_max_s, 3600);
 	assert_int_equal(c.sip.no_answer_s, 30);
 	assert_int_equal(c.sip.inter_digit_ms, 4000);
-	assert_string_equal(c.sip.codecs, "pcmu,pcma,g722,g726-32,gsm");
+	assert_string_equal(c.sip.codecs, "pcmu,pcma,g722,g726-32,gsm,g729");
 	assert_int_equal(c.sip.rtp_port_min, 20000);
 	assert_int_equal(c.sip.rtp_port_max, 29999);
 	assert_int_equal(c.sip.auth_fail_limit, 5);
@@ -1294,12 +1294,12 @@ static void test_config_sip_codecs(void **state)
 		set_fails("sip", "codecs", v, msg);			\
 	} while (0)
 	CODECS_BAD("pcmu,opus", "\"opus\" is not a codec (pcmu, pcma, g722, "
-		   "g726-32, gsm)");
+		   "g726-32, gsm, g729)");
 	CODECS_BAD("pcmu,PCMU", "PCMU is listed twice");
 	CODECS_BAD("pcmu,", "\"\" is not a codec (pcmu, pcma, g722, g726-32, "
-		   "gsm)");
+		   "gsm, g729)");
 	CODECS_BAD("pcmu, pcma", "\" pcma\" is not a codec (pcmu, pcma, g722, "
-		   "g726-32, gsm)");
+		   "g726-32, gsm, g729)");
 #undef CODECS_BAD
 	load_fails("[sip]\ncodecs =\n", "t.ini:2: [sip] codecs: a value is "
 		   "required (text of at most 127 characters)");

@@ -99,6 +99,11 @@ static void test_msg_bad_fields_refused(void **state)
 	m.u.open.b.vad = 2;
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
 	m = rtp_open();
+	m.u.open.b.codec = MSG_CODECS - 1;	/* the last codec (G.729) */
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), 0);
+	m.u.open.b.codec = MSG_CODECS;
+	assert_int_equal(msg_check(&m, MSG_SIZE, &out), -EBADMSG);
+	m = rtp_open();
 	m.u.open.b.latch = 1;
 	assert_int_equal(msg_check(&m, MSG_SIZE, &out), 0);
 	m.u.open.b.latch = 2;

@@ -94,7 +94,7 @@ static void test_sdpx_parse_phone_offer(void **state)
 	assert_int_equal(s.fmt[2].pt, 8);
 	assert_int_equal(s.fmt[2].codec, CODEC_PCMA);
 	assert_int_equal(s.fmt[3].pt, 18);
-	assert_int_equal(s.fmt[3].codec, -1);	/* not ours */
+	assert_int_equal(s.fmt[3].codec, CODEC_G729);
 	assert_string_equal(s.fmt[3].name, "G729");
 }
 
@@ -395,10 +395,11 @@ static void test_sdpx_prefs_parse(void **state)
 	assert_int_equal(p.n, 3);
 	assert_int_equal(p.codec[0], CODEC_GSM);
 	assert_int_equal(p.codec[1], CODEC_G726_32);
-	assert_int_equal(sdpx_prefs_parse("pcmu,pcma,g722,g726-32,gsm", &p),
-			 0);
+	assert_int_equal(sdpx_prefs_parse("pcmu,pcma,g722,g726-32,gsm,g729",
+					  &p), 0);
 	assert_int_equal(p.n, CODEC_COUNT);
-	assert_int_equal(sdpx_prefs_parse("pcmu,g729", &p), -EINVAL);
+	assert_int_equal(p.codec[5], CODEC_G729);
+	assert_int_equal(sdpx_prefs_parse("pcmu,g723", &p), -EINVAL);
 	assert_int_equal(sdpx_prefs_parse("", &p), -EINVAL);
 	assert_int_equal(sdpx_prefs_parse(" , ", &p), -EINVAL);
 	assert_int_equal(sdpx_prefs_parse("pcmu,pcma,pcmu", &p), -EINVAL);
@@ -441,21 +442,24 @@ static void test_sdpx_choose_by_our_preference(void **state)
 
 static void test_sdpx_offer_round_trip(void **state)
 {
-	static const uint8_t want_pt[] = { 0, 8, 9, 102, 3 };
+	static const uint8_t want_pt[] = { 0, 8, 9, 102, 3, 18 };
 	struct sdpx_prefs p;
 	char buf[1024];
 	struct sdpx s;
 	int n;
 
 	(void)state;
-	assert_int_equal(sdpx_prefs_parse("pcmu,pcma,g722,g726-32,gsm", &p),
-			 0);
+	assert_int_equal(sdpx_prefs_parse("pcmu,pcma,g722,g726-32,gsm,g729",
+					  &p), 0);
 	n = sdpx_offer(buf, sizeof(buf), &(struct sdpx_local){
 		.ip = ip4("198.18.0.10"), .port = 20002, .sess = 42,
 		.ver = 42 }, &p);
 	assert_true(n > 0);
 	assert_int_equal((size_t)n, strlen(buf));
 	assert_non_null(strstr(buf, "o=gateway 42 42 IN IP4 198.18.0.10\r\n"));
+	/* no Annex B SID frames from us */
+	assert_non_null(strstr(buf, "a=rtpmap:18 G729/8000\r\n"
+				    "a=fmtp:18 annexb=no\r\n"));
 	parse_ok(buf, &s);
 	assert_int_equal(s.ip, ip4("198.18.0.10"));
 	assert_int_equal(s.port, 20002);
@@ -525,6 +529,16 @@ static void test_sdpx_answer_round_trip(void **state)
 	assert_int_equal(s.te_pt, -1);
 	assert_int_equal(s.ptime_ms, 20);
 	assert_int_equal(s.dir, SDPX_SENDRECV);
+	assert_null(strstr(buf, "a=fmtp:112"));
+	/* G.729: no Annex B from us */
+	n = sdpx_answer(buf, sizeof(buf), &(struct sdpx_local){
+		.ip = ip4("198.18.0.10"), .port = 20004, .sess = 8, .ver = 8 },
+		CODEC_G729, 18, &(struct sdpx){ .te_pt = -1 }, 0);
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "a=rtpmap:18 G729/8000\r\n"
+				    "a=fmtp:18 annexb=no\r\n"));
+	parse_ok(buf, &s);
+	assert_int_equal(s.fmt[0].codec, CODEC_G729);
 	/* answering a hold */
 	n = sdpx_answer(buf, sizeof(buf), &(struct sdpx_local){
 		.ip = ip4("198.18.0.10"), .port = 20004, .dir = SDPX_INACTIVE,
