@@ -265,6 +265,8 @@ struct gw_config {
 		bool symmetric_rtp;	/**< RTP legs latch (NAT) */
 		bool force_rport;	/**< SIP to where requests came
 					 *   from (NAT) */
+		int nat_keepalive;	/**< s between OPTIONS to phones
+					 *   behind NAT, 0: none */
 		int dscp;		/**< of the SIP sent */
 	} sip;
 	unsigned n_extensions, n_trunks, n_routes, n_dids;

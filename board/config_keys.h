@@ -584,6 +584,14 @@ const struct cfg_key cfg_keys[] = {
 		 "names another host, or over UDP another port. false: "
 		 "responses to the Via's address unless the phone asks for "
 		 "rport, requests to the Contact."),
+	KEY_INT("sip", "nat_keepalive", sip.nat_keepalive, "30", 0, 3600, 0,
+		"Seconds between the OPTIONS requests sipd sends each "
+		"registered phone behind NAT over UDP (its REGISTER came from "
+		"another address or port than its Contact names), where its "
+		"REGISTER came from: the traffic holds the NAT's binding open "
+		"so that calls reach the phone (RFC 5626 leaves it to the "
+		"phone; many do not). The answer and its round trip are in "
+		"gwctl sip. 0: none. Applied at a reload."),
 
 	/* [probe] */
 	KEY_IPV4("probe", "dest", probe.dest, "", CFG_F_EMPTY_OK,

@@ -115,6 +115,7 @@ int loc_update(struct location *l, const char *number, const char *uri,
 		if (e->n == LOC_CONTACTS)
 			return -ENOSPC;
 		e->n++;
+		memset(&e->c[i], 0, sizeof(e->c[i]));
 	}
 	snprintf(e->c[i].uri, sizeof(e->c[i].uri), "%s", uri);
 	snprintf(e->c[i].received, sizeof(e->c[i].received), "%s",
@@ -206,4 +207,59 @@ const char *loc_nat_hop(const char *contact, const char *received,
 	if ((size_t)snprintf(hop, len, "sip:%s", received) >= len)
 		return NULL;
 	return hop;
+}
+
+/* @p c is behind NAT and reached over UDP */
+static bool nat_udp(const struct loc_contact *c)
+{
+	char hop[LOC_HOP];
+
+	return !strstr(c->received, ";transport=") &&
+	       loc_nat_hop(c->uri, c->received, hop, sizeof(hop));
+}
+
+/** The next contact behind NAT over UDP whose keep-alive is due at
+ *  @p now_s, @p every_s after its last (its first: after a call here
+ *  first saw it): its extension's number into @p number (@p nlen bytes)
+ *  and the contact into @p out, and @p now_s kept as its last.
+ *  @return 1 with one, 0 when none is due */
+int loc_keepalive_next(struct location *l, uint64_t now_s, unsigned every_s,
+		       char *number, size_t nlen, struct loc_contact *out)
+{
+	for (size_t i = 0; i < l->max; i++) {
+		struct loc_entry *e = &l->e[i];
+
+		expire(e, now_s);
+		for (unsigned k = 0; k < e->n; k++) {
+			struct loc_contact *c = &e->c[k];
+
+			if (!nat_udp(c))
+				continue;
+			if (!c->ka_last_s)
+				c->ka_last_s = now_s;
+			if (now_s < c->ka_last_s + every_s)
+				continue;
+			c->ka_last_s = now_s;
+			snprintf(number, nlen, "%s", e->number);
+			*out = *c;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/** The answer to the keep-alive sent to @p uri of @p number: its
+ *  @p status (408: none came) after @p rtt_ms. A contact gone since is
+ *  left alone. */
+void loc_keepalive_result(struct location *l, const char *number,
+			  const char *uri, int status, uint32_t rtt_ms)
+{
+	struct loc_entry *e = entry(l, number, false, 0);
+
+	for (unsigned k = 0; e && k < e->n; k++) {
+		if (!strcmp(e->c[k].uri, uri)) {
+			e->c[k].ka_status = status;
+			e->c[k].ka_rtt_ms = rtt_ms;
+		}
+	}
 }

@@ -6,6 +6,10 @@
  * known by its URI and replaced when registered again (keeping its place:
  * lookups give contacts in the order first registered). Lives in memory:
  * phones register again after a restart (their expiry is short).
+ * A contact behind NAT over UDP (its REGISTER came from another address
+ * than its Contact names: loc_nat_hop()) gets keep-alives, which hold
+ * the NAT's binding open for calls to it: loc_keepalive_next() tells
+ * which is due, loc_keepalive_result() keeps its answer.
  * Context: the SIP engine's event loop.
  */
 #ifndef SIGNALLING_LOCATION_H
@@ -25,6 +29,10 @@ struct loc_contact {
 					 * "ip:port", ";transport=tcp" or
 					 * "tls" over those */
 	uint64_t expires_s;	/* absolute, CLOCK_MONOTONIC seconds */
+	uint64_t ka_last_s;	/* last NAT keep-alive sent, or when one
+				 * was first planned (0: not yet) */
+	int ka_status;		/* its last answer (0: none yet) */
+	uint32_t ka_rtt_ms;	/* and how long it took */
 };
 
 struct loc_entry {
@@ -47,5 +55,10 @@ size_t loc_list(struct location *l, uint64_t now_s, struct loc_entry *out,
 		size_t max);
 const char *loc_nat_hop(const char *contact, const char *received,
 			char *hop, size_t len);
+int  loc_keepalive_next(struct location *l, uint64_t now_s,
+			unsigned every_s, char *number, size_t nlen,
+			struct loc_contact *out);
+void loc_keepalive_result(struct location *l, const char *number,
+			  const char *uri, int status, uint32_t rtt_ms);
 
 #endif /* SIGNALLING_LOCATION_H */

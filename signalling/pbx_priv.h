@@ -137,6 +137,8 @@ struct pbx_stats {
 	uint64_t t38_refused;	/* a peer's re-INVITE to T.38 refused: no
 				   T.38 leg left ([media] max_fax) */
 	uint64_t t38_offers_refused;	/* peers that refused ours */
+	uint64_t keepalives_sent;	/* OPTIONS to phones behind NAT */
+	uint64_t keepalives_unanswered;	/* 408, or 5xx: not reached */
 };
 
 struct pbx {
@@ -194,6 +196,11 @@ void timer_stop(struct call *c);
 void pbx_msg_up(const struct gwmsg *m);
 int  rt_watch_start(void);
 void rt_watch_stop(void);
+
+/* pbx_keepalive.c: OPTIONS to registered phones behind NAT */
+int  keepalive_start(void);
+void keepalive_stop(void);
+bool keepalive_answer(nua_handle_t *nh, int status);
 
 /* pbx_events.c: recent call events */
 void pbx_event(const struct call *c, const char *what);

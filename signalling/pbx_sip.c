@@ -1203,6 +1203,9 @@ void pbx_sip_event(nua_event_t event, int status, char const *phrase, nua_t *nua
 			new_invite(nh, sip);
 		} else if (event == nua_r_register || event == nua_r_unregister) {
 			trunk_register_answer(nh, status, phrase, sip);
+		} else if (event == nua_r_options && keepalive_answer(nh,
+								     status)) {
+			return;
 		} else if (event == nua_r_shutdown && status >= 200) {
 			su_root_break(pbx.root);
 		} else if (event == nua_r_invite && status >= 200 &&

@@ -166,6 +166,8 @@ static json_t *counters_json(const struct recsync_stats *rsync)
 		{ "t38_calls", pbx.st.t38_calls },
 		{ "t38_refused", pbx.st.t38_refused },
 		{ "t38_offers_refused", pbx.st.t38_offers_refused },
+		{ "keepalives_sent", pbx.st.keepalives_sent },
+		{ "keepalives_unanswered", pbx.st.keepalives_unanswered },
 		{ "registers", pbx.st.registers },
 		{ "auth_challenges", pbx.st.auth_challenges },
 		{ "auth_failures", pbx.st.auth_failures },
@@ -212,11 +214,14 @@ static json_t *status_json(void)
 	for (size_t i = 0; i < nreg; i++)
 		for (unsigned k = 0; k < regs[i].n; k++)
 			json_array_append_new(reg, json_pack(
-				"{s:s, s:s, s:s, s:I}", "extension",
+				"{s:s, s:s, s:s, s:I, s:i, s:I}", "extension",
 				regs[i].number, "contact", regs[i].c[k].uri,
 				"received", regs[i].c[k].received,
 				"expires_in_s", (json_int_t)
-				(regs[i].c[k].expires_s - now_s())));
+				(regs[i].c[k].expires_s - now_s()),
+				"keepalive_status", regs[i].c[k].ka_status,
+				"keepalive_rtt_ms",
+				(json_int_t)regs[i].c[k].ka_rtt_ms));
 	return json_pack("{s:i, s:i, s:o, s:I, s:o, s:o, s:o}",
 			 "calls_up", up, "calls_max", pbx.ncalls, "calls", calls,
 			 "registered", (json_int_t)loc_count(pbx.loc, now_s()),
@@ -535,7 +540,8 @@ int main(int argc, char **argv)
 		       SU_WAIT_IN);
 	if (su_root_register(pbx.root, &sd.up_wait, up_ready, NULL, 0) < 0)
 		goto out;
-	if (signals_open() || nua_start(&cfg) || rt_watch_start())
+	if (signals_open() || nua_start(&cfg) || rt_watch_start() ||
+	    keepalive_start())
 		goto out;
 	up_ready(NULL, NULL, NULL);
 	sip_trunks_register();
@@ -545,6 +551,7 @@ int main(int argc, char **argv)
 		 (unsigned long long)pbx.st.calls,
 		 (unsigned long long)pbx.st.answered);
 	rt_watch_stop();
+	keepalive_stop();
 	call_end_all(SHUTDOWN_MS / 2, drain_up);
 	recsync_stop();		/* the last records on the disk */
 	sip_trunks_unregister();

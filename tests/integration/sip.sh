@@ -5,7 +5,8 @@
 # expiry, OPTIONS); calls between phones answered with RTP both ways (tones
 # and RFC 4733 DTMF measured at the far ends; comfort noise offered and
 # heard at its level; a phone behind NAT heard through symmetric RTP;
-# phones behind NAT registering and calling, reached where they are),
+# phones behind NAT registering and calling, reached where they are, and
+# their keep-alives),
 # busy, no answer, caller
 # cancels, callee hangs up, hold and resume; phone -> PSTN line and PSTN ->
 # DID -> phone with audio and DTMF both ways; modem and fax calls moved to
@@ -309,6 +310,29 @@ got_bye() { grep -A2 'message received' "$tmp/$1.msg" | grep -q '^BYE '; }
 check "1001 got the gateway's BYE where its INVITE came from" got_bye caller
 expect_record "call between phones behind NAT" "caller=1001 " "callee=1004 " "disp=ANSWERED "
 check "no call left up" wait_for 5 no_calls_up
+# keep-alives ([sip] nat_keepalive, 2 s here by reload): 1004 behind NAT
+# gets OPTIONS for its contact where its REGISTER came from and answers
+# two; then nothing answers there, and the gateway sees it unanswered
+cp "$state/lab.ini" "$tmp/lab.before-ka"
+printf '[sip]\nnat_keepalive = 2\n' >>"$state/lab.ini"
+check "nat_keepalive = 2 s applied by reload" gwctl sip reload
+ka0=$(counter keepalives_sent)
+sipp_check "1004 behind NAT gets the gateway's keep-alives where it registered from, and answers two" \
+	ka1004 "$(scen uas_options)" 5078 -m 2 -timeout 15
+check "the keep-alives are for 1004's contact" \
+	grep -q "^OPTIONS sip:1004@$LAN:5098" "$tmp/ka1004.msg"
+r=$(sipjson '[str(r["keepalive_status"]) + " " + str(r["keepalive_rtt_ms"]) for r in s["registrations"] if r["extension"] == "1004"][0]')
+[[ $r == "200 "* ]] && ok "gwctl sip shows 1004's keep-alive answered ($r ms; $(($(counter keepalives_sent) - ka0)) sent)" ||
+	not_ok "1004's keep-alive status" "$r"
+ka_status() { sipjson '[r["keepalive_status"] for r in s["registrations"] if r["extension"] == "1004"][0]'; }
+ka_failed() { [ "$(ka_status)" -ge 400 ]; } 2>/dev/null
+if wait_for 40 ka_failed; then
+	ok "with nothing listening where 1004 registered from, its keep-alive fails ($(ka_status); $(counter keepalives_unanswered) unanswered)"
+else
+	not_ok "1004's keep-alive with nothing listening" "status $(ka_status)"
+fi
+cp "$tmp/lab.before-ka" "$state/lab.ini"
+check "nat_keepalive back to the default" gwctl sip reload
 check "1004 unregisters from behind NAT" sipp_run reg1004-nat \
 	"$(scen register NAT_PORT=5098)" 5078 -inf "$(creds 1004 "" 0)" "$GW:5060"
 

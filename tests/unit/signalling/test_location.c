@@ -324,6 +324,80 @@ static void test_loc_nat_hop(void **state)
 				small, sizeof(small)));
 }
 
+/* next keep-alive due at @p now: its number and contact, or none */
+static void expect_due(struct location *l, uint64_t now, unsigned every,
+		       const char *number, const char *uri)
+{
+	struct loc_contact c;
+	char n[32] = "";
+	int got = loc_keepalive_next(l, now, every, n, sizeof(n), &c);
+
+	if (!number) {
+		if (got)
+			fail_msg("at %llu: %s %s due, want none",
+				 (unsigned long long)now, n, c.uri);
+		return;
+	}
+	if (!got)
+		fail_msg("at %llu: none due, want %s", (unsigned long long)now,
+			 uri);
+	assert_string_equal(n, number);
+	assert_string_equal(c.uri, uri);
+}
+
+/* keep-alives go to contacts behind NAT over UDP alone, every period from
+ * when they are first seen, a new period counted from the last one sent;
+ * their answers are kept; a contact gone gets none */
+static void test_loc_keepalive(void **state)
+{
+	static const char nat[] = "sip:1004@192.168.1.10:5060";
+	struct location *l = *state;
+	struct loc_contact c;
+
+	assert_int_equal(loc_update(l, "1004", nat, "198.18.0.20:40112", 600,
+				    T0), 0);
+	assert_int_equal(loc_update(l, "1001", "sip:1001@198.18.0.20:5070",
+				    "198.18.0.20:5070", 600, T0), 0);
+	assert_int_equal(loc_update(l, "1002",
+				    "sip:1002@10.0.0.6:5060;transport=tcp",
+				    "198.18.0.20:43210;transport=tcp", 600, T0),
+			 0);
+	expect_due(l, T0, 30, NULL, NULL);		/* planned: T0 + 30 */
+	expect_due(l, T0 + 29, 30, NULL, NULL);
+	expect_due(l, T0 + 30, 30, "1004", nat);
+	expect_due(l, T0 + 30, 30, NULL, NULL);		/* once */
+	expect_due(l, T0 + 59, 30, NULL, NULL);
+	expect_due(l, T0 + 60, 30, "1004", nat);
+	loc_keepalive_result(l, "1004", nat, 200, 12);
+	assert_int_equal(loc_lookup(l, "1004", T0 + 60, &c, 1), 1);
+	assert_int_equal(c.ka_status, 200);
+	assert_int_equal(c.ka_rtt_ms, 12);
+	loc_keepalive_result(l, "1004", "sip:other@10.0.0.1", 408, 0);
+	loc_keepalive_result(l, "9999", nat, 408, 0);
+	assert_int_equal(loc_lookup(l, "1004", T0 + 60, &c, 1), 1);
+	assert_int_equal(c.ka_status, 200);
+	/* registered again: the same contact keeps its plan and answer */
+	assert_int_equal(loc_update(l, "1004", nat, "198.18.0.20:40112", 600,
+				    T0 + 61), 0);
+	assert_int_equal(loc_lookup(l, "1004", T0 + 61, &c, 1), 1);
+	assert_int_equal(c.ka_status, 200);
+	/* a shorter period (a reload): due 5 s after the last, not at
+	 * T0 + 90; a longer one: 60 s after it */
+	expect_due(l, T0 + 61, 5, NULL, NULL);
+	expect_due(l, T0 + 65, 5, "1004", nat);
+	expect_due(l, T0 + 70, 60, NULL, NULL);
+	expect_due(l, T0 + 124, 60, NULL, NULL);
+	/* gone: unregistered, or expired */
+	assert_int_equal(loc_update(l, "1004", nat, "", 0, T0 + 125), 0);
+	expect_due(l, T0 + 200, 5, NULL, NULL);
+	assert_int_equal(loc_update(l, "1004", nat, "198.18.0.20:40112", 10,
+				    T0 + 200), 0);
+	assert_int_equal(loc_lookup(l, "1004", T0 + 200, &c, 1), 1);
+	assert_int_equal(c.ka_status, 0);		/* a new contact */
+	expect_due(l, T0 + 200, 5, NULL, NULL);
+	expect_due(l, T0 + 210, 5, NULL, NULL);		/* expired at 210 */
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -339,6 +413,7 @@ int main(void)
 		T(test_loc_bad_arguments),
 		T(test_loc_empty_number_never_matches_a_free_entry),
 		cmocka_unit_test(test_loc_nat_hop),
+		T(test_loc_keepalive),
 	};
 #undef T
 
