@@ -431,10 +431,60 @@ void sip_forks_hangup(struct call *c)
 /** Call out on leg @p l (b, or a fork of b, which offers b's port) to
  *  @p uri with our offer. @return 0 or a negative errno (no RTP port, no
  *  handle) */
+static bool leg_t38(const struct leg *l)
+{
+	return l->type == LEG_SIP && (l->sdp.t38 || l->t38_offer);
+}
+
+static bool leg_g729(const struct leg *l)
+{
+	return l->type == LEG_SIP && l->have_sdp && l->codec == CODEC_G729 &&
+	       !leg_t38(l);
+}
+
+/* the legs of every call that @p is */
+static unsigned legs_where(bool (*is)(const struct leg *l))
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < pbx.ncalls; i++) {
+		const struct call *c = &pbx.call[i];
+
+		n += c->used && is(&c->a);
+		n += c->used && is(&c->b);
+	}
+	return n;
+}
+
+/* the SIP legs of every call that are T.38 now, or offered it */
+static unsigned t38_legs(void)
+{
+	return legs_where(leg_t38);
+}
+
+/* the codecs a call may use now: a data call's G.711 alone; G.729 only
+ * while the RT partition has a G.729 leg left for it ([media] max_g729:
+ * a call that would take one more gets another codec it offers rather
+ * than a channel the RT partition refuses). @p buf holds what is not
+ * pbx.prefs itself. */
+static const struct sdpx_prefs *call_prefs(const struct call *c,
+					   struct sdpx_prefs *buf)
+{
+	if (c->data) {
+		sdpx_prefs_g711(&pbx.prefs, buf);
+		return buf;
+	}
+	if (legs_where(leg_g729) < (unsigned)pbx.cfg->media.max_g729)
+		return &pbx.prefs;
+	sdpx_prefs_without(&pbx.prefs, CODEC_G729, buf);
+	return buf;
+}
+
 int sip_call_out(struct call *c, struct leg *l, const char *uri,
 		 const char *hop)
 {
 	char sdp[SDP_MAX], from[160], to[160], ip[INET_ADDRSTRLEN];
+	struct sdpx_prefs buf;
 
 	l->type = LEG_SIP;
 	snprintf(l->contact, sizeof(l->contact), "%s", uri);
@@ -452,7 +502,7 @@ int sip_call_out(struct call *c, struct leg *l, const char *uri,
 		return -ENOMEM;
 	if (hop)	/* behind NAT: every request of the call goes there */
 		nua_set_hparams(l->nh, NUTAG_PROXY(hop), TAG_END());
-	write_sdp(l, &pbx.prefs, sdp, sizeof(sdp));
+	write_sdp(l, call_prefs(c, &buf), sdp, sizeof(sdp));
 	nua_invite(l->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 	c->state = CALL_PROCEEDING;
@@ -629,6 +679,7 @@ static void new_invite(nua_handle_t *nh, sip_t const *sip)
 	const struct cfg_trunk *trunk = trunk_by_source(source_addr());
 	const struct cfg_extension *ext = NULL;
 	struct callrec_party from;
+	struct sdpx_prefs buf;
 	struct call *c;
 	char why[128];
 
@@ -664,7 +715,8 @@ static void new_invite(nua_handle_t *nh, sip_t const *sip)
 		call_end(c, CALLREC_FAILED, 488, why);
 		return;
 	}
-	if (sdpx_choose(&c->a.sdp, &pbx.prefs, &c->a.codec, &c->a.pt)) {
+	if (sdpx_choose(&c->a.sdp, call_prefs(c, &buf), &c->a.codec,
+			&c->a.pt)) {
 		sip_fail(c, 488, "No Common Codec");
 		call_end(c, CALLREC_FAILED, 488, "No Common Codec");
 		return;
@@ -702,23 +754,13 @@ static void log_direction(const struct leg *l)
 		 l->dir == SDPX_SENDRECV ? "active" : "on hold");
 }
 
-/* the codecs a call may use now: a data call's G.711 alone */
-static const struct sdpx_prefs *call_prefs(const struct call *c,
-					   struct sdpx_prefs *g711)
-{
-	if (!c->data)
-		return &pbx.prefs;
-	sdpx_prefs_g711(&pbx.prefs, g711);
-	return g711;
-}
-
 /* The codec for leg @p l's peer's new offer (a re-INVITE's): the one the
  * leg has while the offer has it (a data call's phone that refused G.711
  * too: its hold is not refused for that), else the one we prefer of those
  * the call may use. @return 0 or -ENOENT */
 static int choose_again(struct leg *l)
 {
-	struct sdpx_prefs g711;
+	struct sdpx_prefs buf;
 
 	l->te_pt = l->sdp.te_pt;
 	for (unsigned i = 0; i < l->sdp.nfmt; i++) {
@@ -727,27 +769,8 @@ static int choose_again(struct leg *l)
 			return 0;
 		}
 	}
-	return sdpx_choose(&l->sdp, call_prefs(l->call, &g711), &l->codec,
+	return sdpx_choose(&l->sdp, call_prefs(l->call, &buf), &l->codec,
 			   &l->pt);
-}
-
-static bool leg_t38(const struct leg *l)
-{
-	return l->type == LEG_SIP && (l->sdp.t38 || l->t38_offer);
-}
-
-/* the SIP legs of every call that are T.38 now, or offered it */
-static unsigned t38_legs(void)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < pbx.ncalls; i++) {
-		const struct call *c = &pbx.call[i];
-
-		n += c->used && leg_t38(&c->a);
-		n += c->used && leg_t38(&c->b);
-	}
-	return n;
 }
 
 /* leg @p l's peer took T.38 (its offer or answer in l->sdp) */
@@ -889,7 +912,7 @@ static bool offer_t38(struct call *c, struct leg *l)
 void sip_data_call(struct call *c, bool fax)
 {
 	struct leg *legs[] = { &c->a, &c->b };
-	struct sdpx_prefs g711;
+	struct sdpx_prefs buf;
 	char sdp[SDP_MAX];
 
 	if (!c->data) {
@@ -906,7 +929,7 @@ void sip_data_call(struct call *c, bool fax)
 		LOG_INFO("call %u: leg %c on %s%s: offering G.711 for the data "
 			 "call", c->id, "ab"[i], codec_info(l->codec)->name,
 			 leg_cn(l) ? " with comfort noise" : "");
-		if (write_sdp(l, call_prefs(c, &g711), sdp, sizeof(sdp)) < 0)
+		if (write_sdp(l, call_prefs(c, &buf), sdp, sizeof(sdp)) < 0)
 			continue;
 		l->reoffer = true;
 		nua_invite(l->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),

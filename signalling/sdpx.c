@@ -358,6 +358,19 @@ void sdpx_prefs_g711(const struct sdpx_prefs *p, struct sdpx_prefs *out)
 			out->codec[out->n++] = laws[i];
 }
 
+/** @p p without @p id, in its order; @p p itself when @p id is all it
+ *  has (a call then asks for it and is refused as before). */
+void sdpx_prefs_without(const struct sdpx_prefs *p, enum codec_id id,
+			struct sdpx_prefs *out)
+{
+	out->n = 0;
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->codec[i] != id)
+			out->codec[out->n++] = p->codec[i];
+	if (!out->n)
+		*out = *p;
+}
+
 /** Pick the codec of @p offer we prefer most. @return 0 or -ENOENT (no
  *  codec in common: answer 488) */
 int sdpx_choose(const struct sdpx *offer, const struct sdpx_prefs *p,

@@ -98,6 +98,8 @@ int  sdpx_parse(const char *body, size_t len, struct sdpx *s, char *why,
 		size_t whylen);
 int  sdpx_prefs_parse(const char *list, struct sdpx_prefs *p);
 void sdpx_prefs_g711(const struct sdpx_prefs *p, struct sdpx_prefs *out);
+void sdpx_prefs_without(const struct sdpx_prefs *p, enum codec_id id,
+			struct sdpx_prefs *out);
 bool sdpx_is_g711(enum codec_id codec);
 int  sdpx_choose(const struct sdpx *offer, const struct sdpx_prefs *p,
 		 enum codec_id *codec, uint8_t *pt);

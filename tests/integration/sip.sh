@@ -59,6 +59,7 @@ no_answer_s = 3
 inter_digit_ms = 1500
 [media]
 max_channels = 6
+max_g729 = 2
 vad = true
 [log]
 level = debug
@@ -248,6 +249,32 @@ heard caller 600 "1001 hears 1002's 600 Hz in G.729"
 heard callee 1000 "1002 hears 1001's 1000 Hz, G.729 made PCMU"
 expect_record "G.729 call" "caller=1001 " "disp=ANSWERED " "codec=G729 "
 check "no call left up" wait_for 5 no_calls_up
+# G.729 preferred ([sip] codecs by reload) and counted ([media] max_g729 =
+# 2 here): of three calls at once whose callers offer G.729 and PCMU, two
+# get G.729 and the third PCMU, not a channel the RT partition refuses
+cp "$state/lab.ini" "$tmp/lab.before-g729"
+printf '[sip]\ncodecs = g729,pcmu,pcma\n' >>"$state/lab.ini"
+check "codecs = g729,pcmu,pcma applied by reload" gwctl sip reload
+$lab exec lan timeout 30 sipp -sf "$(scen uas HOLD_MS=15000)" -m 3 -i $LAN \
+	-p 5072 -nostdin -trace_err -error_file "$tmp/g729b.err" >"$tmp/g729b.out" 2>&1 &
+track $!
+uas=$!
+sleep 0.3
+$lab exec lan timeout 30 sipp -sf "$(scen uac HOLD_MS=5000 'PTS=18 0')" -m 3 -l 3 \
+	-r 10 -i $LAN -p 5070 -nostdin -inf "$(creds 1001 "" 1002)" -trace_err \
+	-error_file "$tmp/g729a.err" "$GW:5060" >"$tmp/g729a.out" 2>&1 &
+track $!
+uac=$!
+three_up() { [ "$(calls_up)" = 3 ]; }
+check "three calls offering G.729 and PCMU up at once" wait_for 6 three_up
+m=$(sipjson '" ".join(sorted(c["from"]["codec"] for c in s["calls"]))')
+[ "$m" = "G729 G729 PCMU" ] && ok "two take G.729 ([media] max_g729 = 2), the third PCMU ($m)" ||
+	not_ok "G.729 legs within max_g729" "$m"
+wait $uac && ok "the three callers' calls went through" || not_ok "the three G.729/PCMU callers" "$(tail -2 "$tmp/g729a.err")"
+wait $uas
+cp "$tmp/lab.before-g729" "$state/lab.ini"
+check "codecs back to the default" gwctl sip reload
+check "no call left up" wait_for 10 no_calls_up
 
 # a phone behind NAT ([sip] symmetric_rtp, the default): 1001's SDP names
 # port 7090, where nothing listens (its private address, as it were), while

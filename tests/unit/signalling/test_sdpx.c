@@ -825,6 +825,30 @@ static void test_sdpx_prefs_g711(void **state)
 		     sdpx_is_g711(CODEC_GSM));
 }
 
+/* G.729 left out when the RT partition has no G.729 leg left: the others
+ * in their order; a list of G.729 alone stays as it is */
+static void test_sdpx_prefs_without(void **state)
+{
+	struct sdpx_prefs p, w;
+
+	(void)state;
+	assert_int_equal(sdpx_prefs_parse("g729,pcmu,g722", &p), 0);
+	sdpx_prefs_without(&p, CODEC_G729, &w);
+	assert_int_equal(w.n, 2);
+	assert_int_equal(w.codec[0], CODEC_PCMU);
+	assert_int_equal(w.codec[1], CODEC_G722);
+	assert_int_equal(sdpx_prefs_parse("pcma,g729", &p), 0);
+	sdpx_prefs_without(&p, CODEC_G729, &w);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.codec[0], CODEC_PCMA);
+	sdpx_prefs_without(&p, CODEC_GSM, &w);		/* not there */
+	assert_int_equal(w.n, 2);
+	assert_int_equal(sdpx_prefs_parse("g729", &p), 0);
+	sdpx_prefs_without(&p, CODEC_G729, &w);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.codec[0], CODEC_G729);
+}
+
 /* a data call's offer and answer have no comfort noise, and mark their
  * G.711 voiceband data (V.152); its offer reads back as G.711 and
  * telephone-event alone */
@@ -952,6 +976,7 @@ int main(void)
 		cmocka_unit_test(test_sdpx_answer_round_trip),
 		cmocka_unit_test(test_sdpx_offer_answer_small_buffers),
 		cmocka_unit_test(test_sdpx_prefs_g711),
+		cmocka_unit_test(test_sdpx_prefs_without),
 		cmocka_unit_test(test_sdpx_data_call_without_cn),
 		cmocka_unit_test(test_sdpx_sum_skips_origin),
 		cmocka_unit_test(test_sdpx_cn_agreed),
