@@ -23,11 +23,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <arpa/inet.h>
 
 #include "rtos-kernel/log.h"
+#include "rtos-kernel/rtk.h"
 #include "signalling/pbx_priv.h"
 
 #define KA_TICK_MS	1000
@@ -37,18 +37,10 @@ static struct ka {
 	nua_handle_t *nh;
 	char number[32];
 	char uri[LOC_URI];
-	uint64_t sent_ms;
+	int64_t sent_ms;
 } pend[KA_PENDING];
 
 static su_timer_t *tick;
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static struct ka *free_slot(void)
 {
@@ -77,7 +69,7 @@ static void send_one(struct ka *k, const char *number,
 	nua_options(k->nh, TAG_END());
 	snprintf(k->number, sizeof(k->number), "%s", number);
 	snprintf(k->uri, sizeof(k->uri), "%s", ct->uri);
-	k->sent_ms = now_ms();
+	k->sent_ms = rtk_now_ms();
 	pbx.st.keepalives_sent++;
 }
 
@@ -110,7 +102,7 @@ bool keepalive_answer(nua_handle_t *nh, int status)
 		if (status < 200)
 			return true;
 		loc_keepalive_result(pbx.loc, k->number, k->uri, status,
-				     (uint32_t)(now_ms() - k->sent_ms));
+				     (uint32_t)(rtk_now_ms() - k->sent_ms));
 		if (status == 408 || status >= 500) {
 			pbx.st.keepalives_unanswered++;
 			LOG_DBG("keep-alive to %s (%s): %d", k->uri,
